@@ -1,0 +1,26 @@
+"""intake-chat: a rule-based chat intake assistant for therapy practices. Holds only the app factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from .config import Config
+
+__all__ = ["Config", "create_app"]
+
+
+def create_app(config: Config | None = None, **overrides: Any) -> Flask:
+    """Build the Flask app; ``config`` defaults to ``Config.from_env()``, ``overrides`` win over it."""
+    from . import api, chat, pages, staff, storage
+
+    config = config or Config.from_env(**overrides)
+    app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")
+    app.config["INTAKE"] = config
+    app.config["SECRET_KEY"] = config.load_secret_key()
+    app.config["MAX_CONTENT_LENGTH"] = max(config.max_frame_bytes, 64 * 1024)
+    storage.init_app(app)
+    for module in (chat, pages, staff, api):
+        app.register_blueprint(module.bp)
+    return app

@@ -1,0 +1,7 @@
+"""Blueprint `api` (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")

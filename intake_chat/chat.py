@@ -1,0 +1,7 @@
+"""Blueprint `chat` (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("chat", __name__)

@@ -1,0 +1,18 @@
+"""The ``intake-chat`` console script: one module per command group."""
+
+from __future__ import annotations
+
+import click
+
+from . import flow, safety, serve, staff
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """intake-chat: a self-hosted chat intake assistant for therapy practices."""
+
+
+main.add_command(flow.group)
+main.add_command(safety.group)
+main.add_command(staff.group)
+main.add_command(serve.serve)
