@@ -1,0 +1,306 @@
+"""The database: one engine, write transactions that cannot fail half-way, per-area migrations.
+
+Each area module here (``chat.py``, ``staff.py``, ``flows.py`` …) defines its tables on the shared
+``metadata`` and a ``MIGRATIONS`` list; ``Database.migrate()`` applies what is pending at start-up.
+Imports nothing from Flask at run time (``init_app`` only duck-types the app).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine
+
+from ..errors import StorageError
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from ..config import Config
+
+__all__ = [
+    "Area",
+    "Database",
+    "Migration",
+    "StorageError",
+    "get_db",
+    "init_app",
+    "metadata",
+    "utcnow",
+]
+
+metadata = sa.MetaData()
+Migration = Callable[[Connection], None]
+
+schema_versions = sa.Table(
+    "schema_versions",
+    metadata,
+    sa.Column("area", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+EXTENSION_KEY = "intake_db"
+
+# One lock per SQLite file for the whole process: SQLite allows one writer at a time, and threads
+# queued on a Python lock wait in order instead of busy-waiting inside SQLite
+# (performance-facts.md).
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def utcnow() -> datetime:
+    """Every stored timestamp is a naive UTC datetime, the same on SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` alone would pick psycopg2, which is not a dependency; use psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _writer_lock(url: str) -> threading.Lock:
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(url, threading.Lock())
+
+
+@dataclass(frozen=True)
+class Area:
+    """A group of tables owned by one module, migrated on its own version counter.
+
+    An area module declares ``AREA`` (its name), ``TABLES`` (its tables on ``metadata``, in
+    their latest shape), ``MIGRATIONS`` (``MIGRATIONS[k]`` upgrades the area from version k to
+    k+1; a fresh install creates ``TABLES`` directly and records ``len(MIGRATIONS)``), optionally
+    ``ON_CREATE`` (run once after that fresh create, e.g. triggers) and ``DEPENDS`` (areas whose
+    tables it references, migrated first).
+    """
+
+    name: str
+    tables: tuple[sa.Table, ...]
+    migrations: tuple[Migration, ...]
+    depends: tuple[str, ...] = field(default=())
+    on_create: tuple[Migration, ...] = field(default=())
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Area:
+        return cls(
+            name=module.AREA,
+            tables=tuple(module.TABLES),
+            migrations=tuple(module.MIGRATIONS),
+            depends=tuple(getattr(module, "DEPENDS", ())),
+            on_create=tuple(getattr(module, "ON_CREATE", ())),
+        )
+
+
+def discover_areas() -> list[Area]:
+    """Every module of this package that declares ``AREA``, ordered so dependencies come first."""
+    found: dict[str, Area] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "AREA"):
+            area = Area.from_module(module)
+            found[area.name] = area
+    ordered: list[Area] = []
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if name in trail:
+            raise StorageError(f"migration areas depend on each other in a loop: {trail}")
+        if any(a.name == name for a in ordered):
+            return
+        area = found.get(name)
+        if area is None:
+            raise StorageError(f"a migration area depends on {name!r}, which does not exist")
+        for dep in area.depends:
+            visit(dep, (*trail, name))
+        ordered.append(area)
+
+    for name in sorted(found):
+        visit(name, ())
+    return ordered
+
+
+class Database:
+    """Owns the engine and hands out transactions; the only place that knows the dialect."""
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+        self.url = normalise_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        self._lock = _writer_lock(self.url) if self.is_sqlite else None
+        self.engine = self._create_engine(busy_timeout_ms)
+
+    def _create_engine(self, busy_timeout_ms: int) -> Engine:
+        if not self.is_sqlite:
+            return sa.create_engine(self.url, pool_size=10, max_overflow=40, pool_pre_ping=True)
+        path = sa.engine.make_url(self.url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            self.url,
+            pool_size=8,
+            max_overflow=56,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _configure(dbapi_connection: Any, _record: Any) -> None:
+            # Autocommit at the driver: the "begin" hook below decides how transactions start.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            # IMMEDIATE takes the write lock up front: a write transaction then never fails half-way
+            # with "database is locked" when it upgrades from reading to writing.
+            write = conn.get_execution_options().get("intake_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction: committed when the block ends, rolled back entirely on any error.
+
+        Database failures (disk full, locked, connection gone) come out as ``StorageError``.
+        """
+        with self._guarded(), self._hold_writer(), self.engine.connect() as conn:
+            conn.execution_options(intake_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only snapshot; never waits for writers (WAL on SQLite, MVCC on PostgreSQL)."""
+        with self._guarded(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _hold_writer(self) -> Iterator[None]:
+        if self._lock is None:
+            yield
+            return
+        with self._lock:
+            yield
+
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        try:
+            yield
+        except (exc.OperationalError, exc.InterfaceError, exc.TimeoutError) as error:
+            raise StorageError(f"the database is unavailable: {_reason(error)}") from error
+        except exc.DBAPIError as error:
+            if error.connection_invalidated:
+                raise StorageError(f"the database connection was lost: {_reason(error)}") from error
+            raise
+
+    def migrate(self, areas: list[Area] | None = None) -> dict[str, int]:
+        """Bring every area to its latest version (area → version); safe to run concurrently."""
+        areas = discover_areas() if areas is None else areas
+        result: dict[str, int] = {}
+        with self.transaction() as conn:
+            self._lock_migrations(conn)
+            schema_versions.create(conn, checkfirst=True)
+        for area in areas:
+            result[area.name] = self._migrate_area(area)
+        return result
+
+    def _lock_migrations(self, conn: Connection) -> None:
+        if self.dialect == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242001)"))
+
+    def _migrate_area(self, area: Area) -> int:
+        latest = len(area.migrations)
+        with self.transaction() as conn:
+            self._lock_migrations(conn)
+            current = _area_version(conn, area.name)
+            if current is None:
+                # A fresh install gets the latest shape; migrations only upgrade old databases.
+                metadata.create_all(conn, tables=list(area.tables), checkfirst=True)
+                for hook in area.on_create:
+                    hook(conn)
+                _set_area_version(conn, area.name, latest, insert=True)
+                return latest
+        while current < latest:
+            with self.transaction() as conn:
+                self._lock_migrations(conn)
+                current = _area_version(conn, area.name) or 0
+                if current >= latest:
+                    break
+                area.migrations[current](conn)
+                current += 1
+                _set_area_version(conn, area.name, current, insert=False)
+        return current
+
+    def versions(self) -> dict[str, int]:
+        with self.read() as conn:
+            rows = conn.execute(sa.select(schema_versions.c.area, schema_versions.c.version))
+            return {row.area: row.version for row in rows}
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _reason(error: exc.DBAPIError | exc.SQLAlchemyError) -> str:
+    orig = getattr(error, "orig", None)
+    return str(orig if orig is not None else error).splitlines()[0]
+
+
+def _area_version(conn: Connection, area: str) -> int | None:
+    row = conn.execute(
+        sa.select(schema_versions.c.version).where(schema_versions.c.area == area)
+    ).first()
+    return None if row is None else int(row.version)
+
+
+def _set_area_version(conn: Connection, area: str, version: int, *, insert: bool) -> None:
+    if insert:
+        conn.execute(
+            schema_versions.insert().values(area=area, version=version, updated_at=utcnow())
+        )
+    else:
+        conn.execute(
+            schema_versions.update()
+            .where(schema_versions.c.area == area)
+            .values(version=version, updated_at=utcnow())
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Open the app's database and migrate it; the SQLite file is created on first run."""
+    config: Config = app.config["INTAKE"]
+    db = Database(config.sqlalchemy_url)
+    db.migrate()
+    app.extensions[EXTENSION_KEY] = db
+
+
+def get_db(app: Flask | None = None) -> Database:
+    """The app's Database (``current_app``'s when no app is given)."""
+    if app is None:
+        from flask import current_app
+
+        app = current_app
+    db: Database = app.extensions[EXTENSION_KEY]
+    return db

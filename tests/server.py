@@ -1,0 +1,140 @@
+"""Test helpers for real servers and real databases: a gunicorn subprocess on a loopback port, and
+PostgreSQL URLs pointing at a fresh schema. Fixtures over them live in conftest.py."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+PG_ENV = "INTAKE_TEST_DATABASE_URL"
+PG_SKIP_REASON = f"{PG_ENV} is not set (point it at a PostgreSQL server to run these tests)"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def fresh_pg_schema(base_url: str) -> Iterator[str]:
+    """A URL whose connections see only a new, empty schema; the schema is dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    url = base_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{joiner}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.dispose()
+
+
+class LiveServer:
+    """``intake-chat serve`` (gunicorn, gthread) in its own process group on 127.0.0.1.
+
+    ``url`` is the base HTTP URL and ``ws_url`` the chat WebSocket URL. ``kill()`` sends SIGKILL to
+    the whole group (arbiter and workers: a power cut), ``stop()`` SIGTERM (graceful); ``start()``
+    again reuses the same data directory, database and port, so a test can restart it.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        env: Mapping[str, str] | None = None,
+        threads: int = 32,
+        port: int | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.threads = threads
+        self.env = {
+            "INTAKE_DATA_DIR": str(data_dir),
+            "INTAKE_SECRET_KEY": "test-secret",
+            # Every test talks from 127.0.0.1; tests of the limits pass their own values.
+            "INTAKE_RATE_LIMIT_PER_SESSION": "100000",
+            "INTAKE_RATE_LIMIT_PER_ADDRESS": "100000",
+            **(env or {}),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/chat"
+
+    def start(self, timeout: float = 20.0) -> LiveServer:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+        env.update(self.env)
+        command = [
+            sys.executable, "-c", "from intake_chat.cli import main; main()",
+            "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            "--threads", str(self.threads), "--graceful-timeout", "5",
+        ]  # fmt: skip
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
+        )
+        log.close()
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/chat/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+        raise RuntimeError(f"the server did not answer within {timeout} s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the arbiter and every worker at once."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGTERM (graceful shutdown); returns the exit code."""
+        if self.process is None:
+            return None
+        code = self.process.poll()
+        if code is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                code = self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                code = self.process.wait(10)
+        self.process = None
+        return code
