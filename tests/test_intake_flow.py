@@ -42,7 +42,7 @@ def texts(value: Any, path: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:
         for key, child in value.items():
             child_path = f"{path}.{key}"
             if (
-                key in TEXT_KEYS
+                (key in TEXT_KEYS or path == "$.messages")
                 and isinstance(child, dict)
                 and all(isinstance(v, str) for v in child.values())
             ):
