@@ -366,3 +366,225 @@ def test_the_linter_finds_nothing_at_all() -> None:
 
     findings = lint.lint(read_flow_file(FLOW_FILE), str(FLOW_FILE))
     assert [str(f) for f in findings] == []
+
+
+# ------------------------------------------------------------------------------- walks (engine)
+
+TODAY = "2026-11-26"
+Event = dict[str, Any]
+
+
+class Visitor:
+    """Drives the real engine through the shipped flow one event at a time, as the service does."""
+
+    def __init__(self, flow: Flow, locale: str) -> None:
+        self.engine = pytest.importorskip(
+            "intake_chat.engine", reason="the engine is not written yet"
+        )
+        self.flow = flow
+        self.state: dict[str, Any] | None = None
+        self.events: list[Event] = []
+        self.effects: list[Event] = []
+        self.send({"type": "start", "locale": locale})
+
+    def send(self, event: Event) -> list[Event]:
+        result = self.engine.step(self.flow, self.state, {**event, "today": TODAY})
+        self.state = result.state
+        self.events = list(result.events)
+        self.effects = list(result.effects)
+        errors = [e for e in self.events if e["type"] in ("error", "invalid")]
+        assert errors == [], f"{event} gave {errors}"
+        return self.events
+
+    @property
+    def ask(self) -> Event:
+        asks = [e for e in self.events if e["type"] == "ask"]
+        assert asks, f"expected a question, got {self.events}"
+        return asks[-1]
+
+    def said(self) -> str:
+        return " ".join(str(e.get("text", "")) for e in self.events)
+
+    def answer(self, node_id: str, **reply: Any) -> list[Event]:
+        """Answer the pending question, checking first that it is the one the path expects."""
+        assert self.ask["node"] == node_id
+        return self.send({"type": "reply", **reply})
+
+
+ADULT_PATH_EN: list[tuple[str, dict[str, Any]]] = [
+    ("consent", {"choice": "accept"}),
+    ("menu", {"choice": "referral"}),
+    ("ask_first_name", {"text": "Ana"}),
+    ("ask_preferred_name", {"skip": True}),
+    ("ask_pronouns", {"text": "she/her"}),
+    ("ask_dob", {"text": "04/28/1990"}),
+    ("ask_contact_method", {"choice": "email"}),
+    ("ask_email", {"text": "Ana.Lopez@Example.com"}),
+    ("ask_phone", {"text": "(774) 555-0123"}),
+    ("ask_voicemail", {"choice": "yes"}),
+    ("ask_state", {"choice": "MA"}),
+    ("ask_session_format", {"choice": "telehealth"}),
+    ("ask_insurance", {"choice": "masshealth"}),
+    ("ask_availability", {"choices": ["weekday_evenings", "weekends"]}),
+    ("ask_therapist_prefs", {"skip": True}),
+    ("ask_reason", {"text": "I have felt stuck and want to talk it through"}),
+    ("ask_referral_source", {"choice": "friend_family"}),
+]
+
+
+def submitted(visitor: Visitor) -> dict[str, Any]:
+    submits = [e for e in visitor.effects if e["type"] == "submit_referral"]
+    assert len(submits) == 1
+    handoffs = [e for e in visitor.events if e["type"] == "handoff"]
+    assert [(h["node"], h["mode"]) for h in handoffs] == [("submitted", "queued")]
+    fields: dict[str, Any] = submits[0]["fields"]
+    return fields
+
+
+def test_an_adult_referral_in_english_submits_every_answer(flow: Flow) -> None:
+    visitor = Visitor(flow, "en")
+    for node_id, reply in ADULT_PATH_EN:
+        visitor.answer(node_id, **reply)
+    assert visitor.ask["node"] == "review" and visitor.ask["input"]["kind"] == "summary"
+    shown = {f["var"] for f in visitor.ask["input"]["fields"]}
+    assert "guardian_name" not in shown and {"first_name", "reason", "availability"} <= shown
+    visitor.answer("review", choice="confirm")
+    fields = submitted(visitor)
+    assert fields == {
+        "consent": True,
+        "first_name": "Ana",
+        "dob": "1990-04-28",
+        "contact_method": "email",
+        "state": "MA",
+        "session_format": "telehealth",
+        "insurance": "masshealth",
+        "availability": ["weekday_evenings", "weekends"],
+        "pronouns": "she/her",
+        "email": "ana.lopez@example.com",
+        "phone": "7745550123",
+        "voicemail_ok": True,
+        "reason": "I have felt stuck and want to talk it through",
+        "referral_source": "friend_family",
+    }
+    assert "within one business day" in visitor.said()
+
+
+def test_a_spanish_referral_typed_by_hand_submits_and_notes_the_other_state(flow: Flow) -> None:
+    visitor = Visitor(flow, "es")
+    assert "Compassionate Counseling Company" in visitor.said()
+    assert "automático" in visitor.said()
+    for node_id, text in [
+        ("consent", "acepto"),
+        ("menu", "Iniciar una solicitud"),
+        ("ask_first_name", "Lucía"),
+        ("ask_preferred_name", "Lu"),
+        ("ask_pronouns", ""),
+        ("ask_dob", "12/03/1985"),
+        ("ask_contact_method", "Mensaje de texto"),
+        ("ask_email", ""),
+        ("ask_phone", "508 555 0199"),
+        ("ask_voicemail", "no"),
+    ]:
+        visitor.answer(node_id, text=text)
+    visitor.answer("ask_state", text="Otro estado")
+    assert "licencia en Massachusetts" in visitor.said()
+    for node_id, text in [
+        ("ask_session_format", "Cualquiera de las dos"),
+        ("ask_insurance", "Pagaré por mi cuenta (sin seguro)"),
+        ("ask_availability", "Mañanas entre semana, Fines de semana"),
+        ("ask_therapist_prefs", "Que hable español"),
+        ("ask_reason", ""),
+        ("ask_referral_source", "Redes sociales"),
+    ]:
+        visitor.answer(node_id, text=text)
+    visitor.answer("review", text="Todo está bien, enviar")
+    fields = submitted(visitor)
+    assert fields["first_name"] == "Lucía" and fields["preferred_name"] == "Lu"
+    assert fields["dob"] == "1985-12-03" and fields["contact_method"] == "text"
+    assert fields["phone"] == "5085550199" and fields["voicemail_ok"] is False
+    assert (fields["state"], fields["session_format"], fields["insurance"]) == (
+        "other",
+        "either",
+        "self_pay",
+    )
+    assert fields["availability"] == ["weekday_mornings", "weekends"]
+    assert fields["therapist_preferences"] == "Que hable español"
+    assert "email" not in fields and "reason" not in fields
+    assert "un día hábil" in visitor.said()
+
+
+def test_an_under_18_referral_asks_for_a_parent_or_guardian(flow: Flow) -> None:
+    visitor = Visitor(flow, "en")
+    for node_id, reply in ADULT_PATH_EN[:5]:
+        visitor.answer(node_id, **reply)
+    visitor.answer("ask_dob", text="06/15/2012")
+    assert "parent or guardian needs to be involved" in visitor.said()
+    visitor.answer("ask_guardian_name", text="Maria Lopez")
+    visitor.answer("ask_guardian_phone", text="774-555-0100")
+    visitor.answer("ask_guardian_email", skip=True)
+    for node_id, reply in ADULT_PATH_EN[6:]:
+        visitor.answer(node_id, **reply)
+    shown = {f["var"] for f in visitor.ask["input"]["fields"]}
+    assert {"guardian_name", "guardian_phone"} <= shown
+    visitor.answer("review", choice="confirm")
+    fields = submitted(visitor)
+    assert fields["dob"] == "2012-06-15"
+    assert (fields["guardian_name"], fields["guardian_phone"]) == ("Maria Lopez", "7745550100")
+
+
+def test_changing_the_contact_method_in_the_summary_asks_for_the_missing_address(
+    flow: Flow,
+) -> None:
+    visitor = Visitor(flow, "en")
+    path = dict(ADULT_PATH_EN)
+    path["ask_contact_method"] = {"choice": "call"}
+    path["ask_email"] = {"skip": True}
+    for node_id, reply in path.items():
+        visitor.answer(node_id, **reply)
+    visitor.answer("review", choice="edit:contact_method")
+    visitor.answer("ask_contact_method", choice="email")
+    visitor.answer("review", choice="confirm")
+    # no email yet: the contact questions come round again before anything is sent
+    assert not [e for e in visitor.effects if e["type"] == "submit_referral"]
+    visitor.answer("ask_contact_method", choice="email")
+    visitor.answer("ask_email", text="ana@example.com")
+    visitor.answer("ask_phone", text="774-555-0123")
+    visitor.answer("ask_voicemail", choice="no")
+    fields = submitted(visitor)
+    assert (fields["contact_method"], fields["email"]) == ("email", "ana@example.com")
+
+
+def test_declining_consent_ends_with_the_admin_team_contacts(flow: Flow) -> None:
+    visitor = Visitor(flow, "es")
+    visitor.answer("consent", choice="decline")
+    ends = [e for e in visitor.events if e["type"] == "end"]
+    assert ends and ADMIN_PHONE in ends[0]["text"] and ADMIN_EMAIL in ends[0]["text"]
+    assert visitor.effects == []
+
+
+def test_asking_about_cost_mid_referral_answers_then_returns_to_the_question(flow: Flow) -> None:
+    visitor = Visitor(flow, "en")
+    for node_id, reply in ADULT_PATH_EN[:3]:
+        visitor.answer(node_id, **reply)
+    visitor.answer("ask_preferred_name", text="how much does it cost")
+    assert "fees" in visitor.said() and ADMIN_PHONE in visitor.said()
+    assert visitor.ask["node"] == "ask_preferred_name"
+
+
+def test_typing_talk_to_a_person_hands_off_live(flow: Flow) -> None:
+    visitor = Visitor(flow, "en")
+    visitor.answer("consent", choice="accept")
+    visitor.answer("menu", text="can I talk to a person")
+    assert [(e["node"], e["mode"]) for e in visitor.events if e["type"] == "handoff"] == [
+        ("to_person", "live")
+    ]
+    assert {"type": "request_staff", "node": "to_person"} in visitor.effects
+
+
+def test_the_urgent_menu_choice_gives_crisis_lines_before_anything_else(flow: Flow) -> None:
+    visitor = Visitor(flow, "en")
+    visitor.answer("consent", choice="accept")
+    visitor.answer("menu", choice="urgent")
+    for number in ("911", "988", "741741"):
+        assert number in visitor.said()
+    assert visitor.ask["node"] == "urgent_next"
