@@ -18,6 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from .answers import pattern_problem
 from .errors import FlowError, Problem
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "flows" / "schema" / "flow.schema.json"
@@ -457,6 +458,9 @@ def node_targets(node: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield f".cases[{index}].next", case["next"]
 
 
+_PATTERN_FIX = "write a simpler regular expression; see docs/flow-format.md, question node"
+
+
 def reference_problems(data: dict[str, Any], file: str) -> list[Problem]:
     """Ids the engine would trip over: duplicates, and nodes or sections that do not exist.
 
@@ -494,6 +498,9 @@ def reference_problems(data: dict[str, Any], file: str) -> list[Problem]:
         path = f"$.sections.{section}.nodes[{index}]"
         for suffix, target in node_targets(node):
             check(path + suffix, target, "the node")
+        pattern = node.get("validation", {}).get("pattern")
+        if isinstance(pattern, str) and (reason := pattern_problem(pattern)):
+            problems.append(Problem(file, f"{path}.validation.pattern", reason, _PATTERN_FIX))
         if node["type"] == "include" and node["section"] not in data["sections"]:
             guess = _close(node["section"], data["sections"])
             fix = f'did you mean "{guess}"?' if guess else "name a section of this file"

@@ -441,3 +441,25 @@ def test_load_flows_reports_problems_of_every_file_together(tmp_path: Path) -> N
     files = [Path(p.file).name for p in caught.value.problems]
     assert files == ["a.json", "c.json"]
     assert "also used by" in caught.value.problems[1].message
+
+
+def test_it_refuses_a_pattern_that_does_not_compile_or_backtracks_badly() -> None:
+    data = mini()
+    nodes(data)[3]["validation"]["pattern"] = "([a-z]+ ?)+"
+    nodes(data, "exit").append(
+        {
+            "id": "zip",
+            "type": "question",
+            "input": "text",
+            "var": "zip",
+            "text": {"en": "Zip?"},
+            "validation": {"pattern": "[0-9"},
+        }
+    )
+    found = problems_of(data)
+    assert [p for p, _, _ in found] == [
+        "$.sections.main.nodes[3].validation.pattern",
+        "$.sections.exit.nodes[1].validation.pattern",
+    ]
+    assert "exponential time" in found[0][1]
+    assert found[1][1].startswith("the pattern does not compile")
