@@ -32,6 +32,8 @@ ERROR_TEXTS: dict[str, str] = {
     "expired": "This conversation has expired. Please start a new one.",
     "rate_limited": "You are sending messages very quickly. Please wait a moment.",
     "not_expected": "That answer was not expected right now.",
+    "unknown_intent": "That option is not available in this conversation.",
+    "unknown_node": "That step does not exist in this conversation.",
     "storage_unavailable": "We could not save your message just now. Please try again in a moment.",
     "server_busy": "The chat is very busy right now. Please try again in a moment.",
     "internal": "Something went wrong on our side. Please try again.",
@@ -201,9 +203,7 @@ def _reply(data: dict[str, Any], max_text: int) -> dict[str, Any]:
     return {"skip": True}
 
 
-def _choice(value: Any) -> str | bool:
-    if isinstance(value, bool):
-        return value
+def _choice(value: Any) -> str:
     if not isinstance(value, str) or not 0 < len(value) <= MAX_CHOICE_CHARS:
         raise fail("bad_field", "A choice must be one of the offered values.")
     return _clean(value)

@@ -37,7 +37,9 @@ def new_session(conn: sa.Connection, token_hash: str = "a" * 64) -> chat.Session
 def test_it_creates_the_sqlite_file_and_its_folder_on_first_use(tmp_path: Path) -> None:
     path = tmp_path / "deep" / "er" / "intake.sqlite3"
     database = Database(f"sqlite:///{path}")
-    assert database.migrate() == {"chat": len(chat.MIGRATIONS)}
+    versions = database.migrate()
+    assert versions["chat"] == len(chat.MIGRATIONS)
+    assert set(versions) == {area.name for area in storage.discover_areas()}
     assert path.exists()
     with database.read() as conn:
         pragmas = {
@@ -76,7 +78,8 @@ def test_a_new_area_migrates_on_its_own_counter_and_upgrades_old_databases(db: D
         conn.execute(sa.text("INSERT INTO test_things (id, name) VALUES (1, 'kept')"))
     new = Area("things", tables=(things,), migrations=(create_v1, add_colour))
     assert db.migrate([new]) == {"things": 2}
-    assert db.versions() == {"chat": len(chat.MIGRATIONS), "things": 2}
+    versions = db.versions()
+    assert (versions["chat"], versions["things"]) == (len(chat.MIGRATIONS), 2)
     with db.read() as conn:
         assert conn.execute(sa.select(things)).all() == [(1, "kept", None)]
 
@@ -165,8 +168,10 @@ def test_flow_versions_are_kept_once_per_digest_and_numbered(db: Database) -> No
 def test_referrals_and_outbox_rows_commit_together(db: Database) -> None:
     with db.transaction() as conn:
         session = new_session(conn)
-        referral_id = chat.insert_referral(conn, session=session, mode="queued",
-                                           answers={"first_name": "Ana"}, now=utcnow())  # fmt: skip
+        referral_id = chat.insert_referral(
+            conn, session=session, mode="queued", answers={"first_name": "Ana"},
+            display={"first_name": "Ana"}, now=utcnow(),
+        )  # fmt: skip
         chat.enqueue_outbox(conn, kind="referral_new", payload={"referral": referral_id})
     with db.read() as conn:
         referral = chat.get_referral(conn, referral_id)

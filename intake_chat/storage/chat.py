@@ -84,7 +84,10 @@ referrals = sa.Table(
     sa.Column("flow_id", sa.String(64), nullable=False),
     sa.Column("flow_version", sa.Integer, nullable=False),
     sa.Column("mode", sa.String(8), nullable=False),
+    sa.Column("locale", sa.String(16), nullable=False),
+    # Stored values by variable, and the same as plain text in the flow's first locale for staff.
     sa.Column("answers", sa.JSON, nullable=False),
+    sa.Column("display", sa.JSON, nullable=False),
     sa.Column("urgent", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("crisis_level", sa.String(16), nullable=True),
     sa.Column("crisis_category", sa.String(64), nullable=True),
@@ -286,6 +289,13 @@ def lock_session(conn: Connection, token_hash: str) -> SessionRow | None:
     return None if row is None else _session(row)
 
 
+def lock_session_by_id(conn: Connection, session_id: str) -> SessionRow | None:
+    row = conn.execute(
+        sa.select(sessions).where(sessions.c.id == session_id).with_for_update()
+    ).first()
+    return None if row is None else _session(row)
+
+
 def find_session(conn: Connection, token_hash: str) -> SessionRow | None:
     row = conn.execute(sa.select(sessions).where(sessions.c.token_hash == token_hash)).first()
     return None if row is None else _session(row)
@@ -393,6 +403,8 @@ def insert_referral(
     session: SessionRow,
     mode: str,
     answers: Mapping[str, Any],
+    display: Mapping[str, Any] | None = None,
+    locale: str | None = None,
     now: datetime,
 ) -> str:
     """A referral carries the session's safety flags as they are now (later flags update it)."""
@@ -404,7 +416,9 @@ def insert_referral(
             flow_id=session.flow_id,
             flow_version=session.flow_version,
             mode=mode,
+            locale=locale or session.locale,
             answers=dict(answers),
+            display=dict(display or {}),
             urgent=session.urgent,
             crisis_level=session.crisis_level,
             crisis_category=session.crisis_category,
