@@ -47,6 +47,14 @@ MAX_TEXT_CHARS = 600
 MAX_GRADE = 9.0  # Flesch-Kincaid grade for English text of at least GRADE_MIN_WORDS words
 GRADE_MIN_WORDS = 25
 
+# The placeholders the engine fills in its own messages (docs/flow-format.md, "Built-in messages").
+_LIMITS = frozenset({"min", "max"})
+_MESSAGE_PLACEHOLDERS = {
+    **{k: _LIMITS for k in ("too_short", "too_long", "too_early", "too_late", "too_small",
+                            "too_large", "too_few", "too_many")},
+    "summary_change": frozenset({"label"}),
+}
+
 _RETURN = "^"  # bottom-of-stack marker: this section was entered by an intent that returns
 _VAR = re.compile(r"[a-z][a-z0-9_]*\Z")
 
@@ -791,6 +799,7 @@ class _Linter:
 
     def variables(self) -> None:
         f = self.flow
+        self.message_placeholders()
         may = self.may
         by_node: dict[str, frozenset[str]] = {}
         for state, vars_ in may.items():
@@ -810,6 +819,19 @@ class _Linter:
                              f"to {node.id} asks for it first",
                              f"Move {node.id} after the question that stores '{var}', or stop "
                              "using it here.")
+
+    def message_placeholders(self) -> None:
+        """The engine's own wording fills in its limits, never the visitor's answers."""
+        for key, text in _dict(self.flow.data.get("messages")).items():
+            allowed = _MESSAGE_PLACEHOLDERS.get(str(key), frozenset())
+            for loc, value in _dict(text).items():
+                names = split_placeholders(value)[0] if isinstance(value, str) else []
+                for name in names:
+                    if name not in allowed:
+                        can = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
+                        self.add("L014", None, f"$.messages.{key}.{loc}",
+                                 f"The built-in message '{key}' cannot fill in {{{name}}}",
+                                 f"Use only the placeholders this message knows ({can}).")
 
     # L007 ------------------------------------------------------------------------------------
     def handoff_fields(self) -> None:

@@ -285,3 +285,14 @@ SHIPPED = sorted(p for p in (ROOT / "flows").glob("*.json") if p.name != "safety
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
 def test_shipped_flows_have_no_errors_and_no_warnings(path: Path) -> None:
     assert lint(json.loads(path.read_text(encoding="utf-8")), str(path)) == []
+
+
+def test_built_in_messages_may_use_only_their_own_placeholders() -> None:
+    data = clean()
+    data["messages"] = {
+        "too_short": {"en": "At least {min} characters.", "es": "Al menos {min} caracteres."},
+        "summary_change": {"en": "Change {label}", "es": "Cambiar {label}"},
+        "required": {"en": "Please answer, {first_name}.", "es": "Responda, {first_name}."},
+    }
+    found = [f for f in lint(data) if f.code == "L014"]
+    assert {f.path for f in found} == {"$.messages.required.en", "$.messages.required.es"}
