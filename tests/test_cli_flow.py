@@ -148,3 +148,12 @@ def test_the_shipped_flow_checks_clean_and_draws() -> None:
     assert (code, out) == (0, "1 file checked: 0 errors, 0 warnings\n")
     code, out = run("graph", path)
     assert code == 0 and out.startswith("flowchart TD\n")
+
+
+def test_a_folder_stands_for_its_json_files(tmp_path: Path) -> None:
+    for name in ("clean.json", "L012_clinical_advice.json"):
+        (tmp_path / name).write_bytes((BAD / name).read_bytes())
+    (tmp_path / "notes.txt").write_text("not a flow", encoding="utf-8")
+    code, out = run("check", str(tmp_path))
+    assert code == 0
+    assert out.splitlines()[-1] == "2 files checked: 0 errors, 5 warnings"

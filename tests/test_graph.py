@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake_chat.graph import describe_condition, escape, to_mermaid
 
@@ -123,3 +125,25 @@ def test_the_shipped_flow_draws_every_node() -> None:
         for node in section["nodes"]:
             assert re.search(rf"^    n_{re.escape(node['id'].replace('-', '_'))}[\[({{>]", chart,
                              re.M), node["id"]
+
+
+odd_values = st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.lists(
+    st.text(max_size=4), max_size=3) | st.dictionaries(st.text(max_size=4), st.text(max_size=4),
+                                                        max_size=3)
+NODE_KEYS = ["id", "type", "text", "next", "options", "cases", "default", "section", "target",
+             "values", "mode"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.sampled_from(NODE_KEYS), odd_values),
+                min_size=1, max_size=5))
+def test_it_never_raises_on_a_draft_and_keeps_one_statement_per_line(
+        edits: list[tuple[int, str, Any]]) -> None:
+    data = clean()
+    nodes = data["sections"]["main"]["nodes"]
+    for index, key, value in edits:
+        nodes[index % len(nodes)][key] = value
+    chart = to_mermaid(data)
+    assert chart.startswith("flowchart TD\n")
+    for line in chart.splitlines()[1:]:
+        assert line.count('"') % 2 == 0, line

@@ -29,10 +29,11 @@ def group() -> None:
 def check(files: tuple[str, ...], fmt: str) -> None:
     """Check flow files (and the safety rules file) for mistakes.
 
-    Reports JSON syntax and schema errors first; when a file matches the schema, runs the linter
-    (codes in docs/lint-codes.md). Exits 1 if any file has an error, 0 if there are only warnings.
+    FILES may include folders: every *.json directly inside is checked. Reports JSON syntax and
+    schema errors first; when a file matches the schema, runs the linter (codes in
+    docs/lint-codes.md). Exits 1 if any file has an error, 0 if there are only warnings.
     """
-    results = [(name, check_file(Path(name))) for name in files]
+    results = [(str(path), check_file(path)) for path in _expand(files)]
     errors = sum(f.severity == "error" for _, found in results for f in found)
     warnings = sum(f.severity == "warning" for _, found in results for f in found)
     if fmt == "json":
@@ -66,6 +67,15 @@ def graph(file: str, locale: str | None) -> None:
     if problems:
         _fail(problems)
     click.echo(to_mermaid(data, locale), nl=False)
+
+
+def _expand(names: Iterable[str]) -> list[Path]:
+    """Files as given; a folder stands for the JSON files directly in it (not the schema folder)."""
+    out: list[Path] = []
+    for name in names:
+        path = Path(name)
+        out.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
+    return out
 
 
 def check_file(path: Path) -> list[Finding]:
@@ -104,7 +114,9 @@ def check_safety_file(path: Path) -> list[Finding]:
 def _safety_checker() -> Callable[[str], Iterable[Any]] | None:
     try:
         from .. import safety  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__.rpartition('.')[0]}.safety":
+            raise  # the module exists but is broken: say so rather than hide it
         return None
     checker = getattr(safety, "check_rules_file", None)
     return checker if callable(checker) else None
