@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +150,30 @@ def test_it_never_raises_on_a_draft_and_keeps_one_statement_per_line(
     assert chart.startswith("flowchart TD\n")
     for line in chart.splitlines()[1:]:
         assert line.count('"') % 2 == 0, line
+
+
+MERMAID = os.environ.get("INTAKE_MERMAID_MODULES", "")
+
+
+@pytest.mark.skipif(not (MERMAID and shutil.which("node")
+                         and (Path(MERMAID) / "mermaid").is_dir()),
+                    reason="INTAKE_MERMAID_MODULES (node_modules with mermaid, jsdom) is unset")
+def test_the_real_mermaid_parser_accepts_the_charts(tmp_path: Path) -> None:
+    nasty = clean()
+    nasty["sections"]["main"]["nodes"][0]["text"]["en"] = 'Hi "x"] --> y{<b> a|b #1; & `t` end'
+    flows = [clean(), nasty]
+    if (ROOT / "flows" / "intake.json").exists():
+        flows.append(json.loads((ROOT / "flows" / "intake.json").read_text(encoding="utf-8")))
+    files = []
+    for i, data in enumerate(flows):
+        files.append(tmp_path / f"chart{i}.mmd")
+        files[-1].write_text(to_mermaid(data), encoding="utf-8")
+    broken = tmp_path / "broken.mmd"
+    broken.write_text('flowchart TD\n  a["x" --> b\n', encoding="utf-8")
+    script = str(HERE / "mermaid_parse.mjs")
+    ok = subprocess.run(["node", script, *map(str, files)], capture_output=True, text=True,
+                        timeout=120, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = subprocess.run(["node", script, str(broken)], capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert bad.returncode == 1 and bad.stdout.startswith("FAIL")
