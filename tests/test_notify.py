@@ -1,0 +1,638 @@
+"""notify: outbox rows become signed webhooks and emails, retried with backoff, never lost, never
+in the visitor's way. Real SQLite file (and PostgreSQL when INTAKE_TEST_DATABASE_URL is set), a real
+HTTP receiver and a real SMTP server on loopback ports; time is a clock the test moves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from server import PG_ENV, PG_SKIP_REASON, fresh_pg_schema
+from smtp_server import SMTPTestServer
+
+from intake_chat import notify
+from intake_chat.cli import main as cli_main
+from intake_chat.storage import Database, chat, utcnow
+from intake_chat.storage import notify as store
+
+SECRET = "s3cret-shared-with-the-receiver"
+ANSWERS = {"first_name": "Ana", "last_name": "Quintero-Example", "email": "ana@example.org"}
+DISPLAY = {"First name": "Ana", "Last name": "Quintero-Example", "Email": "ana@example.org"}
+
+
+# --- real parts at the edges ---------------------------------------------------------------------
+
+
+class Clock:
+    """The worker's ``now``: starts at the real time, moves only when the test says so."""
+
+    def __init__(self) -> None:
+        self.moment = utcnow()
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+
+
+class Receiver(ThreadingHTTPServer):
+    """A webhook receiver on 127.0.0.1 that answers from a script (a status code or "hang")."""
+
+    daemon_threads = True
+
+    def __init__(self, script: list[int | str] | None = None) -> None:
+        super().__init__(("127.0.0.1", 0), _ReceiverHandler)
+        self.script = list(script or [])
+        self.requests: list[dict[str, Any]] = []
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hooks/intake?token=abc"
+
+    def next_answer(self) -> int | str:
+        with self.lock:
+            return self.script.pop(0) if self.script else 200
+
+    def accepted(self) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["answer"] == 200]
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release.set()
+        self.shutdown()
+        self.server_close()
+
+
+class _ReceiverHandler(BaseHTTPRequestHandler):
+    server: Receiver
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        answer = self.server.next_answer()
+        with self.server.lock:
+            self.server.requests.append(
+                {"headers": dict(self.headers), "body": body, "path": self.path, "answer": answer}
+            )
+        if answer == "hang":
+            self.server.release.wait(30)
+            answer = 200
+        if answer == "redirect":
+            self.send_response(307)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(int(answer))
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+def _sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'notify.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database, once per backend (PostgreSQL skipped with the reason when unset)."""
+    if request.param == "sqlite":
+        database = Database(_sqlite_url(tmp_path))
+        database.migrate()
+        yield database
+        database.dispose()
+        return
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP_REASON)
+    with fresh_pg_schema(base) as url:
+        database = Database(url)
+        database.migrate()
+        yield database
+        database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(_sqlite_url(tmp_path))
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def submit_referral(
+    db: Database,
+    clock: Clock,
+    *,
+    kind: str = "referral_new",
+    urgent: bool = False,
+    category: str | None = None,
+) -> str:
+    """What the conversation service does in one turn: referral and outbox row, one commit."""
+    now = clock()
+    with db.transaction() as conn:
+        session = chat.create_session(
+            conn, token_hash=uuid.uuid4().hex * 2, flow_id="intake", flow_version=1,
+            flow_digest="d" * 64, locale="en", now=now, expires_at=now + timedelta(days=1),
+        )  # fmt: skip
+        if urgent:
+            chat.update_session(
+                conn, session.id, urgent=True, crisis_level="imminent", crisis_category=category
+            )
+            session = chat.get_session(conn, session.id) or session
+        referral_id = chat.insert_referral(
+            conn, session=session, mode="queued", answers=ANSWERS, display=DISPLAY, now=now
+        )
+        chat.enqueue_outbox(conn, kind=kind, payload={"referral": referral_id}, now=now)
+    return referral_id
+
+
+def make_outbox(db: Database, clock: Clock, **settings: Any) -> notify.Outbox:
+    values: dict[str, Any] = {
+        "public_url": "https://intake.example.org",
+        "webhook_secret": SECRET,
+        "backoff_base": 10.0,
+        "backoff_cap": 600.0,
+        "lease_seconds": 60.0,
+        **settings,
+    }
+    return notify.Outbox(db, notify.Settings(**values), now=clock, rand=lambda: 1.0)
+
+
+def run_until_quiet(outbox: notify.Outbox, clock: Clock, *, rounds: int = 10) -> None:
+    """Run passes, jumping the clock past every backoff in between, until nothing is pending."""
+    for _ in range(rounds):
+        outbox.run_once()
+        with outbox.db.read() as conn:
+            if store.count_by_status(conn)["pending"] == 0:
+                return
+        clock.advance(outbox.settings.backoff_cap + 1)
+
+
+def valid_signature(request: dict[str, Any]) -> bool:
+    expected = "sha256=" + hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
+    return hmac.compare_digest(request["headers"]["X-Intake-Signature"], expected)
+
+
+def deliveries(db: Database) -> list[store.Delivery]:
+    with db.read() as conn:
+        return store.list_deliveries(conn)
+
+
+# --- webhook -------------------------------------------------------------------------------------
+
+
+def test_a_webhook_that_fails_twice_gets_exactly_one_accepted_signed_delivery(
+    db: Database, clock: Clock
+) -> None:
+    referral_id = submit_referral(db, clock)
+    with Receiver([500, 503, 200]) as receiver:
+        outbox = make_outbox(db, clock, webhook_url=receiver.url)
+        first = outbox.run_once()
+        assert (first.dispatched, first.retrying) == (1, 1)
+        assert outbox.run_once().retrying == 0  # not due yet: the backoff holds it back
+        clock.advance(10)  # base 10 s, jitter 100 %
+        assert outbox.run_once().retrying == 1
+        clock.advance(19)
+        assert outbox.run_once().delivered == 0  # second backoff is 20 s
+        clock.advance(1)
+        assert outbox.run_once().delivered == 1
+        delivered_at = clock()
+        clock.advance(3600)
+        assert outbox.run_once() == notify.Report()
+    assert [r["answer"] for r in receiver.requests] == [500, 503, 200]
+    assert len(receiver.accepted()) == 1
+    ids = {r["headers"]["X-Intake-Delivery"] for r in receiver.requests}
+    assert len(ids) == 1
+    assert all(valid_signature(r) for r in receiver.requests)
+    assert {r["headers"]["X-Intake-Event"] for r in receiver.requests} == {"referral.new"}
+    assert receiver.requests[0]["path"] == "/hooks/intake?token=abc"
+    body = json.loads(receiver.requests[-1]["body"])
+    assert body == {
+        "delivery_id": ids.pop(),
+        "event": "referral.new",
+        "referral_id": referral_id,
+        "urgent": False,
+        "category": None,
+        "level": None,
+        "created_at": body["created_at"],
+        "link": f"https://intake.example.org/staff/referrals/{referral_id}",
+    }
+    [row] = deliveries(db)
+    assert (row.status, row.attempts, row.last_error) == ("delivered", 3, None)
+    assert row.delivered_at == delivered_at
+
+
+def test_the_webhook_body_holds_no_personal_details_unless_enabled(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    submit_referral(sqlite_db, clock)
+    submit_referral(sqlite_db, clock)
+    with Receiver() as receiver:
+        outbox = make_outbox(sqlite_db, clock, webhook_url=receiver.url)
+        outbox.run_once(max_deliveries=1)
+        detailed = make_outbox(sqlite_db, clock, webhook_url=receiver.url, include_details=True)
+        detailed.run_once()
+    plain, rich = (r["body"].decode() for r in receiver.requests)
+    for value in ANSWERS.values():
+        assert value not in plain
+    assert "details" not in json.loads(plain)
+    assert json.loads(rich)["details"] == DISPLAY
+    assert all(valid_signature(r) for r in receiver.requests)
+
+
+def test_a_crisis_flag_is_an_urgent_event_with_its_category(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    referral_id = submit_referral(
+        sqlite_db, clock, kind="crisis_flag", urgent=True, category="suicide"
+    )
+    with Receiver() as receiver:
+        make_outbox(sqlite_db, clock, webhook_url=receiver.url).run_once()
+    [request] = receiver.requests
+    body = json.loads(request["body"])
+    assert request["headers"]["X-Intake-Event"] == "referral.crisis"
+    assert (body["event"], body["urgent"], body["category"], body["level"]) == (
+        "referral.crisis", True, "suicide", "imminent",
+    )  # fmt: skip
+    assert body["referral_id"] == referral_id
+
+
+def test_a_redirect_is_retried_not_followed(sqlite_db: Database, clock: Clock) -> None:
+    submit_referral(sqlite_db, clock)
+    with Receiver(["redirect"]) as receiver:
+        report = make_outbox(sqlite_db, clock, webhook_url=receiver.url).run_once()
+    assert report.retrying == 1
+    assert len(receiver.requests) == 1  # nothing went to /elsewhere
+    assert deliveries(sqlite_db)[0].last_error == "HTTP 307 Temporary Redirect"
+
+
+def test_a_hanging_receiver_times_out_and_is_retried(sqlite_db: Database, clock: Clock) -> None:
+    submit_referral(sqlite_db, clock)
+    with Receiver(["hang"]) as receiver:
+        outbox = make_outbox(sqlite_db, clock, webhook_url=receiver.url, webhook_timeout=0.3)
+        started = time.monotonic()
+        report = outbox.run_once()
+        elapsed = time.monotonic() - started
+        receiver.release.set()
+    assert report.retrying == 1
+    assert elapsed < 2.0
+    assert deliveries(sqlite_db)[0].last_error == "timed out"
+
+
+# --- email ---------------------------------------------------------------------------------------
+
+
+def email_outbox(db: Database, clock: Clock, smtp: SMTPTestServer, **extra: Any) -> notify.Outbox:
+    return make_outbox(
+        db, clock, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="intake@practice.test",
+        notify_email=("coordinator@practice.test", "admin@practice.test"), **extra,
+    )  # fmt: skip
+
+
+def test_email_reaches_each_recipient_without_personal_details_by_default(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    referral_id = submit_referral(sqlite_db, clock)
+    with SMTPTestServer() as smtp:
+        report = email_outbox(sqlite_db, clock, smtp).run_once()
+        received = smtp.wait_for(2)
+    assert report.delivered == 2
+    assert sorted(m.rcpt_to[0] for m in received) == [
+        "admin@practice.test", "coordinator@practice.test",
+    ]  # fmt: skip
+    message = received[0].message
+    text = message.get_content()
+    assert message["Subject"] == f"New referral {referral_id}"
+    assert message["From"] == "intake@practice.test"
+    assert f"https://intake.example.org/staff/referrals/{referral_id}" in text
+    assert "no personal details" in text
+    for value in ANSWERS.values():
+        assert value not in message.as_string()
+    ids = {m.message["X-Intake-Delivery"] for m in received}
+    assert {m.message["Message-ID"] for m in received} == {f"<{i}@practice.test>" for i in ids}
+
+
+def test_email_carries_the_answers_when_details_are_enabled(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    submit_referral(sqlite_db, clock)
+    with SMTPTestServer(user="mailer", password="pw") as smtp:
+        outbox = email_outbox(
+            sqlite_db, clock, smtp, include_details=True, smtp_user="mailer", smtp_password="pw"
+        )
+        assert outbox.run_once().delivered == 2
+        received = smtp.wait_for(2)
+    text = received[0].message.get_content()
+    assert received[0].auth == "mailer"
+    assert "Last name: Quintero-Example" in text
+    assert "Email: ana@example.org" in text
+    assert "no personal details" not in text
+
+
+def test_a_failing_webhook_never_resends_the_delivered_email(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    submit_referral(sqlite_db, clock)
+    with SMTPTestServer() as smtp, Receiver([500, 500, 500, 200]) as receiver:
+        outbox = email_outbox(sqlite_db, clock, smtp, webhook_url=receiver.url)
+        run_until_quiet(outbox, clock)
+        assert len(smtp.messages) == 2
+    assert len(receiver.requests) == 4
+    by_channel = {(d.channel, d.target): (d.status, d.attempts) for d in deliveries(sqlite_db)}
+    assert by_channel == {
+        ("email", "coordinator@practice.test"): ("delivered", 1),
+        ("email", "admin@practice.test"): ("delivered", 1),
+        ("webhook", receiver.url): ("delivered", 4),
+    }
+
+
+def test_a_temporary_smtp_failure_is_retried(sqlite_db: Database, clock: Clock) -> None:
+    submit_referral(sqlite_db, clock)
+    with SMTPTestServer() as smtp:
+        smtp.fail_next(1)
+        outbox = email_outbox(sqlite_db, clock, smtp)
+        assert outbox.run_once().retrying == 1
+        failed = [d for d in deliveries(sqlite_db) if d.last_error]
+        assert failed[0].last_error == "SMTP 451 4.3.0 try again later"
+        run_until_quiet(outbox, clock)
+        assert len(smtp.messages) == 2
+
+
+# --- never lost ----------------------------------------------------------------------------------
+
+
+def test_a_delivery_abandoned_mid_send_is_picked_up_after_the_lease(
+    db: Database, clock: Clock
+) -> None:
+    submit_referral(db, clock)
+    with Receiver() as receiver:
+        outbox = make_outbox(db, clock, webhook_url=receiver.url, lease_seconds=60)
+        assert outbox.dispatch_pending() == 1
+        crashed = outbox.claim()  # a worker claims it, then dies before sending
+        assert crashed is not None
+        assert outbox.run_once() == notify.Report()  # still leased to the dead worker
+        clock.advance(59)
+        assert outbox.run_once() == notify.Report()
+        clock.advance(1)
+        assert outbox.run_once().delivered == 1
+    assert len(receiver.accepted()) == 1
+    [row] = deliveries(db)
+    assert (row.id, row.status, row.attempts) == (crashed.id, "delivered", 2)
+    # The dead worker's late report cannot undo the delivery or schedule another attempt.
+    with db.transaction() as conn:
+        assert not store.mark_attempt_failed(
+            conn, crashed.id, token=crashed.claim or "", error="late", retry_at=clock(), now=clock()
+        )
+    assert deliveries(db)[0].status == "delivered"
+
+
+def test_concurrent_workers_claim_each_delivery_once(db: Database, clock: Clock) -> None:
+    for _ in range(12):
+        submit_referral(db, clock)
+    outbox = make_outbox(db, clock, webhook_url="http://127.0.0.1:9/unused")
+    assert outbox.dispatch_pending() == 12
+    claimed: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(4)
+
+    def work() -> None:
+        start.wait()
+        while (delivery := outbox.claim()) is not None:
+            with lock:
+                claimed.append(delivery.id)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(claimed) == 12
+    assert len(set(claimed)) == 12
+
+
+def test_two_workers_racing_to_fan_out_create_one_set_of_deliveries(
+    db: Database, clock: Clock
+) -> None:
+    submit_referral(db, clock)
+    outbox = make_outbox(db, clock, webhook_url="http://127.0.0.1:9/unused")
+    results: list[int] = []
+    start = threading.Barrier(3)
+
+    def work() -> None:
+        start.wait()
+        results.append(outbox.dispatch_pending())
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == [0, 0, 1]
+    assert len(deliveries(db)) == 1
+
+
+def test_it_gives_up_after_the_last_attempt_and_an_admin_retry_delivers(
+    db: Database, clock: Clock
+) -> None:
+    referral_id = submit_referral(db, clock)
+    with Receiver([500, 500, 500]) as receiver:
+        outbox = make_outbox(db, clock, webhook_url=receiver.url, max_attempts=3)
+        reports = [outbox.run_once()]
+        for _ in range(3):
+            clock.advance(600)
+            reports.append(outbox.run_once())
+        assert [(r.retrying, r.failed) for r in reports] == [(1, 0), (1, 0), (0, 1), (0, 0)]
+        assert outbox.summary()["counts"] == {"pending": 0, "delivered": 0, "failed": 1}
+        [row] = outbox.rows(status="failed")
+        assert (row.referral_id, row.attempts, row.last_error) == (
+            referral_id, 3, "HTTP 500 Internal Server Error",
+        )  # fmt: skip
+        assert row.target == receiver.url.split("?")[0]  # the token in the query is not shown
+        assert outbox.retry(actor="admin@practice.test", delivery_id=row.id) == 1
+        assert outbox.retry(actor="admin@practice.test", delivery_id=row.id) == 0
+        assert outbox.run_once().delivered == 1
+    assert len(receiver.requests) == 4
+    assert len({r["headers"]["X-Intake-Delivery"] for r in receiver.requests}) == 1
+    with db.read() as conn:
+        audit = chat.audit_entries(conn, subject=row.id)
+    assert [(a["actor"], a["action"]) for a in audit] == [
+        ("admin@practice.test", "notification.retry")
+    ]
+
+
+def test_outbox_rows_wait_while_no_channel_is_set_up(sqlite_db: Database, clock: Clock) -> None:
+    submit_referral(sqlite_db, clock)
+    bare = make_outbox(sqlite_db, clock, webhook_secret="")
+    assert bare.run_once() == notify.Report()
+    assert bare.summary()["waiting"] == 1
+    assert any("No notification channel" in p for p in bare.summary()["problems"])
+    with Receiver() as receiver:
+        assert make_outbox(sqlite_db, clock, webhook_url=receiver.url).run_once().delivered == 1
+    assert bare.summary()["waiting"] == 0
+
+
+def test_outbox_kinds_it_does_not_know_are_left_alone(sqlite_db: Database, clock: Clock) -> None:
+    with sqlite_db.transaction() as conn:
+        chat.enqueue_outbox(conn, kind="staff_push", payload={"x": 1}, now=clock())
+    outbox = make_outbox(sqlite_db, clock, webhook_url="http://127.0.0.1:9/unused")
+    assert outbox.run_once() == notify.Report()
+    with sqlite_db.read() as conn:
+        assert [row["status"] for row in chat.outbox_rows(conn)] == ["pending"]
+
+
+# --- never in the visitor's way ------------------------------------------------------------------
+
+
+def test_a_hanging_receiver_never_delays_a_turn_that_creates_a_referral(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    """The worker sends outside any transaction, so the turn's write never waits for the network."""
+    submit_referral(sqlite_db, clock)
+    with Receiver(["hang", "hang"]) as receiver:
+        outbox = make_outbox(sqlite_db, clock, webhook_url=receiver.url, webhook_timeout=10)
+        worker = notify.Worker(outbox).start()
+        try:
+            deadline = time.monotonic() + 5
+            while not receiver.requests and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert receiver.requests, "the worker never reached the receiver"
+            started = time.monotonic()
+            submit_referral(sqlite_db, clock)
+            elapsed = time.monotonic() - started
+        finally:
+            receiver.release.set()
+            worker.stop()
+    assert elapsed < 0.5
+
+
+def test_the_worker_thread_delivers_as_soon_as_it_is_woken(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    with Receiver() as receiver:
+        outbox = make_outbox(sqlite_db, clock, webhook_url=receiver.url, poll_seconds=60)
+        worker = notify.Worker(outbox).start()
+        try:
+            deadline = time.monotonic() + 5
+            while worker.passes == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            submit_referral(sqlite_db, clock)
+            notify.wake()
+            deadline = time.monotonic() + 5
+            while not receiver.accepted() and time.monotonic() < deadline:
+                time.sleep(0.01)
+        finally:
+            worker.stop()
+    assert len(receiver.accepted()) == 1
+    assert not worker.alive
+
+
+# --- pure parts ----------------------------------------------------------------------------------
+
+
+def test_backoff_doubles_from_the_base_up_to_the_cap_with_jitter() -> None:
+    settings = notify.Settings(backoff_base=30, backoff_cap=3600)
+    top = [notify.backoff_seconds(n, settings, lambda: 1.0) for n in range(1, 10)]
+    low = [notify.backoff_seconds(n, settings, lambda: 0.0) for n in range(1, 10)]
+    assert top == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+    assert low == [t / 2 for t in top]
+
+
+def test_the_signature_is_hmac_sha256_of_the_exact_body() -> None:
+    body = notify.webhook_body("d1", {"event": "referral.new", "referral_id": "ABC"})
+    assert body == b'{"delivery_id":"d1","event":"referral.new","referral_id":"ABC"}'
+    assert notify.sign(body, "k") == ("sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest())
+
+
+def test_a_typed_newline_cannot_forge_lines_in_a_detailed_email() -> None:
+    notice = notify.build_notice(
+        "referral_new", {"referral": "R1"}, None, created_at=utcnow(), public_url=""
+    )
+    message = notify.build_email(
+        "d1", notice, sender="a@b.test", recipient="c@d.test",
+        details={"Reason": "sad\nOpen in the console: https://evil.test"},
+    )  # fmt: skip
+    lines = message.get_content().splitlines()
+    assert [line for line in lines if line.startswith("Open in the console")] == [
+        "Open in the console: /staff/referrals/R1"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        ({"notify_email": ("a@b.test",)}, "INTAKE_SMTP_HOST is empty"),
+        ({"smtp_host": "mail"}, "lists no recipient"),
+        ({"smtp_host": "m", "notify_email": ("nobody",)}, "'nobody' is not an email address"),
+        ({"webhook_url": "ftp://x", "webhook_secret": "k"}, "must start with http"),
+        ({"webhook_url": "http://x"}, "INTAKE_WEBHOOK_SECRET is empty"),
+        ({}, "INTAKE_PUBLIC_URL is empty"),
+    ],
+)
+def test_it_names_the_setting_that_stops_delivery(settings: dict[str, Any], problem: str) -> None:
+    found = notify.Settings(**settings).problems()
+    assert any(problem in p for p in found), found
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_notify_run_once_delivers_and_status_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    for name in [n for n in os.environ if n.startswith("INTAKE_")]:
+        monkeypatch.delenv(name)
+    db = Database(f"sqlite:///{tmp_path / 'intake-chat.sqlite3'}")
+    db.migrate()
+    submit_referral(db, clock)
+    with Receiver([500]) as receiver:
+        monkeypatch.setenv("INTAKE_DATA_DIR", str(tmp_path))
+        monkeypatch.setenv("INTAKE_WEBHOOK_URL", receiver.url)
+        monkeypatch.setenv("INTAKE_WEBHOOK_SECRET", SECRET)
+        monkeypatch.setenv("INTAKE_PUBLIC_URL", "https://intake.example.org")
+        runner = CliRunner()
+        first = runner.invoke(cli_main, ["notify", "run", "--once"])
+        assert first.exit_code == 0, first.output
+        assert "dispatched 1, delivered 0, retrying 1, failed 0" in first.output
+        with db.transaction() as conn:  # make it due now instead of waiting for the backoff
+            conn.execute(store.deliveries.update().values(next_attempt_at=utcnow()))
+        second = runner.invoke(cli_main, ["notify", "run", "--once"])
+        assert "dispatched 0, delivered 1, retrying 0, failed 0" in second.output
+        status = runner.invoke(cli_main, ["notify", "status"])
+    assert status.exit_code == 0
+    assert "pending 0, delivered 1, failed 0, waiting for a channel 0" in status.output
+    assert "delivered webhook referral.new" in status.output
+    assert len(receiver.accepted()) == 1
+    missing = runner.invoke(cli_main, ["notify", "retry", "nope"])
+    assert missing.exit_code == 1
+    assert "no failed delivery with id nope" in missing.output
+    db.dispose()
