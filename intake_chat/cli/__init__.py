@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import flow, safety, serve, staff
+from . import flow, notify, safety, serve, staff
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,4 +15,5 @@ def main() -> None:
 main.add_command(flow.group)
 main.add_command(safety.group)
 main.add_command(staff.group)
+main.add_command(notify.group)
 main.add_command(serve.serve)
