@@ -1,0 +1,133 @@
+"""The words of the widget's chrome (buttons, status lines) and the built-in crisis resources.
+
+Not bot words: what the assistant says comes from flow and safety files. Imports nothing.
+"""
+
+from __future__ import annotations
+
+# The chrome around the conversation (not bot words: those come from flow and safety files).
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Chat with us",
+        "quick_exit": "Quick exit",
+        "exit_hint": "Leaves this site at once and clears the chat. "
+        "Shortcut: press Escape three times.",
+        "close": "Close chat",
+        "in_crisis": "In crisis?",
+        "crisis_title": "Help right now",
+        "crisis_text": "If you are in danger or thinking about harming yourself or someone else, "
+        "please reach out now. These services are free, confidential and open day and night.",
+        "crisis_hide": "Hide crisis help",
+        "crisis_bar": "Crisis help:",
+        "crisis_more": "Show all",
+        "log": "Conversation",
+        "bot": "Assistant:",
+        "you": "You:",
+        "staff": "team member",
+        "message": "Type a message",
+        "or_type": "Or type your answer",
+        "send": "Send",
+        "back": "Back",
+        "back_hint": "Go back and change your previous answer",
+        "skip": "Skip",
+        "skipped": "(skipped)",
+        "continue": "Continue",
+        "yes": "Yes",
+        "no": "No",
+        "agree": "I agree",
+        "disagree": "I do not agree",
+        "choose_one": "Please choose at least one.",
+        "current": "(current answer)",
+        "restart": "Start over",
+        "restart_q": "Start over? Your answers in this chat will be cleared.",
+        "clear_chat": "Clear chat from this device",
+        "clear_q": "Remove this chat from this device? "
+        "What you already sent stays with the practice.",
+        "confirm": "Yes, go ahead",
+        "cancel": "Cancel",
+        "cleared": "This chat has been cleared from this device.",
+        "start": "Start the chat",
+        "new_chat": "Start a new chat",
+        "intro": "Questions about therapy, or ready to begin? "
+        "Our assistant can help you get started.",
+        "connecting": "Connecting…",
+        "reconnecting": "Connection lost. Trying again…",
+        "offline": "You are offline. What you type is kept and sent when you are back online.",
+        "queued": "Not sent yet",
+        "waiting": "Waiting for a member of our team to join…",
+        "ended": "This conversation has ended.",
+        "expired": "This chat is no longer available. You can start a new one.",
+        "error": "Something went wrong. Please try again.",
+        "started_over": "Started over",
+        "noscript": "This chat needs JavaScript. You can still phone or email the practice.",
+    },
+    "es": {
+        "title": "Chatee con nosotros",
+        "quick_exit": "Salida rápida",
+        "exit_hint": "Sale de este sitio de inmediato y borra el chat. "
+        "Atajo: pulse Escape tres veces.",
+        "close": "Cerrar chat",
+        "in_crisis": "¿En crisis?",
+        "crisis_title": "Ayuda ahora mismo",
+        "crisis_text": "Si está en peligro o piensa en hacerse daño o hacer daño a otra persona, "
+        "busque ayuda ahora. Estos servicios son gratuitos, confidenciales y atienden día y noche.",
+        "crisis_hide": "Ocultar ayuda de crisis",
+        "crisis_bar": "Ayuda de crisis:",
+        "crisis_more": "Ver todo",
+        "log": "Conversación",
+        "bot": "Asistente:",
+        "you": "Usted:",
+        "staff": "miembro del equipo",
+        "message": "Escriba un mensaje",
+        "or_type": "O escriba su respuesta",
+        "send": "Enviar",
+        "back": "Atrás",
+        "back_hint": "Volver y cambiar su respuesta anterior",
+        "skip": "Omitir",
+        "skipped": "(omitida)",
+        "continue": "Continuar",
+        "yes": "Sí",
+        "no": "No",
+        "agree": "Acepto",
+        "disagree": "No acepto",
+        "choose_one": "Elija al menos una opción.",
+        "current": "(respuesta actual)",
+        "restart": "Empezar de nuevo",
+        "restart_q": "¿Empezar de nuevo? Se borrarán sus respuestas en este chat.",
+        "clear_chat": "Borrar el chat de este dispositivo",
+        "clear_q": "¿Quitar este chat de este dispositivo? Lo que ya envió queda con la consulta.",
+        "confirm": "Sí, continuar",
+        "cancel": "Cancelar",
+        "cleared": "Este chat se borró de este dispositivo.",
+        "start": "Iniciar el chat",
+        "new_chat": "Iniciar un chat nuevo",
+        "intro": "¿Preguntas sobre la terapia o listo para empezar? Nuestro asistente le ayuda.",
+        "connecting": "Conectando…",
+        "reconnecting": "Se perdió la conexión. Intentando de nuevo…",
+        "offline": "Está sin conexión. Lo que escriba se guarda y se envía al volver la conexión.",
+        "queued": "Aún no enviado",
+        "waiting": "Esperando a que se una alguien de nuestro equipo…",
+        "ended": "Esta conversación terminó.",
+        "expired": "Este chat ya no está disponible. Puede iniciar uno nuevo.",
+        "error": "Algo salió mal. Inténtelo de nuevo.",
+        "started_over": "Se empezó de nuevo",
+        "noscript": "Este chat necesita JavaScript. Puede llamar o escribir a la consulta.",
+    },
+}
+
+# Shown before the server has said anything, so the "In crisis?" link works even offline.
+# Generally known US services; a `crisis` event from the safety layer replaces them.
+DEFAULT_RESOURCES: dict[str, list[dict[str, str]]] = {
+    "en": [
+        {"label": "Call 988 (Suicide & Crisis Lifeline)", "href": "tel:988"},
+        {"label": "Text 988", "href": "sms:988"},
+        {"label": "Call 911 in an emergency", "href": "tel:911"},
+        {"label": "Text HOME to 741741 (Crisis Text Line)", "href": "sms:741741?&body=HOME"},
+    ],
+    "es": [
+        {"label": "Llame al 988 (Línea de Crisis y Suicidio)", "href": "tel:988"},
+        {"label": "Envíe un mensaje de texto al 988", "href": "sms:988"},
+        {"label": "Llame al 911 en una emergencia", "href": "tel:911"},
+        {"label": "Envíe HOME al 741741 (Crisis Text Line)", "href": "sms:741741?&body=HOME"},
+    ],
+}

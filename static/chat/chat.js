@@ -1,0 +1,666 @@
+/* intake-chat frame app: draws the conversation and speaks the chat protocol (docs/protocol.md).
+   Plain JS, no build step. Visitor, bot and staff text only ever goes in through textContent. */
+(() => {
+'use strict';
+const d = document, w = window, H = d.documentElement, D = H.dataset;
+const T = JSON.parse(D.strings || '{}');
+const PARENT = D.parent || '';
+const EMBED = !!PARENT && w.parent !== w;
+const MODE = EMBED ? D.mode : 'page';
+const $ = id => d.getElementById(id);
+const logEl = $('log'), form = $('composer'), statusEl = $('status'), panel = $('crisis');
+const KEY = 'intake-chat.';
+const RESP = {message: 1, ask: 1, invalid: 1, handoff: 1, end: 1, error: 1, crisis: 1};
+
+[['--accent', D.accent], ['--on-accent', D.onAccent], ['--ink', D.ink]].forEach(([k, v]) => v && H.style.setProperty(k, v));
+
+/* ---------- storage: sessionStorage by default, localStorage if the host asked; memory if blocked */
+const stores = () => { const out = []; try { out.push(sessionStorage, localStorage); } catch (e) { /* blocked */ } return out; };
+let memory = false;
+const store = (() => {
+  try {
+    const s = D.storage === 'local' ? localStorage : sessionStorage;
+    s.setItem(KEY + 'probe', '1'); s.removeItem(KEY + 'probe');
+    return s;
+  } catch (e) {
+    memory = true;
+    const m = new Map();
+    return {getItem: k => (m.has(k) ? m.get(k) : null), setItem: (k, v) => m.set(k, String(v)), removeItem: k => m.delete(k)};
+  }
+})();
+const get = k => { try { return JSON.parse(store.getItem(KEY + k)); } catch (e) { return null; } };
+const put = (k, v) => { try { if (v == null) store.removeItem(KEY + k); else store.setItem(KEY + k, JSON.stringify(v)); } catch (e) { /* full or blocked */ } };
+function forgetAll() {
+  for (const s of stores()) {
+    try { for (const k of Object.keys(s)) if (k.startsWith(KEY)) s.removeItem(k); } catch (e) { /* blocked */ }
+  }
+  if (memory) for (const k of ['token', 'open', 'outbox', 'draft']) put(k, null);
+}
+
+/* ---------- small DOM helpers */
+function el(tag, attrs, kids) {
+  const e = d.createElement(tag);
+  for (const k in attrs || {}) {
+    const v = attrs[k];
+    if (v == null || v === false) continue;
+    if (k === 'text') e.textContent = v;
+    else if (k === 'class') e.className = v;
+    else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of kids || []) if (c != null && c !== false) e.append(c);
+  return e;
+}
+const vh = text => el('span', {class: 'vh', text});
+let uid = 0;
+const nextId = p => p + (++uid);
+
+/* ---------- talking to the host page (exact origins both ways, no personal data) */
+function tell(type, extra) {
+  if (EMBED) w.parent.postMessage(Object.assign({intake: 1, type}, extra || {}), PARENT);
+}
+w.addEventListener('message', e => {
+  if (!EMBED || e.origin !== PARENT || e.source !== w.parent) return;
+  const m = e.data;
+  if (!m || m.intake !== 1) return;
+  if (m.type === 'open') onOpen();
+  else if (m.type === 'close') onClose();
+  else if (m.type === 'warm') warm();
+  else if (m.type === 'exit') quickExit();
+});
+
+/* ---------- state */
+let token = get('token');
+let seen = new Set(), lastSeq = 0;
+let outbox = get('outbox') || [];     // frames sent or waiting, until the server has answered them
+let ask = null, phase = 'idle';       // phase: idle | asking | handoff | ended
+let shown = MODE !== 'launcher';
+let unread = 0, replaying = false, repeatOf = null, answered = false, began = false;
+let crisisSeen = false;
+
+/* ---------- status line */
+function status(text, busy) {
+  statusEl.textContent = text || '';
+  statusEl.className = 'status' + (text ? ' on' : '') + (busy ? ' busy' : '');
+}
+
+/* ---------- transport: WebSocket first, HTTP long-poll when sockets fail */
+const WS_URL = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/chat';
+const API = '/api/chat/sessions';
+let transport = D.transport === 'http' || !('WebSocket' in w) ? 'http' : 'ws';
+let ws = null, live = false, wsFails = 0, wsEver = false, retryTimer = 0, retries = 0;
+let wanted = false, polling = false, posting = false, conn = 0;
+
+function connect() {
+  wanted = true;
+  clearTimeout(retryTimer);
+  if (transport === 'ws') openSocket(); else httpHello();
+}
+function warm() { if (token || began) connect(); }
+
+function openSocket() {
+  if (ws) return;
+  if (!live) status(retries ? reconnectText() : T.connecting, true);
+  let s;
+  try { s = new WebSocket(WS_URL); } catch (e) { wsFails++; return fallBack(); }
+  ws = s;
+  const id = ++conn;
+  let opened = false;
+  s.onopen = () => { opened = true; wsEver = true; wsFails = 0; raw(hello()); };
+  s.onmessage = e => {
+    if (ws !== s) return;
+    let m;
+    try { m = JSON.parse(e.data); } catch (x) { return; }
+    receive(Array.isArray(m) ? m : [m], id);
+  };
+  s.onclose = () => {
+    if (ws !== s) return;
+    ws = null; live = false;
+    if (!opened) wsFails++;
+    if (!opened && !wsEver && wsFails >= 2 && navigator.onLine !== false) return fallBack();
+    lost();
+  };
+}
+function fallBack() { transport = 'http'; ws = null; connect(); }
+const raw = f => { try { ws.send(JSON.stringify(f)); } catch (e) { /* the close handler retries */ } };
+function hello() {
+  if (token) return {type: 'resume', token, after: lastSeq};
+  const f = {type: 'start', locale: D.locale};
+  if (D.flow) f.flow = D.flow;
+  return f;
+}
+
+async function http(method, url, body) {
+  try {
+    const r = await fetch(url, {
+      method, credentials: 'omit', cache: 'no-store',
+      headers: body ? {'Content-Type': 'application/json'} : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    let data = null;
+    try { data = await r.json(); } catch (e) { /* not JSON */ }
+    if (!data || typeof data !== 'object') return r.status >= 500 ? null : {events: [{type: 'error', code: 'internal', text: T.error}]};
+    if (r.status >= 500 && !data.events) return null;
+    return data;
+  } catch (e) { return null; }
+}
+function eventsOf(data) {
+  if (Array.isArray(data.events)) return data.events;
+  const err = data.error && typeof data.error === 'object' ? data.error : data;
+  return err.code ? [Object.assign({type: 'error'}, err)] : [];
+}
+async function httpHello() {
+  if (live || posting) return;
+  if (!navigator.onLine) return lost();
+  status(retries ? reconnectText() : T.connecting, true);
+  const id = ++conn;
+  if (!token) {
+    posting = true;
+    const data = await http('POST', API, hello());
+    posting = false;
+    if (!data) return lost();
+    const evs = eventsOf(data);
+    if (data.token) evs.unshift({type: 'session', token: data.token});
+    receive(evs, id);
+    if (!token) return;
+  } else {
+    if (lastSeq === 0) replay();
+    status('');
+  }
+  live = true; retries = 0;
+  flush();
+  poll();
+}
+async function poll() {
+  if (polling) return;
+  polling = true;
+  while (wanted && token && transport === 'http' && live) {
+    const t = token;
+    const data = await http('GET', API + '/' + encodeURIComponent(t) + '/events?after=' + lastSeq);
+    if (t !== token) continue;
+    if (!data) { polling = false; return lost(); }
+    receive(eventsOf(data), conn);
+    if (!data.events) break;
+  }
+  polling = false;
+}
+async function postNext() {
+  if (posting || !live || !outbox.length) return;
+  posting = true;
+  const item = outbox[0];
+  item.on = conn;
+  const data = await http('POST', API + '/' + encodeURIComponent(token) + '/events', item.frame);
+  posting = false;
+  if (!data) return lost();
+  ack(item.id);
+  receive(eventsOf(data), conn);
+  postNext();
+}
+
+function lost() {
+  live = false;
+  if (!wanted) return;
+  clearTimeout(retryTimer);
+  status(reconnectText(), true);
+  markQueued();
+  const delay = Math.min(15000, 400 * 2 ** retries++) * (0.8 + Math.random() * 0.4);
+  retryTimer = setTimeout(connect, delay);
+}
+const reconnectText = () => (navigator.onLine === false ? T.offline : T.reconnecting);
+w.addEventListener('online', () => { retries = 0; if (wanted && !live) connect(); });
+w.addEventListener('offline', () => { if (wanted) status(T.offline, true); });
+
+/* ---------- sending: every frame gets an id so a resend after a drop is applied once */
+function send(frame, mine) {
+  frame.id = 'w' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
+  const item = {id: frame.id, frame, text: mine == null ? null : String(mine), on: 0};
+  outbox.push(item);
+  put('outbox', outbox);
+  if (item.text != null) bubble('you', item.text, {fid: item.id, queued: !live});
+  answered = true;
+  if (live) flush(); else connect();
+}
+function flush() {
+  if (!live) return;
+  if (transport === 'http') return postNext();
+  for (const item of outbox) {
+    if (item.on === conn) continue;
+    item.on = conn;
+    item.at = lastSeq;
+    raw(item.frame);
+  }
+  markQueued();
+}
+function ack(id) {
+  const i = outbox.findIndex(x => x.id === id);
+  if (i < 0) return;
+  outbox.splice(i, 1);
+  put('outbox', outbox.map(x => ({id: x.id, frame: x.frame, text: x.text, on: 0})));
+  const b = logEl.querySelector('[data-fid="' + id + '"]');
+  if (b) { b.classList.remove('queued'); const q = b.querySelector('.q'); if (q) q.remove(); }
+}
+function markQueued() {
+  for (const item of outbox) {
+    const b = logEl.querySelector('[data-fid="' + item.id + '"]');
+    if (!b) continue;
+    const waiting = !live || item.on !== conn;
+    b.classList.toggle('queued', waiting);
+    if (waiting && !b.querySelector('.q')) b.append(el('span', {class: 'q', text: T.queued}));
+  }
+}
+/* An answer is acknowledged by its frame id when the server echoes it, else by the first
+   answer-type event that follows it on the same connection. */
+function ackFrom(ev, id) {
+  const ref = ev.frame_id || ev.reply_to;
+  if (ref) return ack(ref);
+  if (!RESP[ev.type] || transport !== 'ws') return;
+  const head = outbox[0];
+  if (head && head.on === id && ev.seq > head.at) ack(head.id);
+}
+
+/* ---------- receiving */
+let settleTimer = 0;
+function replay() { replaying = true; logEl.setAttribute('aria-busy', 'true'); }
+function receive(events, id) {
+  for (const ev of events) {
+    if (!ev || typeof ev !== 'object') continue;
+    if (ev.type === 'session') { onSession(ev); continue; }
+    if (typeof ev.seq === 'number') {
+      if (seen.has(ev.seq)) continue;
+      seen.add(ev.seq);
+      lastSeq = Math.max(lastSeq, ev.seq);
+    }
+    ackFrom(ev, id);
+    try { show(ev); } catch (e) { /* one odd event must not stop the rest */ }
+  }
+  clearTimeout(settleTimer);
+  settleTimer = setTimeout(settle, replaying ? 80 : 0);
+}
+/* After a burst of events (a replay arrives one frame at a time): draw the composer once, and show
+   frames still waiting to be sent after the transcript, where they belong. */
+function settle() {
+  if (replaying) { replaying = false; logEl.removeAttribute('aria-busy'); }
+  for (const item of outbox) {
+    if (item.text != null && !logEl.querySelector('[data-fid="' + item.id + '"]')) bubble('you', item.text, {fid: item.id});
+  }
+  markQueued();
+  renderComposer();
+  scrollDown();
+}
+function onSession(ev) {
+  const resumed = !!token;
+  if (ev.token && ev.token !== token) { token = ev.token; put('token', token); }
+  if (resumed && lastSeq === 0) replay();
+  live = true; retries = 0; began = true;
+  status(phase === 'handoff' && !staffJoined ? T.waiting : '');
+  flush();
+}
+
+let staffJoined = false;
+function show(ev) {
+  switch (ev.type) {
+    case 'message': bubble('bot', ev.text); break;
+    case 'ask': onAsk(ev); break;
+    case 'invalid': repeatOf = ev.node; invalidText = ev.text || T.error; invalidNode = ev.node; break;
+    case 'crisis': onCrisis(ev); break;
+    case 'handoff':
+      phase = 'handoff'; ask = null;
+      if (ev.text) bubble('bot', ev.text);
+      if (ev.mode === 'live' && !staffJoined) status(T.waiting);
+      tell('event', {name: 'handoff', detail: {mode: ev.mode === 'live' ? 'live' : 'queued'}});
+      break;
+    case 'staff':
+      staffJoined = true;
+      if (phase === 'handoff') status('');
+      bubble('staff', ev.text, {name: ev.name});
+      break;
+    case 'end': phase = 'ended'; ask = null; if (ev.text) bubble('bot', ev.text); break;
+    case 'error': onError(ev); break;
+    case 'visitor': case 'reply':
+      if (!logEl.querySelector('[data-fid="' + (ev.frame_id || ev.id) + '"]')) bubble('you', ev.display || ev.label || ev.text || '');
+      break;
+    default: break;
+  }
+  if (!shown && !replaying && (ev.type === 'message' || ev.type === 'staff' || ev.type === 'ask')) {
+    unread++; tell('unread', {n: unread});
+  }
+}
+let invalidText = '', invalidNode = null;
+
+function onAsk(ev) {
+  const input = ev.input || {};
+  const same = ask && ask.node === ev.node;
+  if (!(same && (!answered || repeatOf === ev.node))) {
+    bubble('bot', input.label || '', {notice: input.notice, fields: input.kind === 'summary' ? input.fields : null});
+    invalidNode = null;
+  } else if (repeatOf !== ev.node) invalidNode = null;
+  const draft = get('draft');
+  if (draft && draft.node.replace('*', '') !== ev.node) put('draft', null);
+  repeatOf = null; answered = false;
+  ask = ev; phase = 'asking';
+}
+function onError(ev) {
+  if (ev.code === 'unknown_token' || ev.code === 'expired') {
+    token = null; put('token', null); outbox = []; put('outbox', null);
+    wanted = false; live = false;
+    if (ws) { const s = ws; ws = null; s.close(); }
+    phase = 'ended'; ask = null;
+    bubble('bot', ev.text || T.expired, {cls: 'note'});
+    return;
+  }
+  if (ev.code === 'not_expected') return;
+  if (ask && (ev.code === 'text_too_long' || ev.code === 'bad_field')) { invalidText = ev.text || T.error; invalidNode = ask.node; return; }
+  status(ev.text || T.error);
+}
+
+/* ---------- the transcript */
+function bubble(who, text, o) {
+  o = o || {};
+  const label = who === 'you' ? T.you : who === 'staff' ? (o.name || '') + ' (' + T.staff + '):' : T.bot;
+  const body = el('p', {class: 'txt', text});
+  const item = el('div', {class: 'msg ' + who + (o.cls ? ' ' + o.cls : ''), 'data-fid': o.fid}, [
+    who === 'staff' ? el('span', {class: 'who', text: label}) : vh(label + ' '),
+    body,
+  ]);
+  if (o.notice) item.append(el('p', {class: 'notice', text: o.notice}));
+  if (Array.isArray(o.fields) && o.fields.length) {
+    item.append(el('dl', {class: 'fields'}, o.fields.flatMap(f => [
+      el('dt', {text: String(f.label || f.var || '')}), el('dd', {text: f.value == null ? '—' : Array.isArray(f.value) ? f.value.join(', ') : String(f.value)}),
+    ])));
+  }
+  if (o.queued) { item.classList.add('queued'); item.append(el('span', {class: 'q', text: T.queued})); }
+  logEl.append(item);
+  scrollDown();
+  return item;
+}
+function divider(text) { logEl.append(el('div', {class: 'div', role: 'separator', text})); }
+function scrollDown() { logEl.scrollTop = logEl.scrollHeight; }
+
+/* ---------- the composer: one control per input kind */
+const textKinds = {text: 'text', email: 'email', phone: 'tel', date: 'date', number: 'number'};
+let drawn = null;
+function renderComposer() {
+  const key = phase + '|' + (ask ? ask.seq + ':' + ask.node : '') + '|' + (invalidNode || '') + invalidText;
+  if (key === drawn) return;
+  drawn = key;
+  const hadFocus = form.contains(d.activeElement) || d.activeElement === d.body || d.activeElement === logEl;
+  form.replaceChildren();
+  form.onsubmit = null;
+  $('start').hidden = true;
+  if (!began && !token && MODE !== 'launcher') { $('start').hidden = false; return; }
+  if (phase === 'ended') {
+    form.append(el('button', {type: 'button', class: 'btn primary wide', text: T.new_chat, onclick: newChat}));
+  } else if (phase === 'asking' && ask) {
+    drawAsk(ask);
+  } else if (phase === 'handoff' || phase === 'asking') {
+    form.append(textRow(T.message, 'text', false));
+  }
+  if (hadFocus && shown) focusComposer();
+}
+function errorBox() {
+  const box = el('p', {class: 'err', id: 'err', 'aria-live': 'polite'});
+  if (ask && invalidNode === ask.node) box.textContent = invalidText;
+  return box;
+}
+function drawAsk(a) {
+  const input = a.input || {}, kind = input.kind || 'text';
+  const err = errorBox();
+  const bad = !!err.textContent;
+  if (textKinds[kind]) {
+    form.append(textRow(input.label || T.message, kind, true, input, bad));
+    form.append(err);
+  } else if (kind === 'multi') {
+    drawMulti(input, err, bad);
+  } else {
+    drawChoices(input, kind, err);
+    form.append(err);
+    form.append(textRow(T.or_type, 'text', false));
+  }
+  const extras = [];
+  if (input.can_back) extras.push(el('button', {type: 'button', class: 'btn ghost', 'aria-label': T.back_hint, onclick: goBack}, ['← ' + T.back]));
+  if (input.required === false) extras.push(el('button', {type: 'button', class: 'btn ghost', text: T.skip, onclick: () => send({type: 'reply', skip: true}, T.skipped)}));
+  if (extras.length) form.append(el('div', {class: 'row extras'}, extras));
+}
+function optionsOf(input, kind) {
+  if (Array.isArray(input.options) && input.options.length) return input.options;
+  if (kind === 'yesno') return [{value: 'yes', label: T.yes}, {value: 'no', label: T.no}];
+  if (kind === 'consent') return [{value: 'accept', label: T.agree}, {value: 'decline', label: T.disagree}];
+  return [];
+}
+function drawChoices(input, kind, err) {
+  const opts = optionsOf(input, kind);
+  const vertical = kind === 'summary' || opts.length > 4;
+  const bar = el('div', {
+    class: 'choices' + (vertical ? ' list' : ''), role: 'toolbar', 'aria-label': input.label || '',
+    'aria-orientation': vertical ? 'vertical' : null, 'aria-describedby': err.textContent ? 'err' : null,
+  });
+  opts.forEach((o, i) => {
+    const current = input.value !== undefined && input.value !== null && String(input.value) === String(o.value);
+    bar.append(el('button', {
+      type: 'button', class: 'chip' + (current ? ' current' : ''), tabindex: i === 0 ? '0' : '-1',
+      onclick: () => send({type: 'reply', choice: o.value}, o.label),
+    }, [String(o.label), current ? vh(' ' + T.current) : null]));
+  });
+  bar.addEventListener('keydown', e => {
+    const items = [...bar.children], i = items.indexOf(d.activeElement);
+    if (i < 0) return;
+    const n = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[e.key];
+    let j = n ? (i + n + items.length) % items.length : e.key === 'Home' ? 0 : e.key === 'End' ? items.length - 1 : -1;
+    if (j < 0) return;
+    e.preventDefault();
+    items[i].tabIndex = -1; items[j].tabIndex = 0; items[j].focus();
+  });
+  form.append(bar);
+}
+function drawMulti(input, err, bad) {
+  const chosen = Array.isArray(input.value) ? input.value.map(String) : [];
+  const box = el('fieldset', {class: 'multi', 'aria-describedby': 'err', 'aria-invalid': bad ? 'true' : null}, [el('legend', {class: 'vh', text: input.label || ''})]);
+  for (const o of input.options || []) {
+    const id = nextId('o');
+    box.append(el('div', {class: 'check'}, [
+      el('input', {type: 'checkbox', id, value: String(o.value), checked: chosen.includes(String(o.value))}),
+      el('label', {for: id, text: String(o.label)}),
+    ]));
+  }
+  form.append(box, err, el('div', {class: 'row'}, [el('button', {type: 'submit', class: 'btn primary', text: T.continue})]));
+  form.onsubmit = e => {
+    e.preventDefault();
+    const picked = [...box.querySelectorAll('input:checked')];
+    if (!picked.length && input.required !== false) { err.textContent = T.choose_one; box.setAttribute('aria-invalid', 'true'); box.querySelector('input').focus(); return; }
+    const labels = picked.map(i => i.labels[0].textContent);
+    const values = picked.map(i => (input.options || []).find(o => String(o.value) === i.value).value);
+    send({type: 'reply', choices: values}, labels.join(', ') || T.skipped);
+  };
+}
+function textRow(label, kind, isAnswer, input, bad) {
+  input = input || {};
+  const id = nextId('in');
+  const long = kind === 'text';
+  const field = el(long ? 'textarea' : 'input', {
+    id, name: 'answer', rows: long ? '1' : null, type: long ? null : textKinds[kind],
+    required: isAnswer && input.required !== false, placeholder: input.placeholder || (isAnswer ? null : label),
+    autocomplete: kind === 'email' ? 'email' : kind === 'phone' ? 'tel' : 'off',
+    inputmode: kind === 'number' ? 'decimal' : null, step: kind === 'number' ? 'any' : null,
+    'aria-describedby': isAnswer ? 'err' : null, 'aria-invalid': bad ? 'true' : null,
+    maxlength: '2000', enterkeyhint: 'send',
+  });
+  const draft = get('draft');
+  const node = (isAnswer ? '' : '*') + (ask ? ask.node : '');
+  if (draft && draft.node === node) field.value = draft.text;
+  else if (isAnswer && input.value != null && typeof input.value !== 'object') field.value = String(input.value);
+  field.addEventListener('input', () => {
+    put('draft', field.value ? {node, text: field.value} : null);
+    if (long) grow(field);
+    if (field.getAttribute('aria-invalid')) { field.removeAttribute('aria-invalid'); const e = $('err'); if (e) e.textContent = ''; }
+  });
+  if (long) {
+    field.addEventListener('keydown', e => { if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submitText(field, isAnswer); } });
+    requestAnimationFrame(() => grow(field));
+  }
+  const row = el('div', {class: 'row entry'}, [
+    el('label', {for: id, class: 'vh', text: label}),
+    field,
+    el('button', {type: 'submit', class: 'btn primary send', text: T.send}),
+  ]);
+  if (!isAnswer) row.classList.add('free');
+  const handler = e => { e.preventDefault(); submitText(field, isAnswer); };
+  if (isAnswer || !form.onsubmit) form.onsubmit = handler;
+  row.querySelector('button').addEventListener('click', e => { e.preventDefault(); submitText(field, isAnswer); });
+  return row;
+}
+function grow(f) { f.style.height = 'auto'; f.style.height = Math.min(f.scrollHeight, 160) + 'px'; }
+function submitText(field, isAnswer) {
+  const value = field.value.trim();
+  const err = $('err');
+  if (isAnswer && !field.checkValidity()) {
+    if (err) err.textContent = field.validationMessage;
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+    return;
+  }
+  if (!value) { field.focus(); return; }
+  if (phase !== 'asking') put('draft', null);  /* while asking it stays until the next question, to fix a refused answer */
+  send({type: 'reply', text: value}, value);
+  field.value = '';
+}
+function goBack() { send({type: 'back'}); }
+function focusComposer() {
+  const target = form.querySelector('.choices [tabindex="0"], input:not([type=checkbox]), textarea, input, button') || $('start-btn');
+  if (target && !target.closest('[hidden]')) target.focus({preventScroll: true});
+}
+
+/* ---------- crisis panel: prominent, then a slim bar that stays for the session */
+const defaultRes = [...$('crisis-res').querySelectorAll('a')].map(a => ({label: a.textContent, href: a.getAttribute('href')}));
+const safeHref = h => typeof h === 'string' && /^(tel:|sms:|https?:\/\/)/i.test(h);
+function onCrisis(ev) {
+  crisisSeen = true;
+  $('crisis-text').textContent = ev.text || T.crisis_text;
+  bubble('bot', ev.text || T.crisis_text, {cls: 'alert'});
+  const res = (Array.isArray(ev.resources) ? ev.resources : []).filter(r => r && safeHref(r.href));
+  fillResources(res.length ? res : defaultRes);
+  const acts = $('crisis-acts');
+  acts.replaceChildren();
+  for (const a of Array.isArray(ev.actions) ? ev.actions : []) {
+    if (!a || typeof a.intent !== 'string') continue;
+    acts.append(el('button', {type: 'button', class: 'btn primary', text: a.label || a.intent, onclick: () => send({type: 'intent', intent: a.intent}, a.label || a.intent)}));
+  }
+  panel.classList.toggle('concern', ev.level === 'concern');
+  if (!replaying) { openCrisis(true); tell('event', {name: 'crisis', detail: {}}); } else syncBar();
+}
+function fillResources(res) {
+  $('crisis-res').replaceChildren(...res.map(r => el('li', {}, [el('a', {href: r.href, text: r.label || r.href})])));
+  $('crisis-bar-links').replaceChildren(...res.slice(0, 2).map(r => el('a', {href: r.href, text: r.label || r.href})));
+}
+function openCrisis(focus) {
+  panel.hidden = false;
+  $('crisis-link').setAttribute('aria-expanded', 'true');
+  syncBar();
+  if (focus) panel.focus();
+}
+function hideCrisis() {
+  panel.hidden = true;
+  $('crisis-link').setAttribute('aria-expanded', 'false');
+  syncBar();
+  (crisisSeen ? $('crisis-more') : $('crisis-link')).focus();
+}
+function syncBar() { $('crisis-bar').hidden = !crisisSeen || !panel.hidden; }
+$('crisis-link').addEventListener('click', () => (panel.hidden ? openCrisis(true) : hideCrisis()));
+$('crisis-more').addEventListener('click', () => openCrisis(true));
+$('crisis-hide').addEventListener('click', hideCrisis);
+
+/* ---------- confirmations, restart, clear, quick exit */
+let onYes = null, returnTo = null;
+function confirmThen(question, fn, from) {
+  $('confirm-q').textContent = question;
+  onYes = fn; returnTo = from;
+  $('confirm').hidden = false;
+  $('confirm-no').focus();
+}
+function closeConfirm(refocus) {
+  $('confirm').hidden = true; onYes = null;
+  if (refocus && returnTo) returnTo.focus();
+}
+$('confirm-yes').addEventListener('click', () => { const fn = onYes; closeConfirm(false); if (fn) fn(); });
+$('confirm-no').addEventListener('click', () => closeConfirm(true));
+$('restart').addEventListener('click', e => confirmThen(T.restart_q, () => {
+  if (!token) return newChat();
+  divider(T.started_over);
+  put('draft', null);
+  send({type: 'restart'});
+  focusComposer();
+}, e.currentTarget));
+$('clear').addEventListener('click', e => confirmThen(T.clear_q, clearChat, e.currentTarget));
+
+function hangUp() {
+  wanted = false; live = false;
+  clearTimeout(retryTimer);
+  if (ws) { const s = ws; ws = null; try { s.close(); } catch (e) { /* already closed */ } }
+  conn++;
+}
+function reset() {
+  hangUp();
+  forgetAll();
+  token = null; outbox = []; seen = new Set(); lastSeq = 0;
+  ask = null; phase = 'idle'; began = false; crisisSeen = false; staffJoined = false; drawn = null;
+  invalidNode = null; unread = 0;
+  logEl.replaceChildren(); form.replaceChildren();
+  panel.hidden = true; syncBar(); fillResources(defaultRes); status('');
+}
+function clearChat() {
+  reset();
+  $('start-text').textContent = T.cleared;
+  $('start-btn').textContent = T.new_chat;
+  $('start').hidden = false;
+  $('start-btn').focus();
+}
+function newChat() {
+  reset();
+  begin();
+  focusComposer();
+}
+function begin() { began = true; drawn = null; connect(); }
+$('start-btn').addEventListener('click', () => { $('start').hidden = true; begin(); });
+
+function quickExit() {
+  hangUp();
+  forgetAll();
+  d.body.replaceChildren();
+  const url = D.exit || 'about:blank';
+  if (EMBED) tell('exit', {url});
+  else location.replace(url);
+}
+$('exit').addEventListener('click', quickExit);
+
+/* ---------- open / close and the keyboard */
+function onOpen() {
+  shown = true; unread = 0;
+  put('open', true);
+  if (!token && !began) begin(); else if (!live) connect();
+  requestAnimationFrame(() => {
+    if (!form.contains(d.activeElement)) {
+      if (form.firstChild) focusComposer(); else logEl.focus({preventScroll: true});
+    }
+  });
+}
+function onClose() { shown = false; put('open', null); }
+function closeMe(esc) { onClose(); tell('close', {esc: !!esc}); }
+if (MODE === 'launcher') { $('close').hidden = false; $('close').addEventListener('click', () => closeMe(false)); }
+
+let escapes = [];
+d.addEventListener('keydown', e => {
+  if (e.key !== 'Escape') return;
+  if (e.shiftKey) { e.preventDefault(); return quickExit(); }
+  const now = Date.now();
+  escapes = escapes.filter(t => now - t < 1500).concat(now);
+  if (escapes.length >= 3) return quickExit();
+  if (!$('confirm').hidden) return closeConfirm(true);
+  if (!panel.hidden && panel.contains(d.activeElement)) return hideCrisis();
+  if (MODE === 'launcher') closeMe(true);
+});
+
+/* ---------- start-up: resume a stored conversation; otherwise wait to be opened */
+if (token) { began = true; connect(); }
+if (MODE !== 'launcher' && !token) renderComposer();
+if (MODE === 'page') onOpen();
+tell('ready', {exit: D.exit, accent: D.accent, on_accent: D.onAccent, open: !!(token && get('open'))});
+})();
