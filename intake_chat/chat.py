@@ -1,7 +1,425 @@
-"""Blueprint `chat` (placeholder until its issue lands)."""
+"""Blueprint ``chat``: the visitor's transports over ``Service.handle`` (WebSocket ``/ws/chat`` and
+the HTTP fallback under ``/api/chat``) plus the Origin check, CORS and capacity around them.
+
+Views stay thin: receive → service → send. Every refusal is an ``error`` event, never a 500 page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from flask_sock import Sock
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from . import flows as flows_module
+from . import protocol
+from .config import Config
+from .service import TRANSIENT_TYPES, Outcome, SafetyFn, Service, safety_from_rules
+from .storage import get_db
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("chat", __name__)
+sock = Sock()
+
+EXTENSION_KEY = "intake_chat"
+LONG_POLL_SECONDS = 25.0
+WS_POLL_SECONDS = 20.0  # how often an idle socket looks for missed events and its idle limit
+WS_IDLE_SECONDS = 15 * 60  # a silent visitor's socket is closed; the widget resumes on next use
+WS_PING_SECONDS = 25
+DEFAULT_CAPACITY = 1000  # long-lived requests when not told by ``intake-chat serve``
+ALLOW_PREVIEW_KEY = "CHAT_ALLOW_PREVIEW"
+
+# Set when the server is asked to stop: sockets finish their turn, then close with 1012.
+STOPPING = threading.Event()
+_open_sockets: weakref.WeakSet[_Socket] = weakref.WeakSet()
+_services: weakref.WeakSet[Service] = weakref.WeakSet()
+
+STATUS_BY_CODE = {
+    "too_large": 413,
+    "unknown_token": 404,
+    "expired": 410,
+    "rate_limited": 429,
+    "not_expected": 409,
+    "unknown_intent": 409,
+    "unknown_node": 409,
+    "storage_unavailable": 503,
+    "server_busy": 503,
+    "forbidden_origin": 403,
+    "internal": 500,
+}
+
+
+class Slots:
+    """Counts requests that hold a worker thread for long (sockets, long-polls) so that new ones are
+    refused with 503 instead of hanging in the handshake when every thread is taken."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            if self.used >= self.capacity:
+                return False
+            self.used += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.used = max(0, self.used - 1)
+
+
+@dataclass
+class Runtime:
+    service: Service
+    slots: Slots
+    allowed_origins: frozenset[str]
+    public_origin: str
+
+
+def runtime() -> Runtime:
+    found: Runtime = current_app.extensions[EXTENSION_KEY]
+    return found
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    init_app(state.app)
+
+
+def init_app(app: Flask) -> None:
+    """Load the flows and safety rules once, build the service, attach the socket extension."""
+    config: Config = app.config["INTAKE"]
+    loaded = flows_module.load_flows(config.flows_dir)
+    service = Service(get_db(app), loaded, config, safety=load_safety(config),
+                      allow_preview=bool(app.config.get(ALLOW_PREVIEW_KEY)))  # fmt: skip
+    app.config.setdefault("SOCK_SERVER_OPTIONS", {
+        "ping_interval": WS_PING_SECONDS,
+        # Frames over max_frame_bytes get a too_large error; only far larger ones close the socket.
+        "max_message_size": max(4 * config.max_frame_bytes, 64 * 1024),
+    })  # fmt: skip
+    public = config.public_url.rstrip("/")
+    app.extensions[EXTENSION_KEY] = Runtime(
+        service=service,
+        slots=Slots(DEFAULT_CAPACITY),
+        allowed_origins=frozenset(config.allowed_origins),
+        public_origin=public,
+    )
+    _services.add(service)
+    sock.init_app(app)
+
+
+def set_capacity(app: Flask, capacity: int) -> None:
+    """How many sockets and long-polls may be open at once (``intake-chat serve`` sets it from
+    its thread count)."""
+    app.extensions[EXTENSION_KEY].slots.capacity = capacity
+
+
+def load_safety(config: Config) -> SafetyFn:
+    """The built-in floor plus the practice's ``safety.json`` next to the flows, compiled once."""
+    from . import safety
+
+    path = config.flows_dir / "safety.json"
+    rules = safety.load_rules(path if path.exists() else None)
+    return safety_from_rules(rules)
+
+
+# --- origins, CORS and capacity -------------------------------------------------------------------
+
+
+def _own_origins() -> set[str]:
+    host = request.host
+    origins = {f"http://{host}", f"https://{host}"}
+    if runtime().public_origin:
+        origins.add(runtime().public_origin)
+    return origins
+
+
+def origin_allowed(origin: str | None) -> bool:
+    """No Origin header: not a browser, nothing to protect. Otherwise exact match only."""
+    if origin is None:
+        return True
+    origin = origin.rstrip("/")
+    return origin in _own_origins() or origin in runtime().allowed_origins
+
+
+def frame_ancestors() -> str:
+    """The CSP header value for pages that may be framed (the chat page): self + allowed origins."""
+    return "frame-ancestors " + " ".join(["'self'", *sorted(runtime().allowed_origins)])
+
+
+def _is_websocket() -> bool:
+    return request.headers.get("Upgrade", "").lower() == "websocket"
+
+
+@bp.before_request
+def _guard_websocket() -> Response | None:
+    """Refuse before the handshake: foreign Origins (flask-sock checks none) and sockets beyond
+    the thread capacity. Also drop permessage-deflate: chat frames are tiny and it costs memory."""
+    if not _is_websocket():
+        return None
+    if not origin_allowed(request.headers.get("Origin")):
+        log.info("refused a WebSocket from origin %r", request.headers.get("Origin"))
+        return _error_response("forbidden_origin", "This site may not open the chat.")
+    if not runtime().slots.try_acquire():
+        return _error_response("server_busy", retry_after=5)
+    g.chat_slot = True
+    request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+    return None
+
+
+@bp.teardown_request
+def _release_slot(_error: BaseException | None) -> None:
+    if g.pop("chat_slot", False):
+        runtime().slots.release()
+
+
+def cors(view: Callable[..., Response]) -> Callable[..., Response]:
+    """CORS headers for allowed origins only; a request from any other foreign Origin is refused."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        origin = request.headers.get("Origin")
+        if not origin_allowed(origin):
+            response = _error_response("forbidden_origin", "This site may not use the chat.")
+        elif request.method == "OPTIONS":
+            response = Response(status=204)
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+            response.headers["Access-Control-Max-Age"] = "600"
+        else:
+            response = view(*args, **kwargs)
+        if origin and origin_allowed(origin) and origin.rstrip("/") not in _own_origins():
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+        response.vary.add("Origin")
+        return response
+
+    return wrapper
+
+
+# --- HTTP -----------------------------------------------------------------------------------------
+
+
+def _json(body: dict[str, Any], status: int = 200, retry_after: float | None = None) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False), status=status,
+                        mimetype="application/json")  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, round(retry_after)))
+    return response
+
+
+def _error_response(
+    code: str, text: str | None = None, retry_after: float | None = None
+) -> Response:
+    extra = {"retry_after": retry_after} if retry_after is not None else {}
+    event = protocol.error_event(code, text, seq=0, **extra)
+    return _json({"events": [event]}, STATUS_BY_CODE.get(code, 400), retry_after)
+
+
+def _outcome_response(outcome: Outcome, *, created: bool = False) -> Response:
+    body: dict[str, Any] = {"events": outcome.events}
+    if outcome.token is not None and created:
+        body["token"] = outcome.token
+    if outcome.error:
+        return _json(body, STATUS_BY_CODE.get(outcome.error, 400), outcome.retry_after)
+    return _json(body, 201 if created else 200)
+
+
+def _body() -> bytes | None:
+    try:
+        return request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        return None
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+ROUTE_OPTIONS: dict[str, Any] = {"methods": ["POST", "OPTIONS"], "provide_automatic_options": False}
+
+
+@bp.route("/api/chat/sessions", **ROUTE_OPTIONS)
+@cors
+def create_session() -> Response:
+    raw = _body()
+    if raw is None:
+        return _error_response("too_large")
+    outcome = runtime().service.handle(None, raw, client=_client())
+    return _outcome_response(outcome, created=outcome.error is None)
+
+
+@bp.route("/api/chat/sessions/<token>/events", **ROUTE_OPTIONS)
+@cors
+def post_event(token: str) -> Response:
+    raw = _body()
+    if raw is None:
+        return _error_response("too_large")
+    return _outcome_response(runtime().service.handle(token, raw, client=_client()))
+
+
+@bp.route("/api/chat/sessions/<token>/events", methods=["GET"], provide_automatic_options=False)
+@cors
+def poll_events(token: str) -> Response:
+    """Long-poll: answers at once when there are events after ``after``, else waits up to 25 s."""
+    rt = runtime()
+    after = request.args.get("after", "0")
+    if not after.isdigit():
+        return _error_response("bad_field", "after must be a whole number, 0 or more.")
+    wait = rt.service.address_limit.take(f"addr:{_client()}")
+    if wait > 0:
+        return _error_response("rate_limited", retry_after=wait)
+    if not rt.slots.try_acquire():
+        return _error_response("server_busy", retry_after=5)
+    try:
+        timeout = 0.0 if STOPPING.is_set() else LONG_POLL_SECONDS
+        outcome = rt.service.wait_for_events(token, int(after), timeout=timeout, stop=STOPPING)
+    finally:
+        rt.slots.release()
+    return _outcome_response(outcome)
+
+
+@bp.get("/api/chat/health")
+def health() -> Response:
+    """Liveness for load balancers and the test fixture: the database answers a read."""
+    try:
+        versions = runtime().service.db.versions()
+    except Exception:
+        log.warning("health check failed", exc_info=True)
+        return _json({"ok": False}, 503)
+    return _json({"ok": True, "schema": versions})
+
+
+# --- WebSocket ------------------------------------------------------------------------------------
+
+
+@sock.route("/ws/chat", bp=bp)  # type: ignore[untyped-decorator]
+def ws_chat(ws: Any) -> None:
+    _Socket(ws, runtime().service, _client()).run()
+
+
+class _Socket:
+    """One visitor's WebSocket: frames in, events out, in ``seq`` order and never twice."""
+
+    def __init__(self, ws: Any, service: Service, client: str) -> None:
+        self.ws = ws
+        self.service = service
+        self.client = client
+        self.token: str | None = None
+        self.session_id: str | None = None
+        self.position = 0
+        self.send_lock = threading.Lock()
+        self.state_lock = threading.Lock()
+        self.busy = False
+        self.closing = False
+        self.unsubscribe: Callable[[], None] | None = None
+
+    def run(self) -> None:
+        _open_sockets.add(self)
+        last_frame = time.monotonic()
+        try:
+            while not STOPPING.is_set():
+                raw = self.ws.receive(timeout=WS_POLL_SECONDS)
+                if raw is None:
+                    if time.monotonic() - last_frame > WS_IDLE_SECONDS:
+                        self.ws.close(1001, "idle")
+                        return
+                    self._catch_up()
+                    continue
+                last_frame = time.monotonic()
+                with self.state_lock:
+                    if self.closing:
+                        break
+                    self.busy = True
+                try:
+                    outcome = self.service.handle(
+                        self.token, raw, client=self.client, listener=self
+                    )
+                    self._adopt(outcome)
+                    self.deliver(outcome.events)
+                finally:
+                    with self.state_lock:
+                        self.busy = False
+            self.ws.close(1012, "server restarting")
+        finally:
+            _open_sockets.discard(self)
+            if self.unsubscribe is not None:
+                self.unsubscribe()
+
+    def shutdown(self) -> None:
+        """Called from the signal handler: idle sockets close now, busy ones after their turn."""
+        with self.state_lock:
+            self.closing = True
+            if self.busy:
+                return
+        try:
+            self.ws.close(1012, "server restarting")
+        except Exception:  # already closed by the peer
+            log.debug("socket already closed at shutdown")
+
+    def _adopt(self, outcome: Outcome) -> None:
+        first = outcome.events[0] if outcome.events else {}
+        if first.get("type") != "session" or outcome.session_id is None:
+            return
+        with self.send_lock:
+            self.token = outcome.token
+            self.position = int(first["seq"])
+        if outcome.session_id != self.session_id:
+            if self.unsubscribe is not None:
+                self.unsubscribe()
+            self.session_id = outcome.session_id
+            self.unsubscribe = self.service.hub.subscribe(
+                outcome.session_id, self._on_publish, owner=self
+            )
+
+    def deliver(self, events: list[dict[str, Any]]) -> None:
+        with self.send_lock:
+            for event in events:
+                if event["type"] in TRANSIENT_TYPES or event.get("resent"):
+                    if event["type"] == "error":
+                        event = {**event, "seq": self.position}
+                    self.ws.send(json.dumps(event, ensure_ascii=False))
+                elif event["seq"] > self.position:
+                    self.ws.send(json.dumps(event, ensure_ascii=False))
+                    self.position = event["seq"]
+
+    def _on_publish(self, _key: str) -> None:
+        """Another thread committed events to this session (staff, another tab): push them."""
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        if self.session_id is None:
+            return
+        try:
+            events = self.service.events_after_position(self.session_id, self.position)
+        except Exception:
+            log.warning("could not read new events for a socket", exc_info=True)
+            return
+        if events:
+            try:
+                self.deliver(events)
+            except Exception:
+                log.debug("socket closed while pushing events")
+
+
+def begin_shutdown() -> None:
+    """Stop taking frames: idle sockets close at once with 1012 (the widget resumes elsewhere),
+    busy ones after the turn in hand; long-polls answer now."""
+    STOPPING.set()
+    for socket in list(_open_sockets):
+        socket.shutdown()
+    for service in list(_services):
+        service.hub.wake_all()

@@ -1,0 +1,599 @@
+"""One conversation turn: check the frame, rate-limit, safety first, engine step, store, notify.
+
+State, events, referral, outbox and audit rows of a turn commit in one transaction before anything
+is sent. Both transports (chat.py) call ``Service.handle``. Imports nothing from Flask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Connection
+
+from . import protocol
+from .config import Config
+from .errors import ProtocolError, StorageError
+from .flows import Flow, parse_flow
+from .ratelimit import TokenBuckets
+from .storage import Database, utcnow
+from .storage import chat as store
+
+log = logging.getLogger(__name__)
+
+STAFF_CHANNEL = "staff"  # hub key the staff console listens on for new referrals, crises, requests
+RETRY_AFTER_STORAGE = 2.0
+TRANSIENT_TYPES = frozenset({"session", "error"})
+_LEVEL_RANK = {None: 0, "concern": 1, "crisis": 2}
+
+
+class StepResult(Protocol):
+    """The engine's ``Step``: new state, bot events, effects to run after storing."""
+
+    @property
+    def state(self) -> dict[str, Any]: ...
+    @property
+    def events(self) -> list[dict[str, Any]]: ...
+    @property
+    def effects(self) -> list[dict[str, Any]]: ...
+
+
+StepFn = Callable[[Flow, "dict[str, Any] | None", "dict[str, Any]"], StepResult]
+
+
+@dataclass(frozen=True)
+class SafetyHit:
+    """What the safety layer found in one message; ``events`` are said before the pending ask."""
+
+    level: str  # crisis | concern | advice
+    category: str
+    rule: str
+    events: list[dict[str, Any]]
+
+
+SafetyFn = Callable[[str, str, int], "SafetyHit | None"]  # (text, locale, prior_concerns)
+
+
+@dataclass
+class Outcome:
+    """The answer to one client frame: events to send in order, and where the session now stands."""
+
+    events: list[dict[str, Any]]
+    token: str | None = None
+    session_id: str | None = None
+    position: int = 0  # the highest logged seq the client has after these events
+    error: str | None = None  # the code when the frame was refused
+    retry_after: float | None = None
+
+
+class Refusal(Exception):
+    """A frame the service will not apply; becomes an ``error`` event, never a crash."""
+
+    def __init__(self, code: str, text: str | None = None, retry_after: float | None = None):
+        super().__init__(code)
+        self.code = code
+        self.text = text
+        self.retry_after = retry_after
+
+
+class Hub:
+    """In-process wake-ups after a commit: WebSockets, long-polls and the staff console subscribe
+    by session id (or ``STAFF_CHANNEL``). Callbacks run in the publisher's thread: keep them
+    short."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, dict[int, tuple[Callable[[str], None], object]]] = {}
+        self._lock = threading.Lock()
+        self._next = 0
+
+    def subscribe(
+        self, key: str, callback: Callable[[str], None], *, owner: object = None
+    ) -> Callable[[], None]:
+        with self._lock:
+            self._next += 1
+            handle = self._next
+            self._subscribers.setdefault(key, {})[handle] = (callback, owner)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                subscribers = self._subscribers.get(key, {})
+                subscribers.pop(handle, None)
+                if not subscribers:
+                    self._subscribers.pop(key, None)
+
+        return unsubscribe
+
+    def publish(self, key: str, *, source: object = None) -> None:
+        """Wake every subscriber of ``key`` except the one whose owner is ``source``."""
+        with self._lock:
+            targets = [cb for cb, owner in self._subscribers.get(key, {}).values()
+                       if source is None or owner is not source]  # fmt: skip
+        for callback in targets:
+            try:
+                callback(key)
+            except Exception:  # a broken listener must not break the turn that already committed
+                log.exception("hub subscriber failed")
+
+    def wake_all(self) -> None:
+        with self._lock:
+            targets = [
+                (key, cb) for key, subs in self._subscribers.items() for cb, _ in subs.values()
+            ]
+        for key, callback in targets:
+            try:
+                callback(key)
+            except Exception:
+                log.exception("hub subscriber failed")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits
+
+
+@dataclass
+class _Turn:
+    """Everything one turn will write, gathered before the first row is written."""
+
+    events: list[dict[str, Any]]
+    state: dict[str, Any] | None
+    effects: list[dict[str, Any]]
+    flags: dict[str, Any] = field(default_factory=dict)
+    hit: SafetyHit | None = None
+    wake_staff: bool = False
+
+
+class Service:
+    """Holds what a turn needs (database, flows, safety, engine, limits) and runs turns."""
+
+    def __init__(
+        self,
+        db: Database,
+        flows: Mapping[str, Flow],
+        config: Config,
+        *,
+        step: StepFn | None = None,
+        safety: SafetyFn | None = None,
+        hub: Hub | None = None,
+        now: Callable[[], datetime] = utcnow,
+        allow_preview: bool = False,
+    ) -> None:
+        self.db = db
+        self.flows = dict(flows)
+        self.config = config
+        self.step: StepFn = step if step is not None else _engine_step()
+        self.safety: SafetyFn = safety if safety is not None else _no_safety
+        self.hub = hub or Hub()
+        self.now = now
+        self.allow_preview = allow_preview
+        self.session_limit = TokenBuckets(config.rate_limit_per_session)
+        self.address_limit = TokenBuckets(config.rate_limit_per_address)
+        self.idle = timedelta(minutes=config.session_idle_minutes)
+        self.zone = ZoneInfo(config.timezone)
+        self._by_digest: dict[str, Flow] = {}
+        self._versions: dict[str, int] = {}
+        self._flow_lock = threading.Lock()
+        self._register_flows()
+
+    # --- flow versions ----------------------------------------------------------------------------
+
+    def _register_flows(self) -> None:
+        """Keep the exact text of every flow version a session may be started on."""
+        with self.db.transaction() as conn:
+            for flow in self.flows.values():
+                saved = store.save_flow_version(conn, flow.id, flow.digest, json.dumps(flow.data))
+                self._versions[flow.digest] = saved.version
+                self._by_digest[flow.digest] = flow
+
+    def flow_for_new_session(self, flow_id: str) -> Flow | None:
+        """The version a new visitor gets: for now the one loaded from disk at start-up."""
+        return self.flows.get(flow_id)
+
+    def _flow_of(self, conn: Connection, session: store.SessionRow) -> Flow:
+        """The version the visitor started with, even after the file changed and a restart."""
+        with self._flow_lock:
+            flow = self._by_digest.get(session.flow_digest)
+        if flow is not None:
+            return flow
+        saved = store.get_flow_version(conn, session.flow_id, session.flow_digest)
+        if saved is None:
+            raise RuntimeError(f"flow version {session.flow_digest} of a session is missing")
+        flow = parse_flow(json.loads(saved.json), f"{saved.flow_id} v{saved.version}")
+        with self._flow_lock:
+            self._by_digest[flow.digest] = flow
+            self._versions[flow.digest] = saved.version
+        return flow
+
+    # --- the entry point --------------------------------------------------------------------------
+
+    def handle(
+        self,
+        token: str | None,
+        raw: str | bytes | Mapping[str, Any],
+        *,
+        client: str,
+        listener: object = None,
+    ) -> Outcome:
+        """Apply one client frame. ``token`` is the session the transport already knows (or None);
+        ``listener`` is the caller's own hub owner, so it is not woken by its own turn."""
+        position = 0
+        try:
+            frame = self._parse(raw)
+            self._limit(self.address_limit, f"addr:{client}")
+            kind = frame["type"]
+            if kind == "start":
+                return self._start(frame)
+            if kind == "resume":
+                token = frame["token"]
+                self._limit(self.session_limit, hash_token(token))
+                return self._resume(token, frame["after"])
+            if token is None:
+                raise Refusal("not_expected", "Start or resume a conversation first.")
+            self._limit(self.session_limit, hash_token(token))
+            return self._turn(token, frame, listener)
+        except (Refusal, ProtocolError) as refusal:
+            retry = getattr(refusal, "retry_after", None)
+            return _refused(refusal.code, refusal.text, retry, token, position)
+        except StorageError:
+            log.warning("storage unavailable during a turn", exc_info=True)
+            return _refused("storage_unavailable", None, RETRY_AFTER_STORAGE, token, position)
+        except Exception:
+            log.exception("a turn failed")
+            return _refused("internal", None, RETRY_AFTER_STORAGE, token, position)
+
+    def _parse(self, raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+        if isinstance(raw, str | bytes):
+            return protocol.parse_frame(
+                raw, max_bytes=self.config.max_frame_bytes, max_text=self.config.max_text_chars,
+                allow_preview=self.allow_preview,
+            )  # fmt: skip
+        return protocol.check_frame(
+            dict(raw), max_text=self.config.max_text_chars, allow_preview=self.allow_preview
+        )
+
+    @staticmethod
+    def _limit(buckets: TokenBuckets, key: str) -> None:
+        wait = buckets.take(key)
+        if wait > 0:
+            raise Refusal("rate_limited", retry_after=round(max(wait, 0.1), 1))
+
+    def today(self) -> str:
+        return datetime.now(self.zone).date().isoformat()
+
+    # --- start and resume -------------------------------------------------------------------------
+
+    def _start(self, frame: dict[str, Any]) -> Outcome:
+        flow = self.flow_for_new_session(frame.get("flow") or self.config.default_flow)
+        if flow is None:
+            raise Refusal("bad_field", "There is no such conversation.")
+        locale = frame.get("locale") or self.config.default_locale
+        if locale not in flow.locales:
+            locale = flow.locales[0]
+        token = new_token()
+        now = self.now()
+        result = self.step(flow, None, {"type": "start", "locale": locale, "today": self.today()})
+        turn = _Turn(events=_bot_events(result.events), state=result.state, effects=result.effects)
+        with self.db.transaction() as conn:
+            session = store.create_session(
+                conn, token_hash=hash_token(token), flow_id=flow.id,
+                flow_version=self._versions[flow.digest], flow_digest=flow.digest, locale=locale,
+                now=now, expires_at=now + self.idle,
+            )  # fmt: skip
+            store.append_audit(conn, actor="visitor", action="session.start",
+                               subject=f"session:{session.id}",
+                               detail={"flow": flow.id, "version": session.flow_version,
+                                       "locale": locale}, now=now)  # fmt: skip
+            stored = self._store(conn, session, turn, frame.get("id"), now)
+        self._after_commit(session.id, turn, None)
+        position = stored[-1]["seq"] if stored else 0
+        hello = self._session_event(token, session, seq=0, status=_status(turn.state))
+        return Outcome([hello, *stored], token, session.id, position)
+
+    def _session_event(
+        self, token: str, session: store.SessionRow, *, seq: int, status: str
+    ) -> dict[str, Any]:
+        return {"type": "session", "seq": seq, "token": token, "flow": session.flow_id,
+                "locale": session.locale, "status": status}  # fmt: skip
+
+    def _resume(self, token: str, after: int) -> Outcome:
+        with self.db.read() as conn:
+            session = self._live_session(store.find_session(conn, hash_token(token)))
+            replay = store.events_after(conn, session.id, after)
+            pending = None
+            if session.status == "asking":
+                ask = store.last_event(conn, session.id, "ask")
+                if ask is not None and ask["seq"] <= after:
+                    pending = {**ask, "resent": True}
+        position = min(after, session.last_seq)
+        hello = self._session_event(token, session, seq=position, status=session.status)
+        events = [hello, *replay, *([pending] if pending else [])]
+        return Outcome(events, token, session.id, max(position, session.last_seq))
+
+    def _live_session(self, session: store.SessionRow | None) -> store.SessionRow:
+        if session is None:
+            raise Refusal("unknown_token")
+        if self.now() >= session.expires_at:
+            raise Refusal("expired")
+        return session
+
+    # --- a turn -----------------------------------------------------------------------------------
+
+    def _turn(self, token: str, frame: dict[str, Any], listener: object) -> Outcome:
+        now = self.now()
+        frame_id = frame.get("id")
+        with self.db.transaction() as conn:
+            session = self._live_session(store.lock_session(conn, hash_token(token)))
+            if frame_id is not None:
+                applied = store.events_for_frame(conn, session.id, frame_id)
+                if applied:  # a resend after a dropped connection: answer again, apply nothing
+                    events = [{**event, "resent": True} for event in applied]
+                    return Outcome(events, token, session.id, session.last_seq)
+            flow = self._flow_of(conn, session)
+            turn = self._plan(conn, session, flow, frame)
+            stored = self._store(conn, session, turn, frame_id, now)
+        self._after_commit(session.id, turn, listener)
+        return Outcome(stored, token, session.id, stored[-1]["seq"] if stored else session.last_seq)
+
+    def _plan(
+        self, conn: Connection, session: store.SessionRow, flow: Flow, frame: dict[str, Any]
+    ) -> _Turn:
+        """Safety first on typed text, then the engine; refuses frames the engine cannot take."""
+        engine_event = {k: v for k, v in frame.items() if k != "id"}
+        engine_event["today"] = self.today()
+        hit = None
+        if frame["type"] == "reply" and "text" in frame and frame["text"].strip():
+            hit = self.safety(frame["text"], session.locale, session.concern_count)
+        if hit is not None:
+            engine_event = {"type": "reask", "today": engine_event["today"]}
+        result = self.step(flow, session.state, engine_event)
+        bot = _bot_events(result.events)
+        errors = [event for event in result.events if event.get("type") == "error"]
+        if errors and not bot and hit is None:
+            raise Refusal(errors[0].get("code", "not_expected"), errors[0].get("text"))
+        visitor = self._visitor_event(conn, session, frame)
+        turn = _Turn(
+            events=[visitor, *(hit.events if hit else []), *bot],
+            state=result.state, effects=list(result.effects), hit=hit,
+        )  # fmt: skip
+        if hit is not None and hit.level in ("crisis", "concern"):
+            turn.flags = _raised_flags(session, hit)
+        return turn
+
+    def _visitor_event(
+        self, conn: Connection, session: store.SessionRow, frame: dict[str, Any]
+    ) -> dict[str, Any]:
+        """What the visitor did, in the log: staff read it and a reloaded page redraws it."""
+        event: dict[str, Any] = {"type": "visitor", "action": frame["type"]}
+        for key in ("text", "choice", "choices", "skip", "intent", "node", "id"):
+            if key in frame:
+                event[key] = frame[key]
+        if "choice" in frame or "choices" in frame:
+            ask = store.last_event(conn, session.id, "ask")
+            labels = {o.get("value"): o.get("label") for o in (ask or {}).get("input", {})
+                      .get("options", [])}  # fmt: skip
+            if "choice" in frame:
+                event["label"] = labels.get(frame["choice"], frame["choice"])
+            else:
+                event["labels"] = [labels.get(value, value) for value in frame["choices"]]
+        return event
+
+    def _store(
+        self,
+        conn: Connection,
+        session: store.SessionRow,
+        turn: _Turn,
+        frame_id: str | None,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """Write the turn: flags, referrals, outbox and audit rows, events, then the session row."""
+        if turn.flags:
+            session = replace(session, **turn.flags)
+            self._record_safety(conn, session, turn, now)
+        for effect in turn.effects:
+            self._apply_effect(conn, session, turn, effect, now)
+        stored = store.append_events(conn, session.id, session.last_seq + 1, turn.events,
+                                     frame_id=frame_id, now=now)  # fmt: skip
+        values: dict[str, Any] = {"updated_at": now, "expires_at": now + self.idle, **turn.flags}
+        if stored:
+            values["last_seq"] = stored[-1]["seq"]
+        if turn.state is not None:
+            values["state"] = turn.state
+            values["status"] = _status(turn.state)
+        store.update_session(conn, session.id, **values)
+        return stored
+
+    def _record_safety(
+        self, conn: Connection, session: store.SessionRow, turn: _Turn, now: datetime
+    ) -> None:
+        hit = turn.hit
+        assert hit is not None
+        detail = {"level": hit.level, "category": hit.category, "rule": hit.rule}
+        store.append_audit(conn, actor="system", action=f"safety.{hit.level}",
+                           subject=f"session:{session.id}", detail=detail, now=now)  # fmt: skip
+        referral_flags = {k: v for k, v in turn.flags.items() if k != "concern_count"}
+        referral_ids = [r["id"] for r in store.referrals_for_session(conn, session.id)]
+        if referral_ids:
+            store.flag_session_referrals(conn, session.id, now=now, **referral_flags)
+        store.enqueue_outbox(conn, kind="crisis_alert", now=now, payload={
+            "session_id": session.id, "referral_ids": referral_ids, **detail,
+        })  # fmt: skip
+        turn.wake_staff = True
+
+    def _apply_effect(
+        self,
+        conn: Connection,
+        session: store.SessionRow,
+        turn: _Turn,
+        effect: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        kind = effect.get("type")
+        subject = f"session:{session.id}"
+        if kind == "submit_referral":
+            referral_id = store.insert_referral(
+                conn, session=session, mode=effect.get("mode", "queued"),
+                answers=effect.get("fields", {}), display=effect.get("display", {}),
+                locale=effect.get("locale"), now=now,
+            )  # fmt: skip
+            for event in turn.events:
+                if event["type"] == "handoff" and event.get("referral") is None:
+                    event["referral"] = referral_id
+            store.enqueue_outbox(conn, kind="referral_new", now=now, payload={
+                "referral_id": referral_id, "session_id": session.id, "urgent": session.urgent,
+                "mode": effect.get("mode", "queued"),
+            })  # fmt: skip
+            store.append_audit(conn, actor="visitor", action="referral.submit", subject=subject,
+                               detail={"referral_id": referral_id}, now=now)  # fmt: skip
+            turn.wake_staff = True
+        elif kind == "request_staff":
+            store.enqueue_outbox(
+                conn,
+                kind="staff_requested",
+                now=now,
+                payload={"session_id": session.id, "node": effect.get("node")},
+            )
+            store.append_audit(conn, actor="visitor", action="handoff.request", subject=subject,
+                               detail={"node": effect.get("node")}, now=now)  # fmt: skip
+            turn.wake_staff = True
+        elif kind == "visitor_message":
+            turn.wake_staff = True  # the text is already in the log as the visitor event
+        else:
+            log.warning("unknown engine effect %r ignored", kind)
+
+    def _after_commit(self, session_id: str, turn: _Turn, listener: object) -> None:
+        self.hub.publish(session_id, source=listener)
+        if turn.wake_staff:
+            self.hub.publish(STAFF_CHANNEL)
+
+    # --- reading, for long-polls and transports --------------------------------------------------
+
+    def events_since(self, token: str, after: int) -> Outcome:
+        try:
+            with self.db.read() as conn:
+                session = self._live_session(store.find_session(conn, hash_token(token)))
+                events = store.events_after(conn, session.id, after)
+            position = events[-1]["seq"] if events else min(after, session.last_seq)
+            return Outcome(events, token, session.id, position)
+        except Refusal as refusal:
+            return _refused(refusal.code, refusal.text, refusal.retry_after, token, after)
+        except StorageError:
+            return _refused("storage_unavailable", None, RETRY_AFTER_STORAGE, token, after)
+
+    def wait_for_events(
+        self, token: str, after: int, *, timeout: float, stop: threading.Event | None = None
+    ) -> Outcome:
+        """Long-poll: events after ``after`` as soon as there are any, or none after ``timeout``."""
+        first = self.events_since(token, after)
+        if first.events or first.error or first.session_id is None:
+            return first
+        woken = threading.Event()
+        unsubscribe = self.hub.subscribe(first.session_id, lambda _key: woken.set())
+        try:
+            again = self.events_since(token, after)  # a commit between the read and subscribing
+            if again.events or again.error:
+                return again
+            woken.wait(timeout)
+            if stop is not None and stop.is_set() and not woken.is_set():
+                return again
+            return self.events_since(token, after)
+        finally:
+            unsubscribe()
+
+    def events_after_position(self, session_id: str, after: int) -> list[dict[str, Any]]:
+        with self.db.read() as conn:
+            return store.events_after(conn, session_id, after)
+
+    # --- staff side -------------------------------------------------------------------------------
+
+    def post_staff_message(
+        self, session_id: str, *, name: str, text: str, actor: str
+    ) -> dict[str, Any]:
+        """A staff member's message into a visitor's conversation (live handoff)."""
+        now = self.now()
+        with self.db.transaction() as conn:
+            session = store.lock_session_by_id(conn, session_id)
+            if session is None:
+                raise Refusal("unknown_token")
+            stored = store.append_events(
+                conn, session.id, session.last_seq + 1, [{"type": "staff", "name": name,
+                                                          "text": text}],
+                frame_id=None, now=now,
+            )  # fmt: skip
+            store.update_session(conn, session.id, last_seq=stored[-1]["seq"], updated_at=now,
+                                 expires_at=now + self.idle)  # fmt: skip
+            store.append_audit(conn, actor=actor, action="staff.message",
+                               subject=f"session:{session.id}", detail={}, now=now)  # fmt: skip
+        self.hub.publish(session_id)
+        return stored[0]
+
+
+def _status(state: dict[str, Any] | None) -> str:
+    return str((state or {}).get("status", "asking"))
+
+
+def _bot_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Engine events that belong in the log (errors are answers, not part of the conversation)."""
+    return [dict(event) for event in events if event.get("type") != "error"]
+
+
+def _raised_flags(session: store.SessionRow, hit: SafetyHit) -> dict[str, Any]:
+    """Flags only ever go up: a later concern never hides an earlier crisis."""
+    flags: dict[str, Any] = {"urgent": True}
+    if hit.level == "concern":
+        flags["concern_count"] = session.concern_count + 1
+    if _LEVEL_RANK[hit.level] >= _LEVEL_RANK.get(session.crisis_level, 0):
+        flags.update(crisis_level=hit.level, crisis_category=hit.category, crisis_rule=hit.rule)
+    return flags
+
+
+def _refused(
+    code: str, text: str | None, retry_after: float | None, token: str | None, position: int
+) -> Outcome:
+    extra = {"retry_after": retry_after} if retry_after is not None else {}
+    event = protocol.error_event(code, text, seq=position, **extra)
+    return Outcome([event], token, None, position, code, retry_after)
+
+
+def _engine_step() -> StepFn:
+    """The real engine, imported on first use so the app starts even while a module is missing."""
+
+    def step(flow: Flow, state: dict[str, Any] | None, event: dict[str, Any]) -> StepResult:
+        from .engine import step as engine_step
+
+        result: StepResult = engine_step(flow, state, event)
+        return result
+
+    return step
+
+
+def safety_from_rules(rules: Any) -> SafetyFn:
+    """Adapt the safety module (``safe_detect`` + ``response_events``) to the service."""
+    from . import safety
+
+    def check(text: str, locale: str, prior_concerns: int) -> SafetyHit | None:
+        detection = safety.safe_detect(text, locale, rules, prior_concerns)
+        if detection.level is None:
+            return None
+        return SafetyHit(
+            level=detection.level,
+            category=detection.category or "default",
+            rule=detection.rule or "",
+            events=safety.response_events(detection, locale, rules),
+        )
+
+    return check
+
+
+def _no_safety(_text: str, _locale: str, _prior_concerns: int) -> SafetyHit | None:
+    return None  # only for tests that pass their own engine and want no safety layer
