@@ -665,7 +665,7 @@ class _Linter:
                 if "on_max_retries" in d:
                     check(d.get("on_max_retries"), node.id, f"{p}.on_max_retries",
                           f"on_max_retries of {node.id}")
-            if node.type == "include" and d.get("section") not in f.sections:
+            if node.type == "include" and _str(d.get("section")) not in f.sections:
                 self.add("L001", node.id, f"{p}.section",
                          f"{node.id} includes section '{d.get('section')}', which does not exist",
                          "Use the name of a section under \"sections\", or add that section.")
