@@ -1,0 +1,703 @@
+"""The conversation engine: ``step(flow, state, event) -> Step`` (new state, bot events, effects).
+
+Pure: no Flask, no database, no clock, no randomness (the date comes in ``event["today"]``). It
+never raises on visitor input; only a broken flow (the loader and linter catch those first) raises
+FlowError.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .answers import BUTTONS, Parsed, is_required, match_option, parse_answer, parse_date
+from .errors import FlowError, Problem
+from .flows import Flow
+from .textfmt import DEFAULT_MESSAGES, interpolate, localize, render_value, words
+
+__all__ = ["MAX_AUTO_STEPS", "NODE_KEYS", "STATE_VERSION", "Step", "holds", "new_state", "step"]
+
+STATE_VERSION = 1
+MAX_AUTO_STEPS = 200  # steps without a question in between before a flow counts as looping
+MAX_STACK = 20  # return points kept; the oldest go first
+MAX_HISTORY = 200  # answered questions kept for "back"
+INTENT_MAX_WORDS = 6  # on text questions, longer messages are answers, not intents
+STATUSES = ("asking", "handoff", "ended")
+
+Event = dict[str, Any]
+
+# Every node key the engine knows, read or deliberately ignored (section_title is for the editor,
+# personal for the linter). tests/test_engine.py checks this equals the schema: no drift.
+_COMMON = frozenset({"id", "type", "next", "section_title"})
+NODE_KEYS: dict[str, frozenset[str]] = {
+    "message": _COMMON | {"text"},
+    "question": _COMMON
+    | {"input", "var", "text", "options", "notice", "required", "validation", "invalid"}
+    | {"max_retries", "on_max_retries", "personal", "placeholder", "intents"},
+    "branch": _COMMON | {"cases", "default"},
+    "set": _COMMON | {"values"},
+    "goto": _COMMON | {"target"},
+    "include": _COMMON | {"section"},
+    "summary": _COMMON | {"text", "fields", "confirm"},
+    "handoff": _COMMON | {"text", "mode", "fields", "optional_fields"},
+    "end": _COMMON | {"text"},
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one event did: the state to store, events to send, effects to run once stored."""
+
+    state: dict[str, Any]
+    events: list[Event] = field(default_factory=list)
+    effects: list[Event] = field(default_factory=list)
+
+
+def new_state(flow: Flow, locale: str) -> dict[str, Any]:
+    """A fresh state before the first node has run."""
+    return {
+        "v": STATE_VERSION,
+        "flow": flow.id,
+        "locale": locale,
+        "node": None,
+        "status": "asking",
+        "answers": {},
+        "history": [],
+        "stack": [],
+        "retries": 0,
+        "editing": None,
+    }
+
+
+class _Turn:
+    """The working set of one step: the flow, a private copy of the state, what has been said."""
+
+    def __init__(self, flow: Flow, state: dict[str, Any], today: dt.date | None) -> None:
+        self.flow = flow
+        self.state = state
+        self.today = today
+        self.events: list[Event] = []
+        self.effects: list[Event] = []
+        self.waiting = False
+
+    @property
+    def locale(self) -> str:
+        return str(self.state["locale"])
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        answers: dict[str, Any] = self.state["answers"]
+        return answers
+
+    def say(self, text: Mapping[str, str] | None) -> str:
+        """Flow text in the visitor's language with their answers filled in."""
+        template = localize(text, self.locale, self.flow.default_locale)
+        return interpolate(template, self.answers, _labels(self.flow, self.locale))
+
+    def wording(self, key: str) -> dict[str, str]:
+        return self.flow.messages.get(key) or DEFAULT_MESSAGES[key]
+
+    def message(self, key: str, **params: Any) -> str:
+        """A built-in message (or the flow's override of it) with its ``{min}``-style values."""
+        template = localize(self.wording(key), self.locale, self.flow.default_locale)
+        return interpolate(template, params)
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+
+    def error(self, code: str) -> None:
+        self.emit({"type": "error", "code": code, "text": self.message("not_expected")})
+
+
+# --- entry point
+
+
+def step(flow: Flow, state: Mapping[str, Any] | None, event: Mapping[str, Any]) -> Step:
+    """Apply one event. ``state`` is None for a new session; a state that does not fit restarts."""
+    event = event if isinstance(event, Mapping) else {}
+    today = parse_date(event["today"]) if isinstance(event.get("today"), str) else None
+    current = _usable(flow, state)
+    kind = event.get("type")
+    if current is None or kind == "start":
+        locale = _locale(flow, event.get("locale"), current)
+        turn = _Turn(flow, new_state(flow, locale), today)
+        _run(turn, flow.start)
+    else:
+        turn = _Turn(flow, current, today)
+        handler = _EVENTS.get(str(kind))
+        if handler is None:
+            turn.error("not_expected")
+        else:
+            handler(turn, event)
+    return Step(turn.state, turn.events, turn.effects)
+
+
+def _locale(flow: Flow, wanted: Any, current: dict[str, Any] | None) -> str:
+    if isinstance(wanted, str):
+        if wanted in flow.locales:
+            return wanted
+        language = wanted.split("-")[0].lower()
+        if language in flow.locales:
+            return language
+    if current is not None:
+        return str(current["locale"])
+    return flow.default_locale
+
+
+def _usable(flow: Flow, state: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A private copy of ``state`` if it fits this flow, else None (the visitor starts over)."""
+    if not isinstance(state, Mapping):
+        return None
+    try:
+        fits = (
+            state["v"] == STATE_VERSION
+            and state["flow"] == flow.id
+            and state["locale"] in flow.locales
+            and state["status"] in STATUSES
+            and state["node"] in flow.nodes
+            and isinstance(state["answers"], dict)
+            and isinstance(state["retries"], int)
+            and _waits_at(flow, state)
+            and all(_frame_fits(flow, f) for f in state["stack"])
+            and all(
+                h["node"] in flow.nodes and isinstance(h["stack"], list) for h in state["history"]
+            )
+            and all(_frame_fits(flow, f) for h in state["history"] for f in h["stack"])
+            and (state["editing"] is None or state["editing"]["summary"] in flow.nodes)
+        )
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return copy.deepcopy(dict(state)) if fits else None
+
+
+def _waits_at(flow: Flow, state: Mapping[str, Any]) -> bool:
+    wanted = {"asking": ("question", "summary"), "handoff": ("handoff",), "ended": ("end",)}
+    return flow.node(state["node"])["type"] in wanted[state["status"]]
+
+
+def _frame_fits(flow: Flow, frame: Any) -> bool:
+    return frame["kind"] in ("include", "return") and frame["node"] in flow.nodes
+
+
+# --- events
+
+
+def _on_restart(turn: _Turn, event: Mapping[str, Any]) -> None:
+    locale = _locale(turn.flow, event.get("locale"), turn.state)
+    turn.state = new_state(turn.flow, locale)
+    _run(turn, turn.flow.start)
+
+
+def _on_reask(turn: _Turn, event: Mapping[str, Any]) -> None:
+    if turn.state["status"] == "asking":
+        _emit_pending(turn)
+
+
+def _on_reply(turn: _Turn, event: Mapping[str, Any]) -> None:
+    status = turn.state["status"]
+    if status == "handoff":
+        _relay(turn, event)
+        return
+    if status != "asking":
+        turn.error("not_expected")
+        return
+    node = turn.flow.node(turn.state["node"])
+    text = event.get("text")
+    if isinstance(text, str) and (intent := _intent_in(turn, node, text)) is not None:
+        _run_intent(turn, intent)
+    elif node["type"] == "summary":
+        _reply_summary(turn, node, event)
+    else:
+        _reply_question(turn, node, event)
+
+
+def _relay(turn: _Turn, event: Mapping[str, Any]) -> None:
+    text = event.get("text")
+    if isinstance(text, str) and text.strip():
+        turn.effects.append({"type": "visitor_message", "node": turn.state["node"], "text": text})
+
+
+def _on_back(turn: _Turn, event: Mapping[str, Any]) -> None:
+    if turn.state["status"] != "asking":
+        turn.error("not_expected")
+        return
+    editing = turn.state["editing"]
+    if editing is not None:
+        turn.state["editing"] = None
+        _run(turn, editing["summary"])
+        return
+    history = turn.state["history"]
+    if not history:
+        _emit_pending(turn)
+        return
+    entry = history.pop()
+    turn.state["stack"] = entry["stack"]
+    _run(turn, entry["node"])
+
+
+def _on_intent(turn: _Turn, event: Mapping[str, Any]) -> None:
+    intent = turn.flow.intents.get(str(event.get("intent")))
+    if intent is None:
+        turn.error("unknown_intent")
+    elif turn.state["status"] != "asking" and intent["action"] != "restart":
+        turn.error("not_expected")
+    else:
+        _run_intent(turn, intent)
+
+
+def _on_goto(turn: _Turn, event: Mapping[str, Any]) -> None:
+    """Preview only: the service refuses this event for visitors."""
+    target = event.get("node")
+    if not isinstance(target, str) or target not in turn.flow.nodes:
+        turn.error("unknown_node")
+        return
+    turn.state.update(status="asking", stack=[], editing=None, retries=0)
+    _run(turn, target)
+
+
+_EVENTS: dict[str, Callable[[_Turn, Mapping[str, Any]], None]] = {
+    "restart": _on_restart,
+    "reply": _on_reply,
+    "back": _on_back,
+    "intent": _on_intent,
+    "reask": _on_reask,
+    "goto": _on_goto,
+}
+
+
+# --- intents
+
+
+@lru_cache(maxsize=32)
+def _phrases(flow: Flow) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Per locale: (normalised phrase words, intent id), built once per flow version."""
+    found: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for intent in flow.intents.values():
+        for locale, phrases in intent["match"].items():
+            for phrase in phrases:
+                if tokens := tuple(words(phrase)):
+                    found.setdefault(locale, []).append((tokens, intent["id"]))
+    return found
+
+
+def _in_order(phrase: tuple[str, ...], said: list[str]) -> bool:
+    remaining = iter(said)
+    return all(word in remaining for word in phrase)
+
+
+def _intent_in(turn: _Turn, node: dict[str, Any], text: str) -> dict[str, Any] | None:
+    """The intent typed text asks for, if matching is allowed on this question at all."""
+    if node.get("intents") is False:
+        return None
+    said = words(text)
+    if not said:
+        return None
+    if node["type"] == "question" and node["input"] == "text" and len(said) > INTENT_MAX_WORDS:
+        return None
+    if match_option(text, _choices(turn, node)) is not None:
+        return None  # an exact option is an answer, even when it sounds like an intent
+    for phrase, intent_id in _phrases(turn.flow).get(turn.locale, []):
+        if _in_order(phrase, said):
+            return turn.flow.intents[intent_id]
+    return None
+
+
+def _run_intent(turn: _Turn, intent: dict[str, Any]) -> None:
+    action = intent["action"]
+    if action == "restart":
+        _on_restart(turn, {})
+    elif action == "back":
+        _on_back(turn, {})
+    elif action == "handoff":
+        turn.state["editing"] = None
+        _run(turn, str(turn.flow.person_node))
+    elif intent.get("return"):
+        _push(turn, {"kind": "return", "node": turn.state["node"]})
+        _run(turn, intent["target"])
+    else:
+        turn.state.update(stack=[], editing=None)
+        _run(turn, intent["target"])
+
+
+# --- answering
+
+
+def _choices(turn: _Turn, node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The options a reply is matched against, with labels in every language."""
+    if node["type"] == "summary":
+        return _summary_options(turn, node)
+    if node["input"] in BUTTONS:
+        return [
+            {"value": value, "label": turn.wording(value)} for value, _ in BUTTONS[node["input"]]
+        ]
+    options: list[dict[str, Any]] = node.get("options", [])
+    return options
+
+
+def _reply_question(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) -> None:
+    parsed = parse_answer(node, event, _choices(turn, node), turn.today)
+    if not parsed.ok:
+        _invalid(turn, node, parsed)
+        return
+    turn.answers[node["var"]] = parsed.value
+    editing = turn.state["editing"]
+    if editing is not None:
+        turn.state["editing"] = None
+        _run(turn, editing["summary"])
+        return
+    history = turn.state["history"]
+    history.append({"node": node["id"], "stack": copy.deepcopy(turn.state["stack"])})
+    del history[:-MAX_HISTORY]
+    _run(turn, _after_answer(turn.flow, node, parsed.value))
+
+
+def _after_answer(flow: Flow, node: dict[str, Any], value: Any) -> str | None:
+    chosen = value if isinstance(value, list) else [value]
+    for option in node.get("options", []):
+        if option["value"] in chosen and "next" in option:
+            return str(option["next"])
+    return flow.following(node["id"])
+
+
+def _invalid(turn: _Turn, node: dict[str, Any], parsed: Parsed) -> None:
+    custom = node.get("validation", {}).get("message") or node.get("invalid")
+    text = turn.say(custom) if custom else turn.message(str(parsed.error), **parsed.params)
+    turn.emit({"type": "invalid", "node": node["id"], "text": text})
+    retries = turn.state["retries"] + 1
+    if retries >= node.get("max_retries", turn.flow.max_retries):
+        way_out = node.get("on_max_retries") or turn.flow.person_node
+        if way_out is not None:
+            turn.state["editing"] = None
+            _run(turn, way_out)
+            return
+        retries = 0
+    turn.state["retries"] = retries
+    _emit_pending(turn)
+
+
+# --- the summary
+
+
+def _summary_options(turn: _Turn, node: dict[str, Any]) -> list[dict[str, Any]]:
+    confirm = node.get("confirm") or turn.wording("summary_confirm")
+    options: list[dict[str, Any]] = [{"value": "confirm", "label": confirm}]
+    change = turn.wording("summary_change")
+    for item in node["fields"]:
+        var = item["var"]
+        if var in turn.answers and var in turn.flow.question_of_var:
+            label = {
+                loc: interpolate(template, {"label": localize(item["label"], loc, loc)})
+                for loc, template in change.items()
+            }
+            options.append({"value": f"edit:{var}", "label": label})
+    return options
+
+
+def _reply_summary(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) -> None:
+    options = _summary_options(turn, node)
+    raw = event.get("choice", event.get("text"))
+    chosen = match_option(raw, options) if isinstance(raw, str) else None
+    if chosen is None and isinstance(raw, str) and words(raw) and words(raw)[0] in _CONFIRM_WORDS:
+        chosen = "confirm"
+    if chosen is None:
+        _invalid(turn, node, Parsed(error="choice"))
+    elif chosen == "confirm":
+        _run(turn, turn.flow.following(node["id"]))
+    else:
+        _edit(turn, node, chosen.removeprefix("edit:"))
+
+
+_CONFIRM_WORDS = frozenset({"yes", "y", "ok", "okay", "confirm", "si", "correcto", "listo"})
+
+
+def _edit(turn: _Turn, summary: dict[str, Any], var: str) -> None:
+    turn.state["editing"] = {"summary": summary["id"]}
+    _run(turn, turn.flow.question_of_var[var])
+
+
+# --- running nodes until one waits for the visitor
+
+
+def _run(turn: _Turn, node_id: str | None) -> None:
+    """Follow automatic nodes from ``node_id`` until a question, summary, handoff or end."""
+    turn.waiting = False
+    visited: list[str] = []
+    for _ in range(MAX_AUTO_STEPS):
+        if node_id is None:
+            node_id = _section_end(turn, visited[-1] if visited else turn.state["node"])
+            continue
+        visited.append(node_id)
+        node = turn.flow.node(node_id)
+        node_id = _NODES[node["type"]](turn, node)
+        if turn.waiting:
+            return
+    raise FlowError([_loop_problem(turn.flow, visited)])
+
+
+def _section_end(turn: _Turn, last: str) -> str | None:
+    """The section of ``last`` ran out: take the newest return point."""
+    stack = turn.state["stack"]
+    if not stack:
+        raise FlowError(
+            [
+                Problem(
+                    turn.flow.file,
+                    _node_path(turn.flow, last),
+                    f'the section "{turn.flow.section_of[last]}" runs out after node "{last}" '
+                    "with nothing to return to",
+                    'give the node a "next", or end the section with an end or handoff node (L004)',
+                )
+            ]
+        )
+    frame = stack.pop()
+    if frame["kind"] == "include":
+        return turn.flow.following(frame["node"])
+    return str(frame["node"])
+
+
+def _push(turn: _Turn, frame: dict[str, Any]) -> None:
+    stack = turn.state["stack"]
+    stack.append(frame)
+    del stack[:-MAX_STACK]
+
+
+def _node_path(flow: Flow, node_id: str) -> str:
+    section = flow.section_of[node_id]
+    return f"$.sections.{section}.nodes[{flow.sections[section].index(node_id)}]"
+
+
+def _loop_problem(flow: Flow, visited: list[str]) -> Problem:
+    cycle = list(dict.fromkeys(visited[-MAX_AUTO_STEPS // 2 :])) or [flow.start]
+    return Problem(
+        flow.file,
+        _node_path(flow, cycle[0]),
+        f"more than {MAX_AUTO_STEPS} steps without a question: the flow loops through "
+        + ", ".join(cycle[:12]),
+        "put a question, handoff or end on the loop, or point one of its nodes elsewhere",
+    )
+
+
+def _wait(turn: _Turn, node: dict[str, Any], status: str) -> None:
+    """Stop here; arriving afresh at a node forgets earlier invalid answers."""
+    turn.state.update(node=node["id"], status=status, retries=0)
+    turn.waiting = True
+
+
+def _message(turn: _Turn, node: dict[str, Any]) -> str | None:
+    turn.emit({"type": "message", "node": node["id"], "text": turn.say(node["text"])})
+    return turn.flow.following(node["id"])
+
+
+def _pending(turn: _Turn, node: dict[str, Any]) -> None:
+    """A question or summary: ask it and wait for the visitor."""
+    _wait(turn, node, "asking")
+    _emit_pending(turn)
+
+
+def _branch(turn: _Turn, node: dict[str, Any]) -> str:
+    for case in node["cases"]:
+        if holds(case["when"], turn.answers, turn.today):
+            return str(case["next"])
+    return str(node["default"])
+
+
+def _set(turn: _Turn, node: dict[str, Any]) -> str | None:
+    turn.answers.update(node["values"])
+    return turn.flow.following(node["id"])
+
+
+def _goto(turn: _Turn, node: dict[str, Any]) -> str:
+    return str(node["target"])
+
+
+def _include(turn: _Turn, node: dict[str, Any]) -> str:
+    _push(turn, {"kind": "include", "node": node["id"]})
+    return turn.flow.sections[node["section"]][0]
+
+
+def _handoff(turn: _Turn, node: dict[str, Any]) -> None:
+    mode = node["mode"]
+    text = turn.say(node["text"])
+    turn.emit({"type": "handoff", "mode": mode, "node": node["id"], "text": text, "referral": None})
+    fields = {var: turn.answers.get(var) for var in node["fields"]}
+    for var in node.get("optional_fields", []):
+        if _answered(turn.answers.get(var)):
+            fields[var] = turn.answers[var]
+    labels = _labels(turn.flow, turn.flow.default_locale)
+    display = {var: render_value(value, labels.get(var)) for var, value in fields.items()}
+    turn.effects.append(
+        {
+            "type": "submit_referral",
+            "node": node["id"],
+            "mode": mode,
+            "locale": turn.locale,
+            "fields": fields,
+            "display": display,
+        }
+    )
+    if mode == "live":
+        turn.effects.append({"type": "request_staff", "node": node["id"]})
+    turn.state.update(stack=[], editing=None)
+    _wait(turn, node, "handoff")
+
+
+def _end(turn: _Turn, node: dict[str, Any]) -> None:
+    turn.emit({"type": "end", "node": node["id"], "text": turn.say(node.get("text"))})
+    turn.state.update(stack=[], editing=None)
+    _wait(turn, node, "ended")
+
+
+_NODES: dict[str, Callable[[_Turn, dict[str, Any]], str | None]] = {
+    "message": _message,
+    "question": _pending,
+    "summary": _pending,
+    "branch": _branch,
+    "set": _set,
+    "goto": _goto,
+    "include": _include,
+    "handoff": _handoff,
+    "end": _end,
+}
+
+
+# --- what the visitor sees while the engine waits
+
+
+def _emit_pending(turn: _Turn) -> None:
+    node = turn.flow.node(turn.state["node"])
+    if node["type"] == "summary":
+        turn.emit({"type": "ask", "node": node["id"], "input": _summary_input(turn, node)})
+    else:
+        turn.emit({"type": "ask", "node": node["id"], "input": _question_input(turn, node)})
+
+
+def _question_input(turn: _Turn, node: dict[str, Any]) -> dict[str, Any]:
+    kind = node["input"]
+    shown: dict[str, Any] = {
+        "kind": kind,
+        "label": turn.say(node["text"]),
+        "required": is_required(node),
+        "can_back": bool(turn.state["history"]) or turn.state["editing"] is not None,
+    }
+    options = _choices(turn, node)
+    if options:
+        shown["options"] = [{"value": o["value"], "label": turn.say(o["label"])} for o in options]
+    for key in ("notice", "placeholder"):
+        if key in node:
+            shown[key] = turn.say(node[key])
+    value = turn.answers.get(node["var"])
+    if _answered(value):
+        shown["value"] = _as_input(kind, value)
+    return shown
+
+
+def _as_input(kind: str, value: Any) -> Any:
+    """A stored answer in the shape the input sends it: buttons by their value."""
+    if kind in BUTTONS and isinstance(value, bool):
+        return dict((stored, name) for name, stored in BUTTONS[kind])[value]
+    return value
+
+
+def _summary_input(turn: _Turn, node: dict[str, Any]) -> dict[str, Any]:
+    labels = _labels(turn.flow, turn.locale)
+    fields = []
+    for item in node["fields"]:
+        var = item["var"]
+        if var not in turn.answers:
+            continue
+        value = turn.answers[var]
+        text = render_value(value, labels.get(var)) if _answered(value) else ""
+        fields.append(
+            {
+                "var": var,
+                "label": turn.say(item["label"]),
+                "value": text or turn.message("summary_empty"),
+            }
+        )
+    options = [
+        {"value": o["value"], "label": turn.say(o["label"])} for o in _summary_options(turn, node)
+    ]
+    return {
+        "kind": "summary",
+        "label": turn.say(node["text"]),
+        "required": True,
+        "fields": fields,
+        "options": options,
+        "can_back": bool(turn.state["history"]),
+    }
+
+
+def _answered(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+@lru_cache(maxsize=64)
+def _labels(flow: Flow, locale: str) -> dict[str, dict[str, str]]:
+    """Per variable, stored value → label in ``locale``, so choices and yes/no read as words."""
+    fallback = flow.default_locale
+    found: dict[str, dict[str, str]] = {}
+    for node in flow.nodes.values():
+        if node["type"] != "question":
+            continue
+        labels = found.setdefault(node["var"], {})
+        for option in node.get("options", []):
+            labels.setdefault(option["value"], localize(option["label"], locale, fallback))
+        for name, stored in BUTTONS.get(node["input"], ()):
+            text = flow.messages.get(name) or DEFAULT_MESSAGES[name]
+            labels.setdefault("true" if stored else "false", localize(text, locale, fallback))
+    return found
+
+
+# --- conditions
+
+
+def holds(condition: Mapping[str, Any], answers: Mapping[str, Any], today: dt.date | None) -> bool:
+    """Whether a branch condition is true; missing or mistyped answers make comparisons false."""
+    if "all" in condition:
+        return all(holds(c, answers, today) for c in condition["all"])
+    if "any" in condition:
+        return any(holds(c, answers, today) for c in condition["any"])
+    if "not" in condition:
+        return not holds(condition["not"], answers, today)
+    if "age_of" in condition:
+        age = _age(answers.get(condition["age_of"]), today)
+        return age is not None and _compare(condition["op"], age, condition["value"])
+    op = str(condition["op"])
+    value = answers.get(condition["var"])
+    if op in ("answered", "not_answered"):
+        return _answered(value) == (op == "answered")
+    if op in ("in", "not_in"):
+        chosen = value if isinstance(value, list) else [value]
+        inside = any(item in condition["value"] for item in chosen if item is not None)
+        return inside == (op == "in")
+    return _compare(op, value, condition["value"])
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    if op in ("eq", "ne"):
+        return bool(_ORDER[op](left, right))
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (left, right))
+    texts = isinstance(left, str) and isinstance(right, str)
+    return (numbers or texts) and bool(_ORDER[op](left, right))
+
+
+def _age(value: Any, today: dt.date | None) -> int | None:
+    born = parse_date(value) if isinstance(value, str) else None
+    if born is None or today is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
