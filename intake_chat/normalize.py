@@ -1,0 +1,271 @@
+"""Text normalisation for the safety rules: one canonical token stream from what a visitor types.
+
+Owns case and accent folding, leetspeak, repeated letters, contractions, text-speak and split words.
+Pure: imports nothing from Flask or the database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "BOUNDARY",
+    "PAUSE",
+    "Normalized",
+    "canonical_words",
+    "fold_token",
+    "joined_pair",
+    "normalize",
+    "squeeze",
+]
+
+BOUNDARY = "."  # a sentence end; patterns never match across it
+PAUSE = ","  # a comma or dash: patterns match across it, negation does not reach over it
+
+# A word may hide leet symbols inside it ("k!ll", "$uicide"); sentence punctuation is its own token.
+_RAW_TOKEN = re.compile(
+    r"\.{2,}|…|[.!?;\n]+|[,:\u2013\u2014]|(?:[^\W_]|[@$]|(?<=[^\W_])[!'’`](?=[^\W_]|[@$]))+"
+    r"|[\U0001F602\U0001F923\U0001F480]"
+)
+_LAUGH_EMOJI = frozenset("\U0001F602\U0001F923\U0001F480")
+_LEET = str.maketrans({"1": "i", "3": "e", "0": "o", "4": "a", "5": "s", "7": "t", "@": "a",
+                       "$": "s", "!": "i"})
+_APOSTROPHES = str.maketrans("", "", "'’`")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_TWO_INSIDE = re.compile(r"(?<=[a-z])2(?=[a-z])")  # "want2die" -> "want 2 die"
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+_RUN2 = re.compile(r"([a-z])\1+")
+_HAS_LETTER = re.compile(r"[a-z]")
+_HAS_LEET = re.compile(r"[0-9@$!]")
+
+# Contractions (after the apostrophe is gone, so "don't" and "dont" meet), text-speak and common
+# misspellings of the words the rules care about. Only unambiguous tokens belong here: "2", "4" and
+# "too" are ambiguous, so the pattern compiler expands "to"/"for" instead.
+_SPEAK: dict[str, tuple[str, ...]] = {
+    # English contractions
+    "dont": ("do", "not"), "doesnt": ("does", "not"), "didnt": ("did", "not"),
+    "cant": ("can", "not"), "cannot": ("can", "not"), "wont": ("will", "not"),
+    "wouldnt": ("would", "not"), "couldnt": ("could", "not"), "shouldnt": ("should", "not"),
+    "isnt": ("is", "not"), "arent": ("are", "not"), "wasnt": ("was", "not"),
+    "werent": ("were", "not"), "havent": ("have", "not"), "hasnt": ("has", "not"),
+    "hadnt": ("had", "not"), "aint": ("am", "not"), "mustnt": ("must", "not"),
+    "im": ("i", "am"), "iam": ("i", "am"), "ive": ("i", "have"), "youre": ("you", "are"),
+    "theyre": ("they", "are"), "whats": ("what", "is"), "thats": ("that", "is"),
+    "hes": ("he", "is"), "shes": ("she", "is"),
+    "ima": ("i", "am", "going", "to"), "imma": ("i", "am", "going", "to"),
+    "gonna": ("going", "to"), "wanna": ("want", "to"), "gotta": ("got", "to"),
+    "tryna": ("trying", "to"), "finna": ("going", "to"), "kinda": ("kind", "of"),
+    "u": ("you",), "ur": ("your",), "r": ("are",), "n": ("and",),
+    "idk": ("i", "do", "not", "know"), "idc": ("i", "do", "not", "care"),
+    "ngl": ("honestly",), "tbh": ("honestly",), "fr": ("really",), "istg": ("i", "swear"),
+    "rn": ("right", "now"), "tn": ("tonight",), "tonite": ("tonight",), "2nite": ("tonight",),
+    "2night": ("tonight",), "2day": ("today",), "2moro": ("tomorrow",), "tmrw": ("tomorrow",),
+    "bc": ("because",), "cuz": ("because",), "coz": ("because",), "cos": ("because",),
+    "ppl": ("people",), "bf": ("boyfriend",), "gf": ("girlfriend",), "bff": ("best", "friend"),
+    "lmao": ("lol",), "lmfao": ("lol",), "rofl": ("lol",), "haha": ("lol",), "hahaha": ("lol",),
+    "hehe": ("lol",), "jk": ("joking",), "pls": ("please",), "plz": ("please",),
+    "ded": ("dead",), "tho": ("though",), "thru": ("through",), "meds": ("medication",),
+    # self-harm text-speak and misspellings
+    "kms": ("kill", "myself"), "kys": ("kill", "yourself"), "killmyself": ("kill", "myself"),
+    "kilmyself": ("kill", "myself"), "wanttodie": ("want", "to", "die"),
+    "sui": ("suicide",), "suicde": ("suicide",), "sucide": ("suicide",), "suiside": ("suicide",),
+    "suacide": ("suicide",), "suicie": ("suicide",), "suicid": ("suicide",),
+    "suiciede": ("suicide",), "sewerslide": ("suicide",), "suicidle": ("suicidal",),
+    "sucidal": ("suicidal",), "suicidial": ("suicidal",), "suicdal": ("suicidal",),
+    "suisidal": ("suicidal",), "suicidel": ("suicidal",), "selfharm": ("self", "harm"),
+    "myslef": ("myself",), "mysefl": ("myself",), "mysef": ("myself",), "myelf": ("myself",),
+    "meself": ("myself",), "myselfe": ("myself",), "wnat": ("want",), "wan": ("want",),
+    "overdoes": ("overdose",), "overdoze": ("overdose",), "oding": ("overdosing",),
+    # Spanish text-speak
+    "q": ("que",), "k": ("que",), "xq": ("porque",), "pq": ("porque",), "porq": ("porque",),
+    "x": ("por",), "tb": ("tambien",), "tmb": ("tambien",), "kiero": ("quiero",),
+    "qiero": ("quiero",), "kero": ("quiero",), "sta": ("esta",), "toy": ("estoy",),
+}
+
+# Words written apart that the rules read as one.
+_PAIRS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("my", "self"): ("myself",), ("your", "self"): ("yourself",), ("him", "self"): ("himself",),
+    ("her", "self"): ("herself",), ("them", "selves"): ("themselves",),
+    ("them", "self"): ("themselves",), ("sewer", "slide"): ("suicide",),
+    ("un", "alive"): ("unalive",), ("over", "dose"): ("overdose",),
+    ("over", "dosed"): ("overdosed",), ("self", "harming"): ("self", "harm"),
+}
+
+
+def joined_pair(first: str, second: str) -> tuple[str, ...] | None:
+    """What two adjacent tokens become when they are one word written apart ("my self")."""
+    return _PAIRS.get((first, second))
+
+
+def squeeze(word: str) -> str:
+    """Every run of a repeated letter to one letter: the form that survives any elongation."""
+    return _RUN2.sub(r"\1", word)
+
+
+@lru_cache(maxsize=16384)
+def fold_token(raw: str) -> tuple[tuple[str, ...], bool]:
+    """One raw word to its folded pieces: case, accents, apostrophes, leet, runs of 3+ letters to 2.
+
+    Returns the pieces (usually one) and whether the word was elongated ("sooo"), in which case its
+    fully squeezed form may be looked up too. Cached: visitors repeat the same few thousand words.
+    """
+    text = unicodedata.normalize("NFKD", raw.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_APOSTROPHES)
+    if _HAS_LETTER.search(text) and _HAS_LEET.search(text):
+        text = _TWO_INSIDE.sub(" 2 ", text).translate(_LEET)
+    pieces: list[str] = []
+    elongated = False
+    for part in _NOT_ALNUM.split(text):
+        if not part:
+            continue
+        once = _RUN3.sub(r"\1\1", part)
+        elongated = elongated or once != part
+        pieces.append(once)
+    return tuple(pieces), elongated
+
+
+def _speak(word: str, elongated: bool) -> tuple[str, ...]:
+    found = _SPEAK.get(word)
+    if found is None and elongated:
+        found = _SPEAK.get(squeeze(word))
+    return found if found is not None else (word,)
+
+
+def canonical_words(word: str) -> tuple[str, ...]:
+    """The tokens one written word becomes in normalised text ("don't" -> "do", "not")."""
+    pieces, elongated = fold_token(word)
+    out: list[str] = []
+    for piece in pieces:
+        out.extend(_speak(piece, elongated))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A message as canonical tokens, in two spellings that share token positions.
+
+    ``text`` keeps real double letters ("odd", "kill"); ``squeezed`` squeezes every run ("od",
+    "kil") so that "kiiilll" and "kil" meet the rules too.
+    ``spans`` maps each token to the original text.
+    """
+
+    text: str
+    squeezed: str
+    tokens: tuple[str, ...]
+    squeezed_tokens: tuple[str, ...]
+    starts: tuple[int, ...]
+    squeezed_starts: tuple[int, ...]
+    spans: tuple[tuple[int, int], ...]
+
+    def token_index(self, offset: int, squeezed: bool = False) -> int:
+        """The token that holds character ``offset`` of ``text`` (or of ``squeezed``)."""
+        starts = self.squeezed_starts if squeezed else self.starts
+        return bisect_right(starts, offset) - 1
+
+    def original_span(self, first: int, last: int) -> tuple[int, int]:
+        """The slice of the original message that tokens ``first``..``last`` came from."""
+        return self.spans[first][0], self.spans[last][1]
+
+
+def _raw_words(text: str) -> list[tuple[str, int, int]]:
+    words: list[tuple[str, int, int]] = []
+    for match in _RAW_TOKEN.finditer(text):
+        raw = match.group()
+        if raw in _LAUGH_EMOJI:
+            words.append(("lol", match.start(), match.end()))
+        elif raw.startswith("..") or raw == "…":
+            continue  # "I just... want to die" is one thought, not two sentences
+        elif raw[0] in ",:\u2013\u2014":
+            if words and words[-1][0] not in (BOUNDARY, PAUSE):
+                words.append((PAUSE, match.start(), match.end()))
+        elif raw[0] in ".!?;\n":
+            if words and words[-1][0] != BOUNDARY:
+                words.append((BOUNDARY, match.start(), match.end()))
+        else:
+            words.append((raw, match.start(), match.end()))
+    return words
+
+
+def _join_spelled(folded: list[tuple[str, bool, int, int]]) -> list[tuple[str, bool, int, int]]:
+    """Join words spelled letter by letter ("k i l l") back into one word."""
+    out: list[tuple[str, bool, int, int]] = []
+    run: list[tuple[str, bool, int, int]] = []
+
+    def flush() -> None:
+        if len(run) >= 3:
+            out.append(("".join(w for w, _, _, _ in run), False, run[0][2], run[-1][3]))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for item in folded:
+        if len(item[0]) == 1 and item[0].isalpha():
+            run.append(item)
+        else:
+            flush()
+            out.append(item)
+    flush()
+    return out
+
+
+def normalize(text: str) -> Normalized:
+    """Fold a message into tokens the compiled rules can match; never raises on any ``str``."""
+    folded: list[tuple[str, bool, int, int]] = []
+    for raw, start, end in _raw_words(text):
+        if raw in (BOUNDARY, PAUSE):
+            folded.append((raw, False, start, end))
+            continue
+        pieces, elongated = fold_token(raw)
+        folded.extend((piece, elongated, start, end) for piece in pieces)
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for word, elongated, start, end in _join_spelled(folded):
+        for piece in _speak(word, elongated):
+            words.append(piece)
+            spans.append((start, end))
+    words, spans = _join_pairs(words, spans)
+    squeezed = [squeeze(w) for w in words]
+    return Normalized(
+        text=" ".join(words),
+        squeezed=" ".join(squeezed),
+        tokens=tuple(words),
+        squeezed_tokens=tuple(squeezed),
+        starts=_starts(words),
+        squeezed_starts=_starts(squeezed),
+        spans=tuple(spans),
+    )
+
+
+def _join_pairs(
+    words: list[str], spans: list[tuple[int, int]]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    if len(words) < 2:
+        return words, spans
+    out_words: list[str] = []
+    out_spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        joined = _PAIRS.get((words[i], words[i + 1])) if i + 1 < len(words) else None
+        if joined is None:
+            out_words.append(words[i])
+            out_spans.append(spans[i])
+            i += 1
+            continue
+        for piece in joined:
+            out_words.append(piece)
+            out_spans.append((spans[i][0], spans[i + 1][1]))
+        i += 2
+    return out_words, out_spans
+
+
+def _starts(words: list[str]) -> tuple[int, ...]:
+    starts: list[int] = []
+    offset = 0
+    for word in words:
+        starts.append(offset)
+        offset += len(word) + 1
+    return tuple(starts)

@@ -1,0 +1,573 @@
+"""Crisis detection and clinical-advice deflection on every free-text message, by rules only.
+
+Owns ``detect``/``safe_detect`` (what a message is), ``response_events`` (what the visitor sees),
+loading a practice's rules over the built-in floor, and checking a rules file.
+Pure: imports nothing from Flask or the database; the service calls it before the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .errors import FlowError, Problem
+from .flows import read_flow_file
+from .normalize import BOUNDARY, PAUSE, Normalized, normalize
+from .safety_floor import FLOOR
+from .safety_rules import (
+    CATEGORY_ORDER,
+    Category,
+    CompiledRule,
+    Language,
+    PatternError,
+    Rules,
+    RuleSet,
+    build_rules,
+    clause_bounds,
+    compile_phrases,
+    floor_rule_ids,
+    parse_pattern,
+)
+
+__all__ = [
+    "CATEGORY_ORDER",
+    "DEFAULT_RULES_PATH",
+    "SCHEMA_ID",
+    "SCHEMA_PATH",
+    "Detection",
+    "Finding",
+    "Rules",
+    "check_rules_file",
+    "default_rules",
+    "detect",
+    "floor_rules",
+    "load_rules",
+    "response_events",
+    "safe_detect",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RULES_PATH = ROOT / "flows" / "safety.json"
+SCHEMA_PATH = ROOT / "flows" / "schema" / "safety.schema.json"
+SCHEMA_ID = "urn:intake-chat:schema:safety:1"
+_RANK = {None: 0, "advice": 1, "concern": 2, "crisis": 3}
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What one message is. ``level`` None means nothing to act on.
+
+    ``rule`` and ``matched`` are for staff only; ``response_events`` never puts them in front of
+    the visitor. ``reasons`` says why a level was raised or lowered (negated, past, someone_else,
+    method_or_plan, escalated) so staff and the eval report can follow the decision.
+    """
+
+    level: str | None = None
+    category: str | None = None
+    rule: str | None = None
+    span: tuple[int, int] | None = None  # character offsets in the original message
+    matched: str = ""  # the normalised words that matched
+    escalated: bool = False
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def alarm(self) -> bool:
+        """Whether this counts toward the session's concerns and flags it for staff."""
+        return self.level in ("crisis", "concern")
+
+    def flag(self) -> dict[str, Any] | None:
+        """The staff-side record of this detection (for the session and referral), or None."""
+        if self.level is None:
+            return None
+        return {"category": self.category, "rule": self.rule, "level": self.level,
+                "escalated": self.escalated}
+
+
+NOTHING = Detection()
+
+
+# --- loading
+
+
+@cache
+def floor_rules() -> Rules:
+    """The built-in floor alone: what is always detected, whatever a practice's file says."""
+    return build_rules(FLOOR, None, "<floor>")
+
+
+@cache
+def default_rules() -> Rules:
+    """Floor ∪ ``flows/safety.json`` (compiled once); the floor alone if the file is absent."""
+    if DEFAULT_RULES_PATH.exists():
+        return load_rules(DEFAULT_RULES_PATH)
+    return floor_rules()
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Floor ∪ the rules file at ``path``; raises ``FlowError`` listing every problem that stops it.
+
+    Attempts to switch off or weaken the floor do not stop loading (the floor stays on regardless);
+    ``check_rules_file`` reports them.
+    """
+    if path is None:
+        return floor_rules()
+    name = str(path)
+    doc = read_flow_file(path)
+    problems = _schema_problems(doc, name)
+    if problems:
+        raise FlowError(problems)
+    blocking = [f for f in _pattern_findings(doc, name) if f.severity == "error"]
+    if blocking:
+        raise FlowError([f.as_problem() for f in blocking])
+    return build_rules(FLOOR, doc, name)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _json_path(parts: Any) -> str:
+    out = "$"
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _schema_problems(doc: Any, name: str) -> list[Problem]:
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    return [Problem(name, _json_path(e.absolute_path), e.message) for e in errors]
+
+
+# --- detection
+
+
+@dataclass(frozen=True)
+class _Hit:
+    level: str
+    order: int
+    first: int
+    last: int
+    rule: CompiledRule
+    reasons: tuple[str, ...]
+
+    def key(self) -> tuple[int, int, int]:
+        return _RANK[self.level], -self.order, -self.first
+
+
+def detect(text: str, locale: str = "en", rules: Rules | None = None,
+           prior_concerns: int = 0) -> Detection:
+    """Classify one free-text message. Every locale's rules run (a visitor may switch language);
+    ``locale`` is accepted for symmetry with ``response_events``. ``prior_concerns`` is how many
+    concerns this session already had: a second concern is a crisis.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"detect() needs the message text, got {type(text).__name__}")
+    rules = rules or default_rules()
+    norm = normalize(text)
+    best: _Hit | None = None
+    for rule_set in rules.rule_sets:
+        for hit in _hits(rule_set, norm):
+            if best is None or hit.key() > best.key():
+                best = hit
+    if best is None:
+        return NOTHING
+    level, escalated, reasons = best.level, False, best.reasons
+    if level == "concern" and prior_concerns >= 1:
+        level, escalated, reasons = "crisis", True, (*reasons, "escalated")
+    return Detection(
+        level=level,
+        category=best.rule.category,
+        rule=best.rule.id,
+        span=norm.original_span(best.first, best.last),
+        matched=" ".join(norm.tokens[best.first:best.last + 1]),
+        escalated=escalated,
+        reasons=reasons,
+    )
+
+
+def safe_detect(text: str, locale: str = "en", rules: Rules | None = None,
+                prior_concerns: int = 0) -> Detection:
+    """``detect`` that cannot fail: any error becomes a crisis, so the visitor still gets help."""
+    try:
+        return detect(text, locale, rules, prior_concerns)
+    except Exception:  # noqa: BLE001 - failing safe is the point: a crash must not hide a crisis
+        return Detection(level="crisis", category="detector_error", rule="detector_error",
+                         reasons=("detector_error",))
+
+
+class _Context:
+    """Per-message lazy look-ups shared by every hit in one rule set."""
+
+    def __init__(self, rule_set: RuleSet, norm: Normalized) -> None:
+        self.rule_set = rule_set
+        self.norm = norm
+        self._spans: dict[tuple[str, str], list[tuple[int, int]]] = {}
+
+    def spans(self, kind: str, category: Category | None = None) -> list[tuple[int, int]]:
+        key = (kind, category.name if category else "")
+        if key not in self._spans:
+            lang = self.rule_set.language
+            phrases = {
+                "markers": category.markers if category else None,
+                "exemptions": category.exemptions if category else None,
+                "third_party": lang.third_party,
+                "past": lang.past,
+                "recent": lang.recent,
+            }[kind]
+            self._spans[key] = phrases.spans(self.norm) if phrases else []
+        return self._spans[key]
+
+
+def _hits(rule_set: RuleSet, norm: Normalized) -> Iterator[_Hit]:
+    candidates = rule_set.candidates(norm)
+    if not candidates:
+        return
+    ctx = _Context(rule_set, norm)
+    for rule in candidates:
+        category = rule_set.categories[rule.category]
+        for first, last in rule.matches(norm):
+            if any(lo <= last and first <= hi for lo, hi in ctx.spans("exemptions", category)):
+                continue
+            level, reasons = _judge(rule, category, ctx, first, last)
+            if level is not None:
+                yield _Hit(level, category.order, first, last, rule, reasons)
+
+
+def _judge(rule: CompiledRule, category: Category, ctx: _Context, first: int,
+           last: int) -> tuple[str | None, tuple[str, ...]]:
+    """The level of one match in its context. Only ever lowers to nothing for a plain negation."""
+    norm, lang = ctx.norm, ctx.rule_set.language
+    negated = _negated(norm, lang, first)
+    if rule.level == "advice":
+        return (None, ("negated",)) if negated else ("advice", ())
+    marker = _marker(ctx, category, first, last)
+    if negated:
+        if marker is None:
+            return None, ("negated",)
+        between = _between(norm, (first, last), marker)
+        contrast = any(tok in lang.contrasts for tok in between)
+        return ("crisis" if contrast else "concern"), ("negated", "method_or_plan")
+    lo, hi = clause_bounds(norm, first, last)
+    if category.past == "concern" and _within(ctx.spans("past"), lo, hi) and not _within(
+        ctx.spans("recent"), lo, hi
+    ):
+        return "concern", ("past",)
+    if category.third_party == "concern" and _about_someone_else(ctx, first, last, lo):
+        if marker is not None:
+            return "crisis", ("someone_else", "method_or_plan")
+        return "concern", ("someone_else",)
+    if rule.level == "concern" and marker is not None:
+        return "crisis", ("method_or_plan",)
+    return rule.level, ()
+
+
+def _negated(norm: Normalized, lang: Language, first: int) -> bool:
+    """A negation word shortly before the match, with nothing in between that ends its reach.
+
+    Walking back stops at a pause, a sentence end, the speaker ("no, I want to die"), or a word
+    such as "stop" or "know" that starts a new thought ("I can't stop thinking about...").
+    """
+    stop = max(0, first - lang.negation_window - 1)
+    for i in range(first - 1, stop - 1, -1):
+        token = norm.tokens[i]
+        if token in lang.negations:
+            return True
+        if token in (BOUNDARY, PAUSE) or token in lang.scope_breakers or token in lang.first_person:
+            return False
+    return False
+
+
+def _marker(ctx: _Context, category: Category, first: int, last: int) -> tuple[int, int] | None:
+    """A method, plan or recent-attempt phrase anywhere in the message, itself not negated."""
+    lang = ctx.rule_set.language
+    for lo, hi in ctx.spans("markers", category):
+        if lo <= last and first <= hi:
+            continue
+        if not _negated(ctx.norm, lang, lo):
+            return lo, hi
+    return None
+
+
+def _between(norm: Normalized, a: tuple[int, int], b: tuple[int, int]) -> tuple[str, ...]:
+    lo, hi = (a[1] + 1, b[0]) if a[0] < b[0] else (b[1] + 1, a[0])
+    return norm.tokens[lo:hi]
+
+
+def _within(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
+    return any(lo <= s and e <= hi for s, e in spans)
+
+
+def _about_someone_else(ctx: _Context, first: int, last: int, clause_lo: int) -> bool:
+    """Someone else is the subject ("my friend wants to kill herself") and the visitor is not in
+    what follows ("my husband says he will kill me" is about the visitor)."""
+    lang = ctx.rule_set.language
+    cues = [(lo, hi) for lo, hi in ctx.spans("third_party") if clause_lo <= lo and hi < first]
+    if not cues:
+        return False
+    cue_end = max(hi for _, hi in cues)
+    return not any(tok in lang.first_person for tok in ctx.norm.tokens[cue_end + 1:last + 1])
+
+
+# --- responses
+
+
+def response_events(detection: Detection, locale: str = "en",
+                    rules: Rules | None = None) -> list[dict[str, Any]]:
+    """The events the visitor sees for a detection: a ``crisis`` event (crisis and concern), a
+    ``message`` (advice), or nothing. Wording comes only from the floor or the rules file."""
+    if detection.level is None:
+        return []
+    rules = rules or default_rules()
+    loc = locale if locale in rules.locales else rules.locales[0]
+    category = detection.category or "default"
+    if detection.level == "advice":
+        text = _text(rules, category, "advice", loc) or _text(
+            rules, "clinical_advice", "advice", loc)
+        return [{"type": "message", "node": "safety:advice", "text": text}]
+    text = _text(rules, category, detection.level, loc) or _text(rules, "default",
+                                                                 detection.level, loc)
+    return [{
+        "type": "crisis",
+        "level": detection.level,
+        "category": category,
+        "text": text,
+        "resources": _resources(rules, category, loc),
+        "actions": [{"intent": a["intent"], "label": _pick(a["label"], loc)}
+                    for a in rules.actions],
+    }]
+
+
+def _pick(texts: dict[str, str], locale: str) -> str:
+    return texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def _text(rules: Rules, category: str, level: str, locale: str) -> str:
+    texts = rules.responses.get(category, {}).get(level)
+    return _pick(texts, locale) if texts else ""
+
+
+def _resources(rules: Rules, category: str, locale: str) -> list[dict[str, str]]:
+    listed = rules.responses.get(category, {}).get("resources", [])
+    ids = [i for i in listed if i in rules.resources]
+    ids += [i for i, r in rules.resources.items() if r.scope == "all" and i not in ids]
+    return [{"label": _pick(rules.resources[i].label, locale), "href": rules.resources[i].href}
+            for i in ids]
+
+
+# --- checking a rules file
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix in a safety rules file, in the shape the flow linter reports."""
+
+    file: str
+    path: str
+    code: str
+    severity: str  # "error" | "warning"
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        tail = f" Fix: {self.fix}" if self.fix else ""
+        return f"{self.file}: {self.path}: {self.code} {self.severity}: {self.message}.{tail}"
+
+    def as_problem(self) -> Problem:
+        return Problem(self.file, self.path, f"{self.code} {self.message}", self.fix)
+
+
+_SMS = re.compile(r"^sms:\+?[0-9][0-9-]*(\?body=[A-Za-z0-9%._~-]+)?$")
+_TEL = re.compile(r"^tel:\+?[0-9][0-9-]*$")
+
+
+def _pattern_findings(doc: dict[str, Any], name: str) -> list[Finding]:
+    """S002/S003: every pattern and regex compiles (all of them reported, not the first)."""
+    out: list[Finding] = []
+
+    def phrases(by_locale: dict[str, list[str]] | None, path: str) -> None:
+        for locale, items in (by_locale or {}).items():
+            for i, source in enumerate(items):
+                try:
+                    parse_pattern(source)
+                except PatternError as exc:
+                    out.append(Finding(name, f"{path}.{locale}[{i}]", "S002", "error",
+                                       f"the pattern '{source}' cannot be used: {exc}"))
+
+    for key, lang in doc.get("language", {}).items():
+        for field in ("third_party", "past", "recent"):
+            phrases({key: lang.get(field, [])}, f"$.language.{key}.{field}")
+    for cname, cat in doc.get("categories", {}).items():
+        base = f"$.categories.{cname}"
+        phrases(cat.get("markers"), f"{base}.markers")
+        phrases(cat.get("exemptions"), f"{base}.exemptions")
+        for r, rule in enumerate(cat.get("rules", [])):
+            phrases(rule.get("patterns"), f"{base}.rules[{r}].patterns")
+            for locale, items in rule.get("regex", {}).items():
+                for i, source in enumerate(items):
+                    try:
+                        re.compile(source)
+                    except re.error as exc:
+                        out.append(Finding(
+                            name, f"{base}.rules[{r}].regex.{locale}[{i}]", "S003", "error",
+                            f"the regular expression does not compile ({exc})",
+                            "regexes run on normalised text: lower case, no accents, words "
+                            "separated by single spaces"))
+    return out
+
+
+def check_rules_file(path: str | Path) -> list[Problem | Finding]:
+    """Everything wrong with a safety rules file: syntax and schema errors (``Problem``, and then
+    nothing else), or ``Finding`` objects with codes S001.. (errors and warnings)."""
+    name = str(path)
+    try:
+        doc = read_flow_file(path)
+    except FlowError as exc:
+        return list(exc.problems)
+    problems = _schema_problems(doc, name)
+    if problems:
+        return list(problems)
+    found: list[Finding] = [*_pattern_findings(doc, name)]
+    found += _floor_findings(doc, name)
+    found += _structure_findings(doc, name)
+    if not any(f.severity == "error" and f.code in ("S002", "S003") for f in found):
+        found += _example_findings(doc, name, build_rules(FLOOR, doc, name))
+    return list(found)
+
+
+def _floor_findings(doc: dict[str, Any], name: str) -> list[Finding]:
+    """S004-S006: attempts to switch off or weaken the floor. They have no effect; say so."""
+    out: list[Finding] = []
+    floor_ids = floor_rule_ids(FLOOR)
+    floor_cats = FLOOR["categories"]
+    for cname, cat in doc.get("categories", {}).items():
+        base = f"$.categories.{cname}"
+        floor_cat = floor_cats.get(cname)
+        for r, rule in enumerate(cat.get("rules", [])):
+            if rule["id"] in floor_ids and rule.get("enabled", True) is False:
+                out.append(Finding(
+                    name, f"{base}.rules[{r}].enabled", "S004", "error",
+                    f"'{rule['id']}' is a built-in floor rule and cannot be switched off; it stays "
+                    "on", "remove this entry; to stop a false alarm, report it so the floor can be "
+                    "fixed for every practice"))
+        if floor_cat is None:
+            continue
+        if _RANK.get(cat.get("level"), 3) < _RANK[floor_cat["level"]]:
+            out.append(Finding(
+                name, f"{base}.level", "S005", "error",
+                f"the floor keeps '{cname}' at {floor_cat['level']}; a lower level here only "
+                "affects this file's own rules", f"set it to \"{floor_cat['level']}\""))
+        for key in ("third_party", "past"):
+            if floor_cat.get(key) == "keep" and cat.get(key) == "concern":
+                out.append(Finding(
+                    name, f"{base}.{key}", "S005", "error",
+                    f"the floor does not lower '{cname}' for {key.replace('_', ' ')} talk",
+                    "remove this setting"))
+    floor_res = {r["id"]: r for r in FLOOR["resources"]}
+    for i, res in enumerate(doc.get("resources", [])):
+        known = floor_res.get(res["id"])
+        if known and (res["href"] != known["href"] or res.get("scope", "all") != "all"):
+            out.append(Finding(
+                name, f"$.resources[{i}]", "S006", "error",
+                f"'{res['id']}' is a built-in resource ({known['href']}); it cannot be pointed "
+                "elsewhere or hidden", "give your resource its own id"))
+    return out
+
+
+def _structure_findings(doc: dict[str, Any], name: str) -> list[Finding]:
+    out: list[Finding] = []
+    locales = doc.get("locales", [])
+    seen: dict[str, str] = {}
+    for cname, cat in doc.get("categories", {}).items():
+        for r, rule in enumerate(cat.get("rules", [])):
+            where = f"$.categories.{cname}.rules[{r}]"
+            if rule["id"] in seen:
+                out.append(Finding(name, f"{where}.id", "S001", "error",
+                                   f"the rule id '{rule['id']}' is also used at {seen[rule['id']]}",
+                                   "give every rule its own id"))
+            seen.setdefault(rule["id"], where)
+            for key in ("patterns", "regex", "examples"):
+                for locale in rule.get(key, {}):
+                    if locale not in locales:
+                        out.append(Finding(
+                            name, f"{where}.{key}.{locale}", "S010", "warning",
+                            f"'{locale}' is not in this file's locales", "add it to \"locales\""))
+        if cname not in FLOOR["responses"] and cname not in doc.get("responses", {}):
+            out.append(Finding(name, f"$.categories.{cname}", "S013", "warning",
+                               f"'{cname}' has no response; the generic wording is used",
+                               f"add responses.{cname}"))
+    resource_ids = {r["id"] for r in FLOOR["resources"]} | {
+        r["id"] for r in doc.get("resources", [])}
+    for i, res in enumerate(doc.get("resources", [])):
+        href = res["href"]
+        if href.startswith("sms:") and not _SMS.match(href):
+            out.append(Finding(name, f"$.resources[{i}].href", "S012", "error",
+                               f"'{href}' is not an RFC 5724 sms URI",
+                               "write it as sms:NUMBER or sms:NUMBER?body=WORD"))
+        if href.startswith("tel:") and not _TEL.match(href):
+            out.append(Finding(name, f"$.resources[{i}].href", "S012", "error",
+                               f"'{href}' is not a tel URI", "write it as tel:NUMBER"))
+        for locale in locales:
+            if locale not in res["label"]:
+                out.append(Finding(name, f"$.resources[{i}].label", "S008", "error",
+                                   f"the label has no '{locale}' text", f"add \"{locale}\""))
+    for cname, response in doc.get("responses", {}).items():
+        for j, rid in enumerate(response.get("resources", [])):
+            if rid not in resource_ids:
+                out.append(Finding(name, f"$.responses.{cname}.resources[{j}]", "S007", "error",
+                                   f"there is no resource '{rid}'", "add it to \"resources\""))
+        for level in ("crisis", "concern", "advice"):
+            for locale in locales if level in response else ():
+                if locale not in response[level]:
+                    out.append(Finding(name, f"$.responses.{cname}.{level}", "S008", "error",
+                                       f"the {level} text has no '{locale}' version",
+                                       f"add \"{locale}\""))
+    return out
+
+
+def _describe(got: Detection) -> str:
+    reasons = f" ({', '.join(got.reasons)})" if got.reasons else ""
+    return f"{got.level or 'nothing'}{reasons}"
+
+
+def _example_findings(doc: dict[str, Any], name: str, rules: Rules) -> list[Finding]:
+    """S009: each rule's examples must be caught at that rule's level (or higher); S011: a file
+    exemption that would cover a floor example is pointless, since floor rules ignore it."""
+    out: list[Finding] = []
+    for cname, cat in doc.get("categories", {}).items():
+        level = cat.get("level", "crisis")
+        for r, rule in enumerate(cat.get("rules", [])):
+            if rule.get("enabled", True) is False:
+                continue
+            want = rule.get("level", level)
+            for locale, items in rule.get("examples", {}).items():
+                for i, example in enumerate(items):
+                    got = detect(example, locale, rules)
+                    if _RANK[got.level] < _RANK[want]:
+                        out.append(Finding(
+                            name, f"$.categories.{cname}.rules[{r}].examples.{locale}[{i}]",
+                            "S009", "error",
+                            f"the example '{example}' is not detected as {want} (got "
+                            f"{_describe(got)})",
+                            "add a pattern that matches it, or fix the example"))
+    floor_examples = [ex for c in FLOOR["categories"].values() for r in c["rules"]
+                      for items in r.get("examples", {}).values() for ex in items]
+    for cname, cat in doc.get("categories", {}).items():
+        for locale, items in cat.get("exemptions", {}).items():
+            for i, source in enumerate(items):
+                exemption = compile_phrases([source])
+                hits = [ex for ex in floor_examples if exemption.spans(normalize(ex))]
+                if hits:
+                    out.append(Finding(
+                        name, f"$.categories.{cname}.exemptions.{locale}[{i}]", "S011", "warning",
+                        f"this exemption covers '{hits[0]}', a built-in example; exemptions never "
+                        "apply to floor rules, so it is still detected", "narrow the exemption"))
+    return out

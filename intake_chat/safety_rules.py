@@ -1,0 +1,568 @@
+"""Safety rules as data: the token-phrase pattern language, compiling a rules document once, and
+merging a practice's file over the built-in floor so that it extends the floor, never removes it.
+Pure: imports nothing from Flask or the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .normalize import BOUNDARY, Normalized, canonical_words, joined_pair, squeeze
+
+__all__ = [
+    "CATEGORY_ORDER",
+    "LEVELS",
+    "Category",
+    "CompiledRule",
+    "Language",
+    "Pattern",
+    "PatternError",
+    "Rules",
+    "RuleSet",
+    "build_rules",
+    "compile_phrases",
+    "parse_pattern",
+]
+
+LEVELS = ("crisis", "concern", "advice")
+CATEGORY_ORDER = (
+    "suicide_self_harm",
+    "harm_to_others",
+    "abuse_violence",
+    "medical_emergency",
+    "clinical_advice",
+)
+GAP_WORDS = 3  # "..." in a pattern stands for up to this many words
+_WORD = "[a-z0-9]+"
+_SEP = "(?: ,)? "  # between two words of a pattern; a comma in the text does not break a phrase
+# Ambiguous text-speak ("want 2 die", "want too die") is matched here, not rewritten in the text,
+# because "2" and "too" are ordinary words elsewhere ("I took 2 pills", "me too").
+_AUTO_FORMS = {"to": ("to", "2", "too"), "for": ("for", "4")}
+_GAP, _ANY = "...", "*"
+_FORBIDDEN = re.compile(r"[()\[\]{}\\^+]")
+_MIN_SQUEEZE_WORD = 4  # shorter patterns only match as written: "odd" must not read as "od"
+
+
+class PatternError(ValueError):
+    """A staff-written pattern that cannot be compiled; the message says how to write it."""
+
+
+# --- the pattern language
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One position of a pattern: a word with alternatives, ``*`` (any word) or ``...`` (a gap)."""
+
+    kind: str  # "word" | "any" | "gap"
+    alts: tuple[tuple[tuple[str, ...], bool], ...] = ()  # (canonical words, last word is a prefix)
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A parsed token phrase such as ``want to|2 die``, ``suicid*``, ``kill ... myself``."""
+
+    source: str
+    slots: tuple[Slot, ...]
+
+    def regex(self, squeezed: bool = False) -> str:
+        out: list[str] = []
+        need_space = False
+        for slot in self.slots:
+            if slot.kind == "gap":
+                out.append(f"(?:{_SEP}{_WORD}){{0,{GAP_WORDS}}}" if need_space
+                           else f"(?:{_WORD}{_SEP}){{0,{GAP_WORDS}}}")
+                continue
+            body = _WORD if slot.kind == "any" else _slot_regex(slot, squeezed)
+            if slot.optional:
+                out.append(f"(?:{_SEP}{body})?" if need_space else f"(?:{body}{_SEP})?")
+            else:
+                out.append(f"{_SEP}{body}" if need_space else body)
+                need_space = True
+        return "(?<![a-z0-9])" + "".join(out) + "(?![a-z0-9])"
+
+    @property
+    def squeezable(self) -> bool:
+        """Whether the fully squeezed spelling may be tried: only when a word is long enough."""
+        longest = max(
+            (len(squeeze(word)) for slot in self._mandatory() for words, _ in slot.alts
+             for word in words),
+            default=0,
+        )
+        return longest >= _MIN_SQUEEZE_WORD
+
+    def anchor(self, squeezed: bool = False) -> tuple[frozenset[str], frozenset[str]]:
+        """Words (and prefixes) of which at least one must be in a message for this to match.
+
+        The slot with the longest shortest alternative is the rarest, so it filters best.
+        """
+        best: Slot | None = None
+        best_len = -1
+        for slot in self._mandatory():
+            shortest = min(len(words[0]) for words, _ in slot.alts)
+            if shortest > best_len:
+                best, best_len = slot, shortest
+        assert best is not None  # parse_pattern refuses patterns without a mandatory word
+        words: set[str] = set()
+        prefixes: set[str] = set()
+        for alt, is_prefix in best.alts:
+            first = alt[0]
+            if is_prefix and len(alt) == 1:
+                prefixes.add(squeeze(first) if squeezed else first)
+                continue
+            for form in _AUTO_FORMS.get(first, (first,)):
+                words.add(squeeze(form) if squeezed else form)
+        return frozenset(words), frozenset(prefixes)
+
+    def _mandatory(self) -> Iterator[Slot]:
+        return (s for s in self.slots if s.kind == "word" and not s.optional)
+
+
+def _word_regex(word: str, squeezed: bool) -> str:
+    forms = _AUTO_FORMS.get(word, (word,))
+    if squeezed:
+        forms = tuple(dict.fromkeys(squeeze(f) for f in forms))
+    return forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")"
+
+
+def _slot_regex(slot: Slot, squeezed: bool) -> str:
+    alts: list[str] = []
+    for words, is_prefix in slot.alts:
+        parts = [_word_regex(w, squeezed) for w in words]
+        if is_prefix:
+            last = squeeze(words[-1]) if squeezed else words[-1]
+            parts[-1] = last + "[a-z0-9]*"
+        alts.append(_SEP.join(parts))
+    unique = list(dict.fromkeys(alts))
+    return unique[0] if len(unique) == 1 else "(?:" + "|".join(unique) + ")"
+
+
+def parse_pattern(source: str) -> Pattern:
+    """Parse a token phrase; raises ``PatternError`` with a message a staff member can act on."""
+    if _FORBIDDEN.search(source):
+        raise PatternError(
+            "brackets, backslashes, ^ and + are regular-expression syntax; write plain words, "
+            "a|b for alternatives, word* for a prefix, word? for an optional word, or use the "
+            "rule's regex field"
+        )
+    slots: list[Slot] = []
+    for token in source.split():
+        if token == _GAP:
+            slots.append(Slot("gap"))
+        elif token == _ANY:
+            slots.append(Slot("any"))
+        else:
+            slots.append(_parse_word_slot(token))
+    if not slots:
+        raise PatternError("the pattern is empty")
+    if slots[0].kind == "gap" or slots[-1].kind == "gap":
+        raise PatternError("'...' must stand between two words")
+    if not any(s.kind == "word" and not s.optional for s in slots):
+        raise PatternError("a pattern needs at least one word that is not optional or a wildcard")
+    return Pattern(source, tuple(_join_split_words(slots)))
+
+
+def _parse_word_slot(token: str) -> Slot:
+    optional = len(token) > 1 and token.endswith("?")
+    body = token[:-1] if optional else token
+    alts: list[tuple[tuple[str, ...], bool]] = []
+    for alt in body.split("|"):
+        is_prefix = len(alt) > 1 and alt.endswith("*")
+        text = alt[:-1] if is_prefix else alt
+        if not text or "*" in text or "?" in text:
+            raise PatternError(
+                f"'{token}' is not understood: '*' alone is any word, 'word*' a prefix, "
+                "'word?' an optional word, 'a|b' alternatives"
+            )
+        words = canonical_words(text)
+        if not words:
+            raise PatternError(f"'{alt}' has no letters or digits")
+        if is_prefix and len(words[-1]) < 2:
+            raise PatternError(f"the prefix '{alt}' is too short; give at least 2 letters")
+        alts.append((words, is_prefix))
+    return Slot("word", tuple(alts), optional)
+
+
+def _join_split_words(slots: list[Slot]) -> list[Slot]:
+    """Read "kill my self" as the text is read: "kill myself"."""
+    out: list[Slot] = []
+    for slot in slots:
+        prev = out[-1] if out else None
+        if prev is not None and _plain_word(prev) and _plain_word(slot):
+            joined = joined_pair(prev.alts[0][0][0], slot.alts[0][0][0])
+            if joined is not None:
+                out[-1] = Slot("word", ((joined, False),))
+                continue
+        out.append(slot)
+    return out
+
+
+def _plain_word(slot: Slot) -> bool:
+    return (slot.kind == "word" and not slot.optional and len(slot.alts) == 1
+            and len(slot.alts[0][0]) == 1 and not slot.alts[0][1])
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """A list of phrases compiled into one regex per spelling, for cues, markers and exemptions."""
+
+    text: re.Pattern[str] | None
+    squeezed: re.Pattern[str] | None
+
+    def spans(self, norm: Normalized) -> list[tuple[int, int]]:
+        """Token ranges (first, last) where any phrase matches, in either spelling."""
+        found: list[tuple[int, int]] = []
+        for regex, text, squeezed in ((self.text, norm.text, False),
+                                      (self.squeezed, norm.squeezed, True)):
+            if regex is None:
+                continue
+            for m in regex.finditer(text):
+                found.append((norm.token_index(m.start(), squeezed),
+                              norm.token_index(m.end() - 1, squeezed)))
+        return found
+
+
+def compile_phrases(sources: Iterable[str]) -> Phrases:
+    patterns = [parse_pattern(s) for s in dict.fromkeys(sources)]
+    if not patterns:
+        return Phrases(None, None)
+    text = re.compile("|".join(p.regex() for p in patterns))
+    squeezable = [p for p in patterns if p.squeezable]
+    squeezed = re.compile("|".join(p.regex(True) for p in squeezable)) if squeezable else None
+    return Phrases(text, squeezed)
+
+
+# --- compiled rule sets
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    id: str
+    category: str
+    level: str
+    text: re.Pattern[str] | None  # every pattern of the rule, as written
+    squeezed: re.Pattern[str] | None  # the same, fully squeezed (long enough patterns only)
+    expert: re.Pattern[str] | None  # the rule's raw regex list, run on normalised text
+
+    def matches(self, norm: Normalized) -> Iterator[tuple[int, int]]:
+        """Token ranges (first, last) this rule matches, deduplicated across spellings."""
+        seen: set[tuple[int, int]] = set()
+        for regex, text, squeezed in ((self.text, norm.text, False),
+                                      (self.expert, norm.text, False),
+                                      (self.squeezed, norm.squeezed, True)):
+            if regex is None:
+                continue
+            for m in regex.finditer(text):
+                if m.end() == m.start():
+                    continue
+                span = (norm.token_index(m.start(), squeezed),
+                        norm.token_index(m.end() - 1, squeezed))
+                if span not in seen:
+                    seen.add(span)
+                    yield span
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    level: str
+    third_party: str  # "concern": talk about someone else lowers to concern; "keep": it does not
+    past: str  # "concern": a past event lowers to concern; "keep": it does not
+    order: int
+    markers: Phrases
+    exemptions: Phrases
+
+
+@dataclass(frozen=True)
+class Language:
+    """Words and phrases that change what a match means: negation, other people, the past."""
+
+    negations: frozenset[str]
+    scope_breakers: frozenset[str]
+    contrasts: frozenset[str]
+    first_person: frozenset[str]
+    third_party: Phrases
+    past: Phrases
+    recent: Phrases
+    negation_window: int
+
+
+@dataclass(frozen=True)
+class _Index:
+    words: dict[str, tuple[int, ...]]
+    prefixes: dict[str, tuple[int, ...]]
+    prefix_lengths: tuple[int, ...]
+
+    def lookup(self, tokens: Iterable[str], into: set[int]) -> None:
+        for token in tokens:
+            hit = self.words.get(token)
+            if hit:
+                into.update(hit)
+            for length in self.prefix_lengths:
+                if len(token) >= length:
+                    hit = self.prefixes.get(token[:length])
+                    if hit:
+                        into.update(hit)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Rules compiled once, with an index from anchor words to rules so a message without any
+    rule's rarest word costs a few set look-ups."""
+
+    rules: tuple[CompiledRule, ...]
+    categories: dict[str, Category]
+    language: Language
+    text_index: _Index
+    squeezed_index: _Index
+    always: tuple[int, ...]
+
+    def candidates(self, norm: Normalized) -> list[CompiledRule]:
+        found: set[int] = set(self.always)
+        self.text_index.lookup(set(norm.tokens), found)
+        self.squeezed_index.lookup(set(norm.squeezed_tokens), found)
+        return [self.rules[i] for i in sorted(found)]
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    label: dict[str, str]
+    href: str
+    scope: str  # "all": with every crisis and concern; "listed": only where a response names it
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything detection and responses need: the floor, the practice's additions, and wording."""
+
+    floor: RuleSet
+    extra: RuleSet | None
+    locales: tuple[str, ...]
+    resources: dict[str, Resource]
+    responses: dict[str, dict[str, Any]]
+    actions: tuple[dict[str, Any], ...]
+    source: str
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def rule_sets(self) -> tuple[RuleSet, ...]:
+        return (self.floor,) if self.extra is None else (self.floor, self.extra)
+
+    @property
+    def category_order(self) -> dict[str, int]:
+        order: dict[str, int] = {}
+        for rule_set in self.rule_sets:
+            for name, cat in rule_set.categories.items():
+                order.setdefault(name, cat.order)
+        return order
+
+
+# --- building
+
+
+def _all_locales(by_locale: dict[str, list[str]] | None) -> list[str]:
+    """Every locale's phrases: a visitor may write Spanish in the English flow, and vice versa."""
+    if not by_locale:
+        return []
+    return [p for phrases in by_locale.values() for p in phrases]
+
+
+def _words(by_locale: dict[str, Any], key: str) -> frozenset[str]:
+    out: set[str] = set()
+    for lang in by_locale.values():
+        for word in lang.get(key, []):
+            out.update(canonical_words(word))
+    return frozenset(out)
+
+
+def _language(docs: list[dict[str, Any]]) -> Language:
+    merged: dict[str, dict[str, list[Any]]] = {}
+    window = 3
+    for doc in docs:
+        for locale, lang in doc.get("language", {}).items():
+            target = merged.setdefault(locale, {})
+            for key, values in lang.items():
+                if key == "negation_window":
+                    window = max(window, int(values))
+                else:
+                    target.setdefault(key, []).extend(values)
+
+    def phrases(key: str) -> Phrases:
+        return compile_phrases(p for lang in merged.values() for p in lang.get(key, []))
+
+    return Language(
+        negations=_words(merged, "negations"),
+        scope_breakers=_words(merged, "scope_breakers"),
+        contrasts=_words(merged, "contrasts"),
+        first_person=_words(merged, "first_person"),
+        third_party=phrases("third_party"),
+        past=phrases("past"),
+        recent=phrases("recent"),
+        negation_window=window,
+    )
+
+
+def _category(name: str, docs: list[dict[str, Any]], marker_docs: list[dict[str, Any]],
+              order: int) -> Category:
+    level, third_party, past = "crisis", "concern", "concern"
+    exemptions: list[str] = []
+    for doc in docs:
+        cat = doc.get("categories", {}).get(name, {})
+        level = cat.get("level", level)
+        third_party = cat.get("third_party", third_party)
+        past = cat.get("past", past)
+        exemptions += _all_locales(cat.get("exemptions"))
+    markers = [p for doc in marker_docs
+               for p in _all_locales(doc.get("categories", {}).get(name, {}).get("markers"))]
+    return Category(name, level, third_party, past, order, compile_phrases(markers),
+                    compile_phrases(exemptions))
+
+
+def _compile_rule(rule: dict[str, Any], category: Category) -> CompiledRule:
+    patterns = [parse_pattern(p) for p in dict.fromkeys(_all_locales(rule.get("patterns")))]
+    expert = _all_locales(rule.get("regex"))
+    text = re.compile("|".join(p.regex() for p in patterns)) if patterns else None
+    squeezable = [p for p in patterns if p.squeezable]
+    squeezed = re.compile("|".join(p.regex(True) for p in squeezable)) if squeezable else None
+    return CompiledRule(
+        id=rule["id"],
+        category=category.name,
+        level=rule.get("level", category.level),
+        text=text,
+        squeezed=squeezed,
+        expert=re.compile("|".join(f"(?:{r})" for r in expert)) if expert else None,
+    )
+
+
+def _index(patterns_by_rule: list[list[Pattern]], squeezed: bool) -> _Index:
+    words: dict[str, set[int]] = {}
+    prefixes: dict[str, set[int]] = {}
+    for i, patterns in enumerate(patterns_by_rule):
+        for pattern in patterns:
+            if squeezed and not pattern.squeezable:
+                continue
+            anchor_words, anchor_prefixes = pattern.anchor(squeezed)
+            for w in anchor_words:
+                words.setdefault(w, set()).add(i)
+            for p in anchor_prefixes:
+                prefixes.setdefault(p, set()).add(i)
+    return _Index(
+        {k: tuple(sorted(v)) for k, v in words.items()},
+        {k: tuple(sorted(v)) for k, v in prefixes.items()},
+        tuple(sorted({len(p) for p in prefixes})),
+    )
+
+
+def compile_rule_set(docs: list[dict[str, Any]], marker_docs: list[dict[str, Any]],
+                     skip: frozenset[str] = frozenset()) -> RuleSet:
+    """Compile the rules of ``docs[-1]`` with the language and exemptions of all ``docs``.
+
+    Raises ``PatternError`` (with the rule id in the message) or ``re.error``.
+    """
+    names = list(CATEGORY_ORDER)
+    for doc in docs + marker_docs:
+        names += [n for n in doc.get("categories", {}) if n not in names]
+    categories = {n: _category(n, docs, marker_docs, i) for i, n in enumerate(names)}
+    compiled: list[CompiledRule] = []
+    parsed: list[list[Pattern]] = []
+    always: list[int] = []
+    for name, cat in docs[-1].get("categories", {}).items():
+        for rule in cat.get("rules", []):
+            if rule.get("enabled", True) is False or rule["id"] in skip:
+                continue
+            patterns = [parse_pattern(p) for p in _all_locales(rule.get("patterns"))]
+            if rule.get("regex"):
+                always.append(len(compiled))
+            parsed.append(patterns)
+            compiled.append(_compile_rule(rule, categories[name]))
+    return RuleSet(
+        rules=tuple(compiled),
+        categories=categories,
+        language=_language(docs),
+        text_index=_index(parsed, squeezed=False),
+        squeezed_index=_index(parsed, squeezed=True),
+        always=tuple(always),
+    )
+
+
+def floor_rule_ids(floor: dict[str, Any]) -> frozenset[str]:
+    return frozenset(r["id"] for c in floor["categories"].values() for r in c.get("rules", []))
+
+
+def build_rules(floor: dict[str, Any], doc: dict[str, Any] | None, source: str) -> Rules:
+    """Floor ∪ file. The floor is compiled with its own language and exemptions only, so nothing a
+    file says (an exemption, a negation word, ``enabled: false``) can stop a floor rule matching."""
+    marker_docs = [floor] if doc is None else [floor, doc]
+    floor_set = compile_rule_set([floor], marker_docs)
+    extra = compile_rule_set([floor, doc], marker_docs) if doc is not None else None
+    floor_ids = floor_rule_ids(floor)
+    disabled = frozenset(
+        r["id"] for c in (doc or {}).get("categories", {}).values() for r in c.get("rules", [])
+        if r.get("enabled", True) is False and r["id"] in floor_ids
+    )
+    return Rules(
+        floor=floor_set,
+        extra=extra,
+        locales=tuple(dict.fromkeys([*floor["locales"], *(doc or {}).get("locales", [])])),
+        resources=_resources(floor, doc),
+        responses=_responses(floor, doc),
+        actions=_actions(floor, doc),
+        source=source,
+        disabled=disabled,
+    )
+
+
+def _resources(floor: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, Resource]:
+    out: dict[str, Resource] = {}
+    for item in floor.get("resources", []):
+        out[item["id"]] = Resource(item["id"], dict(item["label"]), item["href"],
+                                   item.get("scope", "all"))
+    for item in (doc or {}).get("resources", []):
+        known = out.get(item["id"])
+        if known is not None and known.id in {r["id"] for r in floor.get("resources", [])}:
+            # a practice may reword a floor resource, never point it elsewhere or hide it
+            out[item["id"]] = Resource(known.id, {**known.label, **item["label"]}, known.href,
+                                       known.scope)
+        else:
+            out[item["id"]] = Resource(item["id"], dict(item["label"]), item["href"],
+                                       item.get("scope", "all"))
+    return out
+
+
+def _responses(floor: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for source in (floor, doc or {}):
+        for category, response in source.get("responses", {}).items():
+            target = out.setdefault(category, {})
+            for key, value in response.items():
+                if key == "resources":
+                    target[key] = list(dict.fromkeys([*target.get(key, []), *value]))
+                else:
+                    target[key] = {**target.get(key, {}), **value}
+    return out
+
+
+def _actions(floor: dict[str, Any], doc: dict[str, Any] | None) -> tuple[dict[str, Any], ...]:
+    out: dict[str, dict[str, Any]] = {}
+    for source in (floor, doc or {}):
+        for action in source.get("actions", []):
+            known = out.get(action["intent"], {"label": {}})
+            out[action["intent"]] = {"intent": action["intent"],
+                                     "label": {**known["label"], **action["label"]}}
+    return tuple(out.values())
+
+
+def clause_bounds(norm: Normalized, first: int, last: int) -> tuple[int, int]:
+    """The sentence around tokens first..last, as token indexes (inclusive)."""
+    lo = first
+    while lo > 0 and norm.tokens[lo - 1] != BOUNDARY:
+        lo -= 1
+    hi = last
+    while hi + 1 < len(norm.tokens) and norm.tokens[hi + 1] != BOUNDARY:
+        hi += 1
+    return lo, hi
