@@ -54,7 +54,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Outbox kind (written by the conversation service) -> event name receivers see.
-EVENTS: dict[str, str] = {"referral_new": "referral.new", "crisis_flag": "referral.crisis"}
+EVENTS: dict[str, str] = {"referral_new": "referral.new", "crisis_alert": "referral.crisis"}
 EXTENSION_KEY = "intake_notify"
 USER_AGENT = "intake-chat-notify/1"
 
@@ -139,26 +139,30 @@ def build_notice(
 ) -> dict[str, Any]:
     """What every channel says about one outbox row: never a personal detail.
 
-    The referral row (when there is one) is the truth for the urgent flag and category; a crisis
-    flag raised before any referral exists links to the inbox instead.
+    A crisis alert names the level and category of the message that raised it; a new referral
+    takes them from the referral row. An alert raised before any referral exists links to the
+    inbox instead of a referral page.
     """
-    referral_id = referral["id"] if referral else _referral_id(payload)
-    source = referral or payload
-    urgent = bool(source.get("urgent")) or kind == "crisis_flag"
+    referral_id = str(referral["id"]) if referral else referral_id_of(payload)
+    crisis = EVENTS[kind] == "referral.crisis"
+    first, second = (payload, referral or {}) if crisis else (referral or {}, payload)
     path = f"/staff/referrals/{urllib.parse.quote(referral_id)}" if referral_id else "/staff/"
     return {
         "event": EVENTS[kind],
         "referral_id": referral_id,
-        "urgent": urgent,
-        "category": source.get("crisis_category") or payload.get("category"),
-        "level": source.get("crisis_level") or payload.get("level"),
+        "urgent": crisis or bool((referral or {}).get("urgent") or payload.get("urgent")),
+        "category": first.get("category") or second.get("crisis_category") or None,
+        "level": first.get("level") or second.get("crisis_level") or None,
         "created_at": _iso(created_at),
         "link": public_url.rstrip("/") + path,
     }
 
 
-def _referral_id(payload: Mapping[str, Any]) -> str | None:
-    value = payload.get("referral_id", payload.get("referral"))
+def referral_id_of(payload: Mapping[str, Any]) -> str | None:
+    """The referral an outbox row is about: the newest one when an alert names several."""
+    value = payload.get("referral_id")
+    if not value and isinstance(payload.get("referral_ids"), list) and payload["referral_ids"]:
+        value = payload["referral_ids"][-1]
     return str(value) if value else None
 
 
@@ -206,17 +210,12 @@ def build_email(
 ) -> EmailMessage:
     """Plain text; the Message-ID is the delivery id, so a resend is recognisably the same mail."""
     referral = notice.get("referral_id") or "(none yet)"
-    crisis = notice["event"] == EVENTS["crisis_flag"]
-    subject = f"New referral {referral}"
-    if crisis:
-        subject = f"Urgent: crisis flag on referral {referral}"
-        if not notice.get("referral_id"):
-            subject = "Urgent: crisis flag in a conversation"
-    opening = (
-        "A visitor's message was flagged as a possible crisis. Please check the console now."
-        if crisis
-        else "A new referral has arrived."
-    )
+    subject, opening = f"New referral {referral}", "A new referral has arrived."
+    if notice["event"] == "referral.crisis":
+        flag = "crisis flag" if notice.get("level") == "crisis" else "safety concern"
+        where = f"on referral {referral}" if notice.get("referral_id") else "in a conversation"
+        subject = f"Urgent: {flag} {where}"
+        opening = f"A visitor's message raised a {flag}. Please check the console now."
     urgent = "yes" if notice.get("urgent") else "no"
     if notice.get("category"):
         urgent += f" (category: {notice['category']})"
@@ -414,7 +413,7 @@ class Outbox:
         with self.db.transaction() as conn:
             for row in store.pending_outbox(conn, kinds, limit=self.batch):
                 payload = row["payload"] or {}
-                referral_id = _referral_id(payload)
+                referral_id = referral_id_of(payload)
                 referral = chat_store.get_referral(conn, referral_id) if referral_id else None
                 notice = build_notice(
                     row["kind"], payload, referral,

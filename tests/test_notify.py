@@ -149,31 +149,47 @@ def clock() -> Clock:
     return Clock()
 
 
-def submit_referral(
-    db: Database,
-    clock: Clock,
-    *,
-    kind: str = "referral_new",
-    urgent: bool = False,
-    category: str | None = None,
-) -> str:
+def new_session(conn: Any, now: datetime) -> chat.SessionRow:
+    return chat.create_session(
+        conn, token_hash=uuid.uuid4().hex * 2, flow_id="intake", flow_version=1,
+        flow_digest="d" * 64, locale="en", now=now, expires_at=now + timedelta(days=1),
+    )  # fmt: skip
+
+
+def submit_referral(db: Database, clock: Clock) -> str:
     """What the conversation service does in one turn: referral and outbox row, one commit."""
     now = clock()
     with db.transaction() as conn:
-        session = chat.create_session(
-            conn, token_hash=uuid.uuid4().hex * 2, flow_id="intake", flow_version=1,
-            flow_digest="d" * 64, locale="en", now=now, expires_at=now + timedelta(days=1),
-        )  # fmt: skip
-        if urgent:
-            chat.update_session(
-                conn, session.id, urgent=True, crisis_level="imminent", crisis_category=category
-            )
-            session = chat.get_session(conn, session.id) or session
+        session = new_session(conn, now)
         referral_id = chat.insert_referral(
             conn, session=session, mode="queued", answers=ANSWERS, display=DISPLAY, now=now
         )
-        chat.enqueue_outbox(conn, kind=kind, payload={"referral": referral_id}, now=now)
+        chat.enqueue_outbox(conn, kind="referral_new", now=now, payload={
+            "referral_id": referral_id, "session_id": session.id, "urgent": False,
+            "mode": "queued",
+        })  # fmt: skip
     return referral_id
+
+
+def raise_crisis(
+    db: Database, clock: Clock, *, referral: bool, level: str = "crisis", category: str = "suicide"
+) -> str | None:
+    """A flagged message, as the service records it: flags raised, alert queued, one commit."""
+    now = clock()
+    with db.transaction() as conn:
+        session = new_session(conn, now)
+        referral_ids = []
+        if referral:
+            referral_ids.append(chat.insert_referral(
+                conn, session=session, mode="queued", answers=ANSWERS, display=DISPLAY, now=now
+            ))  # fmt: skip
+        detail = {"level": level, "category": category, "rule": f"{category}.1"}
+        chat.flag_session_referrals(conn, session.id, now=now, urgent=True,
+                                    crisis_level=level, crisis_category=category)  # fmt: skip
+        chat.enqueue_outbox(conn, kind="crisis_alert", now=now, payload={
+            "session_id": session.id, "referral_ids": referral_ids, **detail,
+        })  # fmt: skip
+    return referral_ids[0] if referral_ids else None
 
 
 def make_outbox(db: Database, clock: Clock, **settings: Any) -> notify.Outbox:
@@ -270,21 +286,42 @@ def test_the_webhook_body_holds_no_personal_details_unless_enabled(
     assert all(valid_signature(r) for r in receiver.requests)
 
 
-def test_a_crisis_flag_is_an_urgent_event_with_its_category(
+def test_a_crisis_alert_is_an_urgent_event_with_its_level_and_category(
     sqlite_db: Database, clock: Clock
 ) -> None:
-    referral_id = submit_referral(
-        sqlite_db, clock, kind="crisis_flag", urgent=True, category="suicide"
-    )
+    referral_id = raise_crisis(sqlite_db, clock, referral=True)
+    raise_crisis(sqlite_db, clock, referral=False, level="concern", category="self_harm")
     with Receiver() as receiver:
         make_outbox(sqlite_db, clock, webhook_url=receiver.url).run_once()
-    [request] = receiver.requests
-    body = json.loads(request["body"])
-    assert request["headers"]["X-Intake-Event"] == "referral.crisis"
-    assert (body["event"], body["urgent"], body["category"], body["level"]) == (
-        "referral.crisis", True, "suicide", "imminent",
+    first, second = (json.loads(r["body"]) for r in receiver.requests)
+    assert {r["headers"]["X-Intake-Event"] for r in receiver.requests} == {"referral.crisis"}
+    assert {k: first[k] for k in ("event", "urgent", "category", "level", "referral_id")} == {
+        "event": "referral.crisis", "urgent": True, "category": "suicide", "level": "crisis",
+        "referral_id": referral_id,
+    }  # fmt: skip
+    # Flagged before any referral exists: the link goes to the inbox.
+    assert (second["referral_id"], second["level"], second["link"]) == (
+        None, "concern", "https://intake.example.org/staff/",
     )  # fmt: skip
-    assert body["referral_id"] == referral_id
+
+
+def test_crisis_emails_say_so_in_the_subject(sqlite_db: Database, clock: Clock) -> None:
+    referral_id = raise_crisis(sqlite_db, clock, referral=True)
+    raise_crisis(sqlite_db, clock, referral=False, level="concern", category="self_harm")
+    with SMTPTestServer() as smtp:
+        outbox = make_outbox(
+            sqlite_db, clock, smtp_host="127.0.0.1", smtp_port=smtp.port,
+            notify_email=("coordinator@practice.test",),
+        )  # fmt: skip
+        assert outbox.run_once().delivered == 2
+        received = smtp.wait_for(2)
+    subjects = sorted(m.message["Subject"] for m in received)
+    assert subjects == [
+        f"Urgent: crisis flag on referral {referral_id}",
+        "Urgent: safety concern in a conversation",
+    ]
+    texts = [m.message.get_content() for m in received]
+    assert any("Urgent: yes (category: self_harm)" in t for t in texts)
 
 
 def test_a_redirect_is_retried_not_followed(sqlite_db: Database, clock: Clock) -> None:
@@ -575,7 +612,7 @@ def test_the_signature_is_hmac_sha256_of_the_exact_body() -> None:
 
 def test_a_typed_newline_cannot_forge_lines_in_a_detailed_email() -> None:
     notice = notify.build_notice(
-        "referral_new", {"referral": "R1"}, None, created_at=utcnow(), public_url=""
+        "referral_new", {"referral_id": "R1"}, None, created_at=utcnow(), public_url=""
     )
     message = notify.build_email(
         "d1", notice, sender="a@b.test", recipient="c@d.test",
