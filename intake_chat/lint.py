@@ -257,7 +257,7 @@ def _condition_atoms(cond: Any, path: str) -> Iterator[tuple[Mapping[str, Any], 
 # context whose stack bottom is _RETURN, so running off its section returns to the pending question.
 
 State = tuple[str, tuple[str, ...]]
-Kind = Literal["flow", "retry", "intent"]
+Kind = Literal["flow", "retry", "intent", "change"]
 
 
 @dataclass(frozen=True)
@@ -350,6 +350,14 @@ def _node_edges(flow: _Index, node: _Node) -> list[_StaticEdge]:
     else:  # message, summary and anything unknown go on to the next node
         ok, target = flow.follow(node)
         add(target, ok)
+    if node.type == "summary":  # "change" re-asks a question and comes back with the new answer
+        for item in _list(d.get("fields")):
+            field_var = _str(_dict(item).get("var")) or ""
+            asks = flow.questions_for(field_var)
+            if asks:
+                again = frozenset({("a", field_var)}) if all(map(_required, asks)) else frozenset()
+                add(node.id, kind="change", kill=frozenset({field_var}),
+                    sets=frozenset({field_var}), gen=again)
     return out
 
 

@@ -296,3 +296,24 @@ def test_built_in_messages_may_use_only_their_own_placeholders() -> None:
     }
     found = [f for f in lint(data) if f.code == "L014"]
     assert {f.path for f in found} == {"$.messages.required.en", "$.messages.required.es"}
+
+
+def _optional_email_checked(at: str) -> dict[str, Any]:
+    """Clean flow with an optional email, and a branch requiring it placed after ``at``."""
+    data = clean()
+    node(data, "email")["required"] = False
+    main = data["sections"]["main"]["nodes"]
+    after = next(i for i, n in enumerate(main) if n["id"] == at)
+    main.insert(after + 1, {"id": "email_check", "type": "branch",
+                            "cases": [{"when": {"var": "email", "op": "answered"},
+                                       "next": main[after + 1]["id"]}],
+                            "default": "bye"})
+    return data
+
+
+def test_a_summary_change_can_undo_an_answered_check_made_before_it() -> None:
+    assert ("L007", "done") in codes(lint(_optional_email_checked("email")))
+
+
+def test_an_answered_check_after_the_summary_satisfies_the_handoff() -> None:
+    assert lint(_optional_email_checked("review")) == []
