@@ -10,7 +10,6 @@ const MODE = EMBED ? D.mode : 'page';
 const $ = id => d.getElementById(id);
 const logEl = $('log'), form = $('composer'), statusEl = $('status'), panel = $('crisis');
 const KEY = 'intake-chat.';
-const RESP = {message: 1, ask: 1, invalid: 1, handoff: 1, end: 1, error: 1, crisis: 1};
 
 [['--accent', D.accent], ['--on-accent', D.onAccent], ['--ink', D.ink]].forEach(([k, v]) => v && H.style.setProperty(k, v));
 
@@ -149,25 +148,27 @@ function eventsOf(data) {
   const err = data.error && typeof data.error === 'object' ? data.error : data;
   return err.code ? [Object.assign({type: 'error'}, err)] : [];
 }
+const RETRY = {rate_limited: 1, storage_unavailable: 1, server_busy: 1, internal: 1};
+const later = ev => Math.max(1, Math.min(30, +ev.retry_after || 3)) * 1000;
 async function httpHello() {
   if (live || posting) return;
-  if (!navigator.onLine) return lost();
+  if (navigator.onLine === false) return lost();
   status(retries ? reconnectText() : T.connecting, true);
-  const id = ++conn;
+  ++conn;
   if (!token) {
     posting = true;
     const data = await http('POST', API, hello());
     posting = false;
     if (!data) return lost();
     const evs = eventsOf(data);
-    if (data.token) evs.unshift({type: 'session', token: data.token});
-    receive(evs, id);
+    if (data.token && !evs.some(e => e.type === 'session')) evs.unshift({type: 'session', token: data.token});
+    const err = evs.find(e => e.type === 'error');
+    if (err && RETRY[err.code]) { status(err.text); retryTimer = setTimeout(connect, later(err)); return; }
+    receive(evs, conn);
     if (!token) return;
-  } else {
-    if (lastSeq === 0) replay();
-    status('');
-  }
+  } else if (lastSeq === 0) replay();
   live = true; retries = 0;
+  status('');
   flush();
   poll();
 }
@@ -179,8 +180,9 @@ async function poll() {
     const data = await http('GET', API + '/' + encodeURIComponent(t) + '/events?after=' + lastSeq);
     if (t !== token) continue;
     if (!data) { polling = false; return lost(); }
-    receive(eventsOf(data), conn);
-    if (!data.events) break;
+    const evs = eventsOf(data), err = evs.find(e => e.type === 'error');
+    receive(evs, conn);
+    if (err) { polling = false; if (token && wanted) { live = false; retryTimer = setTimeout(connect, later(err)); } return; }
   }
   polling = false;
 }
@@ -192,8 +194,10 @@ async function postNext() {
   const data = await http('POST', API + '/' + encodeURIComponent(token) + '/events', item.frame);
   posting = false;
   if (!data) return lost();
-  ack(item.id);
-  receive(eventsOf(data), conn);
+  const evs = eventsOf(data), err = evs.find(e => e.type === 'error');
+  if (err && RETRY[err.code]) { item.on = 0; status(err.text); setTimeout(postNext, later(err)); return; }
+  if (err) refuse(item, err); else ack(item.id);
+  receive(evs.filter(e => e !== err), conn);
   postNext();
 }
 
@@ -210,23 +214,24 @@ const reconnectText = () => (navigator.onLine === false ? T.offline : T.reconnec
 w.addEventListener('online', () => { retries = 0; if (wanted && !live) connect(); });
 w.addEventListener('offline', () => { if (wanted) status(T.offline, true); });
 
-/* ---------- sending: every frame gets an id so a resend after a drop is applied once */
+/* ---------- sending: every frame carries an id, so a resend after a drop is applied only once.
+   A frame stays in the outbox (and in storage) until the server's `visitor` event names its id. */
 function send(frame, mine) {
   frame.id = 'w' + Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
   const item = {id: frame.id, frame, text: mine == null ? null : String(mine), on: 0};
   outbox.push(item);
-  put('outbox', outbox);
+  saveOutbox();
   if (item.text != null) bubble('you', item.text, {fid: item.id, queued: !live});
   answered = true;
   if (live) flush(); else connect();
 }
+const saveOutbox = () => put('outbox', outbox.length ? outbox.map(x => ({id: x.id, frame: x.frame, text: x.text, on: 0})) : null);
 function flush() {
   if (!live) return;
   if (transport === 'http') return postNext();
   for (const item of outbox) {
     if (item.on === conn) continue;
     item.on = conn;
-    item.at = lastSeq;
     raw(item.frame);
   }
   markQueued();
@@ -235,27 +240,33 @@ function ack(id) {
   const i = outbox.findIndex(x => x.id === id);
   if (i < 0) return;
   outbox.splice(i, 1);
-  put('outbox', outbox.map(x => ({id: x.id, frame: x.frame, text: x.text, on: 0})));
-  const b = logEl.querySelector('[data-fid="' + id + '"]');
+  saveOutbox();
+  const b = bubbleOf(id);
   if (b) { b.classList.remove('queued'); const q = b.querySelector('.q'); if (q) q.remove(); }
+}
+const bubbleOf = id => logEl.querySelector('[data-fid="' + String(id).replace(/[^\w-]/g, '') + '"]');
+/* The server would not take a frame (too long, not expected now): hand the text back to the visitor. */
+function refuse(item, ev) {
+  const i = outbox.indexOf(item);
+  if (i >= 0) outbox.splice(i, 1);
+  saveOutbox();
+  const b = bubbleOf(item.id);
+  if (b) b.remove();
+  if (ask && item.frame.type === 'reply' && ev.code !== 'not_expected') {
+    if (item.frame.text) put('draft', {node: ask.node, text: item.frame.text});
+    invalidText = ev.text || T.error; invalidNode = ask.node; drawn = null;
+  } else status(ev.text || T.error);
 }
 function markQueued() {
   for (const item of outbox) {
-    const b = logEl.querySelector('[data-fid="' + item.id + '"]');
+    const b = bubbleOf(item.id);
     if (!b) continue;
     const waiting = !live || item.on !== conn;
     b.classList.toggle('queued', waiting);
-    if (waiting && !b.querySelector('.q')) b.append(el('span', {class: 'q', text: T.queued}));
+    const q = b.querySelector('.q');
+    if (waiting && !q) b.append(el('span', {class: 'q', text: T.queued}));
+    if (!waiting && q) q.remove();
   }
-}
-/* An answer is acknowledged by its frame id when the server echoes it, else by the first
-   answer-type event that follows it on the same connection. */
-function ackFrom(ev, id) {
-  const ref = ev.frame_id || ev.reply_to;
-  if (ref) return ack(ref);
-  if (!RESP[ev.type] || transport !== 'ws') return;
-  const head = outbox[0];
-  if (head && head.on === id && ev.seq > head.at) ack(head.id);
 }
 
 /* ---------- receiving */
@@ -265,12 +276,13 @@ function receive(events, id) {
   for (const ev of events) {
     if (!ev || typeof ev !== 'object') continue;
     if (ev.type === 'session') { onSession(ev); continue; }
+    if (ev.type === 'visitor' && ev.id) ack(ev.id);
+    if (ev.type === 'error') { onError(ev, id); continue; }
     if (typeof ev.seq === 'number') {
       if (seen.has(ev.seq)) continue;
       seen.add(ev.seq);
       lastSeq = Math.max(lastSeq, ev.seq);
     }
-    ackFrom(ev, id);
     try { show(ev); } catch (e) { /* one odd event must not stop the rest */ }
   }
   clearTimeout(settleTimer);
@@ -315,10 +327,7 @@ function show(ev) {
       bubble('staff', ev.text, {name: ev.name});
       break;
     case 'end': phase = 'ended'; ask = null; if (ev.text) bubble('bot', ev.text); break;
-    case 'error': onError(ev); break;
-    case 'visitor': case 'reply':
-      if (!logEl.querySelector('[data-fid="' + (ev.frame_id || ev.id) + '"]')) bubble('you', ev.display || ev.label || ev.text || '');
-      break;
+    case 'visitor': onVisitor(ev); break;
     default: break;
   }
   if (!shown && !replaying && (ev.type === 'message' || ev.type === 'staff' || ev.type === 'ask')) {
@@ -339,18 +348,36 @@ function onAsk(ev) {
   repeatOf = null; answered = false;
   ask = ev; phase = 'asking';
 }
-function onError(ev) {
+/* What the visitor did, as the server logged it: on a reload this redraws their side. */
+const intentLabels = {};
+function onVisitor(ev) {
+  if (ev.id && bubbleOf(ev.id)) return;
+  const a = ev.action;
+  let text = null;
+  if (a === 'reply') {
+    text = ev.skip ? T.skipped : Array.isArray(ev.labels) ? ev.labels.join(', ') : ev.label != null ? ev.label : ev.text;
+  } else if (a === 'intent') text = intentLabels[ev.intent] || null;
+  else if (a === 'restart') divider(T.started_over);
+  if (text != null && text !== '') bubble('you', String(text), {fid: ev.id});
+  if (a !== 'start' && a !== 'resume') answered = true;
+}
+function onError(ev, id) {
   if (ev.code === 'unknown_token' || ev.code === 'expired') {
-    token = null; put('token', null); outbox = []; put('outbox', null);
-    wanted = false; live = false;
-    if (ws) { const s = ws; ws = null; s.close(); }
-    phase = 'ended'; ask = null;
+    hangUp();
+    token = null; put('token', null); outbox = []; saveOutbox();
+    phase = 'ended'; ask = null; drawn = null;
+    status('');
     bubble('bot', ev.text || T.expired, {cls: 'note'});
     return;
   }
-  if (ev.code === 'not_expected') return;
-  if (ask && (ev.code === 'text_too_long' || ev.code === 'bad_field')) { invalidText = ev.text || T.error; invalidNode = ask.node; return; }
-  status(ev.text || T.error);
+  // over a socket, an error answers the oldest frame sent on this connection
+  const head = transport === 'ws' ? outbox.find(x => x.on === id) : null;
+  if (RETRY[ev.code]) {
+    status(ev.text || T.error);
+    if (head) { head.on = 0; setTimeout(() => { status(''); flush(); }, later(ev)); }
+    return;
+  }
+  if (head) refuse(head, ev); else status(ev.text || T.error);
 }
 
 /* ---------- the transcript */
@@ -542,6 +569,7 @@ function onCrisis(ev) {
   acts.replaceChildren();
   for (const a of Array.isArray(ev.actions) ? ev.actions : []) {
     if (!a || typeof a.intent !== 'string') continue;
+    intentLabels[a.intent] = a.label || a.intent;
     acts.append(el('button', {type: 'button', class: 'btn primary', text: a.label || a.intent, onclick: () => send({type: 'intent', intent: a.intent}, a.label || a.intent)}));
   }
   panel.classList.toggle('concern', ev.level === 'concern');
