@@ -294,6 +294,12 @@ class WebhookTransport(Protocol):
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> None: ...
 
 
+class Hub(Protocol):
+    def subscribe(
+        self, key: str, callback: Callable[[str], None], *, owner: object = None
+    ) -> Callable[[], None]: ...
+
+
 class SMTPTransport:
     """smtplib; port 465 means TLS from the first byte, otherwise STARTTLS when configured."""
 
@@ -588,6 +594,10 @@ class Worker:
         if self._thread.is_alive():
             self._thread.join(timeout)
 
+    def listen(self, hub: Hub, channel: str) -> None:
+        """Wake on the service's after-commit signal, so a new referral goes out at once."""
+        hub.subscribe(channel, lambda _key: self.wake(), owner=self)
+
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
@@ -604,15 +614,24 @@ class Worker:
 
 
 def init_app(app: Flask, *, start: bool | None = None) -> Worker | None:
-    """Start the app's notification thread (not under ``testing`` unless ``start=True``)."""
+    """Start this process's notification thread (not under ``testing`` unless ``start=True``).
+
+    Call it after the chat blueprint is registered: the worker then wakes on every turn that
+    commits a referral or a crisis alert, and polls every ``poll_seconds`` besides.
+    """
+    from .service import STAFF_CHANNEL
+
     config: Config = app.config["INTAKE"]
     if start is None:
         start = not config.testing
     if not start:
         return None
     db: Database = app.extensions["intake_db"]
-    worker = Worker(Outbox(db, Settings.from_config(config))).start()
-    app.extensions[EXTENSION_KEY] = worker
+    worker = Worker(Outbox(db, Settings.from_config(config)))
+    service = getattr(app.extensions.get("intake_chat"), "service", None)
+    if service is not None:
+        worker.listen(service.hub, STAFF_CHANNEL)
+    app.extensions[EXTENSION_KEY] = worker.start()
     return worker
 
 

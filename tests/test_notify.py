@@ -12,7 +12,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,11 +23,14 @@ from click.testing import CliRunner
 from server import PG_ENV, PG_SKIP_REASON, fresh_pg_schema
 from smtp_server import SMTPTestServer
 
-from intake_chat import notify
+from intake_chat import Config, create_app, notify
 from intake_chat.cli import main as cli_main
+from intake_chat.flows import load_flow
+from intake_chat.service import STAFF_CHANNEL, Service
 from intake_chat.storage import Database, chat, utcnow
 from intake_chat.storage import notify as store
 
+FLOWS = Path(__file__).resolve().parent / "flows"
 SECRET = "s3cret-shared-with-the-receiver"
 ANSWERS = {"first_name": "Ana", "last_name": "Quintero-Example", "email": "ana@example.org"}
 DISPLAY = {"First name": "Ana", "Last name": "Quintero-Example", "Email": "ana@example.org"}
@@ -550,47 +553,106 @@ def test_outbox_kinds_it_does_not_know_are_left_alone(sqlite_db: Database, clock
 # --- never in the visitor's way ------------------------------------------------------------------
 
 
+class Visitor:
+    """A visitor walking the mini flow through ``Service.handle`` (consent, first name, done)."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.token: str | None = None
+        self.slowest = 0.0
+
+    def send(self, frame: dict[str, Any]) -> list[dict[str, Any]]:
+        started = time.monotonic()
+        outcome = self.service.handle(self.token, frame, client="127.0.0.1")
+        self.slowest = max(self.slowest, time.monotonic() - started)
+        self.token = outcome.token or self.token
+        assert outcome.error is None, outcome.events
+        return outcome.events
+
+    def submit(self, name: str = "Ana") -> str:
+        self.send({"type": "start", "flow": "mini", "locale": "en"})
+        self.send({"type": "reply", "choice": "accept"})
+        [handoff] = [
+            e for e in self.send({"type": "reply", "text": name}) if e["type"] == "handoff"
+        ]
+        return str(handoff["referral"])
+
+
+def mini_service(db: Database, tmp_path: Path) -> Service:
+    config = Config.from_env({}, data_dir=tmp_path, secret_key="k", testing=True)
+    return Service(db, {"mini": load_flow(FLOWS / "mini.json")}, config)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def test_a_hanging_receiver_never_delays_a_turn_that_creates_a_referral(
-    sqlite_db: Database, clock: Clock
+    sqlite_db: Database, clock: Clock, tmp_path: Path
 ) -> None:
-    """The worker sends outside any transaction, so the turn's write never waits for the network."""
-    submit_referral(sqlite_db, clock)
+    service = mini_service(sqlite_db, tmp_path)
     with Receiver(["hang", "hang"]) as receiver:
         outbox = make_outbox(sqlite_db, clock, webhook_url=receiver.url, webhook_timeout=10)
-        worker = notify.Worker(outbox).start()
+        worker = notify.Worker(outbox)
+        worker.listen(service.hub, STAFF_CHANNEL)
+        worker.start()
         try:
-            deadline = time.monotonic() + 5
-            while not receiver.requests and time.monotonic() < deadline:
-                time.sleep(0.01)
-            assert receiver.requests, "the worker never reached the receiver"
-            started = time.monotonic()
-            submit_referral(sqlite_db, clock)
-            elapsed = time.monotonic() - started
+            Visitor(service).submit()
+            assert wait_until(lambda: bool(receiver.requests)), "the worker never sent"
+            # The worker now waits on a receiver that does not answer; the next visitor must not.
+            second = Visitor(service)
+            referral_id = second.submit("Bea")
+            with sqlite_db.read() as conn:
+                queued = [row["payload"]["referral_id"] for row in chat.outbox_rows(conn)]
         finally:
             receiver.release.set()
             worker.stop()
-    assert elapsed < 0.5
+    assert referral_id in queued
+    assert second.slowest < 0.5
 
 
-def test_the_worker_thread_delivers_as_soon_as_it_is_woken(
-    sqlite_db: Database, clock: Clock
+def test_the_worker_wakes_on_the_services_commit_signal(
+    sqlite_db: Database, clock: Clock, tmp_path: Path
 ) -> None:
+    service = mini_service(sqlite_db, tmp_path)
     with Receiver() as receiver:
         outbox = make_outbox(sqlite_db, clock, webhook_url=receiver.url, poll_seconds=60)
-        worker = notify.Worker(outbox).start()
+        worker = notify.Worker(outbox)
+        worker.listen(service.hub, STAFF_CHANNEL)
+        worker.start()
         try:
-            deadline = time.monotonic() + 5
-            while worker.passes == 0 and time.monotonic() < deadline:
-                time.sleep(0.01)
-            submit_referral(sqlite_db, clock)
-            notify.wake()
-            deadline = time.monotonic() + 5
-            while not receiver.accepted() and time.monotonic() < deadline:
-                time.sleep(0.01)
+            assert wait_until(lambda: worker.passes > 0)
+            referral_id = Visitor(service).submit()
+            assert wait_until(lambda: bool(receiver.accepted()), timeout=3)
         finally:
             worker.stop()
-    assert len(receiver.accepted()) == 1
+    assert json.loads(receiver.accepted()[0]["body"])["referral_id"] == referral_id
+    assert worker.passes == 2  # one at start, one on the wake-up: no poll in between
     assert not worker.alive
+
+
+def test_the_app_starts_a_worker_that_delivers_a_visitors_referral(tmp_path: Path) -> None:
+    with Receiver() as receiver:
+        config = Config.from_env(
+            {}, data_dir=tmp_path, secret_key="k", testing=True, webhook_url=receiver.url,
+            webhook_secret=SECRET, flows_dir=FLOWS,
+        )  # fmt: skip
+        app = create_app(config)
+        assert "intake_notify" not in app.extensions  # tests opt in
+        worker = notify.init_app(app, start=True)
+        assert worker is not None
+        try:
+            referral_id = Visitor(app.extensions["intake_chat"].service).submit()
+            assert wait_until(lambda: bool(receiver.accepted()), timeout=3)
+        finally:
+            worker.stop()
+    assert valid_signature(receiver.accepted()[0])
+    assert json.loads(receiver.accepted()[0]["body"])["referral_id"] == referral_id
 
 
 # --- pure parts ----------------------------------------------------------------------------------
