@@ -274,18 +274,25 @@ def post_event(token: str) -> Response:
 @bp.route("/api/chat/sessions/<token>/events", methods=["GET"], provide_automatic_options=False)
 @cors
 def poll_events(token: str) -> Response:
-    """Long-poll: answers at once when there are events after ``after``, else waits up to 25 s."""
+    """Long-poll: answers at once when there are events after ``after``, else waits up to
+    ``wait`` seconds (at most 25) for one."""
     rt = runtime()
     after = request.args.get("after", "0")
     if not after.isdigit():
         return _error_response("bad_field", "after must be a whole number, 0 or more.")
+    try:
+        longest = min(
+            LONG_POLL_SECONDS, max(0.0, float(request.args.get("wait", LONG_POLL_SECONDS)))
+        )
+    except ValueError:
+        return _error_response("bad_field", "wait must be a number of seconds.")
     wait = rt.service.address_limit.take(f"addr:{_client()}")
     if wait > 0:
         return _error_response("rate_limited", retry_after=wait)
     if not rt.slots.try_acquire():
         return _error_response("server_busy", retry_after=5)
     try:
-        timeout = 0.0 if STOPPING.is_set() else LONG_POLL_SECONDS
+        timeout = 0.0 if STOPPING.is_set() else longest
         outcome = rt.service.wait_for_events(token, int(after), timeout=timeout, stop=STOPPING)
     finally:
         rt.slots.release()

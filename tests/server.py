@@ -3,6 +3,7 @@ PostgreSQL URLs pointing at a fresh schema. Fixtures over them live in conftest.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -138,3 +140,134 @@ class LiveServer:
                 code = self.process.wait(10)
         self.process = None
         return code
+
+
+# --- visitors: real protocol clients ---------------------------------------------------------
+
+# How a test visitor answers each question of the shipped intake flow (flows/intake.json).
+INTAKE_ANSWERS: dict[str, dict[str, Any]] = {
+    "consent": {"choice": "accept"},
+    "menu": {"choice": "referral"},
+    "ask_first_name": {"text": "Ana"},
+    "ask_preferred_name": {"skip": True},
+    "ask_pronouns": {"skip": True},
+    "ask_dob": {"text": "04/28/1990"},
+    "ask_contact_method": {"choice": "email"},
+    "ask_email": {"text": "ana@example.org"},
+    "ask_phone": {"text": "+1 617 555 0100"},
+    "ask_voicemail": {"choice": "yes"},
+    "ask_state": {"choice": "MA"},
+    "ask_session_format": {"choice": "telehealth"},
+    "ask_insurance": {"choice": "self_pay"},
+    "ask_availability": {"choices": ["weekday_evenings", "weekends"]},
+    "ask_therapist_prefs": {"skip": True},
+    "ask_reason": {"text": "Feeling stuck at work"},
+    "ask_referral_source": {"choice": "friend_family"},
+    "review": {"choice": "confirm"},
+}
+TURN_END = frozenset({"ask", "handoff", "end", "error"})
+
+
+def intake_reply(ask: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "reply", **INTAKE_ANSWERS[ask["node"]]}
+
+
+class WsVisitor:
+    """A visitor on a real WebSocket: ``send`` returns the events of that turn, in order."""
+
+    def __init__(self, url: str, *, origin: str | None = None, timeout: float = 10.0) -> None:
+        import websocket
+
+        options: dict[str, Any] = {"timeout": timeout}
+        if origin is not None:
+            options["origin"] = origin
+        else:
+            options["suppress_origin"] = True
+        self.ws = websocket.create_connection(url, **options)
+        self.token: str | None = None
+        self.seen: list[dict[str, Any]] = []
+
+    def recv(self) -> dict[str, Any]:
+        event: dict[str, Any] = json.loads(self.ws.recv())
+        self.seen.append(event)
+        if event["type"] == "session":
+            self.token = event["token"]
+        return event
+
+    def send_raw(self, raw: str | bytes) -> list[dict[str, Any]]:
+        if isinstance(raw, bytes):
+            self.ws.send_binary(raw)
+        else:
+            self.ws.send(raw)
+        return self.read_turn()
+
+    def send(self, frame: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return self.send_raw(json.dumps(frame))
+
+    def read_turn(self) -> list[dict[str, Any]]:
+        events = [self.recv()]
+        while events[-1]["type"] not in TURN_END:
+            events.append(self.recv())
+        return events
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+class HttpVisitor:
+    """A visitor on the HTTP fallback; ``status`` is the last response's status code."""
+
+    def __init__(self, base_url: str, *, origin: str | None = None) -> None:
+        self.base = base_url
+        self.origin = origin
+        self.token: str | None = None
+        self.status = 0
+        self.headers: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> dict[str, Any]:
+        req = urllib.request.Request(self.base + path, data=body, method=method)
+        req.add_header("Content-Type", "application/json")
+        if self.origin:
+            req.add_header("Origin", self.origin)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as reply:
+                self.status, self.headers = reply.status, dict(reply.headers)
+                payload = reply.read()
+        except urllib.error.HTTPError as error:
+            self.status, self.headers = error.code, dict(error.headers)
+            payload = error.read()
+        return json.loads(payload) if payload else {}
+
+    def start(self, **frame: Any) -> list[dict[str, Any]]:
+        body = self.request("POST", "/api/chat/sessions",
+                            json.dumps({"type": "start", **frame}).encode())  # fmt: skip
+        self.token = body.get("token")
+        events: list[dict[str, Any]] = body["events"]
+        return events
+
+    def send_raw(self, raw: bytes) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = self.request(
+            "POST", f"/api/chat/sessions/{self.token}/events", raw
+        )["events"]
+        return events
+
+    def send(self, frame: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return self.send_raw(json.dumps(frame).encode())
+
+    def poll(self, after: int, wait: float | None = None) -> list[dict[str, Any]]:
+        query = f"?after={after}" + ("" if wait is None else f"&wait={wait}")
+        events: list[dict[str, Any]] = self.request(
+            "GET", f"/api/chat/sessions/{self.token}/events{query}"
+        )["events"]
+        return events
+
+
+def walk_intake(send: Any, first: list[dict[str, Any]], limit: int = 60) -> list[dict[str, Any]]:
+    """Answer every ask of the intake flow until the handoff; returns every event received."""
+    events = list(first)
+    for _ in range(limit):
+        last = events[-1]
+        if last["type"] != "ask":
+            return events
+        events.extend(send(intake_reply(last)))
+    raise AssertionError(f"the intake flow did not finish in {limit} turns")
