@@ -11,6 +11,7 @@ import json
 import os
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from server import PG_ENV, PG_SKIP_REASON, fresh_pg_schema
+from server import PG_ENV, PG_SKIP_REASON, LiveServer, fresh_pg_schema
 from smtp_server import SMTPTestServer
 
 from intake_chat import Config, create_app, notify
@@ -653,6 +654,40 @@ def test_the_app_starts_a_worker_that_delivers_a_visitors_referral(tmp_path: Pat
             worker.stop()
     assert valid_signature(receiver.accepted()[0])
     assert json.loads(receiver.accepted()[0]["body"])["referral_id"] == referral_id
+
+
+def test_the_real_server_notifies_when_a_visitor_submits_over_http(tmp_path: Path) -> None:
+    """gunicorn forks its workers after loading nothing: each worker starts its own thread."""
+    with Receiver() as receiver:
+        server = LiveServer(tmp_path, env={
+            "INTAKE_FLOWS_DIR": str(FLOWS), "INTAKE_DEFAULT_FLOW": "mini",
+            "INTAKE_WEBHOOK_URL": receiver.url, "INTAKE_WEBHOOK_SECRET": SECRET,
+            "INTAKE_PUBLIC_URL": "https://intake.example.org",
+        })  # fmt: skip
+        server.start()
+        try:
+            created = post_json(f"{server.url}/api/chat/sessions", {"type": "start"})
+            events = f"{server.url}/api/chat/sessions/{created['token']}/events"
+            post_json(events, {"type": "reply", "choice": "accept"})
+            reply = post_json(events, {"type": "reply", "text": "Ana"})
+            assert wait_until(lambda: bool(receiver.accepted()), timeout=5), server.log()
+        finally:
+            server.stop()
+    [handoff] = [e for e in reply["events"] if e["type"] == "handoff"]
+    [request] = receiver.requests
+    assert valid_signature(request)
+    body = json.loads(request["body"])
+    assert body["link"] == f"https://intake.example.org/staff/referrals/{handoff['referral']}"
+    assert "Ana" not in request["body"].decode()
+
+
+def post_json(url: str, document: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        url, data=json.dumps(document).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        answer: dict[str, Any] = json.loads(response.read())
+    return answer
 
 
 # --- pure parts ----------------------------------------------------------------------------------
