@@ -141,12 +141,17 @@ def build_notice(
 
     A crisis alert names the level and category of the message that raised it; a new referral
     takes them from the referral row. An alert raised before any referral exists links to the
-    inbox instead of a referral page.
+    conversation (its opaque session id) instead.
     """
     referral_id = str(referral["id"]) if referral else referral_id_of(payload)
     crisis = EVENTS[kind] == "referral.crisis"
     first, second = (payload, referral or {}) if crisis else (referral or {}, payload)
-    path = f"/staff/referrals/{urllib.parse.quote(referral_id)}" if referral_id else "/staff/"
+    session_id = payload.get("session_id")
+    path = "/staff/"
+    if referral_id:
+        path = f"/staff/referrals/{urllib.parse.quote(referral_id, safe='')}"
+    elif session_id:
+        path = f"/staff/sessions/{urllib.parse.quote(str(session_id), safe='')}"
     return {
         "event": EVENTS[kind],
         "referral_id": referral_id,

@@ -303,9 +303,11 @@ def test_a_crisis_alert_is_an_urgent_event_with_its_level_and_category(
         "event": "referral.crisis", "urgent": True, "category": "suicide", "level": "crisis",
         "referral_id": referral_id,
     }  # fmt: skip
-    # Flagged before any referral exists: the link goes to the inbox.
+    # Flagged before any referral exists: the link goes to the conversation.
+    with sqlite_db.read() as conn:
+        session_id = chat.outbox_rows(conn)[1]["payload"]["session_id"]
     assert (second["referral_id"], second["level"], second["link"]) == (
-        None, "concern", "https://intake.example.org/staff/",
+        None, "concern", f"https://intake.example.org/staff/sessions/{session_id}",
     )  # fmt: skip
 
 
