@@ -11,6 +11,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 __all__ = [
     "BOUNDARY",
@@ -101,6 +102,7 @@ def joined_pair(first: str, second: str) -> tuple[str, ...] | None:
     return _PAIRS.get((first, second))
 
 
+@lru_cache(maxsize=16384)
 def squeeze(word: str) -> str:
     """Every run of a repeated letter to one letter: the form that survives any elongation."""
     return _RUN2.sub(r"\1", word)
@@ -194,41 +196,61 @@ def _join_spelled(folded: list[tuple[str, bool, int, int]]) -> list[tuple[str, b
     """Join words spelled letter by letter ("k i l l") back into one word."""
     out: list[tuple[str, bool, int, int]] = []
     run: list[tuple[str, bool, int, int]] = []
-
-    def flush() -> None:
-        if len(run) >= 3:
-            out.append(("".join(w for w, _, _, _ in run), False, run[0][2], run[-1][3]))
-        else:
-            out.extend(run)
-        run.clear()
-
     for item in folded:
         if len(item[0]) == 1 and item[0].isalpha():
             run.append(item)
-        else:
-            flush()
-            out.append(item)
-    flush()
+            continue
+        _flush(run, out)
+        out.append(item)
+    _flush(run, out)
     return out
+
+
+def _flush(run: list[tuple[str, bool, int, int]], out: list[tuple[str, bool, int, int]]) -> None:
+    if len(run) >= 3:
+        out.append(("".join(w for w, _, _, _ in run), False, run[0][2], run[-1][3]))
+    else:
+        out.extend(run)
+    run.clear()
+
+
+@lru_cache(maxsize=16384)
+def _canonical(word: str, elongated: bool) -> tuple[tuple[str, str], ...]:
+    """A folded word's final tokens, each with its fully squeezed spelling (cached)."""
+    return tuple((piece, squeeze(piece)) for piece in _speak(word, elongated))
 
 
 def normalize(text: str) -> Normalized:
     """Fold a message into tokens the compiled rules can match; never raises on any ``str``."""
     folded: list[tuple[str, bool, int, int]] = []
+    singles = 0
     for raw, start, end in _raw_words(text):
         if raw in (BOUNDARY, PAUSE):
             folded.append((raw, False, start, end))
             continue
         pieces, elongated = fold_token(raw)
-        folded.extend((piece, elongated, start, end) for piece in pieces)
+        for piece in pieces:
+            folded.append((piece, elongated, start, end))
+            singles += len(piece) == 1
+    if singles >= 3:
+        folded = _join_spelled(folded)
     words: list[str] = []
+    squeezed: list[str] = []
     spans: list[tuple[int, int]] = []
-    for word, elongated, start, end in _join_spelled(folded):
-        for piece in _speak(word, elongated):
+    for word, elongated, start, end in folded:
+        for piece, flat in _canonical(word, elongated):
+            if words and (words[-1], piece) in _PAIRS:
+                joined = _PAIRS[(words.pop(), piece)]
+                squeezed.pop()
+                first = spans.pop()[0]
+                for part in joined:
+                    words.append(part)
+                    squeezed.append(squeeze(part))
+                    spans.append((first, end))
+                continue
             words.append(piece)
+            squeezed.append(flat)
             spans.append((start, end))
-    words, spans = _join_pairs(words, spans)
-    squeezed = [squeeze(w) for w in words]
     return Normalized(
         text=" ".join(words),
         squeezed=" ".join(squeezed),
@@ -240,32 +262,5 @@ def normalize(text: str) -> Normalized:
     )
 
 
-def _join_pairs(
-    words: list[str], spans: list[tuple[int, int]]
-) -> tuple[list[str], list[tuple[int, int]]]:
-    if len(words) < 2:
-        return words, spans
-    out_words: list[str] = []
-    out_spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(words):
-        joined = _PAIRS.get((words[i], words[i + 1])) if i + 1 < len(words) else None
-        if joined is None:
-            out_words.append(words[i])
-            out_spans.append(spans[i])
-            i += 1
-            continue
-        for piece in joined:
-            out_words.append(piece)
-            out_spans.append((spans[i][0], spans[i + 1][1]))
-        i += 2
-    return out_words, out_spans
-
-
 def _starts(words: list[str]) -> tuple[int, ...]:
-    starts: list[int] = []
-    offset = 0
-    for word in words:
-        starts.append(offset)
-        offset += len(word) + 1
-    return tuple(starts)
+    return tuple(accumulate((len(w) + 1 for w in words[:-1]), initial=0)) if words else ()

@@ -314,7 +314,15 @@ def _about_someone_else(ctx: _Context, first: int, last: int, clause_lo: int) ->
     if not cues:
         return False
     cue_end = max(hi for _, hi in cues)
-    return not any(tok in lang.first_person for tok in ctx.norm.tokens[cue_end + 1:last + 1])
+    if any(tok in lang.first_person for tok in ctx.norm.tokens[cue_end + 1:last + 1]):
+        return False
+    # "someone sexually assaulted me": the visitor may come right after the match
+    for tok in ctx.norm.tokens[last + 1:last + 3]:
+        if tok in (BOUNDARY, PAUSE) or tok in lang.contrasts or tok == "and":
+            break
+        if tok in lang.first_person:
+            return False
+    return True
 
 
 # --- responses
