@@ -7,7 +7,6 @@ FlowError.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
@@ -172,7 +171,16 @@ def _usable(flow: Flow, state: Mapping[str, Any] | None) -> dict[str, Any] | Non
         )
     except (KeyError, TypeError, AttributeError):
         return None
-    return copy.deepcopy(dict(state)) if fits else None
+    return _copy(dict(state)) if fits else None
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data; several times faster than ``copy.deepcopy`` for it."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
 
 
 def _waits_at(flow: Flow, state: Mapping[str, Any]) -> bool:
@@ -251,13 +259,28 @@ def _on_intent(turn: _Turn, event: Mapping[str, Any]) -> None:
 
 
 def _on_goto(turn: _Turn, event: Mapping[str, Any]) -> None:
-    """Preview only: the service refuses this event for visitors."""
+    """Preview only (the service refuses it for visitors): jump to any node.
+
+    A section that no include runs (an FAQ reached by intents) returns to the pending question, or
+    to the start, when it runs out, as if an intent with return had led there.
+    """
     target = event.get("node")
     if not isinstance(target, str) or target not in turn.flow.nodes:
         turn.error("unknown_node")
         return
+    saved = _copy(turn.state)
+    pending = turn.state["node"] if turn.state["status"] == "asking" else turn.flow.start
     turn.state.update(status="asking", stack=[], editing=None, retries=0)
-    _run(turn, target)
+    if not _includers(turn.flow).get(turn.flow.section_of[target]):
+        _push(turn, {"kind": "return", "node": pending})
+    try:
+        _run(turn, target)
+    except FlowError as exc:
+        # A jump into a section only reachable with a return point; tell the previewer, stay put.
+        turn.state = saved
+        turn.events.clear()
+        turn.effects.clear()
+        turn.emit({"type": "error", "code": "dead_end", "text": str(exc.problems[0])})
 
 
 _EVENTS: dict[str, Callable[[_Turn, Mapping[str, Any]], None]] = {
@@ -351,7 +374,7 @@ def _reply_question(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any])
         _run(turn, editing["summary"])
         return
     history = turn.state["history"]
-    history.append({"node": node["id"], "stack": copy.deepcopy(turn.state["stack"])})
+    history.append({"node": node["id"], "stack": _copy(turn.state["stack"])})
     del history[:-MAX_HISTORY]
     _run(turn, _after_answer(turn.flow, node, parsed.value))
 
@@ -402,8 +425,8 @@ def _reply_summary(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) 
     options = _summary_options(turn, node)
     raw = event.get("choice", event.get("text"))
     chosen = match_option(raw, options) if isinstance(raw, str) else None
-    if chosen is None and isinstance(raw, str) and words(raw) and words(raw)[0] in _CONFIRM_WORDS:
-        chosen = "confirm"
+    if chosen is None and isinstance(raw, str) and " ".join(words(raw)) in _CONFIRM_WORDS:
+        chosen = "confirm"  # only the whole reply: "yes, but change my email" is not a yes
     if chosen is None:
         _invalid(turn, node, Parsed(error="choice"))
     elif chosen == "confirm":
@@ -412,7 +435,9 @@ def _reply_summary(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) 
         _edit(turn, node, chosen.removeprefix("edit:"))
 
 
-_CONFIRM_WORDS = frozenset({"yes", "y", "ok", "okay", "confirm", "si", "correcto", "listo"})
+_CONFIRM_WORDS = frozenset(
+    {"yes", "y", "ok", "okay", "confirm", "looks good", "si", "correcto", "esta bien", "listo"}
+)
 
 
 def _edit(turn: _Turn, summary: dict[str, Any], var: str) -> None:
@@ -443,6 +468,11 @@ def _section_end(turn: _Turn, last: str) -> str | None:
     """The section of ``last`` ran out: take the newest return point."""
     stack = turn.state["stack"]
     if not stack:
+        includers = _includers(turn.flow).get(turn.flow.section_of[last], ())
+        if includers:
+            # Reached without its include (a preview jump, an intent without return): go on as if
+            # the first include of the section had run it.
+            return turn.flow.following(includers[0])
         raise FlowError(
             [
                 Problem(
@@ -458,6 +488,16 @@ def _section_end(turn: _Turn, last: str) -> str | None:
     if frame["kind"] == "include":
         return turn.flow.following(frame["node"])
     return str(frame["node"])
+
+
+@lru_cache(maxsize=32)
+def _includers(flow: Flow) -> dict[str, tuple[str, ...]]:
+    """Per section, the include nodes that run it."""
+    found: dict[str, tuple[str, ...]] = {}
+    for node in flow.nodes.values():
+        if node["type"] == "include":
+            found[node["section"]] = (*found.get(node["section"], ()), node["id"])
+    return found
 
 
 def _push(turn: _Turn, frame: dict[str, Any]) -> None:

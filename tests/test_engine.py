@@ -493,6 +493,41 @@ def test_goto_preview_jumps_anywhere_and_refuses_unknown_nodes(kitchen: Flow) ->
     assert chat.node == "topics"
 
 
+def test_a_jump_into_an_included_section_returns_after_its_only_include(kitchen: Flow) -> None:
+    chat = Chat(kitchen)
+    chat.send({"type": "goto", "node": "guardian_name"})
+    chat.reply(text="Maria")
+    assert chat.ask["node"] == "contact"
+
+
+def test_a_preview_jump_into_a_section_no_include_runs_comes_back(kitchen: Flow) -> None:
+    chat = Chat(kitchen)
+    chat.send({"type": "goto", "node": "faq_more"})
+    assert chat.texts() == ["Ask us anything, any time."]
+    assert chat.ask["node"] == "consent"
+    chat.send({"type": "goto", "node": "bye"})
+    chat.send({"type": "goto", "node": "faq_cost"})
+    assert chat.types() == ["message", "message", "message", "ask"]
+    assert chat.ask["node"] == "consent"
+
+
+def test_a_preview_jump_into_a_dead_end_is_an_error_event_and_changes_nothing() -> None:
+    flow = broken_flow(
+        [
+            {"id": "a", "type": "question", "input": "text", "var": "a", "text": {"en": "A?"}},
+            {"id": "done", "type": "end"},
+            {"id": "b", "type": "message", "text": {"en": "B"}, "next": "c"},
+            {"id": "c", "type": "goto", "target": "b"},
+        ]
+    )
+    chat = Chat(flow)
+    chat.send({"type": "goto", "node": "b"})
+    assert chat.types() == ["error"]
+    assert chat.events[0]["code"] == "dead_end"
+    assert "loops through b, c" in chat.events[0]["text"]
+    assert chat.node == "a"
+
+
 # --- the summary
 
 
@@ -554,9 +589,10 @@ def test_the_summary_takes_typed_confirmations_and_refuses_nonsense(kitchen: Flo
     chat.reply(text="no")
     chat.reply(text="")
     assert chat.node == "review"
-    chat.reply(text="banana")
+    chat.reply(text="sí, pero cambie el correo")
+    assert chat.types() == ["invalid", "ask"]
     assert chat.events[0]["text"] == DEFAULT_MESSAGES["choice"]["es"]
-    chat.reply(text="enviar")
+    chat.reply(text="Sí")
     assert chat.types() == ["handoff"]
 
 
@@ -889,43 +925,72 @@ GARBAGE = st.one_of(
 )
 
 
-def _random_event(data: st.DataObject, flow: Flow, state: dict[str, Any] | None) -> Event:
-    pending = flow.nodes.get(state["node"]) if state else None
-    options = [o["value"] for o in (pending or {}).get("options", [])]
-    if pending and pending["type"] == "summary":
-        options = ["confirm"] + [f"edit:{f['var']}" for f in pending["fields"]]
-    if pending and pending.get("input") in ("yesno", "consent"):
-        options = ["yes", "no", "accept", "decline"]
-    kind = data.draw(
-        st.sampled_from(
-            [
-                "text",
-                "text",
-                "choice",
-                "choice",
-                "choice",
-                "choices",
-                "skip",
-                "back",
-                "restart",
-                "intent",
-                "reask",
-                "odd",
-            ]
+GOOD_TEXT = {
+    "text": ["Ana", "she/her", "I would like some support with stress at work these days"],
+    "email": ["ana@example.com"],
+    "phone": ["(774) 555-0123", "+44 20 7946 0958"],
+    "date": ["04/28/1990", "2012-06-15", "1950-01-01"],
+    "number": ["0", "3", "12"],
+}
+
+
+def _good_reply(data: st.DataObject, node: dict[str, Any]) -> Event:
+    """A reply the pending question accepts (mostly), so walks reach deep into the flow."""
+    if node["type"] == "summary":
+        edits = [f"edit:{f['var']}" for f in node["fields"]]
+        return {"type": "reply", "choice": data.draw(st.sampled_from(["confirm"] * 3 + edits))}
+    kind = node["input"]
+    values = [o["value"] for o in node.get("options", [])]
+    if kind == "choice":
+        return {"type": "reply", "choice": data.draw(st.sampled_from(values))}
+    if kind == "multi":
+        return {
+            "type": "reply",
+            "choices": data.draw(st.lists(st.sampled_from(values), min_size=1)),
+        }
+    if kind in ("yesno", "consent"):
+        buttons = ["yes", "no"] if kind == "yesno" else ["accept", "accept", "decline"]
+        return {"type": "reply", "choice": data.draw(st.sampled_from(buttons))}
+    if not node.get("required", True) and data.draw(st.booleans()):
+        return {"type": "reply", "skip": True}
+    return {"type": "reply", "text": data.draw(st.sampled_from(GOOD_TEXT[kind]))}
+
+
+def _random_event(data: st.DataObject, flow: Flow, state: dict[str, Any]) -> Event:
+    pending = flow.nodes[state["node"]]
+    if state["status"] != "asking":
+        kind = data.draw(st.sampled_from(["restart", "text", "back", "reask", "intent"]))
+    else:
+        kind = data.draw(
+            st.sampled_from(
+                ["good"] * 8
+                + ["text", "text", "choice", "choices", "skip", "back", "restart", "intent"]
+                + ["reask", "odd"]
+            )
         )
-    )
+    options = [o["value"] for o in pending.get("options", [])] or ["yes", "accept", "confirm", "x"]
+    if kind == "good":
+        return _good_reply(data, pending)
     if kind == "text":
         return {"type": "reply", "text": data.draw(GARBAGE)}
     if kind == "choice":
-        return {"type": "reply", "choice": data.draw(st.sampled_from(options or ["x"]))}
+        return {"type": "reply", "choice": data.draw(st.sampled_from([*options, "x"]))}
     if kind == "choices":
-        return {"type": "reply", "choices": data.draw(st.lists(st.sampled_from(options or ["x"])))}
+        return {"type": "reply", "choices": data.draw(st.lists(st.sampled_from(options)))}
     if kind == "skip":
         return {"type": "reply", "skip": True}
     if kind == "intent":
         return {"type": "intent", "intent": data.draw(st.sampled_from([*flow.intents, "nope"]))}
     if kind == "odd":
-        return data.draw(st.sampled_from([{"type": "reply"}, {"type": "goto"}, {"type": 3}, {}]))
+        odd = [
+            {"type": "reply"},
+            {"type": "goto"},
+            {"type": 3},
+            {},
+            {"type": "reply", "choices": 3},
+        ]
+        odd.append({"type": "goto", "node": data.draw(st.sampled_from(list(flow.nodes)))})
+        return data.draw(st.sampled_from(odd))
     return {"type": kind}
 
 
@@ -934,7 +999,7 @@ def _walk(flow: Flow, data: st.DataObject) -> None:
     today = data.draw(st.sampled_from([TODAY, "2030-12-31", None]))
     state: dict[str, Any] | None = None
     event: Event = {"type": "start", "locale": locale}
-    for _ in range(data.draw(st.integers(min_value=1, max_value=40))):
+    for _ in range(data.draw(st.integers(min_value=1, max_value=60))):
         result = step(flow, state, {**event, "today": today})
         state = json.loads(json.dumps(result.state))
         assert state is not None
