@@ -588,3 +588,37 @@ def test_the_urgent_menu_choice_gives_crisis_lines_before_anything_else(flow: Fl
     for number in ("911", "988", "741741"):
         assert number in visitor.said()
     assert visitor.ask["node"] == "urgent_next"
+
+
+def intent_phrases() -> list[tuple[str, str, str]]:
+    data = load_flow(FLOW_FILE).data
+    return [
+        (i["id"], locale, phrase)
+        for i in data["intents"]
+        for locale in LOCALES
+        for phrase in i["match"][locale]
+    ]
+
+
+@pytest.mark.parametrize(("intent_id", "locale", "phrase"), intent_phrases())
+def test_every_intent_phrase_works_when_typed_at_a_question(
+    flow: Flow, intent_id: str, locale: str, phrase: str
+) -> None:
+    """Typed at the optional name question, each phrase must reach its own intent and no other."""
+    visitor = Visitor(flow, locale)
+    visitor.answer("consent", choice="accept")
+    visitor.answer("menu", choice="referral")
+    visitor.answer("ask_first_name", text="Sam")
+    visitor.answer("ask_preferred_name", text=phrase.capitalize() + "?")
+    intent = flow.intents[intent_id]
+    if intent["action"] == "goto":
+        first = [e["node"] for e in visitor.events if e["type"] == "message"][0]
+        assert first == intent["target"]
+        assert visitor.ask["node"] == "ask_preferred_name"
+    elif intent["action"] == "handoff":
+        assert [e["node"] for e in visitor.events if e["type"] == "handoff"] == ["to_person"]
+    elif intent["action"] == "restart":
+        assert visitor.ask["node"] == "consent"
+    else:
+        assert visitor.ask["node"] == "ask_first_name"
+    assert (visitor.state or {}).get("answers", {}).get("preferred_name") is None
