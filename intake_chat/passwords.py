@@ -148,8 +148,13 @@ def totp_uri(secret_b32: str, account: str, issuer: str = TOTP_ISSUER) -> str:
     """The otpauth:// URI an authenticator app accepts when typed or pasted (we show no QR code)."""
     label = quote(f"{issuer}:{account}", safe=":@")
     query = urlencode(
-        {"secret": secret_b32, "issuer": issuer, "algorithm": "SHA1", "digits": TOTP_DIGITS,
-         "period": TOTP_STEP},
+        {
+            "secret": secret_b32,
+            "issuer": issuer,
+            "algorithm": "SHA1",
+            "digits": TOTP_DIGITS,
+            "period": TOTP_STEP,
+        },
         quote_via=quote,
     )
     return f"otpauth://totp/{label}?{query}"
@@ -158,6 +163,11 @@ def totp_uri(secret_b32: str, account: str, issuer: str = TOTP_ISSUER) -> str:
 def group_secret(secret_b32: str) -> str:
     """The secret in groups of four, easier to type into a phone."""
     return " ".join(secret_b32[i : i + 4] for i in range(0, len(secret_b32), 4))
+
+
+def new_api_token() -> str:
+    """An integration token: a recognisable prefix (secret scanners find it) and 256 random bits."""
+    return "ict_" + secrets.token_urlsafe(32)
 
 
 def token_digest(token: str) -> str:

@@ -26,8 +26,16 @@ def test_it_treats_a_broken_hash_as_a_wrong_password() -> None:
 
 @pytest.mark.parametrize(
     "candidate",
-    ["short", "Password2025!", "qwertyuiop123", "123456789012", "iloveyou123456", "aaaaaaaaaaaaaaa",
-     "abababababababab", "LetMeIn!!!!!!!!"],
+    [
+        "short",
+        "Password2025!",
+        "qwertyuiop123",
+        "123456789012",
+        "iloveyou123456",
+        "aaaaaaaaaaaaaaa",
+        "abababababababab",
+        "LetMeIn!!!!!!!!",
+    ],
 )
 def test_it_refuses_short_or_common_passwords(candidate: str) -> None:
     assert passwords.password_problems(candidate) != []
@@ -50,8 +58,14 @@ def test_the_common_password_list_ships_with_over_a_thousand_entries() -> None:
 
 @pytest.mark.parametrize(
     ("at", "expected"),
-    [(59, "94287082"), (1111111109, "07081804"), (1111111111, "14050471"), (1234567890, "89005924"),
-     (2000000000, "69279037"), (20000000000, "65353130")],
+    [
+        (59, "94287082"),
+        (1111111109, "07081804"),
+        (1111111111, "14050471"),
+        (1234567890, "89005924"),
+        (2000000000, "69279037"),
+        (20000000000, "65353130"),
+    ],
 )
 def test_totp_matches_rfc_6238_sha1_vectors(at: int, expected: str) -> None:
     assert passwords.totp_code(RFC_SECRET, at, digits=8) == expected

@@ -1,0 +1,108 @@
+"""Helpers for the staff console tests: personas, sign-in without the password round trip, and
+referrals written the way the conversation service writes them (real tables, real SQLite file)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+
+from intake_chat import passwords
+from intake_chat.storage import Database, get_db, utcnow
+from intake_chat.storage import chat as chat_db
+from intake_chat.storage import staff as staff_db
+
+PASSWORD = "blue kettle on a quiet porch"
+PERSONAS = ("admin", "coordinator", "editor", "anonymous")
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes() -> Iterator[None]:
+    """argon2id with tiny costs: the same code path, 1000× faster than the production profile."""
+    passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    yield
+    passwords.use_hasher(PasswordHasher())
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    email: str
+    role: str
+
+
+def add_staff(
+    db: Database, email: str, role: str, *, totp: bool = False, password: str = PASSWORD
+) -> Person:
+    with db.transaction() as conn:
+        staff_id = staff_db.create_staff(
+            conn, email=email, role=role, name=email.split("@")[0].capitalize(),
+            password_hash=passwords.hash_password(password),
+        )  # fmt: skip
+        if totp:
+            staff_db.update_staff(conn, staff_id, totp_secret=TOTP_SECRET)
+    return Person(staff_id, email, role)
+
+
+def sign_in_directly(client: FlaskClient, app: Flask, person: Person) -> str:
+    """A full session written straight to the database (the sign-in flow has its own tests)."""
+    token = secrets.token_urlsafe(32)
+    with get_db(app).transaction() as conn:
+        staff_db.create_web_session(
+            conn, id_hash=passwords.token_digest(token), staff_id=person.id, stage="full",
+            csrf_token="csrf-" + token[:20], address="127.0.0.1", user_agent="pytest", now=utcnow(),
+        )  # fmt: skip
+    client.set_cookie("intake_staff", token, domain="localhost")
+    return "csrf-" + token[:20]
+
+
+def csrf_from(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def totp_now(secret: str = TOTP_SECRET, offset: int = 0) -> str:
+    return passwords.totp_code(secret, time.time() + offset)
+
+
+def make_referral(
+    db: Database,
+    *,
+    display: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Any] | None = None,
+    urgent: bool = False,
+    crisis_level: str | None = None,
+    crisis_category: str | None = None,
+    created_at: datetime | None = None,
+    transcript: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    """A session with its event log and a submitted referral, as the service stores them."""
+    display = dict(display or {"first_name": "Ana", "email": "ana@example.org"})
+    answers = dict(answers or display)
+    now = created_at or utcnow()
+    with db.transaction() as conn:
+        session = chat_db.create_session(
+            conn, token_hash=secrets.token_hex(32), flow_id="intake", flow_version=1,
+            flow_digest="d" * 64, locale="en", now=now, expires_at=now + timedelta(hours=1),
+        )  # fmt: skip
+        if urgent or crisis_level:
+            chat_db.update_session(conn, session.id, urgent=urgent, crisis_level=crisis_level,
+                                   crisis_category=crisis_category)  # fmt: skip
+            session = chat_db.get_session(conn, session.id)  # type: ignore[assignment]
+        if transcript:
+            chat_db.append_events(conn, session.id, 1, transcript, frame_id=None, now=now)
+        referral_id = chat_db.insert_referral(
+            conn, session=session, mode="queued", answers=answers, display=display, now=now
+        )
+    return referral_id
