@@ -446,6 +446,7 @@ def check_rules_file(path: str | Path) -> list[Problem | Finding]:
     found: list[Finding] = [*_pattern_findings(doc, name)]
     found += _floor_findings(doc, name)
     found += _structure_findings(doc, name)
+    found += _action_findings(doc, name, Path(path))
     if not any(f.severity == "error" and f.code in ("S002", "S003") for f in found):
         found += _example_findings(doc, name, build_rules(FLOOR, doc, name))
     return list(found)
@@ -538,6 +539,32 @@ def _structure_findings(doc: dict[str, Any], name: str) -> list[Finding]:
                     out.append(Finding(name, f"$.responses.{cname}.{level}", "S008", "error",
                                        f"the {level} text has no '{locale}' version",
                                        f"add \"{locale}\""))
+    return out
+
+
+def _action_findings(doc: dict[str, Any], name: str, path: Path) -> list[Finding]:
+    """S014: a crisis button must name an intent every flow next to this file defines; otherwise
+    pressing "Talk to a person" in a crisis would be refused."""
+    actions = doc.get("actions") or FLOOR["actions"]
+    where = "$.actions" if doc.get("actions") else "$"
+    out: list[Finding] = []
+    for flow_path in sorted(path.parent.glob("*.json")):
+        if flow_path.name == path.name:
+            continue
+        try:
+            flow = read_flow_file(flow_path)
+        except FlowError:
+            continue  # the flow's own check reports it
+        if not isinstance(flow, dict) or "sections" not in flow:
+            continue
+        intents = {i.get("id") for i in flow.get("intents", []) if isinstance(i, dict)}
+        for action in actions:
+            if action["intent"] not in intents:
+                out.append(Finding(
+                    name, where, "S014", "error",
+                    f"the crisis action '{action['intent']}' is not an intent of the flow "
+                    f"'{flow_path.name}', so the button would be refused",
+                    "add \"actions\" naming that flow's talk-to-a-person intent"))
     return out
 
 

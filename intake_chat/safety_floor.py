@@ -481,6 +481,5 @@ FLOOR: dict[str, Any] = {
     },
     "actions": [
         {"intent": "human", "label": {"en": "Talk to a person", "es": "Hablar con una persona"}},
-        {"intent": "continue", "label": {"en": "Keep going", "es": "Continuar"}},
     ],
 }

@@ -552,13 +552,10 @@ def _responses(floor: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, d
 
 
 def _actions(floor: dict[str, Any], doc: dict[str, Any] | None) -> tuple[dict[str, Any], ...]:
-    out: dict[str, dict[str, Any]] = {}
-    for source in (floor, doc or {}):
-        for action in source.get("actions", []):
-            known = out.get(action["intent"], {"label": {}})
-            out[action["intent"]] = {"intent": action["intent"],
-                                     "label": {**known["label"], **action["label"]}}
-    return tuple(out.values())
+    """The buttons under a crisis message. Not part of the floor's promise: they must name intents
+    the practice's flows define, so a file's list replaces the floor's default."""
+    chosen = (doc or {}).get("actions") or floor.get("actions", [])
+    return tuple({"intent": a["intent"], "label": dict(a["label"])} for a in chosen)
 
 
 def clause_bounds(norm: Normalized, first: int, last: int) -> tuple[int, int]:

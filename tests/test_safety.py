@@ -205,7 +205,7 @@ def test_a_crisis_event_has_the_protocol_shape_and_no_rule_in_it() -> None:
         "crisis", "crisis", "suicide_self_harm")
     hrefs = [r["href"] for r in event["resources"]]
     assert hrefs[:4] == ["tel:988", "sms:988", "sms:741741?body=HOME", "tel:911"]
-    assert {"intent": "human", "label": "Talk to a person"} in event["actions"]
+    assert {"intent": "talk_to_person", "label": "Talk to a person"} in event["actions"]
     dumped = json.dumps(event)
     assert d.rule is not None and d.rule not in dumped
     assert "kill myself" not in dumped
@@ -227,7 +227,7 @@ def test_abuse_and_harm_to_others_have_their_own_wording_and_resources() -> None
 def test_spanish_responses_are_in_spanish() -> None:
     [event] = response_events(detect("quiero morir", "es", RULES), "es", RULES)
     assert "988" in event["text"] and "Su seguridad" in event["text"]
-    assert {"intent": "human", "label": "Hablar con una persona"} in event["actions"]
+    assert {"intent": "talk_to_person", "label": "Hablar con una persona"} in event["actions"]
 
 
 def test_advice_gets_a_plain_message_and_nothing_gets_nothing() -> None:
@@ -477,3 +477,14 @@ def test_detection_is_a_frozen_value() -> None:
     d = Detection(level="crisis")
     with pytest.raises(AttributeError):
         d.level = None  # type: ignore[misc]
+
+
+def test_the_checker_reports_a_crisis_button_the_flows_do_not_define(tmp_path: Path) -> None:
+    flow = json.loads((ROOT / "flows" / "intake.json").read_text(encoding="utf-8"))
+    (tmp_path / "intake.json").write_text(json.dumps(flow), encoding="utf-8")
+    path = _write(tmp_path, _doc({}))  # no "actions": the floor's "human" button
+    found = [f for f in check_rules_file(path) if isinstance(f, Finding)]
+    assert [(f.code, f.severity) for f in found] == [("S014", "error")]
+    good = {**_doc({}), "actions": [{"intent": flow["intents"][0]["id"],
+                                     "label": {"en": "Talk to a person", "es": "Hablar"}}]}
+    assert check_rules_file(_write(tmp_path, good)) == []
