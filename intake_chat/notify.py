@@ -32,6 +32,7 @@ from .storage import notify as store
 
 if TYPE_CHECKING:
     from flask import Flask
+    from sqlalchemy.engine import Connection
 
     from .config import Config
 
@@ -88,8 +89,9 @@ class Settings:
 
     @classmethod
     def from_config(cls, config: Config, **overrides: Any) -> Settings:
-        names = {f for f in cls.__dataclass_fields__ if hasattr(config, f)}
-        return cls(**{name: getattr(config, name) for name in names}, **overrides)
+        values = {name: getattr(config, name) for name in CONFIG_FIELDS}
+        values["include_details"] = config.notify_include_details
+        return cls(**{**values, **overrides})
 
     def targets(self) -> list[tuple[str, str]]:
         """(channel, target) pairs a new notification fans out to; empty when nothing is set up."""
@@ -119,6 +121,13 @@ class Settings:
         if not self.public_url:
             found.append("INTAKE_PUBLIC_URL is empty: links in notifications are relative.")
         return found
+
+
+# Settings named exactly as in Config (INTAKE_ + the upper-cased name).
+CONFIG_FIELDS = (
+    "public_url", "smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_from",
+    "smtp_starttls", "notify_email", "webhook_url", "webhook_secret",
+)  # fmt: skip
 
 
 def _is_http_url(url: str) -> bool:
@@ -423,17 +432,27 @@ class Outbox:
         count = 0
         with self.db.transaction() as conn:
             for row in store.pending_outbox(conn, kinds, limit=self.batch):
-                payload = row["payload"] or {}
-                referral_id = referral_id_of(payload)
-                referral = chat_store.get_referral(conn, referral_id) if referral_id else None
-                notice = build_notice(
-                    row["kind"], payload, referral,
-                    created_at=row["created_at"], public_url=self.settings.public_url,
-                )  # fmt: skip
+                try:
+                    notice = self._notice(conn, row)
+                except (AttributeError, KeyError, TypeError, ValueError) as error:
+                    log.error("outbox row %s cannot be read: %s", row["id"], describe(error))
+                    store.mark_outbox_unusable(conn, row["id"], describe(error))
+                    continue
                 event = EVENTS[row["kind"]]
                 if store.dispatch(conn, row["id"], event, notice, targets, now=self.now()):
                     count += 1
         return count
+
+    def _notice(self, conn: Connection, row: Mapping[str, Any]) -> dict[str, Any]:
+        payload = row["payload"]
+        if not isinstance(payload, Mapping):
+            raise TypeError(f"the payload is a {type(payload).__name__}, not an object")
+        referral_id = referral_id_of(payload)
+        referral = chat_store.get_referral(conn, referral_id) if referral_id else None
+        return build_notice(
+            row["kind"], payload, referral,
+            created_at=row["created_at"], public_url=self.settings.public_url,
+        )  # fmt: skip
 
     def deliver_due(self, max_deliveries: int | None = None) -> Report:
         """Claim due deliveries one at a time (a short lease each) and attempt them."""
@@ -536,7 +555,14 @@ class Outbox:
         with self.db.read() as conn:
             counts = store.count_by_status(conn)
             waiting = store.count_pending_outbox(conn, list(EVENTS))
-        return {"counts": counts, "waiting": waiting, "problems": self.settings.problems()}
+            unusable = store.count_unusable_outbox(conn, list(EVENTS))
+        problems = self.settings.problems()
+        if unusable:
+            problems.append(
+                f"{unusable} outbox row{'s' if unusable > 1 else ''} could not be read and will "
+                "not be sent; the server log names the reason (a bug worth reporting)."
+            )
+        return {"counts": counts, "waiting": waiting, "problems": problems}
 
 
 def _row(item: store.Delivery) -> DeliveryRow:

@@ -772,3 +772,48 @@ def test_notify_run_once_delivers_and_status_shows_it(
     assert missing.exit_code == 1
     assert "no failed delivery with id nope" in missing.output
     db.dispose()
+
+
+def test_settings_come_from_the_intake_variables() -> None:
+    config = Config.from_env({
+        "INTAKE_PUBLIC_URL": "https://intake.example.org", "INTAKE_SMTP_HOST": "mail.test",
+        "INTAKE_SMTP_PORT": "587", "INTAKE_SMTP_USER": "u", "INTAKE_SMTP_PASSWORD": "p",
+        "INTAKE_SMTP_FROM": "intake@practice.test", "INTAKE_SMTP_STARTTLS": "true",
+        "INTAKE_NOTIFY_EMAIL": "a@practice.test, b@practice.test",
+        "INTAKE_WEBHOOK_URL": "https://hooks.test/x", "INTAKE_WEBHOOK_SECRET": "k",
+        "INTAKE_NOTIFY_INCLUDE_DETAILS": "true",
+    })  # fmt: skip
+    settings = notify.Settings.from_config(config)
+    assert settings == notify.Settings(
+        public_url="https://intake.example.org", smtp_host="mail.test", smtp_port=587,
+        smtp_user="u", smtp_password="p", smtp_from="intake@practice.test", smtp_starttls=True,
+        notify_email=("a@practice.test", "b@practice.test"), webhook_url="https://hooks.test/x",
+        webhook_secret="k", include_details=True,
+    )  # fmt: skip
+    assert settings.targets() == [
+        ("email", "a@practice.test"), ("email", "b@practice.test"),
+        ("webhook", "https://hooks.test/x"),
+    ]  # fmt: skip
+    assert settings.problems() == []
+
+
+def test_an_unreadable_outbox_row_is_set_aside_and_reported_without_blocking_others(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    with sqlite_db.transaction() as conn:
+        conn.execute(chat.outbox.insert().values(
+            kind="referral_new", payload=["not", "an", "object"], status="pending",
+            attempts=0, next_attempt_at=clock(), created_at=clock(),
+        ))  # fmt: skip
+    referral_id = submit_referral(sqlite_db, clock)
+    with Receiver() as receiver:
+        outbox = make_outbox(sqlite_db, clock, webhook_url=receiver.url)
+        assert outbox.run_once().delivered == 1
+        assert outbox.run_once() == notify.Report()
+    assert json.loads(receiver.requests[0]["body"])["referral_id"] == referral_id
+    with sqlite_db.read() as conn:
+        bad = chat.outbox_rows(conn)[0]
+    assert (bad["status"], bad["last_error"]) == (
+        "unusable", "TypeError: the payload is a list, not an object",
+    )  # fmt: skip
+    assert any("1 outbox row could not be read" in p for p in outbox.summary()["problems"])

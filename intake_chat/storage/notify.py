@@ -21,8 +21,10 @@ from .chat import BigId, append_audit, outbox
 AREA = "notify"
 DEPENDS = ("chat",)
 
-# What the outbox row becomes once its deliveries exist (the chat area writes "pending").
+# What the outbox row becomes once its deliveries exist (the chat area writes "pending"), or when
+# it cannot be read at all (kept, with the reason, for an admin to see).
 DISPATCHED = "dispatched"
+UNUSABLE = "unusable"
 
 deliveries = sa.Table(
     "notify_deliveries",
@@ -142,6 +144,22 @@ def dispatch(
     if rows:
         conn.execute(deliveries.insert(), rows)
     return [str(row["id"]) for row in rows]
+
+
+def mark_outbox_unusable(conn: Connection, outbox_id: int, error: str) -> None:
+    """One unreadable row must not stop every notification behind it."""
+    conn.execute(
+        outbox.update()
+        .where(outbox.c.id == outbox_id, outbox.c.status == "pending")
+        .values(status=UNUSABLE, last_error=error[:2000])
+    )
+
+
+def count_unusable_outbox(conn: Connection, kinds: Sequence[str]) -> int:
+    query = sa.select(sa.func.count()).where(
+        outbox.c.status == UNUSABLE, outbox.c.kind.in_(list(kinds))
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def claim_due(
