@@ -297,14 +297,17 @@ class Service:
             stored = self._store(conn, session, turn, frame.get("id"), now)
         self._after_commit(session.id, turn, None)
         position = stored[-1]["seq"] if stored else 0
-        hello = self._session_event(token, session, seq=0, status=_status(turn.state))
+        hello = self._session_event(
+            token, session, seq=0, status=_status(turn.state), last_seq=position
+        )
         return Outcome([hello, *stored], token, session.id, position)
 
     def _session_event(
-        self, token: str, session: store.SessionRow, *, seq: int, status: str
+        self, token: str, session: store.SessionRow, *, seq: int, status: str, last_seq: int
     ) -> dict[str, Any]:
+        """``seq``: where the events that follow begin; ``last_seq``: where the log ends now."""
         return {"type": "session", "seq": seq, "token": token, "flow": session.flow_id,
-                "locale": session.locale, "status": status}  # fmt: skip
+                "locale": session.locale, "status": status, "last_seq": last_seq}  # fmt: skip
 
     def _resume(self, token: str, after: int) -> Outcome:
         with self.db.read() as conn:
@@ -316,7 +319,9 @@ class Service:
                 if ask is not None and ask["seq"] <= after:
                     pending = {**ask, "resent": True}
         position = min(after, session.last_seq)
-        hello = self._session_event(token, session, seq=position, status=session.status)
+        hello = self._session_event(
+            token, session, seq=position, status=session.status, last_seq=session.last_seq
+        )
         events = [hello, *replay, *([pending] if pending else [])]
         return Outcome(events, token, session.id, max(position, session.last_seq))
 

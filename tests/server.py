@@ -206,7 +206,21 @@ class WsVisitor:
 
     def read_turn(self) -> list[dict[str, Any]]:
         events = [self.recv()]
+        if events[0]["type"] == "session":
+            return events + self._read_replay(events[0])
         while events[-1]["type"] not in TURN_END:
+            events.append(self.recv())
+        return events
+
+    def _read_replay(self, hello: dict[str, Any]) -> list[dict[str, Any]]:
+        """After ``session``: events up to ``last_seq``; then, if the visitor is being asked
+        and no ask was among them, the pending ask again (marked ``resent``)."""
+        events: list[dict[str, Any]] = []
+        position = hello["seq"]
+        while position < hello["last_seq"]:
+            events.append(self.recv())
+            position = events[-1]["seq"]
+        if hello["status"] == "asking" and not any(e["type"] == "ask" for e in events):
             events.append(self.recv())
         return events
 
@@ -262,12 +276,71 @@ class HttpVisitor:
         return events
 
 
-def walk_intake(send: Any, first: list[dict[str, Any]], limit: int = 60) -> list[dict[str, Any]]:
-    """Answer every ask of the intake flow until the handoff; returns every event received."""
+def walk_intake(
+    send: Any, first: list[dict[str, Any]], limit: int = 60, turns: int | None = None
+) -> list[dict[str, Any]]:
+    """Answer the intake flow's asks until the handoff (or for ``turns`` turns only); returns
+    every event received."""
     events = list(first)
-    for _ in range(limit):
+    for done in range(limit):
         last = events[-1]
-        if last["type"] != "ask":
+        if last["type"] != "ask" or done == turns:
             return events
         events.extend(send(intake_reply(last)))
     raise AssertionError(f"the intake flow did not finish in {limit} turns")
+
+
+@contextmanager
+def backend_server(backend: str, data_dir: Path, **kwargs: Any) -> Iterator[LiveServer]:
+    """A started LiveServer on SQLite (``"sqlite"``) or on a fresh PostgreSQL schema
+    (``"postgresql"``, skipped with the reason when INTAKE_TEST_DATABASE_URL is unset)."""
+    import pytest
+
+    env = dict(kwargs.pop("env", {}))
+    if backend == "postgresql":
+        base = os.environ.get(PG_ENV)
+        if not base:
+            pytest.skip(PG_SKIP_REASON)
+        with fresh_pg_schema(base) as url:
+            server = LiveServer(data_dir, env={**env, "INTAKE_DATABASE_URL": url}, **kwargs)
+            try:
+                yield server.start()
+            finally:
+                server.stop()
+        return
+    server = LiveServer(data_dir, env=env, **kwargs)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+class ThreadServer:
+    """The app in this process under werkzeug's threaded server, for tests that need to reach
+    into the running app (e.g. post a staff message) while real clients talk to it."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/chat"
+
+    def __enter__(self) -> ThreadServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.shutdown()
+        self.thread.join(10)
