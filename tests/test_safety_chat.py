@@ -1,0 +1,139 @@
+"""The safety layer through the real chat protocol: a visitor on a real WebSocket to the real app
+under gunicorn (shipped intake flow, shipped safety rules), typing at every kind of step."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from server import LiveServer, WsVisitor, intake_reply, walk_intake
+
+from intake_chat.safety import default_rules, detect
+
+
+@pytest.fixture
+def visitor(live_server: LiveServer) -> Iterator[WsVisitor]:
+    client = WsVisitor(live_server.ws_url)
+    yield client
+    client.close()
+
+
+def to_node(visitor: WsVisitor, node: str, locale: str = "en") -> dict[str, Any]:
+    """Start the intake flow and answer as the test visitor does until ``node`` is asked."""
+    events = visitor.send({"type": "start", "flow": "intake", "locale": locale})
+    for _ in range(40):
+        ask = events[-1]
+        assert ask["type"] == "ask", events
+        if ask["node"] == node:
+            return ask
+        events = visitor.send(intake_reply(ask))
+    raise AssertionError(f"never reached {node}")
+
+
+def say(visitor: WsVisitor, text: str) -> list[dict[str, Any]]:
+    return visitor.send({"type": "reply", "text": text})
+
+
+def crisis_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    [event] = [e for e in events if e["type"] == "crisis"]
+    return event
+
+
+def test_a_crisis_typed_at_the_menu_is_answered_first_then_the_menu_is_asked_again(
+    visitor: WsVisitor,
+) -> None:
+    to_node(visitor, "menu")
+    events = say(visitor, "i dont want to be alive anymore")
+    assert [e["type"] for e in events] == ["visitor", "crisis", "ask"]
+    crisis = events[1]
+    assert (crisis["level"], crisis["category"]) == ("crisis", "suicide_self_harm")
+    hrefs = [r["href"] for r in crisis["resources"]]
+    assert {"tel:988", "sms:988", "sms:741741?body=HOME", "tel:911"} <= set(hrefs)
+    assert "rule" not in crisis and "matched" not in crisis
+    assert events[2]["node"] == "menu"
+
+
+def test_a_crisis_inside_a_question_is_not_taken_as_the_answer(visitor: WsVisitor) -> None:
+    to_node(visitor, "ask_first_name")
+    events = say(visitor, "my husband hits me and I'm scared to go home")
+    crisis = crisis_of(events)
+    assert crisis["category"] == "abuse_violence"
+    assert "tel:18007997233" in [r["href"] for r in crisis["resources"]]
+    assert events[-1]["type"] == "ask" and events[-1]["node"] == "ask_first_name"
+    after = say(visitor, "Ana")
+    assert after[-1]["node"] != "ask_first_name"
+
+
+def test_a_crisis_during_a_validation_retry_still_comes_first(visitor: WsVisitor) -> None:
+    to_node(visitor, "ask_dob")
+    retry = say(visitor, "not a date")
+    assert [e["type"] for e in retry][-2:] == ["invalid", "ask"]
+    events = say(visitor, "I took too many pills and my chest hurts")
+    crisis = crisis_of(events)
+    assert crisis["category"] == "medical_emergency"
+    assert crisis["resources"][0]["href"] == "tel:911"
+    assert events[-1]["node"] == "ask_dob"
+
+
+def test_a_crisis_after_the_handoff_is_still_answered(visitor: WsVisitor) -> None:
+    events = walk_intake(visitor.send, visitor.send({"type": "start", "flow": "intake"}))
+    assert events[-1]["type"] == "handoff"
+    # after a handoff nothing is asked again, so the turn ends with the crisis itself
+    visitor.ws.send(json.dumps({"type": "reply", "text": "kms"}))
+    after = [visitor.recv(), visitor.recv()]
+    assert [e["type"] for e in after] == ["visitor", "crisis"]
+    assert after[1]["level"] == "crisis"
+
+
+def test_the_crisis_button_reaches_a_person(visitor: WsVisitor) -> None:
+    to_node(visitor, "ask_first_name")
+    crisis = crisis_of(say(visitor, "I want to kill myself"))
+    [action] = crisis["actions"]
+    events = visitor.send({"type": "intent", "intent": action["intent"]})
+    assert events[-1]["type"] == "handoff"
+    assert not any(e["type"] == "error" for e in events)
+
+
+def test_a_second_concern_becomes_a_crisis(visitor: WsVisitor) -> None:
+    to_node(visitor, "ask_first_name")
+    first = crisis_of(say(visitor, "I feel hopeless"))
+    second = crisis_of(say(visitor, "honestly I can't go on like this"))
+    assert (first["level"], second["level"]) == ("concern", "crisis")
+
+
+def test_advice_is_deflected_and_the_question_comes_back(visitor: WsVisitor) -> None:
+    to_node(visitor, "ask_reason")
+    events = say(visitor, "should I stop taking my antidepressants?")
+    assert [e["type"] for e in events] == ["visitor", "message", "ask"]
+    assert events[1]["node"] == "safety:advice"
+    assert "clinical advice" in events[1]["text"]
+    assert events[2]["node"] == "ask_reason"
+
+
+def test_idioms_and_grief_go_through_as_answers(visitor: WsVisitor) -> None:
+    to_node(visitor, "ask_reason")
+    events = say(visitor, "my mom died last year and work is killing me")
+    assert not [e for e in events if e["type"] == "crisis" or e.get("node") == "safety:advice"]
+    assert events[-1]["node"] == "ask_referral_source"
+
+
+def test_a_spanish_visitor_gets_spanish_help(visitor: WsVisitor) -> None:
+    to_node(visitor, "menu", locale="es")
+    crisis = crisis_of(say(visitor, "ya no quiero vivir"))
+    assert "988" in crisis["text"] and "Su seguridad" in crisis["text"]
+    assert crisis["actions"][0]["label"] == "Hablar con una persona"
+
+
+def test_the_log_never_shows_the_visitor_a_rule(live_server: LiveServer,
+                                                visitor: WsVisitor) -> None:
+    to_node(visitor, "ask_first_name")
+    say(visitor, "I want to kill myself")
+    rules = default_rules()
+    rule = detect("I want to kill myself", "en", rules).rule
+    resumed = WsVisitor(live_server.ws_url)
+    log = resumed.send({"type": "resume", "token": visitor.token, "after": 0})
+    resumed.close()
+    assert any(e["type"] == "crisis" for e in log)
+    assert rule is not None and rule not in json.dumps(log)
