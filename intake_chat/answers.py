@@ -108,6 +108,7 @@ def parse_answer(
     reply: Mapping[str, Any],
     options: Sequence[Mapping[str, Any]] | None = None,
     today: dt.date | None = None,
+    locale: str = "en",
 ) -> Parsed:
     """Parse ``reply`` (a reply event: ``text``, ``choice``, ``choices`` or ``skip``) for ``node``.
 
@@ -125,7 +126,14 @@ def parse_answer(
         return _bad(_KIND_ERRORS.get(kind, "required"))
     if kind in ("choice", "yesno", "consent"):
         return _PARSERS_WITH_OPTIONS[kind](node, raw, options or node.get("options", []))
+    if kind == "date":
+        return _parse_date(node, raw, today, day_first=_day_first(locale))
     return _PARSERS[kind](node, raw, today)
+
+
+def _day_first(locale: str) -> bool:
+    """US English writes month/day; Spanish and most other locales write day/month."""
+    return locale.split("-")[0].lower() not in {"en"} or locale.lower() in {"en-gb", "en-ie"}
 
 
 def _is_skip(reply: Mapping[str, Any]) -> bool:
@@ -317,13 +325,19 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-def parse_date(text: str) -> dt.date | None:
-    """``YYYY-MM-DD``, ``MM/DD/YYYY`` or ``M/D/YYYY`` as a date; None when absent or impossible."""
+def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
+    """``YYYY-MM-DD``, or ``MM/DD/YYYY`` (``DD/MM/YYYY`` when ``day_first``), as a date.
+
+    None when absent or impossible. Slashes follow the visitor's locale because a date of birth
+    read the wrong way round can silently turn an adult into a minor or the reverse.
+    """
     text = text.strip()
     iso = _ISO.fullmatch(text)
     us = _US.fullmatch(text)
     if iso:
         year, month, day = (int(g) for g in iso.groups())
+    elif us and day_first:
+        day, month, year = (int(g) for g in us.groups())
     elif us:
         month, day, year = (int(g) for g in us.groups())
     else:
@@ -340,8 +354,10 @@ def _bound_date(bound: Any, today: dt.date | None) -> dt.date | None:
     return parse_date(bound) if isinstance(bound, str) else None
 
 
-def _parse_date(node: Mapping[str, Any], raw: str, today: dt.date | None) -> Parsed:
-    day = parse_date(raw)
+def _parse_date(
+    node: Mapping[str, Any], raw: str, today: dt.date | None, *, day_first: bool = False
+) -> Parsed:
+    day = parse_date(raw, day_first=day_first)
     if day is None:
         return _bad("date")
     rules = node.get("validation", {})

@@ -363,7 +363,7 @@ def _choices(turn: _Turn, node: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _reply_question(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) -> None:
-    parsed = parse_answer(node, event, _choices(turn, node), turn.today)
+    parsed = parse_answer(node, event, _choices(turn, node), turn.today, turn.locale)
     if not parsed.ok:
         _invalid(turn, node, parsed)
         return

@@ -55,7 +55,7 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
     },
     "date": {
         "en": "Please enter a date like 03/25/1990 (month/day/year).",
-        "es": "Por favor, escriba una fecha como 03/25/1990 (mes/día/año).",
+        "es": "Por favor, escriba una fecha como 25/03/1990 (día/mes/año).",
     },
     "too_early": {
         "en": "Please enter a date on or after {min}.",

@@ -214,6 +214,29 @@ def test_the_node_required_wins_over_validation_required() -> None:
     assert parse("text", {"skip": True}, validation={"required": False}) == Parsed(None)
 
 
+@pytest.mark.parametrize(
+    ("locale", "typed", "stored"),
+    [
+        ("en", "03/04/1990", "1990-03-04"),
+        ("es", "03/04/1990", "1990-04-03"),
+        ("es", "25/03/1990", "1990-03-25"),
+        ("es", "1990-03-25", "1990-03-25"),
+    ],
+)
+def test_it_reads_slashed_dates_in_the_visitors_locale_order(
+    locale: str, typed: str, stored: str
+) -> None:
+    parsed = parse_answer({"id": "d", "type": "question", "input": "date", "var": "d"},
+                          {"text": typed}, today=TODAY, locale=locale)
+    assert parsed.value == stored
+
+
+def test_it_refuses_a_us_order_date_that_is_impossible_day_first() -> None:
+    parsed = parse_answer({"id": "d", "type": "question", "input": "date", "var": "d"},
+                          {"text": "03/25/1990"}, today=TODAY, locale="es")
+    assert parsed.error == "date"
+
+
 def test_parse_date_refuses_impossible_dates() -> None:
     assert parse_date("2023-02-29") is None
     assert parse_date("2024-02-29") == dt.date(2024, 2, 29)

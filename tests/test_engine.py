@@ -78,7 +78,7 @@ class Chat:
         return [e["text"] for e in self.events if "text" in e]
 
 
-def to_contact(chat: Chat, dob: str = "04/28/1990") -> None:
+def to_contact(chat: Chat, dob: str = "1990-04-28") -> None:
     chat.reply(choice="accept")
     chat.reply(text="Ana")
     chat.reply(text=dob)

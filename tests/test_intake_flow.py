@@ -479,7 +479,7 @@ def test_a_spanish_referral_typed_by_hand_submits_and_notes_the_other_state(flow
         ("ask_first_name", "Lucía"),
         ("ask_preferred_name", "Lu"),
         ("ask_pronouns", ""),
-        ("ask_dob", "12/03/1985"),
+        ("ask_dob", "03/12/1985"),
         ("ask_contact_method", "Mensaje de texto"),
         ("ask_email", ""),
         ("ask_phone", "508 555 0199"),
