@@ -817,3 +817,16 @@ def test_an_unreadable_outbox_row_is_set_aside_and_reported_without_blocking_oth
         "unusable", "TypeError: the payload is a list, not an object",
     )  # fmt: skip
     assert any("1 outbox row could not be read" in p for p in outbox.summary()["problems"])
+
+
+def test_it_never_falls_back_to_plain_text_when_starttls_is_required(
+    sqlite_db: Database, clock: Clock
+) -> None:
+    submit_referral(sqlite_db, clock)
+    with SMTPTestServer() as smtp:  # offers no STARTTLS
+        report = email_outbox(sqlite_db, clock, smtp, smtp_starttls=True).run_once()
+        assert smtp.messages == []
+    assert report.retrying == 2
+    assert {d.last_error for d in deliveries(sqlite_db)} == {
+        "SMTPNotSupportedError: STARTTLS extension not supported by server."
+    }
