@@ -106,3 +106,57 @@ def make_referral(
             conn, session=session, mode="queued", answers=answers, display=display, now=now
         )
     return referral_id
+
+
+@dataclass
+class Console:
+    """One app with a person per role, a referral and spare objects for routes to act on."""
+
+    app: Flask
+    db: Database
+    people: dict[str, Person]
+    referral_id: str
+    target_staff_id: int
+    token_id: int
+
+    def client(self, persona: str) -> tuple[FlaskClient, str]:
+        """A test client signed in as ``persona`` (or not, for "anonymous") and its CSRF token."""
+        client = self.app.test_client()
+        if persona == "anonymous":
+            return client, ""
+        return client, sign_in_directly(client, self.app, self.people[persona])
+
+
+def build_console(data_dir: Any, **overrides: Any) -> Console:
+    from intake_chat import Config, create_app
+
+    passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    settings = {"data_dir": data_dir, "secret_key": "test-secret", "testing": True, **overrides}
+    app = create_app(Config.from_env({}, **settings))
+    db = get_db(app)
+    people = {
+        role: add_staff(db, f"{role}@example.org", role, totp=role == "admin")
+        for role in ("admin", "coordinator", "editor")
+    }
+    target = add_staff(db, "target@example.org", "coordinator")
+    referral_id = make_referral(db)
+    with db.transaction() as conn:
+        token_id = staff_db.create_api_token(
+            conn, name="records", token_hash="0" * 64, prefix="ict_xxxxxx",
+            scopes=["referrals:read"], created_by=None, now=utcnow(),
+        )  # fmt: skip
+    return Console(app, db, people, referral_id, target.id, token_id)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD, next_path: str = "") -> Any:
+    """The real sign-in form: fetch it (CSRF cookie and field), then post it."""
+    page = client.get("/staff/login")
+    url = "/staff/login" + (f"?next={next_path}" if next_path else "")
+    return client.post(
+        url, data={"email": email, "password": password, "csrf_token": csrf_from(page.text)}
+    )
+
+
+def session_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("intake_staff")
+    return "" if cookie is None else cookie.value
