@@ -470,6 +470,9 @@ class Outbox:
         now = self.now()
         token = uuid.uuid4().hex
         lease_until = now + timedelta(seconds=self.settings.lease_seconds)
+        with self.db.read() as conn:
+            if not store.any_due(conn, now=now):
+                return None
         with self.db.transaction() as conn:
             rows = store.claim_due(conn, now=now, lease_until=lease_until, token=token, limit=1)
         return rows[0] if rows else None

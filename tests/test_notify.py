@@ -830,3 +830,20 @@ def test_it_never_falls_back_to_plain_text_when_starttls_is_required(
     assert {d.last_error for d in deliveries(sqlite_db)} == {
         "SMTPNotSupportedError: STARTTLS extension not supported by server."
     }
+
+
+def test_an_idle_worker_never_takes_the_write_lock(sqlite_db: Database, clock: Clock) -> None:
+    outbox = make_outbox(sqlite_db, clock, webhook_url="http://127.0.0.1:9/unused")
+    writes: list[int] = []
+    original = sqlite_db.transaction
+
+    def counting() -> Any:
+        writes.append(1)
+        return original()
+
+    sqlite_db.transaction = counting  # type: ignore[method-assign]
+    try:
+        assert outbox.run_once() == notify.Report()
+    finally:
+        sqlite_db.transaction = original  # type: ignore[method-assign]
+    assert writes == []

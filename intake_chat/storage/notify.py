@@ -162,6 +162,16 @@ def count_unusable_outbox(conn: Connection, kinds: Sequence[str]) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def any_due(conn: Connection, *, now: datetime) -> bool:
+    """A read-only look first, so an idle worker never takes the write lock."""
+    query = (
+        sa.select(deliveries.c.id)
+        .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None
+
+
 def claim_due(
     conn: Connection, *, now: datetime, lease_until: datetime, token: str, limit: int = 1
 ) -> list[Delivery]:
