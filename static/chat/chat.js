@@ -87,7 +87,7 @@ function status(text, busy) {
 const WS_URL = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/chat';
 const API = '/api/chat/sessions';
 let transport = D.transport === 'http' || !('WebSocket' in w) ? 'http' : 'ws';
-let ws = null, live = false, wsFails = 0, wsEver = false, retryTimer = 0, retries = 0;
+let ws = null, live = false, wsFails = 0, wsWorked = false, retryTimer = 0, retries = 0;
 let wanted = false, polling = false, posting = false, conn = 0;
 
 function connect() {
@@ -104,19 +104,22 @@ function openSocket() {
   try { s = new WebSocket(WS_URL); } catch (e) { wsFails++; return fallBack(); }
   ws = s;
   const id = ++conn;
-  let opened = false;
-  s.onopen = () => { opened = true; wsEver = true; wsFails = 0; raw(hello()); };
+  let replied = false;
+  s.onopen = () => raw(hello());
   s.onmessage = e => {
     if (ws !== s) return;
     let m;
     try { m = JSON.parse(e.data); } catch (x) { return; }
+    if (!replied) { replied = true; wsWorked = true; wsFails = 0; }
     receive(Array.isArray(m) ? m : [m], id);
   };
+  /* Sockets that never carry a reply (blocked handshake, or a proxy that drops them) twice in a
+     row, before any socket ever worked: use HTTP for the rest of the page's life. */
   s.onclose = () => {
     if (ws !== s) return;
     ws = null; live = false;
-    if (!opened) wsFails++;
-    if (!opened && !wsEver && wsFails >= 2 && navigator.onLine !== false) return fallBack();
+    if (!replied) wsFails++;
+    if (!wsWorked && wsFails >= 2 && navigator.onLine !== false) return fallBack();
     lost();
   };
 }
@@ -253,7 +256,7 @@ function refuse(item, ev) {
   const b = bubbleOf(item.id);
   if (b) b.remove();
   if (ask && item.frame.type === 'reply' && ev.code !== 'not_expected') {
-    if (item.frame.text) put('draft', {node: ask.node, text: item.frame.text});
+    if (item.frame.text) put('draft', {node: (lastSent && lastSent.node[0] === '*' ? '*' : '') + ask.node, text: item.frame.text});
     invalidText = ev.text || T.error; invalidNode = ask.node; drawn = null;
   } else status(ev.text || T.error);
 }
@@ -344,7 +347,6 @@ function onAsk(ev) {
     invalidNode = null;
   } else if (repeatOf !== ev.node) invalidNode = null;
   const draft = get('draft');
-  if (draft && draft.node.replace('*', '') !== ev.node) put('draft', null);
   repeatOf = null; answered = false;
   ask = ev; phase = 'asking';
 }
@@ -405,7 +407,7 @@ function scrollDown() { logEl.scrollTop = logEl.scrollHeight; }
 
 /* ---------- the composer: one control per input kind */
 const textKinds = {text: 'text', email: 'email', phone: 'tel', date: 'date', number: 'number'};
-let drawn = null;
+let drawn = null, lastSent = null;
 function renderComposer() {
   const key = phase + '|' + (ask ? ask.seq + ':' + ask.node : '') + '|' + (invalidNode || '') + invalidText;
   if (key === drawn) return;
@@ -441,7 +443,7 @@ function drawAsk(a) {
   } else {
     drawChoices(input, kind, err);
     form.append(err);
-    form.append(textRow(T.or_type, 'text', false));
+    form.append(textRow(T.or_type, 'text', false, {}, bad));
   }
   const extras = [];
   if (input.can_back) extras.push(el('button', {type: 'button', class: 'btn ghost', 'aria-label': T.back_hint, onclick: goBack}, ['← ' + T.back]));
@@ -508,12 +510,13 @@ function textRow(label, kind, isAnswer, input, bad) {
     required: isAnswer && input.required !== false, placeholder: input.placeholder || (isAnswer ? null : label),
     autocomplete: kind === 'email' ? 'email' : kind === 'phone' ? 'tel' : 'off',
     inputmode: kind === 'number' ? 'decimal' : null, step: kind === 'number' ? 'any' : null,
-    'aria-describedby': isAnswer ? 'err' : null, 'aria-invalid': bad ? 'true' : null,
+    'aria-describedby': isAnswer || bad ? 'err' : null, 'aria-invalid': bad ? 'true' : null,
     maxlength: '2000', enterkeyhint: 'send',
   });
   const draft = get('draft');
   const node = (isAnswer ? '' : '*') + (ask ? ask.node : '');
   if (draft && draft.node === node) field.value = draft.text;
+  else if (bad && lastSent && lastSent.node === node) field.value = lastSent.text;  // to fix what was refused
   else if (isAnswer && input.value != null && typeof input.value !== 'object') field.value = String(input.value);
   field.addEventListener('input', () => {
     put('draft', field.value ? {node, text: field.value} : null);
@@ -546,7 +549,8 @@ function submitText(field, isAnswer) {
     return;
   }
   if (!value) { field.focus(); return; }
-  if (phase !== 'asking') put('draft', null);  /* while asking it stays until the next question, to fix a refused answer */
+  put('draft', null);
+  lastSent = {node: (isAnswer ? '' : '*') + (ask ? ask.node : ''), text: value};
   send({type: 'reply', text: value}, value);
   field.value = '';
 }
@@ -612,7 +616,6 @@ $('confirm-yes').addEventListener('click', () => { const fn = onYes; closeConfir
 $('confirm-no').addEventListener('click', () => closeConfirm(true));
 $('restart').addEventListener('click', e => confirmThen(T.restart_q, () => {
   if (!token) return newChat();
-  divider(T.started_over);
   put('draft', null);
   send({type: 'restart'});
   focusComposer();

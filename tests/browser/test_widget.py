@@ -1,0 +1,596 @@
+"""The chat widget in a real Chromium against the real server: a whole referral by mouse and by
+keyboard, reload and reconnect, the HTTP fallback, crisis help, quick exit, embedding on a second
+origin, and axe-core in every state. Screenshots land in test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Frame, Page, WebSocketRoute, expect
+from widget_support import Site, Visit, axe_violations, record_timing, running_app
+
+pytestmark = pytest.mark.browser
+
+# Which button to press when the flow offers it; otherwise the first option is taken.
+PREFERRED = (
+    "Yes, that's okay",
+    "Start a referral",
+    "Email",
+    "Massachusetts",
+    "Telehealth",
+    "Looks right",
+)
+TYPED = {
+    "email": "ana@example.com",
+    "tel": "774-555-0100",
+    "date": "1990-04-02",
+    "number": "2",
+    "text": "Ana",
+}
+STEP_LIMIT = 40
+
+CONTROL = """() => {
+  const f = document.getElementById('composer');
+  const answer = f.querySelector('.entry:not(.free) input, .entry:not(.free) textarea');
+  const chips = [...f.querySelectorAll('.choices .chip')].map(b => b.textContent.trim());
+  return {
+    kind: answer ? (answer.type === 'textarea' ? 'text' : answer.type)
+      : f.querySelector('.multi') ? 'multi' : chips.length ? 'choices' : 'none',
+    chips,
+    skip: !!f.querySelector('.extras .btn:last-child') &&
+      [...f.querySelectorAll('.extras .btn')].some(b => b.textContent.trim() === 'Skip'),
+    bots: document.querySelectorAll('#log .msg.bot').length,
+  };
+}"""
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def launcher(page: Page) -> Any:
+    return page.locator("[data-intake-chat-root] button.l")
+
+
+def watch_host_events(page: Page) -> None:
+    """The host page's view of the widget: the events its API reports (they carry no answers)."""
+    page.wait_for_function("() => window.IntakeChat && window.IntakeChat.version")
+    page.evaluate(
+        """() => { window.__events = [];
+          for (const n of ['open', 'close', 'handoff', 'crisis'])
+            IntakeChat.on(n, e => window.__events.push(JSON.parse(JSON.stringify(e)))); }"""
+    )
+
+
+def host_events(page: Page) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = page.evaluate("() => window.__events")
+    return events
+
+
+def open_chat(visit: Visit, url: str, *, timing: str | None = None) -> Frame:
+    """Load a page, wait for the launcher (it shows once the frame is ready), open the chat and wait
+    for the first bot message; optionally record the time from the click to that message."""
+    page = visit.page
+    page.goto(url)
+    expect(launcher(page)).to_be_visible()
+    watch_host_events(page)
+    frame = visit.frame()
+    frame.evaluate(
+        """() => { window.__firstBot = 0; const log = document.getElementById('log');
+          new MutationObserver(() => { if (!window.__firstBot && log.querySelector('.msg.bot'))
+            window.__firstBot = performance.timeOrigin + performance.now(); })
+            .observe(log, {childList: true}); }"""
+    )
+    page.evaluate(
+        """() => { const b = document.querySelector('[data-intake-chat-root]').shadowRoot
+            .querySelector('.l'); b.addEventListener('click', () => { window.__clickAt =
+            performance.timeOrigin + performance.now(); }, {capture: true, once: true}); }"""
+    )
+    launcher(page).click()
+    expect(visit.chat.locator("#log .msg.bot").first).to_be_visible()
+    if timing:
+        frame.wait_for_function("() => window.__firstBot > 0")
+        record_timing(
+            timing,
+            frame.evaluate("() => window.__firstBot") - page.evaluate("() => window.__clickAt"),
+        )
+    return frame
+
+
+def control(frame: Frame) -> dict[str, Any]:
+    frame.wait_for_function("() => document.getElementById('composer').childElementCount > 0")
+    state: dict[str, Any] = frame.evaluate(CONTROL)
+    return state
+
+
+def wait_next(frame: Frame, bots_before: int) -> None:
+    """The answer was taken when the next question (or the handoff) adds a bot message."""
+    frame.wait_for_function(
+        """n => document.querySelectorAll('#log .msg.bot').length > n &&
+              document.getElementById('composer').childElementCount > 0 &&
+              !document.querySelector('#log .queued')""",
+        arg=bots_before,
+    )
+
+
+def pick(chips: list[str]) -> int:
+    for wanted in PREFERRED:
+        for i, chip in enumerate(chips):
+            if chip.startswith(wanted):
+                return i
+    return 0
+
+
+def answer_with_mouse(visit: Visit, frame: Frame, state: dict[str, Any]) -> None:
+    chat = visit.chat
+    kind = state["kind"]
+    if kind == "choices":
+        chat.locator(".choices .chip").nth(pick(state["chips"])).click()
+    elif kind == "multi":
+        chat.locator(".multi label").first.click()
+        chat.locator("#composer button[type=submit]").click()
+    else:
+        chat.locator("#composer .entry:not(.free) :is(input, textarea)").fill(TYPED[kind])
+        chat.locator("#composer .entry:not(.free) .send").click()
+
+
+def focused(frame: Frame) -> str:
+    text: str = frame.evaluate(
+        """() => { const a = document.activeElement;
+          return (a.closest('#composer') ? 'composer:' : 'elsewhere:') + a.tagName + ':' +
+            (a.type || '') + ':' + a.textContent.trim().slice(0, 40); }"""
+    )
+    return text
+
+
+def answer_with_keyboard(page: Page, frame: Frame, state: dict[str, Any]) -> None:
+    """Only keys. Focus must already be on the question's control (the widget moves it there)."""
+    assert focused(frame).startswith("composer:"), focused(frame)
+    kind = state["kind"]
+    keys = page.keyboard
+    if kind == "choices":
+        for _ in range(pick(state["chips"])):
+            keys.press("ArrowRight")
+        assert focused(frame).endswith(state["chips"][pick(state["chips"])][:40])
+        keys.press("Enter")
+    elif kind == "multi":
+        keys.press("Space")
+        for _ in range(12):  # each checkbox is a Tab stop, then the Continue button
+            keys.press("Tab")
+            if "Continue" in focused(frame):
+                break
+        assert "Continue" in focused(frame)
+        keys.press("Enter")
+    elif kind == "date":
+        keys.type("04021990")  # the date field's month / day / year segments
+        keys.press("Enter")
+    else:
+        keys.type(TYPED[kind])
+        keys.press("Enter")
+
+
+def complete_referral(visit: Visit, frame: Frame, answer: Any) -> list[str]:
+    """Answer every question until the handoff; returns the kinds of control met on the way."""
+    kinds: list[str] = []
+    for _ in range(STEP_LIMIT):
+        if any(e["type"] == "handoff" for e in host_events(visit.page)):
+            return kinds
+        state = control(frame)
+        kinds.append(state["kind"])
+        if state["kind"] == "none":
+            visit.page.wait_for_timeout(100)
+            continue
+        answer(state)
+        wait_next(frame, state["bots"])
+    raise AssertionError(f"no handoff after {STEP_LIMIT} answers: {kinds}")
+
+
+def transcript(frame: Frame) -> list[str]:
+    items: list[str] = frame.evaluate(
+        "() => [...document.querySelectorAll('#log .msg')].map(m => m.className.split(' ')[1] + "
+        "': ' + m.querySelector('.txt').textContent)"
+    )
+    return items
+
+
+def assert_accessible(visit: Visit, state: str) -> None:
+    found = {"host page": axe_violations(visit.page.main_frame)}
+    frame = visit.frame()
+    if frame.is_detached() is False:
+        found["chat frame"] = axe_violations(frame)
+    problems = {where: v for where, v in found.items() if v}
+    assert not problems, f"axe violations in state {state!r}: {problems}"
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"widget-{name}.png"))
+
+
+def assert_only_loopback(visit: Visit, *origins: str) -> None:
+    allowed = {urlsplit(o).netloc for o in origins}
+    foreign = [
+        u
+        for u in visit.requests
+        if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+        and urlsplit(u).netloc not in allowed
+    ]
+    assert not foreign, f"requests to other origins: {foreign}"
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+def test_it_completes_a_referral_with_the_mouse(visit: Visit, site: Site, artifacts: Path) -> None:
+    page = visit.page
+    page.goto(site.intake + "/")
+    expect(launcher(page)).to_be_visible()
+    assert_accessible(visit, "closed")
+    shot(page, artifacts, "1-closed")
+
+    frame = open_chat(visit, site.intake + "/", timing="launcher_open_to_first_bot_message_ms")
+    assert_accessible(visit, "open")
+    shot(page, artifacts, "2-open")
+    expect(visit.chat.locator(".choices .chip").first).to_be_visible()
+    assert_accessible(visit, "question")
+
+    chat = visit.chat
+    kinds = complete_referral(visit, frame, lambda state: answer_with_mouse(visit, frame, state))
+    assert {"choices", "text", "date", "email", "multi"} <= set(kinds)
+    expect(chat.locator("#log .msg.bot").last).to_contain_text("referral")
+    assert [e["type"] for e in host_events(page)] == ["open", "handoff"]
+    assert host_events(page)[1] == {"type": "handoff", "mode": "queued"}
+    assert_accessible(visit, "handoff")
+    shot(page, artifacts, "5-handoff")
+
+    lines = transcript(frame)
+    assert "you: ana@example.com" in lines
+    assert "you: Ana" in lines
+    assert len([line for line in lines if line.startswith("you: Start a referral")]) == 1
+    assert_only_loopback(visit, site.intake)
+
+
+def test_it_completes_a_referral_with_the_keyboard_only(visit: Visit, site: Site) -> None:
+    page = visit.page
+    page.goto(site.intake + "/")
+    expect(launcher(page)).to_be_visible()
+    watch_host_events(page)
+    for _ in range(30):  # Tab from the top of the page to the launcher
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "() => document.activeElement?.shadowRoot?.activeElement?.className === 'l'"
+        ):
+            break
+    else:
+        raise AssertionError("the launcher is not reachable with Tab")
+    page.keyboard.press("Enter")
+    frame = visit.frame()
+    expect(visit.chat.locator(".choices .chip").first).to_be_focused()
+
+    # arrows move between choices (roving tabindex); only one is in the Tab order
+    assert frame.locator(".choices [tabindex='0']").count() == 1
+    page.keyboard.press("ArrowRight")
+    expect(visit.chat.locator(".choices .chip").nth(1)).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+
+    kinds = complete_referral(visit, frame, lambda state: answer_with_keyboard(page, frame, state))
+    assert {"choices", "text", "date", "email", "multi"} <= set(kinds)
+    assert host_events(page)[-1] == {"type": "handoff", "mode": "queued"}
+
+    # Escape closes the chat and gives focus back to the launcher
+    assert focused(frame).startswith("composer:")
+    page.keyboard.press("Escape")
+    expect(visit.page.locator("[data-intake-chat-root] .p")).to_be_hidden()
+    assert page.evaluate("() => document.activeElement.shadowRoot.activeElement.className") == "l"
+    assert host_events(page)[-1] == {"type": "close"}
+
+
+def test_it_resumes_the_transcript_after_a_reload(visit: Visit, site: Site) -> None:
+    frame = open_chat(visit, site.intake + "/")
+    chat = visit.chat
+    for _ in range(4):
+        state = control(frame)
+        answer_with_mouse(visit, frame, state)
+        wait_next(frame, state["bots"])
+    chat.locator("#composer .entry textarea").first.fill("half-typed answer")
+    before = transcript(frame)
+    assert any(line.startswith("you:") for line in before)
+
+    visit.page.reload()
+    # the panel reopens by itself and the whole conversation is redrawn, once
+    expect(launcher(visit.page)).to_have_attribute("aria-expanded", "true")
+    frame = visit.frame()
+    frame.wait_for_function(
+        "n => document.querySelectorAll('#log .msg').length >= n", arg=len(before)
+    )
+    frame.wait_for_timeout(300)
+    assert transcript(frame) == before
+    expect(chat.locator("#composer .entry textarea").first).to_have_value("half-typed answer")
+
+    # and it goes on from where it was
+    state = control(frame)
+    answer_with_mouse(visit, frame, state)
+    wait_next(frame, state["bots"])
+    assert len(transcript(frame)) > len(before)
+
+
+def test_it_reconnects_after_the_connection_drops_and_sends_what_was_typed(
+    visit: Visit, site: Site, artifacts: Path
+) -> None:
+    down = {"now": False}
+    sockets: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        if down["now"]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    visit.context.route_web_socket(re.compile(r"/ws/chat$"), through)
+    frame = open_chat(visit, site.intake + "/")
+    state = control(frame)
+    answer_with_mouse(visit, frame, state)
+    wait_next(frame, state["bots"])
+
+    down["now"] = True
+    visit.context.set_offline(True)
+    for ws in sockets:
+        ws.close()
+    chat = visit.chat
+    expect(chat.locator("#status")).to_contain_text("offline")
+    state = control(frame)
+    answer_with_mouse(visit, frame, state)  # answered while offline
+    expect(chat.locator("#log .msg.you.queued")).to_contain_text("Not sent yet")
+    shot(visit.page, artifacts, "6-offline")
+
+    down["now"] = False
+    visit.context.set_offline(False)
+    wait_next(frame, state["bots"])
+    expect(chat.locator("#status")).to_be_empty()
+    assert len(sockets) >= 2
+    lines = transcript(frame)
+    assert len(lines) == len(set(lines)), f"a line came twice: {lines}"
+
+
+def test_it_falls_back_to_http_when_websockets_fail(visit: Visit, site: Site) -> None:
+    visit.context.route_web_socket(re.compile(r"/ws/chat$"), lambda ws: ws.close())
+    frame = open_chat(visit, site.intake + "/")
+    for _ in range(3):
+        state = control(frame)
+        answer_with_mouse(visit, frame, state)
+        wait_next(frame, state["bots"])
+    posts = [u for u in visit.requests if "/api/chat/sessions" in u]
+    assert any(u.endswith("/api/chat/sessions") for u in posts)
+    assert any(u.endswith("/events") for u in posts)
+    lines = transcript(frame)
+    assert sum(line.startswith("you:") for line in lines) == 3
+    assert len(lines) == len(set(lines))
+
+
+def test_the_in_crisis_link_works_before_anything_is_typed_even_offline(
+    visit: Visit, site: Site, artifacts: Path
+) -> None:
+    page = visit.page
+    page.goto(site.intake + "/")
+    expect(launcher(page)).to_be_visible()
+    visit.context.set_offline(True)
+    launcher(page).click()
+    chat = visit.chat
+    chat.get_by_role("button", name="In crisis?").click()
+    panel = chat.get_by_role("region", name="Help right now")
+    expect(panel).to_be_visible()
+    expect(panel).to_be_focused()
+    hrefs = [a.get_attribute("href") for a in panel.locator("a").all()]
+    assert {"tel:988", "sms:988", "tel:911"} <= set(hrefs)
+    assert any(h and h.startswith("sms:741741") for h in hrefs)
+    visit.context.set_offline(False)
+    assert_accessible(visit, "crisis panel")
+    shot(page, artifacts, "4-crisis-link")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(chat.get_by_role("button", name="In crisis?")).to_be_focused()
+
+
+def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
+    visit: Visit, site: Site, artifacts: Path
+) -> None:
+    frame = open_chat(visit, site.intake + "/")
+    chat = visit.chat
+    chat.locator("#composer textarea").fill("I want to kill myself")
+    chat.locator("#composer .send").click()
+    panel = chat.get_by_role("region", name="Help right now")
+    expect(panel).to_be_visible()
+    expect(panel).to_be_focused()
+    expect(panel.locator("a[href='tel:988']")).to_be_visible()
+    expect(chat.locator("#composer textarea")).to_have_value("")
+    expect(panel.get_by_role("button", name=re.compile("person", re.I))).to_be_visible()
+    assert {"type": "crisis"} in host_events(visit.page)  # nothing about what was typed
+    assert_accessible(visit, "crisis")
+    shot(visit.page, artifacts, "3-crisis")
+
+    chat.get_by_role("button", name="Hide crisis help").click()
+    bar = chat.locator("#crisis-bar")
+    expect(bar).to_be_visible()
+    expect(bar.locator("a").first).to_have_attribute("href", re.compile("^(tel|sms):"))
+
+    visit.page.reload()  # still there after a reload: the crisis event is part of the transcript
+    expect(visit.chat.locator("#crisis-bar a").first).to_be_visible()
+    assert frame.is_detached()
+
+
+def test_staff_messages_show_the_persons_name(browser: Any, tmp_path: Path) -> None:
+    with running_app(tmp_path) as (url, service):
+        context = browser.new_context()
+        page = context.new_page()
+        visit = Visit(context, page)
+        frame = open_chat(visit, url + "/")
+        token = frame.evaluate("() => JSON.parse(sessionStorage.getItem('intake-chat.token'))")
+        service.post_staff_message(
+            service_session_id(service, token),
+            name="Maria",
+            text="Hi, I'm Maria from the intake team.",
+            actor="staff:1",
+        )
+        staff = visit.chat.locator("#log .msg.staff")
+        expect(staff).to_contain_text("Maria (team member):")
+        expect(staff).to_contain_text("Hi, I'm Maria from the intake team.")
+        context.close()
+
+
+def service_session_id(service: Any, token: str) -> str:
+    from intake_chat.service import hash_token
+    from intake_chat.storage import chat as store
+
+    with service.db.read() as conn:
+        row = store.find_session(conn, hash_token(token))
+    assert row is not None
+    return str(row.id)
+
+
+def test_it_embeds_on_an_allowed_second_origin_only(visit: Visit, site: Site) -> None:
+    frame = open_chat(visit, site.host + "/")
+    expect(launcher(visit.page)).to_contain_text("Questions? Chat with us")
+    assert frame.evaluate("() => document.documentElement.dataset.parent") == site.host
+    assert_only_loopback(visit, site.intake, site.host)
+    # the host page cannot read the conversation: the frame is another origin
+    assert visit.page.evaluate(
+        """() => { try { return document.querySelector('[data-intake-chat-root]').shadowRoot
+            .querySelector('iframe').contentDocument === null; } catch (e) { return true; } }"""
+    )
+
+    visit.page.goto(site.foreign + "/")  # same pages, a name not on the allow-list
+    visit.page.wait_for_timeout(800)
+    expect(launcher(visit.page)).to_be_hidden()  # the frame was refused, so no dead launcher
+
+
+def test_quick_exit_replaces_the_page_and_forgets_the_chat(visit: Visit, site: Site) -> None:
+    page = visit.page
+    frame = open_chat(visit, site.host + "/")
+    state = control(frame)
+    answer_with_mouse(visit, frame, state)
+    wait_next(frame, state["bots"])
+    history = page.evaluate("() => history.length")
+    visit.chat.get_by_role("button", name="Quick exit").click()
+    page.wait_for_url(site.host + "/neutral")
+    assert page.evaluate("() => history.length") == history  # replaced, not pushed
+
+    page.goto(site.host + "/")  # coming back: nothing of the chat is left on this device
+    expect(launcher(page)).to_be_visible()
+    assert visit.frame().evaluate("() => Object.keys(sessionStorage).length") == 0
+    expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+
+
+def test_pressing_escape_three_times_is_a_quick_exit(visit: Visit, site: Site) -> None:
+    page = visit.page
+    open_chat(visit, site.intake + "/")
+    visit.chat.locator("#composer .chip").first.focus()
+    for _ in range(3):  # the first closes the chat; the next two land on the host page
+        page.keyboard.press("Escape")
+    page.wait_for_url(site.host + "/neutral")
+
+
+def test_clear_forgets_the_chat_on_this_device(visit: Visit, site: Site) -> None:
+    frame = open_chat(visit, site.intake + "/")
+    chat = visit.chat
+    chat.get_by_role("button", name="Clear chat from this device").click()
+    chat.get_by_role("button", name="Yes, go ahead").click()
+    expect(chat.locator("#log .msg")).to_have_count(0)
+    expect(chat.get_by_role("button", name="Start a new chat")).to_be_focused()
+    assert frame.evaluate("() => Object.keys(sessionStorage).length") == 0
+    chat.get_by_role("button", name="Start a new chat").click()
+    expect(chat.locator("#log .msg.bot").first).to_be_visible()
+
+
+def test_narrow_screens_get_a_full_screen_chat(browser: Any, site: Site, artifacts: Path) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 760},
+        is_mobile=True,
+        has_touch=True,
+        reduced_motion="reduce",
+    )
+    page = context.new_page()
+    visit = Visit(context, page)
+    open_chat(visit, site.intake + "/")
+    box = page.locator("[data-intake-chat-root] .p").bounding_box()
+    assert box is not None
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 760)
+    sizes = visit.frame().evaluate(
+        "() => [...document.querySelectorAll('button, a')].filter(e => e.offsetParent)"
+        ".map(e => [e.textContent.trim(), e.getBoundingClientRect().height])"
+    )
+    small = [s for s in sizes if s[1] < 44]
+    assert not small, f"touch targets under 44px: {small}"
+    shot(page, artifacts, "7-phone")
+    context.close()
+
+
+def test_inline_mode_waits_for_the_visitor_and_the_host_api_opens_it(
+    visit: Visit, site: Site
+) -> None:
+    page = visit.page
+    page.goto(site.host + "/inline")
+    chat = visit.chat
+    expect(chat.get_by_role("button", name="Start the chat")).to_be_visible()
+    assert [u for u in visit.requests if "/ws/chat" in u or "/api/chat" in u] == []
+    page.evaluate("() => IntakeChat.open()")
+    expect(chat.locator("#log .msg.bot").first).to_be_visible()
+    expect(chat.locator("#close")).to_be_hidden()  # inline: nothing to close
+
+
+def test_validation_skip_back_and_restart_work_on_the_way(visit: Visit, site: Site) -> None:
+    frame = open_chat(visit, site.intake + "/")
+    chat = visit.chat
+
+    def step(action: Any) -> None:
+        before = control(frame)["bots"]
+        action()
+        wait_next(frame, before)
+
+    # a typed answer the server does not accept: its words next to the field, the text kept
+    free = chat.locator("#composer .entry.free textarea")
+    free.fill("maybe later")
+    chat.locator("#composer .entry.free .send").click()
+    expect(chat.locator("#err")).not_to_be_empty()
+    expect(free).to_have_attribute("aria-invalid", "true")
+    expect(free).to_have_attribute("aria-describedby", "err")
+    expect(free).to_have_value("maybe later")
+
+    step(lambda: chat.locator(".chip", has_text="Yes, that's okay").click())
+    step(lambda: chat.locator(".chip", has_text="Start a referral").click())
+    answer = chat.locator("#composer .entry:not(.free) :is(input, textarea)")
+    answer.fill("Ana")
+    step(lambda: answer.press("Enter"))
+    step(lambda: chat.get_by_role("button", name="Skip").click())  # optional questions
+    step(lambda: chat.get_by_role("button", name="Skip").click())
+    expect(chat.locator("#log .msg.you").last).to_have_text("You: (skipped)")
+    answer.fill("1990-04-02")
+    step(lambda: answer.press("Enter"))
+    step(lambda: chat.locator(".chip", has_text="Email").click())
+
+    # the browser's own check first (no request), then the server's
+    requests = len(visit.requests)
+    answer.fill("ana@")
+    answer.press("Enter")
+    expect(chat.locator("#err")).not_to_be_empty()
+    expect(answer).to_have_attribute("aria-invalid", "true")
+    assert chat.locator("#log .msg.you").last.text_content() != "You: ana@"
+    answer.fill("ana@example")
+    answer.press("Enter")
+    expect(chat.locator("#err")).to_contain_text("email")
+    expect(answer).to_have_value("ana@example")
+    assert len(visit.requests) == requests  # all over the one socket
+
+    # back: the previous question again, with the earlier answer marked
+    step(lambda: chat.get_by_role("button", name="Go back and change your previous answer").click())
+    current = chat.locator(".chip.current")
+    expect(current).to_contain_text("Email")
+    expect(current).to_contain_text("(current answer)")
+
+    # start over, after confirming
+    chat.get_by_role("button", name="Start over").click()
+    step(lambda: chat.get_by_role("button", name="Yes, go ahead").click())
+    expect(chat.locator("#log [role=separator]")).to_contain_text("Started over")
+    expect(chat.locator(".chip", has_text="Yes, that's okay")).to_be_visible()
