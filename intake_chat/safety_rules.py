@@ -43,7 +43,8 @@ _SEP = "(?: ,)? "  # between two words of a pattern; a comma in the text does no
 # because "2" and "too" are ordinary words elsewhere ("I took 2 pills", "me too").
 _AUTO_FORMS = {"to": ("to", "2", "too"), "for": ("for", "4")}
 _GAP, _ANY = "...", "*"
-_FORBIDDEN = re.compile(r"[()\[\]{}\\^+]")
+_FORBIDDEN = re.compile(r"[\[\]{}\\^+]")
+_TOKENS = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")  # "(a b|c d)" is one slot
 _MIN_SQUEEZE_WORD = 4  # shorter patterns only match as written: "odd" must not read as "od"
 
 
@@ -157,12 +158,15 @@ def parse_pattern(source: str) -> Pattern:
     """Parse a token phrase; raises ``PatternError`` with a message a staff member can act on."""
     if _FORBIDDEN.search(source):
         raise PatternError(
-            "brackets, backslashes, ^ and + are regular-expression syntax; write plain words, "
-            "a|b for alternatives, word* for a prefix, word? for an optional word, or use the "
+            "square or curly brackets, backslashes, ^ and + are regular-expression syntax; write "
+            "plain words, a|b for one-word alternatives, (a b|c d) for phrase alternatives, word* "
+            "for a prefix, word? for an optional word, or use the "
             "rule's regex field"
         )
     slots: list[Slot] = []
-    for token in source.split():
+    for token in _TOKENS.findall(source):
+        if token in ("(", ")"):
+            raise PatternError("a '(' has no matching ')' (groups cannot be nested)")
         if token == _GAP:
             slots.append(Slot("gap"))
         elif token == _ANY:
@@ -181,6 +185,8 @@ def parse_pattern(source: str) -> Pattern:
 def _parse_word_slot(token: str) -> Slot:
     optional = len(token) > 1 and token.endswith("?")
     body = token[:-1] if optional else token
+    if body.startswith("("):
+        return _parse_group(body[1:-1], optional)
     alts: list[tuple[tuple[str, ...], bool]] = []
     for alt in body.split("|"):
         is_prefix = len(alt) > 1 and alt.endswith("*")
@@ -196,6 +202,25 @@ def _parse_word_slot(token: str) -> Slot:
         if is_prefix and len(words[-1]) < 2:
             raise PatternError(f"the prefix '{alt}' is too short; give at least 2 letters")
         alts.append((words, is_prefix))
+    return Slot("word", tuple(alts), optional)
+
+
+def _parse_group(body: str, optional: bool) -> Slot:
+    """``(kill myself|end my life)``: alternatives that are whole phrases of plain words."""
+    alts: list[tuple[tuple[str, ...], bool]] = []
+    for alt in body.split("|"):
+        words = alt.split()
+        if not words:
+            raise PatternError(f"the group '({body})' has an empty alternative")
+        canonical: list[str] = []
+        for word in words:
+            if word in (_GAP, _ANY) or "?" in word or "*" in word[:-1]:
+                raise PatternError(
+                    f"inside '({body})' write plain words; a prefix* is allowed on the last word")
+            canonical.extend(canonical_words(word.rstrip("*")))
+        if not canonical:
+            raise PatternError(f"'{alt}' has no letters or digits")
+        alts.append((tuple(canonical), words[-1].endswith("*")))
     return Slot("word", tuple(alts), optional)
 
 

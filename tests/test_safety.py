@@ -85,7 +85,9 @@ def test_it_maps_every_token_back_to_the_original_text() -> None:
 # --- the pattern language
 
 
-@pytest.mark.parametrize("pattern", ["(kill) me", "kill\\s+me", "^die", "kill+", "... die", "*"])
+@pytest.mark.parametrize("pattern", [
+    "[kill] me", "kill\\s+me", "^die", "kill+", "... die", "*", "(kill me", "(a (b))", "(a ... b)",
+])
 def test_it_refuses_patterns_that_are_not_token_phrases(pattern: str) -> None:
     with pytest.raises(PatternError):
         parse_pattern(pattern)
@@ -98,6 +100,14 @@ def test_wildcards_alternatives_prefixes_and_optional_words_match_whole_words() 
     assert detect("magic pills", "en", rules).rule == "t.1"
     assert detect("magicpills", "en", rules).level is None
     assert detect("magic and then a lot of other words pills", "en", rules).level is None
+
+
+def test_a_group_gives_alternatives_of_several_words() -> None:
+    rules = _rules_with({"clinical_advice": {"level": "advice", "rules": [
+        {"id": "t.2", "patterns": {"en": ["the bus (is late|never comes) (most days|today)"]}}]}})
+    assert detect("Honestly, the bus is late most days!", "en", rules).rule == "t.2"
+    assert detect("the bus never comes today", "en", rules).rule == "t.2"
+    assert detect("the bus is late", "en", rules).level is None
 
 
 # --- detection in context (the cases the issue names)
@@ -333,7 +343,7 @@ def test_the_checker_reports_schema_errors_with_a_json_path(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(("change", "code", "path"), [
-    ({"rules": [{"id": "a", "patterns": {"en": ["(x)"]}}]}, "S002",
+    ({"rules": [{"id": "a", "patterns": {"en": ["[x]"]}}]}, "S002",
      "$.categories.clinical_advice.rules[0].patterns.en[0]"),
     ({"rules": [{"id": "a", "regex": {"en": ["(unclosed"]}}]}, "S003",
      "$.categories.clinical_advice.rules[0].regex.en[0]"),
@@ -361,7 +371,7 @@ def test_the_checker_refuses_a_non_rfc_sms_uri(tmp_path: Path) -> None:
 
 def test_loading_a_broken_file_raises_with_every_problem(tmp_path: Path) -> None:
     doc = _doc({"clinical_advice": {"rules": [
-        {"id": "a", "patterns": {"en": ["(x)", "[y]"]}}]}})
+        {"id": "a", "patterns": {"en": ["(x", "[y]"]}}]}})
     with pytest.raises(FlowError) as info:
         load_rules(_write(tmp_path, doc))
     assert len(info.value.problems) == 2
