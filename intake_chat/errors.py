@@ -4,7 +4,8 @@ IntakeError
 ├── ConfigError          a bad INTAKE_* variable (names the variable)
 ├── FlowError            a flow or safety file that cannot be used (carries every problem found)
 ├── ProtocolError        a client frame that breaks the chat protocol (carries a stable ``code``)
-└── StorageError         the database refused a write (disk full, locked, gone)
+├── StorageError         the database refused a write (disk full, locked, gone)
+└── EditRefused          a flow editor step the rules forbid (carries a stable ``code``)
 """
 
 from __future__ import annotations
@@ -53,3 +54,14 @@ class ProtocolError(IntakeError):
 
 class StorageError(IntakeError):
     """A database write failed; the visitor is told to retry and nothing half-written remains."""
+
+
+class EditRefused(IntakeError):
+    """A draft save, review, publish or rollback that the rules forbid (stale revision, own review,
+    errors left, warnings not acknowledged …); ``message`` is worded for the editor."""
+
+    def __init__(self, code: str, message: str, **detail: object) -> None:
+        self.code = code
+        self.message = message
+        self.detail = detail
+        super().__init__(f"{code}: {message}")
