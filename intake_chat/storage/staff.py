@@ -399,7 +399,10 @@ def _escape_like(text: str) -> str:
 
 
 def _urgent_expr() -> sa.ColumnElement[bool]:
-    return sa.or_(referrals.c.urgent.is_(True), referrals.c.crisis_level == "crisis")
+    # coalesce: NULL crisis_level must not make "not urgent" unknown (and so filter rows out).
+    return sa.or_(
+        referrals.c.urgent.is_(True), sa.func.coalesce(referrals.c.crisis_level, "") == "crisis"
+    )
 
 
 def _inbox_conditions(filters: InboxFilter) -> list[sa.ColumnElement[bool]]:
