@@ -33,7 +33,9 @@ sock = Sock()
 
 EXTENSION_KEY = "intake_chat"
 LONG_POLL_SECONDS = 25.0
-WS_POLL_SECONDS = 20.0  # how often an idle socket looks for missed events and its idle limit
+WS_WAKE_SECONDS = 1.0  # how soon a waiting socket notices a shutdown
+WS_CATCH_UP_SECONDS = 20.0  # how often an idle socket looks for events it was not woken for
+WS_DRAIN_SECONDS = 0.2  # on shutdown, how long to wait for frames already on their way
 WS_IDLE_SECONDS = 15 * 60  # a silent visitor's socket is closed; the widget resumes on next use
 WS_PING_SECONDS = 25
 DEFAULT_CAPACITY = 1000  # long-lived requests when not told by ``intake-chat serve``
@@ -41,7 +43,6 @@ ALLOW_PREVIEW_KEY = "CHAT_ALLOW_PREVIEW"
 
 # Set when the server is asked to stop: sockets finish their turn, then close with 1012.
 STOPPING = threading.Event()
-_open_sockets: weakref.WeakSet[_Socket] = weakref.WeakSet()
 _services: weakref.WeakSet[Service] = weakref.WeakSet()
 
 STATUS_BY_CODE = {
@@ -329,53 +330,35 @@ class _Socket:
         self.session_id: str | None = None
         self.position = 0
         self.send_lock = threading.Lock()
-        self.state_lock = threading.Lock()
-        self.busy = False
-        self.closing = False
         self.unsubscribe: Callable[[], None] | None = None
 
     def run(self) -> None:
-        _open_sockets.add(self)
-        last_frame = time.monotonic()
+        last_frame = last_check = time.monotonic()
         try:
             while not STOPPING.is_set():
-                raw = self.ws.receive(timeout=WS_POLL_SECONDS)
-                if raw is None:
-                    if time.monotonic() - last_frame > WS_IDLE_SECONDS:
-                        self.ws.close(1001, "idle")
-                        return
+                raw = self.ws.receive(timeout=WS_WAKE_SECONDS)
+                now = time.monotonic()
+                if raw is not None:
+                    last_frame = now
+                    self._turn(raw)
+                elif now - last_frame > WS_IDLE_SECONDS:
+                    self.ws.close(1001, "idle")
+                    return
+                elif now - last_check > WS_CATCH_UP_SECONDS:
+                    last_check = now
                     self._catch_up()
-                    continue
-                last_frame = time.monotonic()
-                with self.state_lock:
-                    if self.closing:
-                        break
-                    self.busy = True
-                try:
-                    outcome = self.service.handle(
-                        self.token, raw, client=self.client, listener=self
-                    )
-                    self._adopt(outcome)
-                    self.deliver(outcome.events)
-                finally:
-                    with self.state_lock:
-                        self.busy = False
+            # Stopping: answer what has already arrived, then ask the widget to reconnect.
+            while (raw := self.ws.receive(timeout=WS_DRAIN_SECONDS)) is not None:
+                self._turn(raw)
             self.ws.close(1012, "server restarting")
         finally:
-            _open_sockets.discard(self)
             if self.unsubscribe is not None:
                 self.unsubscribe()
 
-    def shutdown(self) -> None:
-        """Called from the signal handler: idle sockets close now, busy ones after their turn."""
-        with self.state_lock:
-            self.closing = True
-            if self.busy:
-                return
-        try:
-            self.ws.close(1012, "server restarting")
-        except Exception:  # already closed by the peer
-            log.debug("socket already closed at shutdown")
+    def _turn(self, raw: str | bytes) -> None:
+        outcome = self.service.handle(self.token, raw, client=self.client, listener=self)
+        self._adopt(outcome)
+        self.deliver(outcome.events)
 
     def _adopt(self, outcome: Outcome) -> None:
         first = outcome.events[0] if outcome.events else {}
@@ -423,10 +406,8 @@ class _Socket:
 
 
 def begin_shutdown() -> None:
-    """Stop taking frames: idle sockets close at once with 1012 (the widget resumes elsewhere),
-    busy ones after the turn in hand; long-polls answer now."""
+    """Stop: within a second every socket answers the frames it already has, then closes with
+    1012 (the widget reconnects and resumes); long-polls answer now."""
     STOPPING.set()
-    for socket in list(_open_sockets):
-        socket.shutdown()
     for service in list(_services):
         service.hub.wake_all()
