@@ -502,17 +502,22 @@ def rollback(
 
 
 def seed(conn: Connection, flows: Mapping[str, Flow]) -> list[str]:
-    """First run only: a flow the database has never published becomes version 1 from its file.
-    After that the database is the source of truth and the file is ignored (a changed file can be
-    brought in with ``intake-chat flow import``). Returns the ids seeded now."""
+    """Start-up: a flow the database has never published becomes version 1 from its file. While
+    every version so far came from files, a changed file is published again (deployments that keep
+    flows in version control keep working); once anyone has published or rolled back in the
+    console, the database is the source of truth and files are ignored (``flow import`` brings a
+    file in as a draft). Returns the ids published now."""
     seeded: list[str] = []
     system = Actor("system", "Shipped file")
+    store.lock_publications(conn)
     for flow in flows.values():
-        if store.current_publication(conn, flow.id) is not None:
+        current = store.current_publication(conn, flow.id)
+        if current is not None and (current.kind != "file" or current.digest == flow.digest):
             continue
-        _publish_text(conn, flow, kind="seed", actor=system,
-                      note=f"First version, from {flow.file}.")  # fmt: skip
-        _audit(conn, system, "flow.seed", flow.id, file=flow.file, digest=flow.digest)
+        note = f"{'First version' if current is None else 'Updated'} from {flow.file}."
+        number = _publish_text(conn, flow, kind="file", actor=system, note=note)
+        _audit(conn, system, "flow.seed", flow.id, file=flow.file, digest=flow.digest,
+               number=number)  # fmt: skip
         seeded.append(flow.id)
     return seeded
 

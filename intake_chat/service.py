@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
-from . import protocol
+from . import protocol, publishing
 from .config import Config
 from .errors import ProtocolError, StorageError
 from .flows import Flow, parse_flow
@@ -157,6 +157,10 @@ class _Turn:
 class Service:
     """Holds what a turn needs (database, flows, safety, engine, limits) and runs turns."""
 
+    #: New visitors get the flow editor's latest published version (publishing.py). The editor's
+    #: preview service turns this off: it serves its draft and never touches the publications.
+    published_flows = True
+
     def __init__(
         self,
         db: Database,
@@ -189,16 +193,23 @@ class Service:
     # --- flow versions ----------------------------------------------------------------------------
 
     def _register_flows(self) -> None:
-        """Keep the exact text of every flow version a session may be started on."""
+        """Keep the exact text of every flow version a session may be started on; publish the
+        files in the flow editor's history when the database has no newer publication."""
         with self.db.transaction() as conn:
             for flow in self.flows.values():
                 saved = store.save_flow_version(conn, flow.id, flow.digest, json.dumps(flow.data))
                 self._versions[flow.digest] = saved.version
                 self._by_digest[flow.digest] = flow
+            if self.published_flows:
+                publishing.seed(conn, self.flows)
 
     def flow_for_new_session(self, flow_id: str) -> Flow | None:
-        """The version a new visitor gets: for now the one loaded from disk at start-up."""
-        return self.flows.get(flow_id)
+        """The version a new visitor gets: the latest one published (flow editor), else the file."""
+        if not self.published_flows:
+            return self.flows.get(flow_id)
+        with self.db.read() as conn:
+            saved = publishing.current_version(conn, flow_id)
+        return self.flows.get(flow_id) if saved is None else self._remember(saved)
 
     def _flow_of(self, conn: Connection, session: store.SessionRow) -> Flow:
         """The version the visitor started with, even after the file changed and a restart."""
@@ -209,10 +220,17 @@ class Service:
         saved = store.get_flow_version(conn, session.flow_id, session.flow_digest)
         if saved is None:
             raise RuntimeError(f"flow version {session.flow_digest} of a session is missing")
-        flow = parse_flow(json.loads(saved.json), f"{saved.flow_id} v{saved.version}")
+        return self._remember(saved)
+
+    def _remember(self, saved: store.FlowVersion) -> Flow:
+        """Parse a stored version once per process (the schema check is too slow per turn)."""
         with self._flow_lock:
-            self._by_digest[flow.digest] = flow
-            self._versions[flow.digest] = saved.version
+            flow = self._by_digest.get(saved.digest)
+        if flow is None:
+            flow = parse_flow(json.loads(saved.json), f"{saved.flow_id} v{saved.version}")
+        with self._flow_lock:
+            self._by_digest[saved.digest] = flow
+            self._versions.setdefault(saved.digest, saved.version)
         return flow
 
     # --- the entry point --------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_seeding_publishes_version_1_from_the_file_once(db: Database) -> None:
         again = publishing.seed(conn, {"mini": load_flow(MINI)})
         current = store.current_publication(conn, "mini")
     assert again == []
-    assert current is not None and current.number == 1 and current.kind == "seed"
+    assert current is not None and current.number == 1 and current.kind == "file"
     assert current.digest == load_flow(MINI).digest
     assert audit_actions(db) == ["flow.seed"]
 
@@ -95,6 +95,18 @@ def test_a_changed_file_does_not_replace_a_published_edit_on_restart(
         version = publishing.current_version(conn, "mini")
     assert version is not None
     assert node(json.loads(version.json), "name")["text"]["en"] == "What should we call you?"
+
+
+def test_a_changed_file_is_published_while_no_one_has_published_in_the_console(
+    db: Database, tmp_path: Path
+) -> None:
+    changed_file = tmp_path / "mini.json"
+    changed_file.write_text(json.dumps(edited("Shipped in an update")))
+    with db.transaction() as conn:
+        assert publishing.seed(conn, {"mini": load_flow(changed_file)}) == ["mini"]
+        current = store.current_publication(conn, "mini")
+    assert current is not None and (current.number, current.kind) == (2, "file")
+    assert node(json.loads(current.json), "name")["text"]["en"] == "Shipped in an update"
 
 
 # --- drafts ---------------------------------------------------------------------------------

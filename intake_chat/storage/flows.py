@@ -21,7 +21,7 @@ AREA = "flows"
 DEPENDS = ("chat",)
 
 REVIEW_STATUSES = ("pending", "approved", "changes_requested", "superseded", "published")
-PUBLICATION_KINDS = ("seed", "publish", "rollback")
+PUBLICATION_KINDS = ("file", "publish", "rollback")
 
 flow_drafts = sa.Table(
     "flow_drafts",
@@ -264,13 +264,21 @@ def version_id(conn: Connection, flow_id: str, digest: str) -> int | None:
     return None if row is None else int(row.id)
 
 
+def lock_publications(conn: Connection) -> None:
+    """Serialise publishing across processes on PostgreSQL (SQLite has one writer already); held
+    until the transaction ends, and taken again harmlessly by the same transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242002)"))
+
+
 def insert_publication(
     conn: Connection, *, flow_id: str, version_id: int, kind: str, author: str,
     author_name: str = "", note: str = "", rollback_of: int | None = None,
     review_id: int | None = None, acknowledged: list[dict[str, Any]] | None = None,
     now: datetime | None = None,
 ) -> int:  # fmt: skip
-    """The next number for this flow; callers hold the draft's row lock (or the writer lock)."""
+    """The next number for this flow."""
+    lock_publications(conn)
     last = conn.execute(
         sa.select(sa.func.max(flow_publications.c.number)).where(
             flow_publications.c.flow_id == flow_id
