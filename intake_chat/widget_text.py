@@ -1,4 +1,4 @@
-"""The words of the widget's chrome (buttons, status lines) and the built-in crisis resources.
+"""The words of the widget's chrome: buttons, status lines, headings, in every widget locale.
 
 Not bot words: what the assistant says comes from flow and safety files. Imports nothing.
 """
@@ -113,21 +113,4 @@ STRINGS: dict[str, dict[str, str]] = {
         "started_over": "Se empezó de nuevo",
         "noscript": "Este chat necesita JavaScript. Puede llamar o escribir a la consulta.",
     },
-}
-
-# Shown before the server has said anything, so the "In crisis?" link works even offline.
-# Generally known US services; a `crisis` event from the safety layer replaces them.
-DEFAULT_RESOURCES: dict[str, list[dict[str, str]]] = {
-    "en": [
-        {"label": "Call 988 (Suicide & Crisis Lifeline)", "href": "tel:988"},
-        {"label": "Text 988", "href": "sms:988"},
-        {"label": "Call 911 in an emergency", "href": "tel:911"},
-        {"label": "Text HOME to 741741 (Crisis Text Line)", "href": "sms:741741?&body=HOME"},
-    ],
-    "es": [
-        {"label": "Llame al 988 (Línea de Crisis y Suicidio)", "href": "tel:988"},
-        {"label": "Envíe un mensaje de texto al 988", "href": "sms:988"},
-        {"label": "Llame al 911 en una emergencia", "href": "tel:911"},
-        {"label": "Envíe HOME al 741741 (Crisis Text Line)", "href": "sms:741741?&body=HOME"},
-    ],
 }

@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake_chat import Config, create_app
+from intake_chat import Config, create_app, safety
 from intake_chat.pages import contrast, theme
-from intake_chat.widget_text import DEFAULT_RESOURCES, STRINGS
+from intake_chat.widget_text import STRINGS
 
 ALLOWED = ("https://practice.example", "http://127.0.0.1:8081")
 
@@ -220,11 +220,18 @@ def test_the_quick_exit_goes_to_the_configured_site(tmp_path: Path) -> None:
     assert html["data-exit"] == "about:blank"
 
 
-def test_every_locale_has_every_word_and_the_same_resources() -> None:
+def test_every_locale_has_every_word() -> None:
     assert set(STRINGS["es"]) == set(STRINGS["en"])
     assert all(text.strip() for words in STRINGS.values() for text in words.values())
-    hrefs = {loc: [r["href"] for r in res] for loc, res in DEFAULT_RESOURCES.items()}
-    assert hrefs["es"] == hrefs["en"]
+
+
+@pytest.mark.parametrize("locale", ["en", "es"])
+def test_the_built_in_crisis_links_are_the_safety_layers(web: FlaskClient, locale: str) -> None:
+    tags = Tags(web.get(f"/widget/frame?locale={locale}").get_data(as_text=True))
+    shown = [a["href"] for a in tags.all("a")]
+    crisis = safety.Detection(level="crisis", category="default")
+    sent = safety.response_events(crisis, locale, safety.default_rules())[0]["resources"]
+    assert shown == [r["href"] for r in sent]
 
 
 # --- theme colours ----------------------------------------------------------------------------
