@@ -28,6 +28,8 @@ _ORIGIN = re.compile(
 )
 _HOST = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
 _FLOW = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+# The flow editor's preview (editor.py): the frame talks to a sandbox under this path instead.
+_PREVIEW_BASE = re.compile(r"/staff/flows/preview/[A-Za-z0-9_-]{20,100}")
 _TITLE_MAX = 80
 _GREETING_MAX = 160
 
@@ -200,6 +202,7 @@ def frame() -> tuple[Response, int] | Response:
         "mode": args.get("mode") if args.get("mode") in {"launcher", "inline"} else "page",
         "storage": "local" if args.get("storage") == "local" else "session",
         "flow": flow if _FLOW.fullmatch(flow) else "",
+        "base": args["base"] if _PREVIEW_BASE.fullmatch(args.get("base", "")) else "",
         "transport": "http" if args.get("transport") == "http" else "auto",
         "title": args.get("title", "")[:_TITLE_MAX] or text["title"],
         "greeting": args.get("greeting", "")[:_GREETING_MAX],

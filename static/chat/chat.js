@@ -9,7 +9,8 @@ const EMBED = !!PARENT && w.parent !== w;
 const MODE = EMBED ? D.mode : 'page';
 const $ = id => d.getElementById(id);
 const logEl = $('log'), form = $('composer'), statusEl = $('status'), panel = $('crisis');
-const KEY = 'intake-chat.';
+const BASE = D.base || '';  // a flow editor's preview talks to its sandbox under this path
+const KEY = 'intake-chat.' + (BASE ? 'preview.' : '');
 
 [['--accent', D.accent], ['--on-accent', D.onAccent], ['--ink', D.ink]].forEach(([k, v]) => v && H.style.setProperty(k, v));
 
@@ -84,8 +85,8 @@ function status(text, busy) {
 }
 
 /* ---------- transport: WebSocket first, HTTP long-poll when sockets fail */
-const WS_URL = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/chat';
-const API = '/api/chat/sessions';
+const WS_URL = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + BASE + '/ws/chat';
+const API = BASE + '/api/chat/sessions';
 let transport = D.transport === 'http' || !('WebSocket' in w) ? 'http' : 'ws';
 let ws = null, live = false, wsFails = 0, wsWorked = false, retryTimer = 0, retries = 0;
 let wanted = false, polling = false, posting = false, conn = 0;
