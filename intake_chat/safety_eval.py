@@ -50,6 +50,8 @@ class Report:
     crisis_misses: list[tuple[Example, Detection]] = field(default_factory=list)
     false_alarms: int = 0  # labelled nothing, detected something
     negatives: int = 0
+    crises: int = 0
+    crises_alarmed: int = 0  # crisis-labelled and detected at least as a concern
 
     @property
     def level_agreement(self) -> float:
@@ -98,6 +100,9 @@ def evaluate(examples: list[Example], rules: Rules) -> Report:
             report.false_alarms += got.level is not None
         if (example.level, example.category) != (got.level, got.category):
             report.confusions.append((example, got))
-        if example.level == "crisis" and got.level != "crisis":
-            report.crisis_misses.append((example, got))
+        if example.level == "crisis":
+            report.crises += 1
+            report.crises_alarmed += got.alarm
+            if got.level != "crisis":
+                report.crisis_misses.append((example, got))
     return report

@@ -52,6 +52,8 @@ def _format(report: Report, source: str, corpus: str) -> str:
         "",
         f"false alarms on {report.negatives} utterances labelled nothing: {report.false_alarms}",
         f"level and category agree: {report.level_agreement:.1%}",
+        f"crisis-labelled: {report.crises}; detected as crisis: "
+        f"{report.crises - len(report.crisis_misses)}; at least a concern: {report.crises_alarmed}",
         f"crisis misses: {len(report.crisis_misses)}",
         "",
         f"confusions ({len(report.confusions)}): utterance | expected | got",
