@@ -158,17 +158,18 @@ async function httpHello() {
   if (live || posting) return;
   if (navigator.onLine === false) return lost();
   status(retries ? reconnectText() : T.connecting, true);
-  ++conn;
+  const id = ++conn;
   if (!token) {
     posting = true;
     const data = await http('POST', API, hello());
     posting = false;
+    if (id !== conn) return;  // cleared or left meanwhile
     if (!data) return lost();
     const evs = eventsOf(data);
     if (data.token && !evs.some(e => e.type === 'session')) evs.unshift({type: 'session', token: data.token});
     const err = evs.find(e => e.type === 'error');
     if (err && RETRY[err.code]) { status(err.text); retryTimer = setTimeout(connect, later(err)); return; }
-    receive(evs, conn);
+    receive(evs, id);
     if (!token) return;
   } else if (lastSeq === 0) replay();
   live = true; retries = 0;
@@ -193,10 +194,11 @@ async function poll() {
 async function postNext() {
   if (posting || !live || !outbox.length) return;
   posting = true;
-  const item = outbox[0];
-  item.on = conn;
+  const item = outbox[0], id = conn;
+  item.on = id;
   const data = await http('POST', API + '/' + encodeURIComponent(token) + '/events', item.frame);
   posting = false;
+  if (id !== conn) return;
   if (!data) return lost();
   const evs = eventsOf(data), err = evs.find(e => e.type === 'error');
   if (err && RETRY[err.code]) { item.on = 0; status(err.text); setTimeout(postNext, later(err)); return; }
@@ -378,6 +380,7 @@ function onError(ev, id) {
   if (RETRY[ev.code]) {
     status(ev.text || T.error);
     if (head) { head.on = 0; setTimeout(() => { status(''); flush(); }, later(ev)); }
+    else if (!live && ws) { const s = ws; setTimeout(() => { if (ws === s) raw(hello()); }, later(ev)); }
     return;
   }
   if (head) refuse(head, ev); else status(ev.text || T.error);

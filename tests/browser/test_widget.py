@@ -594,3 +594,36 @@ def test_validation_skip_back_and_restart_work_on_the_way(visit: Visit, site: Si
     step(lambda: chat.get_by_role("button", name="Yes, go ahead").click())
     expect(chat.locator("#log [role=separator]")).to_contain_text("Started over")
     expect(chat.locator(".chip", has_text="Yes, that's okay")).to_be_visible()
+
+
+def test_a_new_tab_resumes_when_the_practice_keeps_chats_in_local_storage(
+    visit: Visit, site: Site
+) -> None:
+    frame = open_chat(visit, site.host + "/local")
+    state = control(frame)
+    answer_with_mouse(visit, frame, state)
+    wait_next(frame, state["bots"])
+    before = transcript(frame)
+
+    second = Visit(visit.context, visit.context.new_page())
+    second.page.goto(site.host + "/local")
+    expect(launcher(second.page)).to_have_attribute("aria-expanded", "true")
+    again = second.frame()
+    again.wait_for_function(
+        "n => document.querySelectorAll('#log .msg').length >= n", arg=len(before)
+    )
+    assert transcript(again) == before
+    assert again.evaluate("() => sessionStorage.length") == 0
+    assert again.evaluate("() => localStorage.getItem('intake-chat.token')") is not None
+
+
+def test_the_launcher_follows_position_and_locale(visit: Visit, site: Site) -> None:
+    page = visit.page
+    page.goto(site.host + "/left")
+    expect(launcher(page)).to_have_text("Chatee con nosotros")
+    box = launcher(page).bounding_box()
+    assert box is not None and box["x"] < 100
+    launcher(page).click()
+    expect(visit.chat.get_by_role("button", name="Salida rápida")).to_be_visible()
+    assert visit.frame().evaluate("() => document.documentElement.lang") == "es"
+    expect(visit.chat.locator("#log .msg.bot").first).to_be_visible()
