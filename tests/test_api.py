@@ -3,6 +3,7 @@ never skip or repeat, JSON errors for bad input, and an audit entry for every re
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -91,9 +92,18 @@ def test_tokens_are_stored_only_as_a_digest(console: Console) -> None:
     assert passwords.token_digest(raw) in text
 
 
+@pytest.fixture
+def any_console(tmp_path: Path, database_url: str) -> Iterator[Console]:
+    """The console on SQLite and, when INTAKE_TEST_DATABASE_URL is set, on PostgreSQL."""
+    console = build_console(tmp_path, database_url=database_url)
+    yield console
+    console.db.dispose()
+
+
 def test_cursor_pages_cover_every_referral_once_in_order_and_pick_up_new_ones(
-    console: Console,
+    any_console: Console,
 ) -> None:
+    console = any_console
     base = utcnow() - timedelta(hours=1)
     same_moment = base + timedelta(minutes=5)
     for minute in range(6):

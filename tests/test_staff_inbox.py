@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,14 @@ from intake_chat.storage import utcnow
 @pytest.fixture
 def console(tmp_path: Path) -> Console:
     return build_console(tmp_path)
+
+
+@pytest.fixture
+def any_console(tmp_path: Path, database_url: str) -> Iterator[Console]:
+    """The console on SQLite and, when INTAKE_TEST_DATABASE_URL is set, on PostgreSQL."""
+    console = build_console(tmp_path, database_url=database_url)
+    yield console
+    console.db.dispose()
 
 
 def _ids_in_order(html: str) -> list[str]:
@@ -70,8 +79,9 @@ def test_urgent_referrals_are_pinned_on_top_with_their_category(console: Console
     ],
 )
 def test_the_inbox_filters_and_searches_by_name_and_contact(
-    console: Console, query: str, expected: set[str]
+    any_console: Console, query: str, expected: set[str]
 ) -> None:
+    console = any_console
     db = console.db
     named = {
         "console": console.referral_id,
