@@ -400,7 +400,7 @@ def test_no_crisis_in_the_corpus_is_missed(example: Any) -> None:
 
 def test_precision_and_recall_stay_above_the_measured_floors() -> None:
     report = evaluate(CORPUS, RULES)
-    # Measured 100% on this corpus (2026-11); the floors leave room for one or two new labels.
+    # Measured 100% on this corpus (2026-11, 559 utterances); the floors leave room for new labels.
     for name, score in report.categories.items():
         assert score.recall >= 0.95, name
         assert score.precision >= 0.95, name
@@ -409,9 +409,11 @@ def test_precision_and_recall_stay_above_the_measured_floors() -> None:
 
 
 def test_the_floor_alone_still_catches_most_crises() -> None:
-    report = evaluate(CRISES, floor_rules())
-    # measured: the floor alone misses a handful of phrasings the practice file adds
-    assert len(report.crisis_misses) <= len(CRISES) * 0.15
+    report = evaluate(CORPUS, floor_rules())
+    # measured 2026-11: the floor alone misses 11 of 259 (4%) that the practice file adds
+    assert report.crises == len(CRISES)
+    assert len(report.crisis_misses) <= len(CRISES) * 0.06
+    assert report.false_alarms == 0
 
 
 def test_detection_is_fast() -> None:
