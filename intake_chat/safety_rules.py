@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .normalize import BOUNDARY, Normalized, canonical_words, joined_pair, squeeze
@@ -379,7 +379,6 @@ class Rules:
     responses: dict[str, dict[str, Any]]
     actions: tuple[dict[str, Any], ...]
     source: str
-    disabled: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def rule_sets(self) -> tuple[RuleSet, ...]:
@@ -529,11 +528,6 @@ def build_rules(floor: dict[str, Any], doc: dict[str, Any] | None, source: str) 
     marker_docs = [floor] if doc is None else [floor, doc]
     floor_set = compile_rule_set([floor], marker_docs)
     extra = compile_rule_set([floor, doc], marker_docs) if doc is not None else None
-    floor_ids = floor_rule_ids(floor)
-    disabled = frozenset(
-        r["id"] for c in (doc or {}).get("categories", {}).values() for r in c.get("rules", [])
-        if r.get("enabled", True) is False and r["id"] in floor_ids
-    )
     return Rules(
         floor=floor_set,
         extra=extra,
@@ -542,19 +536,17 @@ def build_rules(floor: dict[str, Any], doc: dict[str, Any] | None, source: str) 
         responses=_responses(floor, doc),
         actions=_actions(floor, doc),
         source=source,
-        disabled=disabled,
     )
 
 
 def _resources(floor: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, Resource]:
-    out: dict[str, Resource] = {}
-    for item in floor.get("resources", []):
-        out[item["id"]] = Resource(item["id"], dict(item["label"]), item["href"],
-                                   item.get("scope", "all"))
+    out = {r["id"]: Resource(r["id"], dict(r["label"]), r["href"], r.get("scope", "all"))
+           for r in floor.get("resources", [])}
+    floor_ids = set(out)
     for item in (doc or {}).get("resources", []):
-        known = out.get(item["id"])
-        if known is not None and known.id in {r["id"] for r in floor.get("resources", [])}:
+        if item["id"] in floor_ids:
             # a practice may reword a floor resource, never point it elsewhere or hide it
+            known = out[item["id"]]
             out[item["id"]] = Resource(known.id, {**known.label, **item["label"]}, known.href,
                                        known.scope)
         else:
