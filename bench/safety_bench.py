@@ -64,15 +64,19 @@ def main() -> None:
         for name, fn in cases.items():
             _time_each(fn, texts, samples[name])
 
-    print(f"corpus: {len(texts)} messages x {args.rounds} rounds; rules compiled in "
-          f"{compile_ms:.1f} ms")
+    print(
+        f"corpus: {len(texts)} messages x {args.rounds} rounds; rules compiled in "
+        f"{compile_ms:.1f} ms"
+    )
     print(f"{'case':<24}{'median µs':>11}{'p95 µs':>9}{'p99 µs':>9}{'x baseline':>12}")
     base = statistics.median(samples["baseline (lower + in)"])
     for name, values in samples.items():
         values.sort()
         median = statistics.median(values)
-        print(f"{name:<24}{median:>11.1f}{_quantile(values, 0.95):>9.1f}"
-              f"{_quantile(values, 0.99):>9.1f}{median / base:>12.0f}")
+        print(
+            f"{name:<24}{median:>11.1f}{_quantile(values, 0.95):>9.1f}"
+            f"{_quantile(values, 0.99):>9.1f}{median / base:>12.0f}"
+        )
 
 
 if __name__ == "__main__":
