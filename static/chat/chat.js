@@ -310,11 +310,12 @@ function onSession(ev) {
   if (ev.token && ev.token !== token) { token = ev.token; put('token', token); }
   if (resumed && lastSeq === 0) replay();
   live = true; retries = 0; began = true;
-  status(phase === 'handoff' && !staffJoined ? T.waiting : '');
+  status(waiting() ? T.waiting : '');
   flush();
 }
 
-let staffJoined = false;
+let staffJoined = false, handoffMode = '';
+const waiting = () => phase === 'handoff' && handoffMode === 'live' && !staffJoined;
 function show(ev) {
   switch (ev.type) {
     case 'message': bubble('bot', ev.text); break;
@@ -322,9 +323,9 @@ function show(ev) {
     case 'invalid': repeatOf = ev.node; invalidText = ev.text || T.error; invalidNode = ev.node; break;
     case 'crisis': onCrisis(ev); break;
     case 'handoff':
-      phase = 'handoff'; ask = null;
+      phase = 'handoff'; ask = null; handoffMode = ev.mode;
       if (ev.text) bubble('bot', ev.text);
-      if (ev.mode === 'live' && !staffJoined) status(T.waiting);
+      if (waiting()) status(T.waiting);
       tell('event', {name: 'handoff', detail: {mode: ev.mode === 'live' ? 'live' : 'queued'}});
       break;
     case 'staff':
@@ -637,6 +638,7 @@ function reset() {
   forgetAll();
   token = null; outbox = []; seen = new Set(); lastSeq = 0;
   ask = null; phase = 'idle'; began = false; crisisSeen = false; staffJoined = false; drawn = null;
+  handoffMode = '';
   invalidNode = null; unread = 0;
   logEl.replaceChildren(); form.replaceChildren();
   panel.hidden = true; syncBar(); fillResources(defaultRes); status('');

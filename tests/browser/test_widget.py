@@ -421,12 +421,19 @@ def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
     assert frame.is_detached()
 
 
-def test_staff_messages_show_the_persons_name(browser: Any, tmp_path: Path) -> None:
+def test_a_live_handoff_waits_then_shows_the_staff_members_name(
+    browser: Any, tmp_path: Path, artifacts: Path
+) -> None:
     with running_app(tmp_path) as (url, service):
-        context = browser.new_context()
-        page = context.new_page()
-        visit = Visit(context, page)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        visit = Visit(context, context.new_page())
         frame = open_chat(visit, url + "/")
+        chat = visit.chat
+        chat.locator(".chip", has_text="Yes, that's okay").click()
+        chat.locator(".chip", has_text="person").click()
+        expect(chat.locator("#status")).to_contain_text("Waiting for a member of our team")
+        assert host_events(visit.page)[-1] == {"type": "handoff", "mode": "live"}
+
         token = frame.evaluate("() => JSON.parse(sessionStorage.getItem('intake-chat.token'))")
         service.post_staff_message(
             service_session_id(service, token),
@@ -434,9 +441,17 @@ def test_staff_messages_show_the_persons_name(browser: Any, tmp_path: Path) -> N
             text="Hi, I'm Maria from the intake team.",
             actor="staff:1",
         )
-        staff = visit.chat.locator("#log .msg.staff")
+        staff = chat.locator("#log .msg.staff")
         expect(staff).to_contain_text("Maria (team member):")
         expect(staff).to_contain_text("Hi, I'm Maria from the intake team.")
+        expect(chat.locator("#status")).to_be_empty()
+        assert_accessible(visit, "live handoff with staff")
+        shot(visit.page, artifacts, "8-staff")
+
+        chat.locator("#composer textarea").fill("Thank you, Maria")
+        chat.locator("#composer .send").click()
+        expect(chat.locator("#log .msg.you").last).to_have_text("You: Thank you, Maria")
+        expect(chat.locator("#log .msg.you.queued")).to_have_count(0)
         context.close()
 
 
