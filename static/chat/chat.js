@@ -299,7 +299,7 @@ function receive(events, id) {
 function settle() {
   if (replaying) { replaying = false; logEl.removeAttribute('aria-busy'); }
   for (const item of outbox) {
-    if (item.text != null && !logEl.querySelector('[data-fid="' + item.id + '"]')) bubble('you', item.text, {fid: item.id});
+    if (item.text != null && !bubbleOf(item.id)) bubble('you', item.text, {fid: item.id});
   }
   markQueued();
   renderComposer();
@@ -350,7 +350,6 @@ function onAsk(ev) {
     bubble('bot', input.label || '', {notice: input.notice, fields: input.kind === 'summary' ? input.fields : null});
     invalidNode = null;
   } else if (repeatOf !== ev.node) invalidNode = null;
-  const draft = get('draft');
   repeatOf = null; answered = false;
   ask = ev; phase = 'asking';
 }
@@ -663,8 +662,10 @@ function quickExit() {
   forgetAll();
   d.body.replaceChildren();
   const url = D.exit || 'about:blank';
-  if (EMBED) tell('exit', {url});
-  else location.replace(url);
+  if (!EMBED) return location.replace(url);
+  tell('exit', {url});
+  // framed without our loader: leave the top page ourselves (the click allows it), else blank this
+  setTimeout(() => { try { w.top.location.replace(url); } catch (e) { location.replace('about:blank'); } }, 500);
 }
 $('exit').addEventListener('click', quickExit);
 
