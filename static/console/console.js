@@ -201,7 +201,9 @@
   function connect() {
     if (!liveUrl || !("WebSocket" in window)) { showState("closed", "unavailable"); return; }
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + window.location.host + liveUrl);
+    // url_for gives a websocket rule as an absolute ws:// URL; keep only its path.
+    var path = liveUrl.replace(/^wss?:\/\/[^/]+/, "");
+    var socket = new WebSocket(scheme + window.location.host + path);
     socket.addEventListener("open", function () { retry = 1000; showState("open", "on"); });
     socket.addEventListener("message", function (message) {
       var event;
