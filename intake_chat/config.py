@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .handoff import hours_from_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "intake-chat"
@@ -95,6 +96,10 @@ class Config:
     quick_exit_url: str = "https://www.weather.gov/"
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Settings with a grammar are parsed now, so a typo stops start-up naming the variable.
+        hours_from_config(self.office_hours, self.timezone)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
