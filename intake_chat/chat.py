@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, request
 from flask_sock import Sock
 from werkzeug.exceptions import RequestEntityTooLarge
+from wsproto.events import TextMessage
 
 from . import flows as flows_module
 from . import protocol
@@ -377,14 +378,16 @@ class _Socket:
 
     def deliver(self, events: list[dict[str, Any]]) -> None:
         with self.send_lock:
+            texts: list[str] = []
             for event in events:
                 if event["type"] in TRANSIENT_TYPES or event.get("resent"):
                     if event["type"] == "error":
                         event = {**event, "seq": self.position}
-                    self.ws.send(json.dumps(event, ensure_ascii=False))
+                    texts.append(json.dumps(event, ensure_ascii=False))
                 elif event["seq"] > self.position:
-                    self.ws.send(json.dumps(event, ensure_ascii=False))
+                    texts.append(json.dumps(event, ensure_ascii=False))
                     self.position = event["seq"]
+            _send_frames(self.ws, texts)
 
     def _on_publish(self, _key: str) -> None:
         """Another thread committed events to this session (staff, another tab): push them."""
@@ -403,6 +406,18 @@ class _Socket:
                 self.deliver(events)
             except Exception:
                 log.debug("socket closed while pushing events")
+
+
+def _send_frames(ws: Any, texts: list[str]) -> None:
+    """All of a turn's frames in one write: one system call instead of one per event."""
+    if not texts:
+        return
+    connection, sock = getattr(ws, "ws", None), getattr(ws, "sock", None)
+    if connection is None or sock is None or not ws.connected:  # not simple-websocket as known
+        for text in texts:
+            ws.send(text)
+        return
+    sock.sendall(b"".join(connection.send(TextMessage(data=text)) for text in texts))
 
 
 def begin_shutdown() -> None:

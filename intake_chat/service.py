@@ -299,10 +299,11 @@ class Service:
         if locale not in flow.locales:
             locale = flow.locales[0]
         token = new_token()
-        now = self.now()
         result = self.step(flow, None, {"type": "start", "locale": locale, "today": self.today()})
         turn = _Turn(events=_bot_events(result.events), state=result.state, effects=result.effects)
-        with self.db.transaction() as conn:
+
+        def work(conn: Connection) -> tuple[store.SessionRow, list[dict[str, Any]]]:
+            now = self.now()
             session = store.create_session(
                 conn, token_hash=hash_token(token), flow_id=flow.id,
                 flow_version=self._versions[flow.digest], flow_digest=flow.digest, locale=locale,
@@ -312,7 +313,9 @@ class Service:
                                subject=f"session:{session.id}",
                                detail={"flow": flow.id, "version": session.flow_version,
                                        "locale": locale}, now=now)  # fmt: skip
-            stored = self._store(conn, session, turn, frame.get("id"), now)
+            return session, self._store(conn, session, turn, frame.get("id"), now)
+
+        session, stored = self.db.write(work)
         self._after_commit(session.id, turn, None)
         position = stored[-1]["seq"] if stored else 0
         hello = self._session_event(
@@ -353,20 +356,27 @@ class Service:
     # --- a turn -----------------------------------------------------------------------------------
 
     def _turn(self, token: str, frame: dict[str, Any], listener: object) -> Outcome:
-        now = self.now()
         frame_id = frame.get("id")
-        with self.db.transaction() as conn:
-            session = self._live_session(store.lock_session(conn, hash_token(token)))
+        token_hash = hash_token(token)
+
+        def work(conn: Connection) -> tuple[Outcome, _Turn | None]:
+            now = self.now()
+            session = self._live_session(store.lock_session(conn, token_hash))
             if frame_id is not None:
                 applied = store.events_for_frame(conn, session.id, frame_id)
                 if applied:  # a resend after a dropped connection: answer again, apply nothing
                     events = [{**event, "resent": True} for event in applied]
-                    return Outcome(events, token, session.id, session.last_seq)
+                    return Outcome(events, token, session.id, session.last_seq), None
             flow = self._flow_of(conn, session)
             turn = self._plan(conn, session, flow, frame)
             stored = self._store(conn, session, turn, frame_id, now)
-        self._after_commit(session.id, turn, listener)
-        return Outcome(stored, token, session.id, stored[-1]["seq"] if stored else session.last_seq)
+            position = stored[-1]["seq"] if stored else session.last_seq
+            return Outcome(stored, token, session.id, position), turn
+
+        outcome, turn = self.db.write(work)  # committed (and fsynced) when this returns
+        if turn is not None and outcome.session_id is not None:
+            self._after_commit(outcome.session_id, turn, listener)
+        return outcome
 
     def _plan(
         self, conn: Connection, session: store.SessionRow, flow: Flow, frame: dict[str, Any]
@@ -427,13 +437,13 @@ class Service:
             self._apply_effect(conn, session, turn, effect, now)
         stored = store.append_events(conn, session.id, session.last_seq + 1, turn.events,
                                      frame_id=frame_id, now=now)  # fmt: skip
-        values: dict[str, Any] = {"updated_at": now, "expires_at": now + self.idle, **turn.flags}
+        values: dict[str, Any] = {"updated_at": now, "expires_at": now + self.idle}
         if stored:
             values["last_seq"] = stored[-1]["seq"]
         if turn.state is not None:
             values["state"] = turn.state
             values["status"] = _status(turn.state)
-        store.update_session(conn, session.id, **values)
+        store.save_turn(conn, replace(session, **values))
         return stored
 
     def _record_safety(
@@ -543,8 +553,9 @@ class Service:
         self, session_id: str, *, name: str, text: str, actor: str
     ) -> dict[str, Any]:
         """A staff member's message into a visitor's conversation (live handoff)."""
-        now = self.now()
-        with self.db.transaction() as conn:
+
+        def work(conn: Connection) -> dict[str, Any]:
+            now = self.now()
             session = store.lock_session_by_id(conn, session_id)
             if session is None:
                 raise Refusal("unknown_token")
@@ -557,8 +568,11 @@ class Service:
                                  expires_at=now + self.idle)  # fmt: skip
             store.append_audit(conn, actor=actor, action="staff.message",
                                subject=f"session:{session.id}", detail={}, now=now)  # fmt: skip
+            return stored[0]
+
+        event = self.db.write(work)
         self.hub.publish(session_id)
-        return stored[0]
+        return event
 
 
 def _status(state: dict[str, Any] | None) -> str:

@@ -249,3 +249,78 @@ def test_a_postgresql_url_without_a_driver_uses_psycopg() -> None:
     assert storage.normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert storage.normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert storage.normalise_url("sqlite:///x") == "sqlite:///x"
+
+
+# --- group commit (SQLite): many callers, one writer, one fsync per group ------------------------
+
+
+def test_concurrent_writes_are_grouped_into_fewer_commits_and_all_kept(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'group.sqlite3'}")
+    database.migrate()
+    commits: list[int] = []
+    event.listen(database.engine, "commit", lambda conn: commits.append(1))
+    gate = threading.Barrier(24)
+
+    def add(number: int) -> str:
+        gate.wait()
+        return database.write(lambda conn: new_session(conn, f"{number:064d}").id)
+
+    ids: list[str] = []
+    threads = [threading.Thread(target=lambda n=n: ids.append(add(n))) for n in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with database.read() as conn:
+        stored = conn.execute(sa.select(chat.sessions.c.id)).scalars().all()
+    assert sorted(stored) == sorted(ids) and len(ids) == 24
+    assert len(commits) < 24
+    database.dispose()
+
+
+def test_a_failing_write_in_a_group_is_rolled_back_alone(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'group.sqlite3'}")
+    database.migrate()
+    gate = threading.Barrier(9)
+    outcomes: dict[int, str] = {}
+
+    def work(number: int) -> None:
+        def write(conn: sa.Connection) -> None:
+            new_session(conn, f"{number:064d}")
+            if number == 4:
+                raise ValueError("this turn fails after writing")
+
+        gate.wait()
+        try:
+            database.write(write)
+            outcomes[number] = "ok"
+        except ValueError:
+            outcomes[number] = "failed"
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == {n: "failed" if n == 4 else "ok" for n in range(9)}
+    with database.read() as conn:
+        hashes = conn.execute(sa.select(chat.sessions.c.token_hash)).scalars().all()
+    assert sorted(hashes) == [f"{n:064d}" for n in range(9) if n != 4]
+    database.dispose()
+
+
+def test_a_failed_group_commit_fails_every_caller_and_stores_nothing(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'group.sqlite3'}")
+    database.migrate()
+
+    def refuse(_conn: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    event.listen(database.engine, "commit", refuse)
+    with pytest.raises(StorageError):
+        database.write(lambda conn: new_session(conn))
+    event.remove(database.engine, "commit", refuse)
+    with database.read() as conn:
+        assert chat.find_session(conn, "a" * 64) is None
+    assert database.write(lambda conn: new_session(conn).token_hash) == "a" * 64
+    database.dispose()

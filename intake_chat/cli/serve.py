@@ -6,6 +6,8 @@ visitors one worker can hold; beyond that new ones get a clean 503 instead of ha
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import click
@@ -31,9 +33,9 @@ class ChatWorker(ThreadWorker):  # type: ignore[misc]
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any], capacity: int) -> None:
+    def __init__(self, options: dict[str, Any], load: Callable[[], Any]) -> None:
         self.options = options
-        self.capacity = capacity
+        self.loader = load
         super().__init__()
 
     def load_config(self) -> None:
@@ -41,11 +43,43 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from .. import chat, create_app
+        return self.loader()
 
-        app = create_app(Config.from_env())
-        chat.set_capacity(app, self.capacity)
-        return app
+
+def gunicorn_options(
+    host: str, port: int, workers: int, threads: int, graceful_timeout: int
+) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "intake_chat.cli.serve.ChatWorker",
+        # Idle keep-alive connections wait in the poller, not in a thread; allow plenty of them.
+        "worker_connections": threads + 1000,
+        "keepalive": 5,
+        "graceful_timeout": graceful_timeout,
+        "timeout": 60,
+        "proc_name": "intake-chat",
+        # One shared control socket path would make a second server on the machine clash.
+        "control_socket_disable": True,
+        "accesslog": None,  # tokens travel in HTTP fallback URLs: no access log by default
+        "errorlog": "-",
+        "loglevel": "info",
+    }
+
+
+def run_gunicorn(load: Callable[[], Any], **settings: Any) -> None:
+    """Serve the WSGI app ``load()`` returns (called in each worker) exactly as ``serve`` does;
+    the benchmark serves its echo app through this too."""
+    _Gunicorn(gunicorn_options(**settings), load).run()
+
+
+def _load_intake_app(capacity: int) -> Any:
+    from .. import chat, create_app
+
+    app = create_app(Config.from_env())
+    chat.set_capacity(app, capacity)
+    return app
 
 
 @click.command("serve")
@@ -69,23 +103,8 @@ def serve(host: str, port: int, workers: int, threads: int, graceful_timeout: in
             "SQLite is written by one process: use --workers 1, or set INTAKE_DATABASE_URL to a "
             "PostgreSQL database to run more workers."
         )
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "threads": threads,
-        "worker_class": "intake_chat.cli.serve.ChatWorker",
-        # Idle keep-alive connections wait in the poller, not in a thread; allow plenty of them.
-        "worker_connections": threads + 1000,
-        "keepalive": 5,
-        "graceful_timeout": graceful_timeout,
-        "timeout": 60,
-        "proc_name": "intake-chat",
-        # One shared control socket path would make a second server on the machine clash.
-        "control_socket_disable": True,
-        "accesslog": None,  # tokens travel in HTTP fallback URLs: no access log by default
-        "errorlog": "-",
-        "loglevel": "info",
-    }
     click.echo(f"intake-chat listening on http://{host}:{port}/ "
                f"({workers} worker(s) × {threads} threads)", err=True)  # fmt: skip
-    _Gunicorn(options, capacity=max(1, threads - RESERVED_THREADS)).run()
+    capacity = max(1, threads - RESERVED_THREADS)
+    run_gunicorn(partial(_load_intake_app, capacity), host=host, port=port, workers=workers,
+                 threads=threads, graceful_timeout=graceful_timeout)  # fmt: skip
