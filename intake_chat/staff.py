@@ -8,6 +8,7 @@ referral_view.py. Other console blueprints add menu entries with ``add_nav``.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from flask import (
     url_for,
 )
 from flask_sock import Sock
+from sqlalchemy.engine import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import auth, passwords, referral_view
@@ -38,6 +40,7 @@ from .storage import staff as staff_db
 from .storage.staff import STATUSES, AuditFilter, InboxFilter, StaffRow
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+log = logging.getLogger(__name__)
 sock = Sock()
 
 PAGE_SIZE = 50
@@ -830,17 +833,56 @@ def _stopping() -> bool:
     return bool(stop is not None and stop.is_set())
 
 
+# Another console feature (live chats, for one) adds events it reads from the database on every
+# poll: ``source(conn, session, now, state)`` returns events to send; ``state`` is its own memory
+# for this one socket (what it already sent). A failing source is logged and skipped.
+LiveSource = Callable[[Connection, staff_db.WebSession, datetime, dict[str, Any]],
+                      list[dict[str, Any]]]  # fmt: skip
+LIVE_SOURCES: list[LiveSource] = []
+_online: dict[int, int] = {}
+_online_lock = threading.Lock()
+
+
+def add_live_source(source: LiveSource) -> None:
+    if source not in LIVE_SOURCES:
+        LIVE_SOURCES.append(source)
+
+
+def online_staff() -> set[int]:
+    """Staff ids with a console socket open in this process (one process with SQLite)."""
+    with _online_lock:
+        return {staff_id for staff_id, count in _online.items() if count > 0}
+
+
+def _count_online(staff_id: int, delta: int) -> None:
+    with _online_lock:
+        _online[staff_id] = _online.get(staff_id, 0) + delta
+
+
 class LiveFeed:
     """What one console has been told: new referrals and crisis flags found in the database."""
 
-    def __init__(self) -> None:
+    def __init__(self, session: staff_db.WebSession) -> None:
+        self.session = session
         self.referrals: dict[str, datetime] = {}
         self.crises: dict[int, datetime] = {}
+        self.states: dict[int, dict[str, Any]] = {}
 
-    def prime(self, conn: Any, now: datetime) -> None:
-        self.poll(conn, now)
+    def prime(self, conn: Connection, now: datetime) -> None:
+        """Remember the referrals and flags that exist already: only new ones are announced.
+        Sources are not primed: what they have pending (a waiting visitor) is sent at once."""
+        self._built_in(conn, now)
 
-    def poll(self, conn: Any, now: datetime) -> list[dict[str, Any]]:
+    def poll(self, conn: Connection, now: datetime) -> list[dict[str, Any]]:
+        out = self._built_in(conn, now)
+        for source in list(LIVE_SOURCES):
+            try:
+                out += source(conn, self.session, now, self.states.setdefault(id(source), {}))
+            except Exception:  # one broken feature must not silence referrals and crises
+                log.exception("live source %r failed", source)
+        return out
+
+    def _built_in(self, conn: Connection, now: datetime) -> list[dict[str, Any]]:
         since = now - LIVE_LOOKBACK
         out: list[dict[str, Any]] = []
         for row in staff_db.referrals_since(conn, since):
@@ -876,7 +918,7 @@ def _referral_event(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _crisis_event(conn: Any, row: dict[str, Any]) -> dict[str, Any]:
+def _crisis_event(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
     payload = row["payload"] or {}
     referral_ids = staff_db.referral_ids_for_session(conn, row["session_id"])
     url = (url_for("staff.referral_detail", referral_id=referral_ids[-1]) if referral_ids
@@ -911,13 +953,15 @@ def live_socket(ws: Any) -> None:
     session = auth.current_session()
     woken = threading.Event()
     unsubscribe = _wakeups(lambda _key: woken.set())
-    feed = LiveFeed()
+    feed = LiveFeed(session)
     db = get_db()
+    _count_online(session.staff_id, 1)
     try:
         with db.read() as conn:
             feed.prime(conn, utcnow())
         idle = int(auth.idle_limit().total_seconds())
         ws.send(json.dumps({"type": "hello", "idle_seconds": idle}))
+        woken.set()  # a first poll at once: sources may have something pending for this person
         while not _stopping():
             woken.wait(LIVE_POLL_SECONDS)
             woken.clear()
@@ -930,6 +974,7 @@ def live_socket(ws: Any) -> None:
             with db.read() as conn:
                 found = feed.poll(conn, utcnow())
             for event in found:
-                ws.send(json.dumps(event))
+                ws.send(json.dumps(event, default=str))
     finally:
+        _count_online(session.staff_id, -1)
         unsubscribe()

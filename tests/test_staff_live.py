@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 import websocket
 from argon2 import PasswordHasher
-from server import LiveServer, WsVisitor, backend_server, walk_intake
+from server import LiveServer, ThreadServer, WsVisitor, backend_server, walk_intake
+from staff_helpers import build_console, make_referral
 
 from intake_chat import passwords
+from intake_chat import staff as staff_console
 from intake_chat.storage import Database, utcnow
 from intake_chat.storage import staff as staff_db
 
@@ -135,3 +137,46 @@ def test_the_socket_closes_when_the_session_ends_or_goes_idle(
                 staff_db.update_web_session(conn, id_hash, last_seen_at=old)
         assert _next(ws, "signed_out", timeout=8)["reason"] == reason
         ws.close()
+
+
+def test_other_features_add_live_events_and_a_missed_wakeup_is_caught_by_polling(
+    tmp_path: Path,
+) -> None:
+    """The live-chat work plugs its events in with ``add_live_source``; a referral written without
+    a wake-up (as by another worker process) still arrives within the poll interval."""
+    console = build_console(tmp_path)
+
+    def handoffs(conn: Any, session: Any, now: Any, state: dict[str, Any]) -> list[dict[str, Any]]:
+        if state.get("sent"):
+            return []
+        state["sent"] = True
+        return [{"type": "handoff_request", "for": session.staff.email}]
+
+    def broken(*_args: Any) -> list[dict[str, Any]]:
+        raise RuntimeError("a feature with a bug")
+
+    staff_console.add_live_source(broken)
+    staff_console.add_live_source(handoffs)
+    try:
+        with ThreadServer(console.app) as server:
+            cookie = _session(console.db, "coordinator")
+            ws = websocket.create_connection(
+                f"ws://127.0.0.1:{server.port}/staff/ws", cookie=f"intake_staff={cookie}",
+                origin=server.url, timeout=10,
+            )  # fmt: skip
+            _next(ws, "hello")
+            assert len(staff_console.online_staff()) == 1
+            assert _next(ws, "handoff_request")["for"].startswith("coordinator-")
+            referral_id = make_referral(console.db)
+            started = time.monotonic()
+            assert _next(ws, "referral_new")["referral"]["id"] == referral_id
+            assert time.monotonic() - started < staff_console.LIVE_POLL_SECONDS + 2
+            ws.close()
+            deadline = time.monotonic() + 10
+            while staff_console.online_staff() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert staff_console.online_staff() == set()
+    finally:
+        staff_console.LIVE_SOURCES.remove(broken)
+        staff_console.LIVE_SOURCES.remove(handoffs)
+        console.db.dispose()
