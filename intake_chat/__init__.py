@@ -1,4 +1,7 @@
-"""intake-chat: a rule-based chat intake assistant for therapy practices. Holds only the app factory."""
+"""intake-chat: a rule-based chat intake assistant for therapy practices.
+
+Holds only the app factory.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ __all__ = ["Config", "create_app"]
 
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
-    """Build the Flask app; ``config`` defaults to ``Config.from_env()``, ``overrides`` win over it."""
-    from . import api, chat, notify, notify_console, pages, staff, storage
+    """Build the Flask app; ``config`` defaults to ``Config.from_env()``; ``overrides`` win."""
+    from . import api, chat, editor, notify, notify_console, pages, staff, storage
 
     config = config or Config.from_env(**overrides)
     app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")
@@ -21,7 +24,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.config["SECRET_KEY"] = config.load_secret_key()
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_frame_bytes, 64 * 1024)
     storage.init_app(app)
-    for module in (chat, pages, staff, notify_console, api):
+    for module in (chat, pages, staff, notify_console, editor, api):
         app.register_blueprint(module.bp)
     notify.init_app(app)  # staff notifications from the outbox, on a background thread
     return app

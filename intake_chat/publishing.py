@@ -263,7 +263,7 @@ def save_draft(db: Database, flow_id: str, data: Any, *, revision: int, actor: A
     with db.transaction() as conn:
         draft = _ensure_draft(conn, flow_id, actor)
         if draft.revision != revision:
-            raise _conflict(draft)
+            raise _conflict(draft, actor)
         if digest == draft.digest:
             return draft
         editors = list(draft.editors) if actor.id in draft.editors else [*draft.editors, actor.id]
@@ -284,13 +284,16 @@ def save_draft(db: Database, flow_id: str, data: Any, *, revision: int, actor: A
     return saved
 
 
-def _conflict(draft: Draft) -> EditRefused:
+def _conflict(draft: Draft, actor: Actor) -> EditRefused:
     who = draft.updated_by_name or draft.updated_by
+    by = "you saved it in another tab or window" if draft.updated_by == actor.id else (
+        f"{who} saved it"
+    )
     return EditRefused(
         "conflict",
-        f"Not saved: {who} saved a newer version of this draft (at {draft.updated_at:%H:%M:%S} "
-        "UTC) after you opened it. Your changes are still on this page: copy what you need, "
-        "then reload to continue from their version.",
+        f"Not saved: this draft changed after you opened it ({by} at "
+        f"{draft.updated_at:%H:%M:%S} UTC). Your changes are still on this page: download them "
+        "if you need them, then load the newer version and continue from there.",
         revision=draft.revision,
         updated_by=who,
         updated_at=draft.updated_at.isoformat(),
@@ -302,7 +305,7 @@ def discard_draft(db: Database, flow_id: str, *, revision: int, actor: Actor) ->
     with db.transaction() as conn:
         draft = _ensure_draft(conn, flow_id, actor)
         if draft.revision != revision:
-            raise _conflict(draft)
+            raise _conflict(draft, actor)
         current = store.current_publication(conn, flow_id)
         if current is None:
             raise EditRefused("never_published", "This flow was never published; there is "

@@ -93,6 +93,8 @@ flow_previews = sa.Table(
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False),
+    # The sandbox conversation the preview frame started (a sandbox token, never a visitor's).
+    sa.Column("session_token", sa.String(128), nullable=True),
 )
 
 TABLES = (flow_drafts, flow_publications, flow_reviews, flow_previews)
@@ -102,8 +104,12 @@ def _create_initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=list(TABLES), checkfirst=True)
 
 
+def _add_preview_session(conn: Connection) -> None:
+    conn.execute(sa.text("ALTER TABLE flow_previews ADD COLUMN session_token VARCHAR(128)"))
+
+
 # Migration k upgrades version k to k+1; a fresh install creates the tables above directly.
-MIGRATIONS = [_create_initial]
+MIGRATIONS = [_create_initial, _add_preview_session]
 
 
 # --- drafts ---------------------------------------------------------------------------------
@@ -446,6 +452,7 @@ class PreviewTicket:
     created_by: str
     created_at: datetime
     expires_at: datetime
+    session_token: str | None = None
 
 
 def insert_preview(
@@ -480,4 +487,13 @@ def get_preview(conn: Connection, ticket_hash: str) -> PreviewTicket | None:
         row.created_by,
         row.created_at,
         row.expires_at,
+        row.session_token,
+    )
+
+
+def set_preview_token(conn: Connection, ticket_hash: str, token: str) -> None:
+    conn.execute(
+        flow_previews.update()
+        .where(flow_previews.c.ticket_hash == ticket_hash)
+        .values(session_token=token)
     )
