@@ -171,12 +171,13 @@ def login() -> BaseResponse:
         token = auth.start_session(conn, staff, stage)
         if stage == "full":
             _finish_login(conn, staff)
-    target = {
-        "totp": url_for("staff.totp_verify"),
-        "setup": url_for("staff.totp_setup"),
-    }.get(stage) or auth.safe_next(request.args.get("next")) or url_for("staff.home")
-    if stage != "full" and (nxt := auth.safe_next(request.args.get("next"))):
-        target = f"{target}?next={nxt}"
+    wanted = auth.safe_next(request.args.get("next"))
+    if stage == "totp":
+        target = url_for("staff.totp_verify", next=wanted)
+    elif stage == "setup":
+        target = url_for("staff.totp_setup", next=wanted)
+    else:
+        target = wanted or url_for("staff.home")
     response = redirect(target)
     auth.set_session_cookie(response, token)
     return response

@@ -7,7 +7,7 @@ import re
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
 import sqlalchemy as sa
@@ -371,6 +371,17 @@ def test_disabling_an_account_ends_its_open_sessions(console: Console) -> None:
     assert response.status_code == 302
     assert worker.get("/staff/referrals").status_code == 302
     assert login(console.app.test_client(), "target@example.org").status_code == 401
+
+
+def test_next_survives_the_second_step_with_its_query_intact(console: Console) -> None:
+    client = console.app.test_client()
+    wanted = "/staff/audit?action=login.success&from=2025-01-01"
+    response = login(client, "admin@example.org", next_path=quote(wanted, safe=""))
+    assert response.headers["Location"].startswith("/staff/login/totp?next=")
+    page = client.get(response.headers["Location"])
+    done = client.post(response.headers["Location"],
+                       data={"code": totp_now(), "csrf_token": csrf_from(page.text)})  # fmt: skip
+    assert done.headers["Location"] == wanted
 
 
 def test_it_follows_next_only_inside_the_console(console: Console) -> None:
