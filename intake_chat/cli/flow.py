@@ -1,9 +1,10 @@
-"""``intake-chat flow …``: check and draw flow files."""
+"""``intake-chat flow …``: check and draw flow files; export and import the database's flows."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +152,81 @@ def _fail(problems: list[Problem]) -> None:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --- the database's flows (flow editor): export and import ----------------------------------
+
+
+@group.command("export")
+@click.argument("flow_id")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--draft", is_flag=True, help="The working draft instead of the live version.")
+@click.option("--version", "number", type=int, help="Published version N instead of the live one.")
+def export_flow(flow_id: str, file: str, draft: bool, number: int | None) -> None:
+    """Write a flow from the database to FILE ('-': standard output), ready for version control
+    and for 'intake-chat flow check'."""
+    from .. import publishing
+    from ..errors import EditRefused
+
+    with _flow_database() as db:
+        try:
+            text = publishing.export_document(db, flow_id, draft=draft, number=number)
+        except EditRefused as exc:
+            raise click.ClickException(exc.message) from exc
+    if file == "-":
+        click.echo(text, nl=False)
+        return
+    Path(file).write_text(text, encoding="utf-8")
+    what = "the draft" if draft else f"version {number}" if number else "the live version"
+    click.echo(f"Wrote {what} of {flow_id} to {file}.", err=True)
+
+
+@group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_flow(file: str) -> None:
+    """Put FILE into its flow's draft in the database (a new id starts a new flow). The file must
+    pass 'intake-chat flow check'; it goes live after review and publishing in the console."""
+    from .. import publishing
+    from ..errors import EditRefused
+
+    try:
+        data = read_flow_file(file)
+    except FlowError as exc:
+        _fail(exc.problems)
+    with _flow_database() as db:
+        try:
+            draft = publishing.import_flow(db, data, actor=publishing.Actor("cli", "command line"),
+                                           file=file)  # fmt: skip
+        except EditRefused as exc:
+            for f in exc.detail.get("findings", {}).get("findings", []):  # type: ignore[attr-defined]
+                click.echo(f"{file}: {f['code']} {f['severity']} [{f['node'] or f['path']}]: "
+                           f"{f['message']} — {f['fix']}", err=True)  # fmt: skip
+            raise click.ClickException(exc.message) from exc
+    click.echo(f"Imported {file} into the draft of {draft.flow_id} (revision {draft.revision}). "
+               f"Review and publish it in the console: /staff/flows/{draft.flow_id}/review")
+
+
+@contextmanager
+def _flow_database() -> Iterator[Any]:
+    """The server's database, with the shipped flows published first on a fresh install (the same
+    rule the server applies at start-up)."""
+    from .. import publishing
+    from ..config import Config
+    from ..errors import ConfigError, StorageError
+    from ..flows import load_flows
+    from ..storage import Database
+
+    try:
+        config = Config.from_env()
+        db = Database(config.sqlalchemy_url)
+        db.migrate()
+    except (ConfigError, StorageError) as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        try:
+            publishing.seed_database(db, load_flows(config.flows_dir))
+        except FlowError as exc:
+            click.echo(f"note: the shipped flows were not loaded ({exc.problems[0]})", err=True)
+        yield db
+    finally:
+        db.dispose()
