@@ -236,6 +236,16 @@ def test_an_unknown_email_locks_the_same_way_so_lockout_reveals_no_account(
     assert login(client, "ghost@example.org", "guessing wrong again").status_code == 429
 
 
+def test_one_address_spraying_many_emails_is_locked_out_too(console: Console) -> None:
+    client = console.app.test_client()
+    for n in range(30):
+        assert login(client, f"guess{n}@example.org", "spray spray spray").status_code == 401
+    assert login(client, "coordinator@example.org").status_code == 429
+    elsewhere = console.app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "127.0.0.2"  # another client address (no traffic)
+    assert login(elsewhere, "coordinator@example.org").status_code == 302
+
+
 def test_it_refuses_a_sign_in_post_without_the_form_token(console: Console) -> None:
     client = console.app.test_client()
     response = client.post(
