@@ -5,6 +5,7 @@ IntakeError
 ├── FlowError            a flow or safety file that cannot be used (carries every problem found)
 ├── ProtocolError        a client frame that breaks the chat protocol (carries a stable ``code``)
 ├── StorageError         the database refused a write (disk full, locked, gone)
+│   └── WriteConflict    another writer changed the row first; nothing was written, try again
 └── EditRefused          a flow editor step the rules forbid (carries a stable ``code``)
 """
 
@@ -54,6 +55,10 @@ class ProtocolError(IntakeError):
 
 class StorageError(IntakeError):
     """A database write failed; the visitor is told to retry and nothing half-written remains."""
+
+
+class WriteConflict(StorageError):
+    """Optimistic concurrency lost: the row moved on since it was read. Nothing was written."""
 
 
 class EditRefused(IntakeError):
