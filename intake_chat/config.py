@@ -16,7 +16,8 @@ from .errors import ConfigError
 from .handoff import hours_from_config
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA_DIR = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "intake-chat"
+_XDG_DATA = os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")
+DEFAULT_DATA_DIR = Path(_XDG_DATA) / "intake-chat"
 
 
 def _int(name: str, raw: str) -> int:
@@ -61,7 +62,7 @@ _PARSERS: dict[type | str, Callable[[str, str], Any]] = {
 
 @dataclass(frozen=True)
 class Config:
-    """Every setting, with a safe default; the env variable is ``INTAKE_`` + the upper-cased name."""
+    """Every setting with a safe default; its variable is ``INTAKE_`` + the upper-cased name."""
 
     database_url: str = ""  # empty: a SQLite file in data_dir
     data_dir: Path = DEFAULT_DATA_DIR
@@ -72,6 +73,7 @@ class Config:
     secret_key: str = ""  # empty: generated and kept in data_dir/secret_key
     allowed_origins: tuple[str, ...] = ()
     public_url: str = ""  # e.g. https://intake.example.org, used in notification links
+    trust_proxy: int = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
     max_frame_bytes: int = 8192
     max_text_chars: int = 2000
     rate_limit_per_session: int = 30  # frames per minute
