@@ -1,5 +1,5 @@
-"""``intake-chat flow export`` / ``flow import``: flows move between the database and files that pass
-``intake-chat flow check``, so they can live in version control."""
+"""``intake-chat flow export`` / ``flow import``: flows move between the database and files that
+pass ``intake-chat flow check``, so they can live in version control."""
 
 from __future__ import annotations
 
