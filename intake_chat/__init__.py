@@ -16,7 +16,7 @@ __all__ = ["Config", "create_app"]
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     """Build the Flask app; ``config`` defaults to ``Config.from_env()``; ``overrides`` win."""
-    from . import api, chat, editor, notify, notify_console, pages, staff, storage
+    from . import api, chat, editor, live, notify, notify_console, pages, staff, storage
 
     config = config or Config.from_env(**overrides)
     app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")
@@ -24,7 +24,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.config["SECRET_KEY"] = config.load_secret_key()
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_frame_bytes, 64 * 1024)
     storage.init_app(app)
-    for module in (chat, pages, staff, notify_console, editor, api):
+    for module in (chat, live, pages, staff, notify_console, editor, api):
         app.register_blueprint(module.bp)
     notify.init_app(app)  # staff notifications from the outbox, on a background thread
     return app

@@ -499,6 +499,9 @@ class Service:
             store.append_audit(conn, actor="visitor", action="handoff.request", subject=subject,
                                detail={"node": effect.get("node")}, now=now)  # fmt: skip
             turn.wake_staff = True
+            from .livedesk import on_request  # live now, or queued at once (livedesk.py decides)
+
+            on_request(conn, session, turn.events, self.config, now)
         elif kind == "visitor_message":
             turn.wake_staff = True  # the text is already in the log as the visitor event
         else:
