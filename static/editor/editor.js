@@ -227,6 +227,7 @@
     var pane = $('fe-list');
     var scroll = pane.scrollTop;
     pane.textContent = '';
+    pane.append(el('h2', {class: 'visually-hidden', text: 'Steps by section'}));
     var flowItem = el('button', {type: 'button', class: 'fe-item fe-flow-item', 'aria-current': S.selected.kind === 'flow' ? 'true' : null,
       onclick: function () { select({kind: 'flow'}); }}, [el('span', {class: 'fe-item-type', text: 'Flow'}), el('span', {class: 'fe-item-text', text: 'Title, first step, languages, settings'})].concat(badge(flowFindings())));
     pane.append(flowItem);
