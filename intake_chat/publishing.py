@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -517,7 +518,7 @@ def seed(conn: Connection, flows: Mapping[str, Flow]) -> list[str]:
         current = store.current_publication(conn, flow.id)
         if current is not None and (current.kind != "file" or current.digest == flow.digest):
             continue
-        note = f"{'First version' if current is None else 'Updated'} from {flow.file}."
+        note = f"{'First version' if current is None else 'Updated'} from {Path(flow.file).name}."
         number = _publish_text(conn, flow, kind="file", actor=system, note=note)
         _audit(conn, system, "flow.seed", flow.id, file=flow.file, digest=flow.digest,
                number=number)  # fmt: skip
