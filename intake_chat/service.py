@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from . import protocol, publishing
 from .config import Config
-from .errors import ProtocolError, StorageError
+from .errors import ProtocolError, StorageError, WriteConflict
 from .flows import Flow, parse_flow
 from .ratelimit import TokenBuckets
 from .storage import Database, utcnow
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 STAFF_CHANNEL = "staff"  # hub key the staff console listens on for new referrals, crises, requests
 RETRY_AFTER_STORAGE = 2.0
+MAX_TURN_ATTEMPTS = 5  # plans of one turn, when other turns of the same session keep winning
+REMEMBERED_FRAMES = 64  # client frame ids kept per session for resends
 TRANSIENT_TYPES = frozenset({"session", "error"})
 _LEVEL_RANK = {None: 0, "concern": 1, "crisis": 2}
 
@@ -336,7 +339,7 @@ class Service:
             replay = store.events_after(conn, session.id, after)
             pending = None
             if session.status == "asking":
-                ask = store.last_event(conn, session.id, "ask")
+                ask = session.pending_ask or store.last_event(conn, session.id, "ask")
                 if ask is not None and ask["seq"] <= after:
                     pending = {**ask, "resent": True}
         position = min(after, session.last_seq)
@@ -356,31 +359,47 @@ class Service:
     # --- a turn -----------------------------------------------------------------------------------
 
     def _turn(self, token: str, frame: dict[str, Any], listener: object) -> Outcome:
-        frame_id = frame.get("id")
-        token_hash = hash_token(token)
+        """Plan the turn on a snapshot of the session (safety and engine run here, in parallel
+        with other visitors), then store it only if nobody moved the session on meanwhile;
+        otherwise plan again. The writer itself only writes."""
+        for _attempt in range(MAX_TURN_ATTEMPTS):
+            with self.db.read() as conn:
+                session = self._live_session(store.find_session(conn, hash_token(token)))
+                replay = self._applied_before(conn, session, frame.get("id"))
+                if replay is not None:  # a resend after a dropped connection: nothing applied
+                    return Outcome(replay, token, session.id, session.last_seq)
+                flow = self._flow_of(conn, session)
+            plan = self._plan(session, flow, frame)
+            try:
+                stored, done = self.db.write(partial(self._write_turn, session, plan, frame))
+            except WriteConflict:
+                continue
+            self._after_commit(session.id, done, listener)
+            return Outcome(stored, token, session.id, stored[-1]["seq"])
+        raise StorageError("the conversation kept changing under this turn")
 
-        def work(conn: Connection) -> tuple[Outcome, _Turn | None]:
-            now = self.now()
-            session = self._live_session(store.lock_session(conn, token_hash))
-            if frame_id is not None:
-                applied = store.events_for_frame(conn, session.id, frame_id)
-                if applied:  # a resend after a dropped connection: answer again, apply nothing
-                    events = [{**event, "resent": True} for event in applied]
-                    return Outcome(events, token, session.id, session.last_seq), None
-            flow = self._flow_of(conn, session)
-            turn = self._plan(conn, session, flow, frame)
-            stored = self._store(conn, session, turn, frame_id, now)
-            position = stored[-1]["seq"] if stored else session.last_seq
-            return Outcome(stored, token, session.id, position), turn
+    def _applied_before(
+        self, conn: Connection, session: store.SessionRow, frame_id: str | None
+    ) -> list[dict[str, Any]] | None:
+        if frame_id is None:
+            return None
+        if session.recent_frames is None:  # a session from before migration 2
+            applied = store.events_for_frame(conn, session.id, frame_id)
+        else:
+            seqs = session.frame_range(frame_id)
+            applied = [] if seqs is None else store.events_between(conn, session.id, *seqs)
+        return [{**event, "resent": True} for event in applied] or None
 
-        outcome, turn = self.db.write(work)  # committed (and fsynced) when this returns
-        if turn is not None and outcome.session_id is not None:
-            self._after_commit(outcome.session_id, turn, listener)
-        return outcome
+    def _write_turn(
+        self, session: store.SessionRow, plan: _Turn, frame: dict[str, Any], conn: Connection
+    ) -> tuple[list[dict[str, Any]], _Turn]:
+        # A fresh copy per attempt: the writer may run this again if another turn of its commit
+        # group fails, and effects fill in the copy (referral ids, extra events).
+        turn = replace(plan, events=[dict(e) for e in plan.events],
+                       effects=[dict(e) for e in plan.effects], flags=dict(plan.flags))  # fmt: skip
+        return self._store(conn, session, turn, frame.get("id"), self.now()), turn
 
-    def _plan(
-        self, conn: Connection, session: store.SessionRow, flow: Flow, frame: dict[str, Any]
-    ) -> _Turn:
+    def _plan(self, session: store.SessionRow, flow: Flow, frame: dict[str, Any]) -> _Turn:
         """Safety first on typed text, then the engine; refuses frames the engine cannot take."""
         engine_event = {k: v for k, v in frame.items() if k != "id"}
         engine_event["today"] = self.today()
@@ -394,32 +413,13 @@ class Service:
         errors = [event for event in result.events if event.get("type") == "error"]
         if errors and not bot and hit is None:
             raise Refusal(errors[0].get("code", "not_expected"), errors[0].get("text"))
-        visitor = self._visitor_event(conn, session, frame)
         turn = _Turn(
-            events=[visitor, *(hit.events if hit else []), *bot],
+            events=[_visitor_event(session, frame), *(hit.events if hit else []), *bot],
             state=result.state, effects=list(result.effects), hit=hit,
         )  # fmt: skip
         if hit is not None and hit.level in ("crisis", "concern"):
             turn.flags = _raised_flags(session, hit)
         return turn
-
-    def _visitor_event(
-        self, conn: Connection, session: store.SessionRow, frame: dict[str, Any]
-    ) -> dict[str, Any]:
-        """What the visitor did, in the log: staff read it and a reloaded page redraws it."""
-        event: dict[str, Any] = {"type": "visitor", "action": frame["type"]}
-        for key in ("text", "choice", "choices", "skip", "intent", "node", "id"):
-            if key in frame:
-                event[key] = frame[key]
-        if "choice" in frame or "choices" in frame:
-            ask = store.last_event(conn, session.id, "ask")
-            labels = {o.get("value"): o.get("label") for o in (ask or {}).get("input", {})
-                      .get("options", [])}  # fmt: skip
-            if "choice" in frame:
-                event["label"] = labels.get(frame["choice"], frame["choice"])
-            else:
-                event["labels"] = [labels.get(value, value) for value in frame["choices"]]
-        return event
 
     def _store(
         self,
@@ -429,22 +429,50 @@ class Service:
         frame_id: str | None,
         now: datetime,
     ) -> list[dict[str, Any]]:
-        """Write the turn: flags, referrals, outbox and audit rows, events, then the session row."""
+        """Write the turn. The session row goes first, and only if its log still ends where the
+        turn was planned (else WriteConflict, with nothing written); then flags, referral,
+        outbox and audit rows, and the events."""
+        planned_on = session.last_seq
+        session = replace(session, **turn.flags)
+        claimed = self._turn_values(session, turn, frame_id, now, planned_on)
+        if not store.save_turn(conn, replace(session, **claimed), expected_seq=planned_on):
+            raise WriteConflict("the session moved on while this turn was planned")
         if turn.flags:
-            session = replace(session, **turn.flags)
             self._record_safety(conn, session, turn, now)
+        planned_events = len(turn.events)
         for effect in turn.effects:
             self._apply_effect(conn, session, turn, effect, now)
-        stored = store.append_events(conn, session.id, session.last_seq + 1, turn.events,
-                                     frame_id=frame_id, now=now)  # fmt: skip
-        values: dict[str, Any] = {"updated_at": now, "expires_at": now + self.idle}
-        if stored:
-            values["last_seq"] = stored[-1]["seq"]
+        if len(turn.events) != planned_events:  # an effect had more to say (e.g. the live desk)
+            values = self._turn_values(session, turn, frame_id, now, planned_on)
+            store.save_turn(conn, replace(session, **values), expected_seq=claimed["last_seq"])
+        return store.append_events(conn, session.id, planned_on + 1, turn.events,
+                                   frame_id=frame_id, now=now)  # fmt: skip
+
+    def _turn_values(
+        self,
+        session: store.SessionRow,
+        turn: _Turn,
+        frame_id: str | None,
+        now: datetime,
+        planned_on: int,
+    ) -> dict[str, Any]:
+        """The session row after this turn's events get seq planned_on+1, planned_on+2, …"""
+        last = planned_on + len(turn.events)
+        values: dict[str, Any] = {"updated_at": now, "expires_at": now + self.idle,
+                                  "last_seq": last}  # fmt: skip
+        if frame_id is not None and turn.events:
+            remembered = [*(session.recent_frames or []), [frame_id, planned_on + 1, last]]
+            values["recent_frames"] = remembered[-REMEMBERED_FRAMES:]
         if turn.state is not None:
             values["state"] = turn.state
             values["status"] = _status(turn.state)
-        store.save_turn(conn, replace(session, **values))
-        return stored
+        asks = [(n, e) for n, e in enumerate(turn.events, planned_on + 1) if e["type"] == "ask"]
+        if asks:
+            seq, ask = asks[-1]
+            values["pending_ask"] = {**ask, "seq": seq}
+        elif values.get("status", session.status) != "asking":
+            values["pending_ask"] = None
+        return values
 
     def _record_safety(
         self, conn: Connection, session: store.SessionRow, turn: _Turn, now: datetime
@@ -576,6 +604,22 @@ class Service:
         event = self.db.write(work)
         self.hub.publish(session_id)
         return event
+
+
+def _visitor_event(session: store.SessionRow, frame: dict[str, Any]) -> dict[str, Any]:
+    """What the visitor did, in the log: staff read it and a reloaded page redraws it."""
+    event: dict[str, Any] = {"type": "visitor", "action": frame["type"]}
+    for key in ("text", "choice", "choices", "skip", "intent", "node", "id"):
+        if key in frame:
+            event[key] = frame[key]
+    if "choice" in frame or "choices" in frame:
+        options = (session.pending_ask or {}).get("input", {}).get("options", [])
+        labels = {option.get("value"): option.get("label") for option in options}
+        if "choice" in frame:
+            event["label"] = labels.get(frame["choice"], frame["choice"])
+        else:
+            event["labels"] = [labels.get(value, value) for value in frame["choices"]]
+    return event
 
 
 def _status(state: dict[str, Any] | None) -> str:

@@ -161,7 +161,7 @@ def test_a_kill_during_many_turns_loses_no_acknowledged_turn_and_doubles_none(
 
 
 def test_a_graceful_stop_closes_sockets_with_1012_and_exits_cleanly(server: LiveServer) -> None:
-    visitors = [WsVisitor(server.ws_url) for _ in range(5)]
+    visitors = [WsVisitor(server.ws_url, timeout=20) for _ in range(5)]
     for visitor in visitors:
         visitor.send({"type": "start"})
     assert server.process is not None
@@ -173,8 +173,8 @@ def test_a_graceful_stop_closes_sockets_with_1012_and_exits_cleanly(server: Live
         assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
         assert int.from_bytes(frame.data[:2], "big") == 1012  # "service restart": reconnect
         visitor.ws.shutdown()
-    assert process.wait(15) == 0
-    assert time.monotonic() - began < 10
+    assert process.wait(20) == 0
+    assert time.monotonic() - began < 15  # well within the graceful timeout plus start-up noise
     server.process = None
     server.start()  # and the conversations resume on the next start
     token = visitors[0].token

@@ -617,3 +617,54 @@ def test_concurrent_visitors_each_get_their_own_gapless_log(service: Service) ->
     assert failures == []
     with service.db.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(store.referrals)).scalar() == 8
+
+
+def test_two_frames_racing_on_one_session_are_both_applied_once_in_order(
+    service: Service,
+) -> None:
+    visitor = Visitor(service)
+    visitor.start()
+    visitor.reply(choice="red")  # now at the free-text name question
+    gate = threading.Barrier(2)
+    answers: list[list[dict[str, Any]]] = []
+
+    def send(text: str) -> None:
+        gate.wait()
+        answers.append(visitor.reply(text=text))
+
+    threads = [threading.Thread(target=send, args=(t,)) for t in ("Ana", "more")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(a[0]["type"] == "visitor" for a in answers)
+    log = all_events(service, visitor)
+    assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
+    assert sorted(e["text"] for e in log if e["type"] == "visitor" and "text" in e) == [
+        "Ana", "more"]  # fmt: skip
+
+
+def test_sessions_from_before_migration_2_still_resume_and_deduplicate(
+    tmp_path: Path, rules: Any
+) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    db.migrate()
+    service = make_service(db, tmp_path, rules)
+    visitor = Visitor(service)
+    visitor.start()
+    first = visitor.reply(choice="red", id="old-1")
+    with db.transaction() as conn:  # the database as release 1 left it
+        conn.exec_driver_sql("ALTER TABLE sessions DROP COLUMN pending_ask")
+        conn.exec_driver_sql("ALTER TABLE sessions DROP COLUMN recent_frames")
+        conn.exec_driver_sql("UPDATE schema_versions SET version = 1 WHERE area = 'chat'")
+    db.dispose()
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    assert db.migrate()["chat"] == 2
+    service = make_service(db, tmp_path, rules)
+    visitor.service = service
+    again = visitor.reply(choice="red", id="old-1")
+    assert [{k: v for k, v in e.items() if k != "resent"} for e in again] == first
+    resumed = visitor.resume(after=4)
+    assert resumed[1]["resent"] and resumed[1]["node"] == "name"
+    assert types(visitor.reply(text="Ana", id="old-2")) == ["visitor", "ask"]
+    db.dispose()

@@ -149,14 +149,17 @@ class Database:
 
     def _create_engine(self, busy_timeout_ms: int) -> Engine:
         if not self.is_sqlite:
-            return sa.create_engine(self.url, pool_size=10, max_overflow=40, pool_pre_ping=True)
+            return sa.create_engine(self.url, pool_size=20, max_overflow=30, pool_pre_ping=True)
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Enough pooled connections that concurrent readers never open (and PRAGMA) new ones:
+        # an overflow connection is closed again when it is returned, which costs far more
+        # than the read it served.
         engine = sa.create_engine(
             self.url,
-            pool_size=8,
-            max_overflow=56,
+            pool_size=48,
+            max_overflow=208,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         )
 
@@ -198,12 +201,13 @@ class Database:
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work(conn)`` in a write transaction and return its result once committed.
 
-        On SQLite one writer thread runs the queued work of many callers one after another, each
-        in its own SAVEPOINT, and commits them together: one fsync for the group instead of one
-        per turn. Each caller still gets all-or-nothing: its savepoint is rolled back if
-        ``work`` raises (the exception is re-raised here), and if the commit fails every caller
-        of the group gets ``StorageError`` and nothing of the group is stored. On PostgreSQL
-        ``work`` runs in this thread in its own transaction (row locks keep turns apart).
+        On SQLite one writer thread runs the queued work of many callers one after another and
+        commits them together: one fsync for the group instead of one per turn. Each caller
+        still gets all-or-nothing: if ``work`` raises, nothing it wrote is kept (the exception is
+        re-raised here); if the commit fails, every caller of the group gets ``StorageError`` and
+        nothing of the group is stored. ``work`` may run twice (when another job of its group
+        failed), so it must only touch the database, and start from its inputs each time. On
+        PostgreSQL ``work`` runs in this thread in its own transaction.
         """
         if self._writer is None:
             with self.transaction() as conn:
@@ -350,25 +354,39 @@ class _GroupWriter:
             self._commit(group)
 
     def _commit(self, group: list[_Job]) -> None:
+        """Run the group in one transaction. If one job raises, the whole transaction is rolled
+        back and every other job runs again in a transaction of its own: a failure is rare, and
+        savepoints around every job would cost two more statements per turn."""
+        failed: _Job | None = None
         try:
             with self.db.transaction() as conn:
                 for job in group:
-                    savepoint = conn.begin_nested()
                     try:
                         job.result = job.work(conn)
-                    except BaseException as error:  # handed to the caller, never lost here
-                        savepoint.rollback()
-                        job.error = _as_storage_error(error)
-                    else:
-                        savepoint.commit()
+                    except BaseException as error:
+                        failed, job.error = job, _as_storage_error(error)
+                        raise
         except BaseException as error:
-            failure = error if isinstance(error, StorageError) else StorageError(str(error))
-            for job in group:
-                if job.error is None:
-                    job.result, job.error = None, failure
+            if failed is None:  # BEGIN or COMMIT failed: nothing of the group is stored
+                for job in group:
+                    job.result, job.error = None, _as_storage_error(error)
+                    if not isinstance(job.error, StorageError):
+                        job.error = StorageError(str(error))
+            else:
+                for job in group:
+                    if job is not failed:
+                        self._commit_alone(job)
         finally:
             for job in group:
                 job.done.set()
+
+    def _commit_alone(self, job: _Job) -> None:
+        job.result, job.error = None, None
+        try:
+            with self.db.transaction() as conn:
+                job.result = job.work(conn)
+        except BaseException as error:
+            job.result, job.error = None, _as_storage_error(error)
 
 
 def _as_storage_error(error: BaseException) -> BaseException:

@@ -58,6 +58,10 @@ sessions = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False),
+    # Kept on the row so that a turn reads one row: the ask now waiting for an answer (for
+    # resume and option labels) and the last client frame ids applied with their seq range.
+    sa.Column("pending_ask", sa.JSON, nullable=True),
+    sa.Column("recent_frames", sa.JSON, nullable=True),
 )
 
 events = sa.Table(
@@ -154,9 +158,14 @@ def _create_initial(conn: Connection) -> None:
     _append_only_audit(conn)
 
 
+def _add_turn_memory(conn: Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE sessions ADD COLUMN pending_ask JSON")
+    conn.exec_driver_sql("ALTER TABLE sessions ADD COLUMN recent_frames JSON")
+
+
 # Migration k upgrades a database from version k to k+1; the Table objects above always show the
 # latest shape, which a fresh install creates directly (then runs ON_CREATE).
-MIGRATIONS = [_create_initial]
+MIGRATIONS = [_create_initial, _add_turn_memory]
 ON_CREATE = [_append_only_audit]
 
 
@@ -241,6 +250,15 @@ class SessionRow:
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
+    pending_ask: dict[str, Any] | None = None
+    recent_frames: list[list[Any]] | None = None
+
+    def frame_range(self, frame_id: str) -> tuple[int, int] | None:
+        """The seq range a recently applied client frame id produced, if it is remembered."""
+        for known, first, last in self.recent_frames or ():
+            if known == frame_id:
+                return int(first), int(last)
+        return None
 
 
 def _session(row: Any) -> SessionRow:
@@ -276,6 +294,8 @@ def create_session(
         created_at=now,
         updated_at=now,
         expires_at=expires_at,
+        pending_ask=None,
+        recent_frames=[],
     )
     conn.execute(sessions.insert().values(**values))
     return SessionRow(**values)
@@ -316,18 +336,26 @@ def update_session(conn: Connection, session_id: str, **values: Any) -> None:
 
 
 TURN_COLUMNS = ("state", "status", "urgent", "crisis_level", "crisis_category", "crisis_rule",
-                "concern_count", "last_seq", "updated_at", "expires_at")  # fmt: skip
+                "concern_count", "last_seq", "updated_at", "expires_at", "pending_ask",
+                "recent_frames")  # fmt: skip
 _SAVE_TURN = (
     sessions.update()
-    .where(sessions.c.id == sa.bindparam("session_id"))
+    .where(
+        sessions.c.id == sa.bindparam("session_id"),
+        sessions.c.last_seq == sa.bindparam("expected_seq"),
+    )  # fmt: skip
     .values({name: sa.bindparam(f"new_{name}") for name in TURN_COLUMNS})
 )
 
 
-def save_turn(conn: Connection, session: SessionRow) -> None:
-    """Write back everything a turn may change about a session, in one fixed statement."""
+def save_turn(conn: Connection, session: SessionRow, *, expected_seq: int) -> bool:
+    """Write back everything a turn changes about a session, if its log still ends at
+    ``expected_seq`` (what the turn was planned on). False: another turn came first, and
+    nothing was written."""
     params = {f"new_{name}": getattr(session, name) for name in TURN_COLUMNS}
-    conn.execute(_SAVE_TURN, {"session_id": session.id, **params})
+    result = conn.execute(_SAVE_TURN, {"session_id": session.id, "expected_seq": expected_seq,
+                                       **params})  # fmt: skip
+    return bool(result.rowcount == 1)
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -399,6 +427,23 @@ def events_after(
 ) -> list[dict[str, Any]]:
     query = _EVENTS_AFTER if limit is None else _EVENTS_AFTER.limit(limit)
     rows = conn.execute(query, {"session_id": session_id, "after": after})
+    return [_event(row) for row in rows]
+
+
+_EVENTS_BETWEEN = (
+    sa.select(*_EVENT_COLUMNS)
+    .where(
+        events.c.session_id == sa.bindparam("session_id"),
+        events.c.seq.between(sa.bindparam("first"), sa.bindparam("last")),
+    )  # fmt: skip
+    .order_by(events.c.seq)
+)
+
+
+def events_between(
+    conn: Connection, session_id: str, first: int, last: int
+) -> list[dict[str, Any]]:
+    rows = conn.execute(_EVENTS_BETWEEN, {"session_id": session_id, "first": first, "last": last})
     return [_event(row) for row in rows]
 
 
