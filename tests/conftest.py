@@ -40,7 +40,7 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
-# --- real databases and real servers (helpers in tests/server.py) ---------------------------------
+# --- real databases and real servers (helpers in tests/server.py) ------------------------------
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
