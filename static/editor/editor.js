@@ -191,7 +191,7 @@
     var info = S.info, parts = [];
     parts.push(info.current ? 'Live: version ' + info.current.number + '.' : 'Not published yet.');
     if (!info.changed) { parts.push('The draft is the same as the live version.'); }
-    else if (info.pending) { parts.push('Waiting for review.'); }
+    else if (info.pending) { parts.push('Waiting for review: a change now withdraws the request, and the draft has to be sent again.'); }
     else if (info.approved) { parts.push('Approved: ready to publish.'); }
     else if (info.review && info.review.status === 'changes_requested') { parts.push('Sent back by ' + info.review.reviewer + ': "' + (info.review.comment || '') + '"'); }
     $('fe-state').textContent = parts.join(' ');
@@ -1219,6 +1219,29 @@
       });
     });
   }
+
+  /* ---------- other editors: pick up their saves while this tab has nothing unsaved */
+  var REFRESH_EVERY = 30000;
+  function refresh() {
+    // Not in the JSON tab: its text would still be the old one, and saving it would undo theirs.
+    if (document.visibilityState !== 'visible' || S.dirty || S.saving || S.conflict || !S.data || S.tab === 'json') { return; }
+    var seen = S.revision;
+    api('GET', D.draftUrl).then(function (res) {
+      if (!res.ok || S.dirty || S.saving || S.conflict || S.revision !== seen || S.tab === 'json') { return; }
+      S.info = res.body;
+      if (res.body.revision !== seen) {
+        adopt(res.body, true);
+        renderSummary(); renderList(); renderMap();
+        if (S.selected.kind === 'node' && !find(S.selected.id)) { S.selected = {kind: 'flow'}; }
+        renderForm();  // the old form's fields point at the replaced data: never leave them live
+        $('fe-save').textContent = 'Updated with the changes ' + (res.body.updated_by || 'someone') + ' saved (revision ' + res.body.revision + ').';
+        return;
+      }
+      renderSave();
+    });
+  }
+  setInterval(refresh, REFRESH_EVERY);
+  document.addEventListener('visibilitychange', refresh);
 
   /* ---------- start */
   function load() {

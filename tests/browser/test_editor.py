@@ -287,3 +287,10 @@ def test_two_tabs_editing_one_draft_cannot_overwrite_each_other(
     saved(second)
     step(second, "ask_dob")
     expect(english(second)).to_have_value(re.compile("^Tab one's words"))
+
+    # the other tab, with nothing unsaved, picks up the newer draft instead of conflicting later
+    english(second).fill("Tab two, on top of tab one")
+    saved(second)
+    first.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    expect(first.locator("#fe-save")).to_contain_text("Updated with the changes Edna saved")
+    expect(english(first)).to_have_value("Tab two, on top of tab one")
