@@ -405,13 +405,12 @@ class Feed:
             view = queue_view(conn, self.staff, now)
             mine = store.live_chats_of(conn, self.staff.id)
             watched = store.request_details(conn, self.watch) if self.watch else None
-            news = {row["id"]: self._news(conn, row) for row in mine}
+            rows = {row["id"]: row for row in mine}
             if watched is not None:
-                news[watched["id"]] = self._news(conn, watched)
+                rows[watched["id"]] = watched
+            news = {request_id: self._news(conn, row) for request_id, row in rows.items()}
         self._send_queue(view)
-        rows = {row["id"]: row for row in mine}
         if watched is not None:
-            rows[watched["id"]] = watched
             self._send_state(watched, now)
         for request_id, lines in news.items():
             if not lines:
