@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from intake_chat import safety
 from intake_chat.config import Config
+from intake_chat.errors import StorageError
 from intake_chat.flows import Flow, parse_flow
 from intake_chat.service import (
     STAFF_CHANNEL,
@@ -128,7 +129,8 @@ class Visitor:
         return outcome.events
 
     def send(self, **frame: Any) -> list[dict[str, Any]]:
-        return self.service.handle(self.token, json.dumps(frame), client=self.client).events
+        raw = json.dumps(frame, ensure_ascii=False)
+        return self.service.handle(self.token, raw, client=self.client).events
 
     def reply(self, **fields: Any) -> list[dict[str, Any]]:
         return self.send(type="reply", **fields)
@@ -667,4 +669,38 @@ def test_sessions_from_before_migration_2_still_resume_and_deduplicate(
     resumed = visitor.resume(after=4)
     assert resumed[1]["resent"] and resumed[1]["node"] == "name"
     assert types(visitor.reply(text="Ana", id="old-2")) == ["visitor", "ask"]
+    db.dispose()
+
+
+def test_a_full_disk_answers_storage_unavailable_and_stores_nothing_of_the_turn(
+    tmp_path: Path, rules: Any
+) -> None:
+    from sqlalchemy import event
+
+    db = Database(f"sqlite:///{tmp_path / 'full.sqlite3'}")
+    db.migrate()
+    service = make_service(db, tmp_path, rules)
+    visitor = Visitor(service)
+    visitor.start()
+    with db.read() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    def cap(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count={pages}")
+
+    event.listen(db.engine, "connect", cap)
+    db.engine.dispose()  # every connection from now on may not grow the file
+    for size in (3000, 300, 10):  # fill what is left, down to the last crumbs
+        with pytest.raises(StorageError):
+            for _ in range(10_000):
+                with db.transaction() as conn:
+                    store.append_audit(conn, actor="test", action="fill", subject="-",
+                                       detail={"pad": "x" * size})  # fmt: skip
+    events = visitor.reply(text="é" * 2000)  # 4 KB: more than any page has left
+    assert types(events) == ["error"] and events[0]["code"] == "storage_unavailable"
+    assert events[0]["retry_after"] > 0
+    event.remove(db.engine, "connect", cap)
+    db.engine.dispose()
+    assert [e["seq"] for e in all_events(service, visitor)] == [1, 2]
+    assert types(visitor.reply(choice="red")) == ["visitor", "ask"]
     db.dispose()
