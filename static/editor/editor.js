@@ -598,7 +598,7 @@
         var vid = nextId('ov');
         var value = el('input', {type: 'text', id: vid, value: option.value || '', spellcheck: 'false'});
         value.addEventListener('input', function () { change(function () { option.value = value.value; }, {keepForm: true, quiet: true}); });
-        row.append(el('h4', {text: 'Button ' + (i + 1)}));
+        row.append(el('h3', {text: 'Button ' + (i + 1)}));
         row.append(labelled(vid, 'value', {}, value, 'Stored as the answer; letters, digits and _ work best.'));
         row.append(WIDGETS.text(option, 'label', {}, true));
         row.append(WIDGETS.node(option, 'next', {}, false, {label: 'When chosen, go to', empty: "— where the question's “Then go to” leads", hint: ''}));
@@ -615,7 +615,7 @@
       var cases = Array.isArray(obj[name]) ? obj[name] : [];
       cases.forEach(function (c, i) {
         if (!isObj(c)) { return; }
-        var row = el('div', {class: 'fe-case'}, [el('h4', {text: 'Case ' + (i + 1)})]);
+        var row = el('div', {class: 'fe-case'}, [el('h3', {text: 'Case ' + (i + 1)})]);
         row.append(conditionEditor(c));
         row.append(WIDGETS.node(c, 'next', {}, true, {label: 'When it matches, go to', hint: ''}));
         row.append(rowTools(cases, i, 'case ' + (i + 1)));
@@ -652,7 +652,7 @@
       var list = Array.isArray(obj[name]) ? obj[name] : [];
       list.forEach(function (f, i) {
         if (!isObj(f)) { return; }
-        var row = el('div', {class: 'fe-option'}, [el('h4', {text: 'Field ' + (i + 1)})]);
+        var row = el('div', {class: 'fe-option'}, [el('h3', {text: 'Field ' + (i + 1)})]);
         row.append(WIDGETS['var'](f, 'var', {}, true));
         row.append(WIDGETS.text(f, 'label', {}, true));
         row.append(rowTools(list, i, 'field ' + (i + 1)));
@@ -856,6 +856,8 @@
     names.forEach(function (name) {
       if (name === 'options' && !(node.input === 'choice' || node.input === 'multi')) { return; }
       if (name === 'notice' && node.input !== 'consent' && node.notice === undefined) { return; }
+      // a branch or a jump always leads elsewhere itself: its own "next" is never used
+      if (name === 'next' && (type === 'branch' || type === 'goto') && node.next === undefined) { return; }
       var target = ADVANCED[name] ? advanced : wrap;
       target.append(field(node, name, props[name], required.indexOf(name) >= 0, {node: node}));
     });
@@ -1073,14 +1075,17 @@
       if (!at) { return; }
       var c = counts(findingsFor(n.id));
       var current = S.selected.kind === 'node' && S.selected.id === n.id;
-      var g = svg('g', {class: 'fe-svg-node fe-type-' + n.type + (c.errors ? ' fe-has-error' : c.warnings ? ' fe-has-warning' : '') + (current ? ' fe-current' : ''),
-        transform: 'translate(' + at.x + ',' + at.y + ')', tabindex: '0', role: 'button', 'data-node': n.id,
-        'aria-label': (TYPE_NAMES[n.type] || n.type) + ' ' + n.id + (c.errors ? ', ' + c.errors + ' errors' : '') + (c.warnings ? ', ' + c.warnings + ' warnings' : '') + '. ' + short(firstText(n.text), 80)});
-      g.append(svg('rect', {width: W, height: H, rx: n.type === 'question' ? 14 : 4}));
       var t1 = svg('text', {x: 8, y: 18, class: 'fe-svg-id'});
       t1.textContent = short(n.id, 26) + (c.errors ? '  ⚠ ' + c.errors : '');
       var t2 = svg('text', {x: 8, y: 38, class: 'fe-svg-text'});
       t2.textContent = short(firstText(n.text) || (TYPE_NAMES[n.type] || n.type) + ' ' + describeNode(n), 30);
+      // Named by its visible words (voice control users say what they see), described by kind.
+      var descId = nextId('desc');
+      var desc = svg('desc', {id: descId});
+      desc.textContent = (TYPE_NAMES[n.type] || n.type) + (c.errors ? ', ' + c.errors + ' errors' : '') + (c.warnings ? ', ' + c.warnings + ' warnings' : '');
+      var g = svg('g', {class: 'fe-svg-node fe-type-' + n.type + (c.errors ? ' fe-has-error' : c.warnings ? ' fe-has-warning' : '') + (current ? ' fe-current' : ''),
+        transform: 'translate(' + at.x + ',' + at.y + ')', tabindex: '0', role: 'button', 'data-node': n.id, 'aria-describedby': descId});
+      g.append(desc, svg('rect', {width: W, height: H, rx: n.type === 'question' ? 14 : 4}));
       g.append(t1, t2);
       var go = function () { select({kind: 'node', id: n.id}); };
       g.addEventListener('click', go);
@@ -1088,6 +1093,7 @@
       root2.append(g);
     });
     var scroller = el('div', {class: 'fe-map-scroll'}, [root2]);
+    pane.append(el('h2', {class: 'visually-hidden', text: 'Map of the flow'}));
     pane.append(el('p', {class: 'hint', text: 'Each column is a section. Grey arrows: on to the next step; blue: an answer button; purple: a branch case; orange: a jump; red dashes: leads to a step that does not exist. Select a step to edit it.'}), scroller);
     pane.append(edgeList());
   }
@@ -1101,7 +1107,7 @@
         var edges = edgesOf({node: n, section: name, index: index});
         list.append(el('li', {}, [el('code', {text: n.id}), ' → ' + (edges.length ? edges.map(function (e) { return e.to + (e.label ? ' (' + e.label + ')' : '') + (find(e.to) ? '' : ' [missing]'); }).join('; ') : 'nothing (the conversation stops)')]));
       });
-      details.append(el('h4', {text: 'Section ' + name}), list);
+      details.append(el('h3', {text: 'Section ' + name}), list);
     });
     return details;
   }
