@@ -324,8 +324,9 @@ function show(ev) {
     case 'crisis': onCrisis(ev); break;
     case 'handoff':
       phase = 'handoff'; ask = null; handoffMode = ev.mode;
+      if (ev.name != null) staffJoined = true;  // a person accepted the chat (live:joined)
       if (ev.text) bubble('bot', ev.text);
-      if (waiting()) status(T.waiting);
+      status(waiting() ? T.waiting : '');  // a queued handoff ends the wait for a person
       tell('event', {name: 'handoff', detail: {mode: ev.mode === 'live' ? 'live' : 'queued'}});
       break;
     case 'staff':

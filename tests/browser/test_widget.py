@@ -424,7 +424,10 @@ def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
 def test_a_live_handoff_waits_then_shows_the_staff_members_name(
     browser: Any, tmp_path: Path, artifacts: Path
 ) -> None:
-    with running_app(tmp_path) as (url, service):
+    with running_app(tmp_path, office_hours="always") as (url, service):
+        from live_helpers import accepting_staff
+
+        accepting_staff(service.db)  # someone takes live chats, so the visitor waits for them
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         visit = Visit(context, context.new_page())
         frame = open_chat(visit, url + "/")
