@@ -82,10 +82,32 @@ _SPEAK: dict[str, tuple[str, ...]] = {
     "myslef": ("myself",), "mysefl": ("myself",), "mysef": ("myself",), "myelf": ("myself",),
     "meself": ("myself",), "myselfe": ("myself",), "wnat": ("want",), "wan": ("want",),
     "overdoes": ("overdose",), "overdoze": ("overdose",), "oding": ("overdosing",),
+    "oded": ("overdosed",),
+    # quick typing: dropped letters and g-dropping on the words distress is written in
+    "wana": ("want", "to"), "wanan": ("want", "to"), "wnna": ("want", "to"),
+    "gona": ("going", "to"), "gunna": ("going", "to"), "bout": ("about",), "abt": ("about",),
+    "anymor": ("anymore",), "anymroe": ("anymore",), "anymoe": ("anymore",),
+    "ths": ("this",), "tht": ("that",), "hav": ("have",), "dnt": ("do", "not"),
+    "cnt": ("can", "not"), "wnt": ("want",), "evrything": ("everything",),
+    "everythin": ("everything",), "evry": ("every",), "nite": ("night",), "lyf": ("life",),
+    "lif": ("life",), "ppls": ("people",), "nobdy": ("nobody",), "noone": ("no", "one"),
+    "sum1": ("someone",), "some1": ("someone",), "every1": ("everyone",),
+    "no1": ("no", "one"), "rly": ("really",), "srsly": ("seriously",), "ofc": ("of", "course"),
+    "thinkin": ("thinking",), "goin": ("going",), "doin": ("doing",), "feelin": ("feeling",),
+    "tryin": ("trying",), "cuttin": ("cutting",), "killin": ("killing",), "dyin": ("dying",),
+    "endin": ("ending",), "hurtin": ("hurting",), "nothin": ("nothing",),
+    "somethin": ("something",), "livin": ("living",), "gettin": ("getting",),
+    "havin": ("having",), "takin": ("taking",), "sayin": ("saying",), "wantin": ("wanting",),
+    "hittin": ("hitting",), "chokin": ("choking",), "bleedin": ("bleeding",),
+    "breathin": ("breathing",), "jumpin": ("jumping",), "plannin": ("planning",),
+    "wakin": ("waking",), "sleepin": ("sleeping",), "runnin": ("running",),
     # Spanish text-speak
     "q": ("que",), "k": ("que",), "xq": ("porque",), "pq": ("porque",), "porq": ("porque",),
     "x": ("por",), "tb": ("tambien",), "tmb": ("tambien",), "kiero": ("quiero",),
     "qiero": ("quiero",), "kero": ("quiero",), "sta": ("esta",), "toy": ("estoy",),
+    "aki": ("aqui",), "nd": ("nada",), "tmbn": ("tambien",),
+    "kisiera": ("quisiera",), "qisiera": ("quisiera",), "kiere": ("quiere",),
+    "mrir": ("morir",), "ps": ("pues",),
 }
 
 # Words written apart that the rules read as one.

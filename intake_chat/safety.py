@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from .errors import FlowError, Problem
 from .flows import read_flow_file
 from .normalize import BOUNDARY, PAUSE, Normalized, normalize
-from .safety_floor import FLOOR
+from .safety_floor import FLOOR, NET_PREFIX
 from .safety_rules import (
     CATEGORY_ORDER,
     Category,
@@ -159,8 +159,10 @@ class _Hit:
     rule: CompiledRule
     reasons: tuple[str, ...]
 
-    def key(self) -> tuple[int, int, int]:
-        return _RANK[self.level], -self.order, -self.first
+    def key(self) -> tuple[int, int, int, int]:
+        # on a tie the written phrase names the hit, not the broader net: staff read the rule id
+        written = 0 if self.rule.id.startswith(NET_PREFIX) else 1
+        return _RANK[self.level], -self.order, written, -self.first
 
 
 def detect(text: str, locale: str = "en", rules: Rules | None = None,

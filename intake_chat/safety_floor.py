@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FLOOR"]
+__all__ = ["FLOOR", "NET_PREFIX"]
+
+NET_PREFIX = "floor.net."  # the safety net's rule ids (see below)
 
 _EN_PEOPLE = (
     "friend*|mom|mother|dad|father|brother*|sister*|son|daughter|kid|kids|child|children|wife|"
@@ -27,6 +29,623 @@ _EN_ABUSERS = (
 )
 _ES_ABUSERS = "esposo|esposa|pareja|novio|novia|papa|padre|mama|madre|padrastro|madrastra|tio|ex"
 _EN_TARGETS = "him|her|them|you|someone|somebody|people|everyone|everybody"
+
+# --- the safety net: word-window families that generalise beyond the phrases above.
+#
+# The phrase rules above catch what someone wrote down; fresh utterances written before looking
+# at them were caught 22-56% of the time. The net reads families instead: a wish near a word of
+# dying, a method near a verb of having or taking, a person near a verb of harm with "me" after
+# it, a body part near a word of pain. "a ...N b": b up to N words after a; "a ~N b": either
+# order. It runs with the floor's own negations, exemptions and context, so "I'm not suicidal"
+# stays nothing, talk about someone else is a concern, and so is the past. Each family was
+# checked against everyday intake sentences ("my prescription is ready", "my parents made me
+# come to therapy", "tomorrow is the day of my interview") so that it does not fire on them.
+
+_EN_PILLS = (
+    "(pills|pill|tablets|medication|medications|medicine|medicines|antidepressants|painkillers|"
+    "tylenol|ibuprofen|advil|aspirin|xanax|insulin|benadryl|opioids|oxy|oxycodone|percocet|"
+    "vicodin|fentanyl|heroin|lithium|klonopin|valium|ambien|seroquel|zoloft|prozac|lexapro|"
+    "sertraline|acetaminophen|paracetamol|sleeping pills|sleep medication|bottle of pills)"
+)
+_EN_DEATH = (  # what a person may wish for themselves
+    "(die|be dead|death|not exist|not be alive|stop existing|cease to exist|stop living|not live|"
+    "not wake up|never wake up|not to wake up|sleep forever|be gone forever|kill myself|end my "
+    "life|take my life|end myself|not be here anymore|not be around anymore|disappear forever|"
+    "not be here|not be around|stop breathing|off myself|unalive myself|not be alive anymore)"
+)
+_EN_SOFT_END = (  # an ending that is not yet death
+    "(disappear|vanish|be gone|fade away|end it|end it all|end everything|be over|make it stop|"
+    "make it all stop|not feel anything|run away forever|give up on life|give up on everything|"
+    "not be me)"
+)
+_EN_WISH = ("want|wanted|wanting|wish|wishing|ready|deserve|deserves|need|needing|longing|"
+            "plan|planning|planned|decided|deciding|choose|choosing|prefer")
+_EN_SELF_BODY = (
+    "(myself|my wrist|my wrists|my arm|my arms|my forearm|my forearms|my thigh|my thighs|my leg|"
+    "my legs|my skin|my stomach|my belly|my body|my hips|my chest|my neck|my throat|my face|"
+    "my ankles|my veins)"
+)
+_EN_SELF_HARM_VERB = (
+    "cut|cutting|slit|slitting|slice|slicing|slash|slashing|carve|carving|carved|burn|burning|"
+    "stab|stabbing|punch|punching|hit|hitting|bang|banging|starve|starving|strangle|strangling|"
+    "choke|choking|suffocate|suffocating|poison|poisoning|drown|drowning|punish|punishing|hurt|"
+    "hurting|harm|harming|injure|injuring|mutilate|mutilating"
+)
+_EN_PERSON = (
+    "he|she|they|husband|wife|partner|boyfriend|girlfriend|dad|father|mom|mother|stepdad|stepmom|"
+    "stepfather|stepmother|stepbrother|stepsister|uncle|aunt|brother|sister|cousin|grandpa|"
+    "grandfather|grandma|grandmother|parents|parent|coach|teacher|boss|ex|fiance|fiancee|"
+    "babysitter|neighbor|pastor|priest|tutor|guardian|foster|someone|somebody|man|guy|woman|"
+    "roommate|landlord|manager|relative|him|her|them"
+)
+_EN_CHILD_ABUSER = (
+    "he|stepdad|stepfather|dad|father|uncle|brother|stepbrother|cousin|grandpa|grandfather|"
+    "coach|teacher|pastor|priest|tutor|babysitter|neighbor|guy|man|foster|boyfriend"
+)
+_EN_ABUSE_VERB_BLOWS = (
+    "hits|hit|hitting|beats|beat|beating|punches|punched|punching|kicks|kicked|kicking|slaps|"
+    "slapped|slapping|chokes|choked|choking|strangles|strangled|strangling|shoves|shoved|shoving|"
+    "smacks|smacked|smacking|headbutted|elbowed|stomped|stabbed|beats up|beat up"
+)
+_EN_ABUSE_VERB_OTHER = (
+    "grabs|grabbed|grabbing|drags|dragged|dragging|bites|bit|burns|burned|burnt|rapes|raped|"
+    "molests|molested|drugged|starves|starved|abuses|abused|abusing|attacks|attacked|assaults|"
+    "assaulted|tortures|tortured|whips|whipped|spanks|spanked|scratched|pinched|bruised"
+)
+_EN_ABUSE_VERB = f"{_EN_ABUSE_VERB_BLOWS}|{_EN_ABUSE_VERB_OTHER}"
+_EN_BODY_OBJECT = (
+    "(me|us|my neck|my throat|my face|my hair|my arm|my arms|my head|my body|my privates|my "
+    "private parts|my chest|my breasts|my butt|my legs|my mouth|my wrists|my stomach|my back|my "
+    "eye|my nose)"
+)
+_EN_HARM_VERB = (
+    "hurt|hurting|harm|harming|kill|killing|stab|stabbing|shoot|shooting|strangle|strangling|"
+    "choke|choking|smother|smothering|suffocate|suffocating|drown|drowning|shake|shaking|hit|"
+    "hitting|beat|beating|poison|poisoning|burn|burning|attack|attacking|murder|murdering|punch|"
+    "punching|slap|slapping"
+)
+_EN_TARGET = (
+    "(baby|newborn|infant|son|daughter|kid|kids|child|children|toddler|wife|husband|partner|"
+    "boyfriend|girlfriend|mom|dad|mother|father|brother|sister|roommate|coworker|coworkers|boss|"
+    "neighbor|neighbors|ex|teacher|classmate|classmates|family|students|twins|stepson|"
+    "stepdaughter|grandson|granddaughter|patients|him|her|them|someone|somebody|people|everyone|"
+    "everybody|anyone|anybody|others)"
+)
+_EN_ALCOHOL = "(alcohol|drinks|vodka|wine|beer|whiskey|whisky|booze|liquor|tequila|rum|gin|shots)"
+
+_ES_DEATH = (
+    "(morir|morirme|muerto|muerta|matarme|no existir|dejar de existir|no despertar|"
+    "no despertarme|dormir para siempre|irme para siempre|acabar con todo|terminar con todo|"
+    "acabar con mi vida|terminar con mi vida|quitarme la vida|dejar de vivir|estar muerto|"
+    "estar muerta|suicidarme|irme de este mundo|dejar este mundo|descansar para siempre|"
+    "no volver a despertar|desaparecer para siempre|me muero|me muera|ya no estar)"
+)
+_ES_WISH = ("quiero|quisiera|queria|deseo|desearia|ojala|prefiero|preferiria|ganas|lista|listo|"
+            "pienso|pensando|pensado|mejor|necesito|decidi|planeo|planeando|intentado|tratado|"
+            "querido|merezco")
+_ES_METHOD = (
+    "(soga|cuerda|pistola|arma|revolver|navaja|cuchilla|cuchillas|navajas|veneno|cloro|raticida|"
+    "lejia|pastillas|pildoras|medicinas|medicamentos|somniferos|insulina|balas|rifle|escopeta)"
+)
+_ES_PERSON = (
+    "el|ella|ellos|esposo|esposa|marido|pareja|novio|novia|papa|padre|mama|madre|padrastro|"
+    "madrastra|tio|tia|hermano|hermana|hermanastro|primo|prima|abuelo|abuela|jefe|maestro|"
+    "profesor|entrenador|padrino|vecino|ex|suegro|suegra|alguien|hombre|senor|padres"
+)
+_ES_ABUSE_VERB = (
+    "golpea|golpeo|golpean|golpeaba|golpearon|pega|pego|pegan|pegaba|patea|pateo|patean|pateaba|"
+    "cachetea|cacheteo|abofetea|abofeteo|ahorca|ahorco|ahorcaba|estrangula|estrangulo|encierra|"
+    "encerro|encierran|encerraba|amarra|amarro|jalonea|jaloneo|arrastra|arrastro|manosea|"
+    "manoseo|manoseaba|viola|violo|violaba|violaron|maltrata|maltrato|maltrataba|drogo|drogaron|"
+    "azota|azoto|cintarea|cintareo"
+)
+_ES_TARGET = (
+    "(bebe|hijo|hija|hijos|hijas|nino|nina|ninos|esposo|esposa|marido|pareja|novio|novia|vecino|"
+    "vecina|jefe|jefa|ex|alguien|todos|ellos|ella|mama|papa|madre|padre|hermano|hermana|"
+    "companero|companera|familia|gente|personas|otros)"
+)
+_ES_NIGHT = (
+    "(en la noche|por la noche|de noche|en las noches|cuando duermo|cuando estoy dormida|"
+    "cuando estoy dormido|cuando todos duermen|a escondidas|cuando no hay nadie|cuando mi mama "
+    "no esta)"
+)
+
+_SUICIDE_NET: list[dict[str, Any]] = [
+    {
+        "id": "floor.net.suicide.wish",
+        "level": "crisis",
+        "note": "a wish, plan or readiness for one's own death, in any of its words",
+        "patterns": {
+            "en": [f"{_EN_WISH} to|2 ...4 {_EN_DEATH}",
+                   f"(wish|hope|hoping|pray|praying) i ...3 {_EN_DEATH}",
+                   "(wish|hope|hoping|pray|praying) i (was|were) ...2 (dead|gone|never born)",
+                   f"rather ...2 {_EN_DEATH}", "rather (be dead|be gone|not exist|not be here)",
+                   "want|wanna to|2 dye|dy",
+                   "(better|happier|easier|relieved|fine|okay|lighter|free) ...4 without me",
+                   "(better|happier|easier|relieved|fine|okay) ...4 if i (was|were) "
+                   "(gone|dead|not here|not around|never born)",
+                   "(better|happier|easier|relieved) ...4 if i (died|disappeared|vanished|"
+                   "killed myself|did not wake up|never woke up)",
+                   "no|any reason ...2 to|2 (live|be alive|exist|be here|stay alive|keep living|"
+                   "wake up)",
+                   "do not deserve ...2 (live|be alive|exist|be here)",
+                   "not (want|wanted) ...3 (wake up|be alive|exist|live|be here|be around)",
+                   "(waiting|ready) ...2 (to die|for death|for the end|for it to end)",
+                   "(bother|point|reason|why) ...4 (staying|stay|being|be|keep|keeping|remain) "
+                   "(alive|living|breathing)"],
+            "es": [f"he? {_ES_WISH} ...4 {_ES_DEATH}",
+                   "(extranaria|notaria|importaria|daria cuenta|extrana|nota|importa) ...4 "
+                   "si (me muero|muero|me mato|desaparezco|no estuviera|ya no estoy|me voy)",
+                   "no (tengo|hay|encuentro|veo|tiene|le veo|le encuentro|le hallo) ...2 (razon|"
+                   "razones|motivo|motivos|sentido|caso|proposito) ...3 (vivir|seguir viviendo|"
+                   "existir|estar vivo|estar viva|seguir aqui|seguir en este mundo)",
+                   "sin (razon|razones|motivo|motivos|sentido) (para|de) (vivir|seguir viviendo|"
+                   "existir)",
+                   "no (merezco|quiero) (vivir|existir|estar vivo|estar viva|despertar)",
+                   "(termino|acabo|acabar|terminar|terminare|acabare|acabo) con (todo|mi vida)",
+                   "(esta noche|hoy|manana|ahora) (termino|acabo|lo hago|me mato|lo termino|"
+                   "lo acabo)"],
+        },
+        # "mejor sin mí" must end the clause: "estoy mejor sin mi ex" is not about dying
+        "regex": {"es": [r"\b(?:mejor|mejores|felices|tranquilos|tranquilas|tranquila|tranquilo|"
+                         r"feliz|bien)\b(?: [a-z0-9]+){0,4} sin mi(?= [.,]|$)"]},
+        "examples": {"en": ["I just wanna stop existing", "they'd be happier if I were gone"],
+                     "es": ["ojalá no despertar mañana", "todos estarían mejor sin mí"]},
+    },
+    {
+        "id": "floor.net.suicide.method",
+        "level": "crisis",
+        "note": "a method near a verb of having, taking, buying, holding, saving or planning",
+        "patterns": {
+            "en": [f"{_EN_PILLS} ~5 (stockpile|stockpiled|stockpiling|hoard|hoarded|hoarding|"
+                   "lined up|counted out|stash|stashed|in front of me|whole bottle|entire bottle)",
+                   f"(saving|saved|hoarding|hoarded|stockpiling|stashing|stashed) up? (my|all "
+                   f"my|the|some|extra|all the|enough|of my)? {_EN_PILLS}",
+                   "(saving|saved|hoarding|hoarded|stockpiling|keeping) (them|it) up",
+                   f"enough {_EN_PILLS}? to|2 (die|kill|not wake|overdose|od)",
+                   "(how many|how much) ...4 (it takes|it would take|does it take|to die|would "
+                   "kill|to kill|is lethal|is deadly|is fatal|to overdose|to od|to not wake up)",
+                   "(lethal|fatal|deadly) (dose|amount|dosage|overdose)",
+                   "(painless|quickest|easiest|surest|least painful) (way|ways|method|methods) "
+                   "(to die|out|to end it|to do it)", "painless death",
+                   "(researching|looking up|looked up|googling|googled|searching|searched) ...3 "
+                   "(ways|how|methods) (to die|to end it|to kill myself|to overdose)",
+                   "noose|nooses",
+                   "(bought|buy|buying|got|have|ordered|found|hid|hidden|tied|tie|tying|hung) "
+                   "...3 rope|ropes",
+                   "(bought|buy|buying|got|get|have|holding|hold|loaded|load|loading|cleaned|"
+                   "took out|hid|hidden|found|keep|keeping) ...4 (gun|pistol|firearm|rifle|"
+                   "shotgun|revolver|handgun|bullets|bullet) ...6 (myself|my head|my mouth|"
+                   "my chest|tonight|use it|do it|end it)",
+                   "(gun|pistol|firearm|rifle|shotgun|revolver|handgun) ...3 (to|in|against|at) "
+                   "my (head|mouth|temple|chest|heart)",
+                   "(knife|blade|razor|razors|razor blade|scissors|glass|lighter|shard) ...3 "
+                   "(to|against|on|in|into|across|over) my (wrist|wrists|arm|arms|thigh|thighs|"
+                   "skin|throat|neck|leg|legs|stomach|chest|veins)",
+                   "(knife|blade|razor|razors|razor blade) (in|into) my (hand|hands)",
+                   f"{_EN_SELF_HARM_VERB} ...2 {_EN_SELF_BODY}",
+                   "(cut|cutting|scratch|scratching|scratched|burn|burning|hit|hitting|pick|"
+                   "picking|bite|biting|carve|carving|dig|digging) ...4 (until|till|so) ...3 "
+                   "(bleed|bleeds|bled|bleeding|scar|scars|pass out)",
+                   "i am (standing|sitting|at|on|up on|out on|here on|here at|on top of|looking "
+                   "over|looking down from) ...2 (bridge|ledge|roof|rooftop|tracks|train tracks|"
+                   "railroad|railway|cliff|overpass|top floor|parking garage|water tower)",
+                   "(jump|jumping|leap|leaping|throw myself|throwing myself|hurl myself) (off|"
+                   "from|in front of|into|onto|out of|out) ...3 (bridge|building|roof|rooftop|"
+                   "balcony|window|cliff|train|trains|bus|car|truck|traffic|tracks|overpass|"
+                   "parking garage|highway|freeway|subway|top floor)",
+                   "(step|stepping|walk|walking|lie|lying|lay|laying|run|running) (in front of|"
+                   "into|onto|on to) ...2 (train|trains|bus|traffic|truck|tracks|oncoming|"
+                   "subway)",
+                   "(car|engine) ...4 running ...5 garage", "garage ...6 (car|engine) running",
+                   "(drive|driving|crash|crashing|swerve|swerving|steer|steering|ram|ramming|"
+                   "wreck|wrecking) ...3 (into|off) ...3 (tree|wall|bridge|cliff|pole|truck|"
+                   "oncoming|guardrail|barrier|semi)",
+                   "(decided|figured out|worked out|know exactly|planned) (how|when|where) ...5 "
+                   "(do it|going to do it|die|end it|kill myself|go through with it)",
+                   "suicide (letter|letters|note|notes)",
+                   "i (cut|burned|burnt|scratched|harmed|carved) myself? (again|deeper|deep|"
+                   "last night|tonight|today|this morning)",
+                   f"(swallowed|took|downed|popped|chugged|ate|taken) ...3 (bunch|handful|"
+                   f"bottle|entire|whole|half|dozen|fistful|stack|pile|box|pack|packet|strip) "
+                   f"...3 {_EN_PILLS}",
+                   "(slit|slitting|slice|slicing|cut|cutting|open|opening) ...2 my (wrist|"
+                   "wrists|veins|throat)", "(slit|slitting|slice|slicing) ...2 (wrist|wrists)",
+                   "urge|urges to (cut|burn|die|jump|overdose|self harm|hang myself)"],
+            "es": [f"(compre|consegui|junte|juntando|juntado|ahorre|ahorrando|acumule|"
+                   f"acumulando|escondi|escondiendo|guardando) ...3 {_ES_METHOD}",
+                   f"{_ES_METHOD} ~3 (listas|lista|listo|listos|preparada|preparadas|preparado|"
+                   "guardadas|guardados|juntas|juntos|acumuladas|escondidas|escondida|"
+                   "conmigo|en la mano|en mi mano|frente a mi)",
+                   "(ahorcarme|colgarme|envenenarme|dispararme|balearme|pegarme un tiro)",
+                   "(tirarme|aventarme|lanzarme|arrojarme|saltar|tirar|aventar|lanzar|arrojar) "
+                   "(de|del|desde|al|a la|a las|"
+                   "por|frente a|frente al|de la|por la) ...2 (puente|edificio|azotea|techo|"
+                   "ventana|balcon|tren|metro|vias|carro|camion|precipicio|barranco|"
+                   "acantilado|piso|rio|mar|autopista)",
+                   "(usarla|usarlo|usarlas|usarlos|dispararme|apuntarme) ...3 (conmigo|en mi|"
+                   "contra mi|a mi mismo|a mi misma|en la cabeza)",
+                   "(estoy|ando|estoy parada|estoy parado|estoy sentada|estoy sentado) en "
+                   "...3 (puente|azotea|vias|cornisa|barranco|acantilado|precipicio)",
+                   "(carta|cartas|nota|notas|mensaje|mensajes) (de|para) (despedida|despedirme)",
+                   "(cuantas|cuanto|cuantos) ...4 (para morir|para no despertar|para matarme|"
+                   "dosis letal|es letal)", "dosis letal",
+                   "(formas|maneras|forma|manera) (de|para) (morir|matarme|suicidarme|"
+                   "acabar con todo)",
+                   "(me|yo) ...2 (corte|cortando|corto|quemo|quemando|queme|rasguno|rasgunando|"
+                   "rasgune|lastimo|lastimando|lastime|golpeo|golpeando|hago dano|hice dano) "
+                   "...3 (brazos|brazo|munecas|muneca|piernas|pierna|muslos|muslo|piel|panza|"
+                   "estomago|a proposito|otra vez|de nuevo|hasta sangrar|cuerpo)",
+                   "(cochera|garaje|garage) ...5 (carro|coche|motor) (prendido|encendido)"],
+        },
+        "examples": {"en": ["I have the pills lined up", "I tied a noose"],
+                     "es": ["tengo las pastillas listas"]},
+    },
+    {
+        "id": "floor.net.suicide.distress",
+        "level": "concern",
+        "note": "distress that is not yet a plan: staff should read it, the visitor sees help",
+        "patterns": {
+            "en": [f"{_EN_WISH}|going|about to|2 ...3 {_EN_SOFT_END}",
+                   "(wish|hope|hoping) i (could|would) ...2 (disappear|vanish|fade|sleep)",
+                   "(want|need|wish) ...2 (it|this|everything|it all|all of this|all this|"
+                   "the pain|life|my life|things) ...2 to? (stop|end|be over)",
+                   "(think|thinking|thought|thoughts|wonder|wondering|imagine|imagining|picture|"
+                   "picturing|dream|dreaming|fantasize|fantasizing) about|of ...2 (dying|death|"
+                   "being dead|not existing|not being here|not being alive|ending it|ending my "
+                   "life|ending things|ending everything|killing myself|suicide|not waking up|"
+                   "disappearing|my funeral|jumping|overdosing|hanging|crashing my car)",
+                   "(burden|waste of space|waste of oxygen|waste of air|waste of life) ...3 (to|"
+                   "on|for) (everyone|everybody|my|them|you|people|others|the world)",
+                   "(i am|i feel|feel like|feeling like|being) ...3 (burden|burdens|waste of "
+                   "space|waste of oxygen|waste of air|worthless|useless|dead inside)",
+                   "if i (was|were) (gone|dead|not here|not around|to die|to disappear|never "
+                   "born)",
+                   "if i (died|disappeared|vanished|killed myself|did not wake up|never woke up|"
+                   "was not here|were not here|was not around|were not around|stopped existing)",
+                   "(no one|nobody|noone) (would|will|is going to|even|would even)? ...2 (miss|"
+                   "notice|care|cry|come to my funeral)",
+                   "(can not|could not|unable to) ...2 (go on|keep going|keep living|live like "
+                   "this|live this way|take it|take this|take much more|take any more|take "
+                   "anymore|cope anymore|hold on|keep fighting|be alive|stand it|stand this|"
+                   "stand living|do this anymore|do it anymore|do life|survive this|handle it "
+                   "anymore|handle this anymore|handle life)",
+                   "(how much|how) (longer|more) ...4 (go on|keep going|hold on|last|do this|"
+                   "take|handle|keep fighting|survive|live)",
+                   "(do not|can not|never) see (a|any|the|my)? (future|way out|point|reason|"
+                   "light|tomorrow|way forward)",
+                   "no (future|way out|hope|escape|point|purpose) (for me|left|anymore|any more|"
+                   "in living|in life|in anything)",
+                   "(tired|sick|exhausted|done) of|with (living|life|being alive|existing|"
+                   "everything|it all|being me|fighting|trying|waking up|pretending|being here|"
+                   "this life|my life)",
+                   "(the|what is the|what is even the|no|any) (point|reason|purpose) ...3 "
+                   "(live|living|life|alive|going on|keep going|being here|existing|anymore|"
+                   "any more|trying|anything|of me)",
+                   "(life|living|my life) ...3 (not worth|pointless|meaningless|is over|has no "
+                   "meaning|means nothing|no point)",
+                   "(give|giving|gave|given) up on (life|living|myself|everything|it all|me|"
+                   "trying|getting better)",
+                   "(want|need|wanna) out",
+                   "(dark|scary|suicidal|morbid) (thoughts|place|urges|ideas)",
+                   "urges ...3 (back|coming back|returning|again|stronger|worse)",
+                   "(do not|dont) care (what happens to me|if i live|if i die|whether i live|if "
+                   "i wake up|about living|if i am alive)",
+                   "(giving|gave|give|given) away (all|most|some)? of? (my|the|our)? (stuff|"
+                   "things|belongings|possessions|pets|pet|dog|cat|cats|dogs|everything|guitar|"
+                   "games|books|jewelry|savings|money|furniture)",
+                   "(giving|gave|give|given) (all|most)? of? my (stuff|things|belongings|"
+                   "possessions|pets|pet|dog|cat|cats|dogs|everything|guitar|games|books|"
+                   "jewelry|savings|money|furniture) ...4 away|to",
+                   "(giving|gave) (everything|it all) away",
+                   "(affairs|things|everything) in order",
+                   "(wrote|made|updated|writing|write|finished|making) (a|my) (will|testament)",
+                   "(wrote|writing|written|left|leave|leaving) ...3 (letters|letter|notes|note|"
+                   "messages) (to|for) (my|everyone|everybody|each|the people)",
+                   "(goodbye|farewell) (letter|letters|note|notes|message|messages|video|post|"
+                   "text)",
+                   "(tell|let) my ...2 (i love|that i love|i am sorry|i loved)",
+                   "(in case|if) (something|anything) (happens|happened) to me",
+                   "(this is|here is) my? (goodbye|farewell)",
+                   "(say|said|saying) goodbye to (everyone|everybody|you all|the world|my "
+                   "family|all of you|life)",
+                   "(sorry|forgive me) for everything", "thank you for everything ...4 goodbye",
+                   "(last|final) (goodbye|words|letter) (to|for) (everyone|you all|my family|"
+                   "the world|all of you)",
+                   "(last|final) time (you|anyone) will? (hear|see) from me",
+                   "(i|me) ...4 (suicidal|suicide|die|dying|dead|kill myself|end it)",
+                   "(bought|buy|buying|got|have|ordered) (a|the|some)? (gun|pistol|firearm|"
+                   "rifle|shotgun|handgun|rope|razor blades|razors)",
+                   "(stopped|stop|quit|quitting) taking? my (medication|medications|pills|"
+                   "insulin) (and|to) (saving|save|keep|keeping|hoard|hoarding|collect)",
+                   "(relapsed|relapse|relapsing) ...2 (self harm|cutting|sh|harming)",
+                   "(my )?plan (is|was) (to do it|to go through with it|to end it)",
+                   "(do it|go through with it|end it) (when|once|after|while) ...3 (leaves|"
+                   "leave|asleep|sleeping|gone|away|at work|is out|nobody|no one)",
+                   "(nothing|no one|nobody) (to live for|left to live for)"],
+            "es": [f"{_ES_WISH}|voy ...4 (desaparecer|irme lejos|rendirme|que todo acabe|que "
+                   "todo termine|no sentir nada|dejar de sentir|no estar|no seguir aqui|no "
+                   "seguir)",
+                   "(soy|me siento|siento que soy|ser) ...2 (carga|estorbo|inutil|poca cosa)",
+                   "(cansado|cansada|harto|harta|agotado|agotada) de (vivir|la vida|existir|"
+                   "todo|luchar|intentar|seguir)",
+                   "(no puedo|ya no puedo|no aguanto|ya no aguanto) ...2 (seguir|mas|con esto|"
+                   "con mi vida|vivir asi|seguir asi|esta vida)",
+                   "(pienso|pensando|pensado|pensamientos|imagino|imaginando|sueno) ...2 (en|de|"
+                   "con) ...2 (morir|morirme|la muerte|estar muerto|estar muerta|matarme|"
+                   "suicidarme|suicidio|desaparecer|no existir|no despertar|mi funeral)",
+                   "si (me muero|muero|me mato|desaparezco|no estuviera|ya no estoy|me voy para "
+                   "siempre|yo no existiera|no existiera)",
+                   "(nadie|ninguno) ...3 (extranaria|extranara|notaria|notara|importaria|"
+                   "importa|daria cuenta|dara cuenta|lloraria)",
+                   "(regalando|regale|regalar|regalo|doy|di|dando|deshaciendome|deshacerme) "
+                   "...3 (mis|todas mis|todas las|todos mis) ...2 (cosas|pertenencias|mascotas|"
+                   "perro|gato|ahorros)",
+                   "(sin|no hay|no tengo|no veo) (salida|esperanza|futuro|remedio)",
+                   "no (vale|tiene) (la pena|sentido) (vivir|seguir|nada)",
+                   "(pensamientos|ideas) (oscuros|oscuras|feos|feas|suicidas|de muerte)",
+                   "no me (importa|importaria) (morir|morirme|si muero|si me muero|lo que me "
+                   "pase|vivir)",
+                   "(ganas|deseos) de (morir|desaparecer|no existir|no despertar|cortarme|"
+                   "lastimarme)",
+                   "(me despedi|despedirme|me estoy despidiendo|despidiendome) de (todos|todo|"
+                   "mi familia|ustedes|mis hijos|el mundo)",
+                   "(este|esta) es mi (despedida|ultimo mensaje|adios)",
+                   "tengo ...2 (soga|pistola|arma|revolver|navaja|cuchilla|veneno|raticida)"],
+        },
+        "examples": {"en": ["sometimes I think about dying", "I feel like such a burden"],
+                     "es": ["a veces pienso en morirme"]},
+    },
+]
+
+_OTHERS_NET: list[dict[str, Any]] = [
+    {
+        "id": "floor.net.others.harm",
+        "level": "crisis",
+        "note": "thoughts, urges or plans of harming a person",
+        "patterns": {
+            "en": [f"(thoughts|thought|thinking|think|urge|urges|images|image|imagine|imagining|"
+                   f"picture|picturing|fantasize|fantasizing|afraid|scared|worried|terrified|"
+                   f"fear|want|wanna|going|plan|planning|might|could|keep|tempted|ready) ...4 "
+                   f"({_EN_HARM_VERB}) ...2 {_EN_TARGET}",
+                   f"(snap|lose it|lose control|lose my temper|lost control) ...3 and? "
+                   f"({_EN_HARM_VERB}) ...2 {_EN_TARGET}",
+                   "(he|she|they) (is|are) going to pay (for what|dearly|with)",
+                   "(bought|have|got|grab|grabbed|get|bring|bringing|loaded|carrying) ...3 "
+                   "(knife|gun|pistol|rifle|bat|weapon|machete|shotgun) ...8 (him|her|them|my "
+                   "ex|pay|revenge|see it coming|get back)",
+                   "(shoot up|shooting up|bomb|bombing|blow up|blowing up) (the|my|a|this)? "
+                   "(school|office|work|workplace|church|mall|class|campus|party|building|"
+                   "place|mosque|synagogue)"],
+            "es": [f"(pensamientos|pienso|pensando|ganas|miedo|quiero|voy a|impulso|impulsos|"
+                   f"imagino|imaginando|tentado|tentada|podria) ...4 (lastimar|lastimarlo|"
+                   f"lastimarla|hacerle dano|hacer dano|hacerles dano|matar|ahogar|asfixiar|"
+                   f"sacudir|golpear|pegarle|pegarles|apunalar|disparar|dispararle|envenenar) "
+                   f"...3 a? (mi|mis|el|la|los|las|su)? {_ES_TARGET}",
+                   "(ya tengo|tengo|compre|consegui) (el|la|un|una) (cuchillo|pistola|arma|"
+                   "navaja|machete) ...6 (para|y|contra) ...3 (el|ella|ellos|mi|matarlo|"
+                   "matarla|vecino|ex|jefe)"],
+        },
+        "examples": {"en": ["I keep thinking about hurting the baby"],
+                     "es": ["tengo miedo de lastimar a mis hijos"]},
+    },
+    {
+        "id": "floor.net.others.concern",
+        "level": "concern",
+        "note": "anger turned toward a person, not yet a plan",
+        "patterns": {
+            "en": ["(he|she|they|him|her|them) (will not|never|is not going to) see it coming",
+                   "(get|getting) (back at|revenge on|even with|my revenge)",
+                   "(know|found out|find out) where (he|she|they) (lives|live|works|work|sleeps|"
+                   "stays)"],
+            "es": ["(me la|me lo|me las|me los) (va|van) a pagar", "(vengarme|venganza) de"],
+        },
+        "examples": {"en": ["she won't see it coming"], "es": ["me la va a pagar"]},
+    },
+]
+
+_ABUSE_NET: list[dict[str, Any]] = [
+    {
+        "id": "floor.net.abuse.harmed",
+        "level": "crisis",
+        "note": "a person harming the visitor: a verb of harm with me, us or my body after it",
+        "patterns": {
+            "en": [f"({_EN_PERSON}) ...4 ({_EN_ABUSE_VERB_BLOWS}) {_EN_BODY_OBJECT}",
+                   f"({_EN_PERSON}) ...4 ({_EN_ABUSE_VERB_OTHER}) {_EN_BODY_OBJECT}",
+                   f"({_EN_ABUSE_VERB}) me (against|into|down|across|onto|around|until|so hard|"
+                   "black and blue|with a|with his|with her|with the|with their|with an)",
+                   "(pushed|pushes|shoved|shoves|threw|throws|knocked|knocks|kicked|kicks|"
+                   "dragged|drags|pinned|pins|slammed|slams) me (down|over|onto|across|to the "
+                   "ground|to the floor|by my hair|by my neck|by my arm|by the hair|by the neck|"
+                   "against)",
+                   "(slammed|slams|shoved|shoves|pushed|pushes|threw|throws|knocked|smashed) ...2 "
+                   "(into|against) (the|a)? (wall|door|floor|ground|table|car|mirror|window|"
+                   "cabinet|counter|dresser|fridge|stairs|furniture)",
+                   "(forces|forced|forcing|makes|made|making|pressures|pressured|pressuring) me "
+                   "to? (touch him|touch her|touch his|touch it|undress|take off my|kiss him|"
+                   "kiss her|suck|sleep with|have sex|get naked|sit on his|send nudes|send "
+                   "pictures|watch porn|do sexual)",
+                   f"({_EN_CHILD_ABUSER}) ...4 (comes|came|sneaks|snuck|climbs|climbed|gets|got|"
+                   "walks|creeps|crept) (in|into|in to) (my|the) (room|bed|bedroom|shower|"
+                   "bathroom|tent|covers) ...4 (at night|every night|when i am asleep|when i "
+                   "am sleeping|while i sleep|while i am sleeping|when everyone is asleep|late "
+                   "at night|and touches|and gets|when my mom|when mom)",
+                   "(drugged|roofied|spiked) (me|my drink|my drinks)",
+                   "(someone|somebody|he|she|they) (put|slipped) something in my drink",
+                   "(bruises|bruise|black eye|welts|marks) ...5 (from|by) my? "
+                   f"({_EN_PERSON})",
+                   f"({_EN_PERSON}) ...4 (gave|gives|give|left|leaves|leave) me (bruises|a black "
+                   "eye|black eyes|welts|marks|a split lip|a concussion)",
+                   "(do not|does not|will not|never|refuse to|refuses to|stopped) (feed|feeding) "
+                   "(me|us)", "(starve|starves|starving|starved) (me|us)",
+                   "no|not (food|eat|eating|dinner|meals) (as|for) a? (punishment|punishments)",
+                   "(stalking|stalks|stalked) me", "i have a stalker",
+                   f"({_EN_PERSON}) ...3 (following|follows|followed|tracking|tracks|tracked) "
+                   "me (home|to work|everywhere|around|to school|to my car)",
+                   f"({_EN_PERSON}) ...6 (threatened|threatens|threatening|said|says|swore|"
+                   "swears|told me|warned|promised) ...5 (kill|hurt|shoot|stab|beat|burn|hit|"
+                   "choke) ...2 (me|us|the kids|my kids|the children|my children|my baby|the "
+                   "baby|my family|my dog|my cat|my mom|my son|my daughter)",
+                   f"(afraid|scared|terrified|worried) ...4 ({_EN_PERSON}) ...3 (will|is going "
+                   "to|might|could|would) (hurt|kill|hit|beat|choke|shoot|stab) (me|us|the "
+                   "kids|my kids|my children|the baby|my baby)",
+                   "(afraid|scared|terrified|frightened|fear) (of|for) (my life|my safety)",
+                   f"(hiding|hide|hid) from (him|her|them|my {_EN_PERSON.replace('|', '|my ')})"],
+            "es": [f"me ({_ES_ABUSE_VERB})",
+                   "me (empujo|empuja|empujaron|avento|avienta|tiro|aventaron) (por|contra|de|"
+                   "al suelo|a la pared|hacia|escaleras|al piso)",
+                   f"({_ES_PERSON}) ...4 ({_ES_ABUSE_VERB}) (a mi|a nosotros|a mis hijos|a mi "
+                   "mama|a mi hijo|a mi hija)",
+                   f"(entra|entro|entraba|se mete|se metio|se metia|viene|venia|vino|se acuesta|"
+                   f"se acostaba|se sube|se subia) (a|en|por)? (mi|la) (cuarto|cama|recamara|"
+                   f"habitacion|bano|regadera|cobija|cobijas) ...3 {_ES_NIGHT}",
+                   "(me toca|me toco|me tocaba|me tocan|me tocaron|me manosea) ...3 (partes|"
+                   "cuerpo|pechos|piernas|ahi|intimas|privadas|secreto|en la noche)",
+                   "(moretones|moreton|morados|marcas|golpes) ...6 (me hace|me hizo|me deja|me "
+                   "dejo|me pega|me pego|me golpea|me golpeo|por lo que me|de lo que me)",
+                   "(me dejo|me deja|me dejaron) (moretones|marcas|el ojo morado|morada|morado)",
+                   "(me obliga|me obligo|me obligan|me obligaba|me forzo|me fuerza|me forzaron) "
+                   "a (tocar|tocarlo|tocarla|tener relaciones|desvestirme|quitarme la ropa|"
+                   "besarlo|acostarme|ver porno)",
+                   "(no me da|no me dan|no me daba|no me daban) de comer",
+                   "(me drogo|me drogaron|me echaron algo|me pusieron algo|algo en mi bebida)",
+                   "(miedo|temor) (por|de perder) mi vida"],
+        },
+        "examples": {"en": ["he chokes me when he's drunk",
+                            "my stepdad comes into my room at night"],
+                     "es": ["mi esposo me encierra en la casa"]},
+    },
+    {
+        "id": "floor.net.abuse.concern",
+        "level": "concern",
+        "note": "control, secrets and fear of a person: vaguer, so a concern staff should read",
+        "patterns": {
+            "en": ["(makes|made|forces|forced|making|forcing) me do (stuff|things) ...3 (do not "
+                   "want|did not want|hate|uncomfortable|scared|weird|wrong|secret|bad)",
+                   f"({_EN_CHILD_ABUSER}) ...4 (comes|came|sneaks|snuck|climbs|climbed|gets|got|"
+                   "creeps|crept) (in|into|in to) (my|the) (bed|covers|shower)",
+                   "(sends|sending|sent|asks|asking|asked|wants|makes|made|takes|took|taking) "
+                   "me? for? ...2 (pictures|pics|photos|nudes|videos) ...6 (secret|not to tell|"
+                   "do not tell|between us|delete)",
+                   "(sends|sent|sending) me (nudes|naked|pictures of his|pictures of her|dick)",
+                   "(asks|asked|asking|wants|wanted) me (for nudes|to send nudes|for naked)",
+                   f"({_EN_CHILD_ABUSER}) ...6 (keep|keeping|keeps) (it|this|them|that|things|"
+                   "us) ...2 (secret|between us|quiet)",
+                   "(woke|wake|waking) up ...4 (naked|without my clothes|with no clothes|with "
+                   "my clothes off|not knowing where|with no memory|in a stranger|somewhere else)",
+                   "(showed|shows|showing) up (at|outside|to) my (work|house|home|school|job|"
+                   "door|apartment|place|car)",
+                   f"({_EN_PERSON}) ...2 (controls|checks|smashed|smashes|broke|breaks|hides|"
+                   "hid|tracks|reads|monitors|takes|took) my (phone|money|messages|location|"
+                   "bank|texts|emails|car keys|passport|documents)",
+                   "(will not|does not|never|not) let me (leave|go out|go anywhere|see my|talk "
+                   "to|have my|use my|out of|call)",
+                   f"(afraid|scared|terrified|frightened) (of|for) (what he|what she|him|her|"
+                   f"them|my {_EN_PERSON.replace('|', '|my ')})",
+                   "(locked|lock|locking) myself in (the|my) (bathroom|room|closet|car)",
+                   "(yells|yelled|screams|screamed) ...3 (threw|throws|throwing|broke|breaks|"
+                   "punched|punches) (things|stuff|a plate|plates|the wall|holes|a hole)",
+                   "(punched|punches|punching) (a hole|holes|the wall|walls) ...4 (me|my head|"
+                   "next to)"],
+            "es": ["(me obliga|me obligo|me obligan|me obligaba|me hace|me hizo|me pide|me "
+                   "pidio) a? (hacer cosas|mandarle fotos|hacerle cosas)",
+                   "(entra|entro|entraba|se mete|se metio|se metia|se acuesta|se acostaba|se "
+                   "sube|se subia) (a|en)? (mi|la) (cama|cobija|cobijas|regadera)",
+                   "(no me deja|no me dejan|no me dejaba) (salir|ver|hablar|usar|ir|tener|"
+                   "trabajar|llamar)",
+                   "(me quito|me quita|me rompio|me revisa|me controla|controla) (el|mi|mis) "
+                   "(celular|telefono|dinero|documentos|llaves|pasaporte)",
+                   "(miedo|terror|panico) (de|a) (mi|el|ella) ...2 (esposo|marido|pareja|novio|"
+                   "novia|papa|padre|padrastro|mama|madre|tio|ex|hermano)",
+                   "(me persigue|me acosa|me vigila|me sigue) (a todos lados|hasta|al trabajo|a "
+                   "la casa|a mi casa|por todos lados|todo el tiempo)",
+                   "(nuestro|es un) secreto ...4 (no le digas|no digas|nadie|mama|mami)"],
+        },
+        "examples": {"en": ["my uncle makes me do stuff I don't want to do"],
+                     "es": ["mi tío me obliga a hacer cosas"]},
+    },
+]
+
+_MEDICAL_NET: list[dict[str, Any]] = [
+    {
+        "id": "floor.net.medical.emergency",
+        "level": "crisis",
+        "note": "a body in danger now: breath, chest, stroke signs, poisoning, overdose, bleeding",
+        "patterns": {
+            "en": ["(can not|could not|hard to|harder to|struggling to|trouble|unable to|"
+                   "barely|hardly|difficulty) ...2 (breathe|breath|breathing|catch my breath|"
+                   "catch his breath|catch her breath|get air)",
+                   "chest ~4 (hurts|hurt|hurting|pain|pains|painful|pressure|tight|tightness|"
+                   "crushing|heavy|squeezing|squeezed|burning|sitting on|elephant|stabbing|"
+                   "aches|aching)",
+                   "(face|mouth|smile|lip) ...3 (drooping|droopy|drooped|crooked|lopsided|"
+                   "sagging)",
+                   "(slurred|slurring|slurs|garbled) (speech|words|his words|her words|my words)",
+                   "(can not|could not) (feel|move|lift) (my|his|her|the) ...2 (arm|leg|face|"
+                   "left|right|side)",
+                   "(left|right|one) (arm|side|leg) ...3 (numb|tingling|tingly|weak|limp|dead)",
+                   "(not|is not|stopped|barely) (responding|breathing|conscious|responsive)",
+                   "(can not|could not) wake (him|her|them|my|the|up my|up his|up her|him up|"
+                   "her up|them up)",
+                   "(passed out|unconscious|fainted|collapsed|blacked out) ...5 (hit|bleeding|"
+                   "blood|will not|can not|head|seizure|shaking|breathing)",
+                   "(no|can not find a|can not feel a) (pulse|heartbeat)",
+                   "(lips|face|skin|fingers|fingertips) ...3 (blue|purple|grey|gray)",
+                   "(turning|turned) (blue|purple)",
+                   "(drank|swallowed|ate|eaten|ingested|chugged|licked|got into|bit|chewed) ...3 "
+                   "(bleach|poison|antifreeze|drano|detergent|cleaner|chemical|chemicals|laundry "
+                   "pod|tide pod|rat poison|lighter fluid|gasoline|batteries|battery|magnets|lye|"
+                   "ammonia|pesticide|weed killer|paint thinner|nail polish remover|mouthwash)",
+                   "(drank|ate|swallowed|got into|drinking|eating|chugged|took) ...5 under the "
+                   "sink",
+                   f"(took|swallowed|taken|popped|ate|downed|chugged|had) ...4 (too many|too "
+                   f"much|a bunch|bunch|handful|whole bottle|bottle|half a bottle|entire|dozen|"
+                   f"fistful|way too) ...3 {_EN_PILLS}",
+                   f"(mixed|combined) ...4 {_EN_ALCOHOL} ...4 (and|with) ...3 {_EN_PILLS}",
+                   f"(mixed|combined) ...4 {_EN_PILLS} ...4 (and|with) ...3 {_EN_ALCOHOL}",
+                   "(can not|will not|does not|not) stop the? (bleeding|blood)",
+                   "bleeding ...2 (a lot|badly|heavily|everywhere|so much|really bad|too much|"
+                   "nonstop|like crazy)",
+                   "(so much|a lot of|lots of|too much|pool of) blood",
+                   "blood (everywhere|all over|is pouring|pouring|gushing|spurting)",
+                   "(convulsing|convulsions|foaming at the mouth|having a seizure|had a seizure)",
+                   "(throat|tongue|airway) ...3 (swelling|swollen|closing|closed)",
+                   "lips ...3 (swelling|swollen)", "anaphyla*",
+                   "(overdosed|overdosing|oded)", "(i|he|she|they|just|friend) (odd|oded|od)",
+                   "(hit|hitting|banged) (my|his|her) head ...5 (bleeding|blood|passed out|"
+                   "unconscious|will not wake|confused|throwing up|vomiting)",
+                   "(took|swallowed) ...4 (too many|too much) ...2 of? (my|his|her|the)? "
+                   "(medicine|medication|pills|insulin)"],
+            "es": ["(dolor|duele|duelen|dolia|presion|aprieta|apretado|opresion|punzada|"
+                   "ardor) ~4 pecho",
+                   "(me cuesta|le cuesta|me falta|le falta|no puedo|no puede|no podia) ...2 "
+                   "(respirar|el aire|aire)",
+                   "no (reacciona|respira|despierta|abre los ojos|tiene pulso)",
+                   "(se tomo|me tome|tome|se trago|trago|me trague|bebio|se bebio|me bebi|"
+                   "se comio|me comi|ingirio) ...3 (cloro|veneno|lejia|detergente|limpiador|"
+                   "raticida|un monton|un frasco|demasiad*|todas las pastillas|todas mis|"
+                   "quimico|quimicos|gasolina|pila|pilas|baterias|insecticida|muchas pastillas)",
+                   "(debajo|abajo) del (fregadero|lavabo|lavaplatos|lavadero)",
+                   "no (deja|para|dejaba|paraba) de sangrar",
+                   "(sangra|sangrando|sangre) ...2 (mucho|muchisimo|por todos lados|sin parar|"
+                   "demasiado|a chorros)",
+                   "(labios|cara|piel|dedos) ...2 (morados|morado|morada|azules|azul|grises)",
+                   "(se esta poniendo|se puso|se pone) (morado|morada|azul)",
+                   "(derrame|embolia)",
+                   "(no siento|no puedo mover|no puede mover|no siente) ...3 (brazo|pierna|"
+                   "cara|lado|mitad)",
+                   "(cara|boca) ...3 (caida|chueca|torcida|paralizada)",
+                   "(desmayo|desmaye|desmayado|desmayada|inconsciente) ...4 (no reacciona|no "
+                   "despierta|no responde|se golpeo|sangra|no respira|convulsion*)",
+                   "(convulsionando|convulsiona|convulsiono|ataque epileptico)",
+                   "(garganta|lengua|labios) ...3 (hinchada|hinchados|hinchando|cerrando)",
+                   "(mezcle|tome|me tome) ...4 (alcohol|tragos|cerveza|vino|tequila) ...4 "
+                   "(pastillas|medicinas|medicamentos)"],
+        },
+        "examples": {"en": ["I can't breathe and my chest hurts", "my son drank bleach"],
+                     "es": ["no reacciona"]},
+    },
+]
 
 FLOOR: dict[str, Any] = {
     "version": 1,
@@ -84,11 +703,13 @@ FLOOR: dict[str, Any] = {
                        "said goodbye", "giving away my", "permanently", "forever", "goodbye",
                        "my will", "ready to go|die",
                        "on the roof|ledge|bridge", "(wrote|written|writing) (letters|a letter|"
-                       "notes|a note) to my", "feels like relief", "made up my mind"],
+                       "notes|a note) to my", "feels like relief", "made up my mind",
+                       "for good", "once and for all", "noose", "lined up", "razor blade|blades",
+                       "knife|knives"],
                 "es": ["pastilla|pastillas|pistola|arma|cuerda|navaja|cuchilla|puente|azotea",
                        "edificio",
                        "tengo|hice un plan", "mi plan", "una nota", "carta de despedida",
-                       "esta noche", "me despedi"],
+                       "esta noche", "me despedi", "soga", "para siempre", "de una vez"],
             },
             "exemptions": {
                 "en": ["cut|hurt myself shaving|cooking|chopping|accidentally|gardening|running",
@@ -103,12 +724,41 @@ FLOOR: dict[str, Any] = {
                        "dying to|for|of", "death of me", "near death experience",
                        "i am dead lol", "lol i am dead",
                        "(bored|embarrassed|hungry|tired|happy) i could die",
-                       "died|dyed my hair"],
+                       "died|dyed my hair",
+                       # games, hobbies and accidents the net's word windows could reach
+                       "(dying|die|died|dead) (on|in|at|to) (the|a|this|that|every|my)? ...2 "
+                       "(boss|level|game|round|match|stage|raid|map|fight|mission|lobby|zombies)",
+                       "bridge (club|game|games|tournament|night|lesson|lessons|party|group|toll|"
+                       "tolls|traffic)",
+                       "(climbing|camping|jump|skipping|tow|boat|sailing|hammock|swing|dog|tug|"
+                       "gym|battle) rope|ropes",
+                       "rope|ropes ...3 (climbing|camping|boat|sailing|hammock|swing|gym|"
+                       "crossfit|dog|garden|tent|project|craft|crafts|workout|course)",
+                       "(cut|burned|burnt|scratched|hurt|hit|banged|stabbed|sliced) my (hand|"
+                       "hands|finger|fingers|thumb|arm|leg|knee|head|foot|skin|face|wrist) ...4 "
+                       "(chopping|cooking|shaving|accidentally|by accident|on the|on a|at work|"
+                       "gardening|playing|while|when|slicing|opening|baking|ironing|working)",
+                       "knife|knives ...3 (slipped|cooking|chopping|kitchen|sharpen|sharpened)",
+                       "want out of (my|this|the|a|our) (job|relationship|marriage|lease|"
+                       "contract|city|town|house|program|class|school|deal|group|situation)",
+                       "(die|dying|dead) (inside)? of|from (cancer|covid|old age|a heart attack|"
+                       "an illness)",
+                       "(goodbye|farewell) (letter|note|message|email|card) to (my|the|our) (job|"
+                       "old job|coworkers|team|class|boss|company|school|students|old school)",
+                       "disappear ...3 (vacation|week|weekend|trip|holiday|hawaii|beach|cabin)"],
                 "es": ["me corte cocinando|rasurandome|afeitandome|sin querer",
                        "amenazo|amenaza|amenazan con matarme",
                        "(quiere|quieren|va a|van a) matarme",
                        "prevencion del suicidio",
-                       "me muero de risa|ganas|hambre|sueno|verguenza|calor|frio"],
+                       "me muero de risa|ganas|hambre|sueno|verguenza|calor|frio",
+                       "(morir|morirme|muero|muerto|muerta|muriendo|muera) de (risa|ganas|"
+                       "hambre|sueno|verguenza|calor|frio|cansancio|miedo|aburrimiento|sed|amor|"
+                       "nervios|pena|envidia|cancer|viejo|vieja)",
+                       "(cuerda|soga) ...2 (para|de) (escalar|acampar|tender|saltar|el perro|"
+                       "la ropa|el barco|columpio|la hamaca)",
+                       "(queme|corte|lastime|golpee) ...3 (cocinando|estufa|plancha|sol|sin "
+                       "querer|accidente|trabajando|jugando)",
+                       "desaparecer ...3 (vacaciones|semana|fin de semana|viaje|playa)"],
             },
             "rules": [
                 {
@@ -262,6 +912,7 @@ FLOOR: dict[str, Any] = {
                     "examples": {"en": ["I've been reading about suicide"],
                                  "es": ["pienso en el suicidio"]},
                 },
+                *_SUICIDE_NET,
             ],
         },
         "harm_to_others": {
@@ -278,7 +929,11 @@ FLOOR: dict[str, Any] = {
                        "kill|killing|shoot|shooting * in the|a game", "kill * with kindness",
                        "kill them with kindness", "hurt his|her|their|your feelings",
                        "shoot|shooting him|her|them|you a text|message|email|note|line",
-                       "kill|killing him|her|them|me|us with"],
+                       "kill|killing him|her|them|me|us with",
+                       "hit (him|her|them|someone|you) up",
+                       "beat (him|her|them|my|someone|everyone) ...2 (at|in)",
+                       "(hurt|hurting|harm|harming) (his|her|their|your|my|someones|peoples|"
+                       "anyones) ...2 feelings"],
                 "es": ["matarlo|matarla|matarlos en el juego|fortnite|minecraft"],
             },
             "rules": [
@@ -311,6 +966,7 @@ FLOOR: dict[str, Any] = {
                     "examples": {"en": ["I'm going to kill him", "I want to hurt someone"],
                                  "es": ["quiero matarlo"]},
                 },
+                *_OTHERS_NET,
             ],
         },
         "abuse_violence": {
@@ -325,8 +981,16 @@ FLOOR: dict[str, Any] = {
                 "en": ["beat|beats me at|in (chess|cards|games|tennis|running|everything|a race|"
                        "the race|a game|the game|golf|poker|basketball|soccer|a match)",
                        "hit me up", "hits me up", "hit me with", "it hit me", "that hit me",
-                       "hurts me to say|see|hear|think", "really|deeply|so touched me"],
-                "es": ["me pega el sol", "me gano en"],
+                       "hurts me to say|see|hear|think", "really|deeply|so touched me",
+                       "(grabbed|grabs|grab) me (a|an|some|coffee|lunch|food|dinner|drink)",
+                       "beat|beats me to (it|the punch)",
+                       "(kicked|kicks) me out of (the|a|our|his|her)? (group|chat|class|game|"
+                       "team|server|discord|meeting|band|club|call)",
+                       "(it|this|that|news|reality|grief|loss) ...2 (hit|hits) me",
+                       "(pushed|pushes|pushing) me (to|into) (be|do|try|take|apply|go|finish|"
+                       "work|study|get|doing|taking|applying|going)"],
+                "es": ["me pega el sol", "me gano en",
+                       "me (pego|pega) (la gripa|la gripe|el sol|el virus|el covid|el calor)"],
             },
             "rules": [
                 {
@@ -387,6 +1051,7 @@ FLOOR: dict[str, Any] = {
                     "examples": {"en": ["I was raped", "my uncle touches me"],
                                  "es": ["me violaron"]},
                 },
+                *_ABUSE_NET,
             ],
         },
         "medical_emergency": {
@@ -400,8 +1065,18 @@ FLOOR: dict[str, Any] = {
                        "going to have a heart attack",
                        "overdos* on netflix|tv|coffee|caffeine|sugar|chocolate|candy|cute*|memes",
                        "overdose patients|prevention|awareness|training|kit|kits|reversal",
-                       "work|works|working with overdose"],
-                "es": ["me va a dar un infarto", "casi me da un infarto"],
+                       "work|works|working with overdose",
+                       "(face|lip|lips|mouth) ...3 (dentist|novocaine|numbing|filling|botox)",
+                       "(arm|leg|side) ...4 (from|after) (sitting|sleeping|running|the gym|"
+                       "working out|lifting)",
+                       "(chest|leg|arm) day", "chest of drawers",
+                       "(see|seeing|saw|treat|treating|treated|handle|handling|nurse|nurses|"
+                       "doctor|paramedic|paramedics) ...3 overdoses",
+                       "(died|passed away|passed|lost him|lost her) (of|from|to) a? (heart "
+                       "attack|stroke|overdose|seizure)",
+                       "the (bleeding|blood) (stopped|has stopped|is under control)"],
+                "es": ["me va a dar un infarto", "casi me da un infarto",
+                       "(dentista|anestesia)"],
             },
             "rules": [
                 {
@@ -433,6 +1108,7 @@ FLOOR: dict[str, Any] = {
                     "examples": {"en": ["I have chest pain", "he's not breathing"],
                                  "es": ["no puedo respirar"]},
                 },
+                *_MEDICAL_NET,
             ],
         },
     },

@@ -37,12 +37,18 @@ CATEGORY_ORDER = (
     "clinical_advice",
 )
 GAP_WORDS = 3  # "..." in a pattern stands for up to this many words
+MAX_WINDOW = 12  # "...N" and "~N" take at most this many words in between
 _WORD = "[a-z0-9]+"
 _SEP = "(?: ,)? "  # between two words of a pattern; a comma in the text does not break a phrase
+# A word that may stand in a gap: any word but a negation, so "husband ... hit me" does not read
+# "my husband does not hit me". Negations written in the pattern itself still match as words.
+_GAP_NEGATIONS = ("not", "never", "no", "nor", "nunca", "jamas", "ni", "tampoco")
+_GAP_WORD = "(?!(?:" + "|".join(_GAP_NEGATIONS) + ")(?![a-z0-9]))[a-z0-9]+"
 # Ambiguous text-speak ("want 2 die", "want too die") is matched here, not rewritten in the text,
 # because "2" and "too" are ordinary words elsewhere ("I took 2 pills", "me too").
 _AUTO_FORMS = {"to": ("to", "2", "too"), "for": ("for", "4")}
 _GAP, _ANY = "...", "*"
+_WINDOW = re.compile(r"(\.\.\.|~)([0-9]+)")  # "...6": up to 6 words; "a ~6 b": either order
 _FORBIDDEN = re.compile(r"[\[\]{}\\^+]")
 _TOKENS = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")  # "(a b|c d)" is one slot
 _MIN_SQUEEZE_WORD = 4  # shorter patterns only match as written: "odd" must not read as "od"
@@ -59,9 +65,10 @@ class PatternError(ValueError):
 class Slot:
     """One position of a pattern: a word with alternatives, ``*`` (any word) or ``...`` (a gap)."""
 
-    kind: str  # "word" | "any" | "gap"
+    kind: str  # "word" | "any" | "gap" | "near"
     alts: tuple[tuple[tuple[str, ...], bool], ...] = ()  # (canonical words, last word is a prefix)
     optional: bool = False
+    width: int = GAP_WORDS  # "gap" and "near": how many words may stand in between
 
 
 @dataclass(frozen=True)
@@ -72,13 +79,23 @@ class Pattern:
     slots: tuple[Slot, ...]
 
     def regex(self, squeezed: bool = False) -> str:
-        """The body of this pattern's regex; ``union`` adds the word boundaries."""
+        """The body of this pattern's regex; ``union`` adds the word boundaries.
+
+        ``a ~N b`` becomes both orders, so "chest ~3 pain" reads "chest pain" and "pain in my
+        chest" alike: people put the words of a distress phrase in any order.
+        """
+        near = next((i for i, s in enumerate(self.slots) if s.kind == "near"), None)
+        if near is not None:
+            left = Pattern(self.source, self.slots[:near]).regex(squeezed)
+            right = Pattern(self.source, self.slots[near + 1:]).regex(squeezed)
+            gap = f"(?:{_SEP}{_GAP_WORD}){{0,{self.slots[near].width}}}{_SEP}"
+            return f"(?:{left}{gap}{right}|{right}{gap}{left})"
         out: list[str] = []
         need_space = False
         for slot in self.slots:
             if slot.kind == "gap":
-                out.append(f"(?:{_SEP}{_WORD}){{0,{GAP_WORDS}}}" if need_space
-                           else f"(?:{_WORD}{_SEP}){{0,{GAP_WORDS}}}")
+                out.append(f"(?:{_SEP}{_GAP_WORD}){{0,{slot.width}}}" if need_space
+                           else f"(?:{_GAP_WORD}{_SEP}){{0,{slot.width}}}")
                 continue
             body = _WORD if slot.kind == "any" else _slot_regex(slot, squeezed)
             if slot.optional:
@@ -167,7 +184,10 @@ def parse_pattern(source: str) -> Pattern:
     for token in _TOKENS.findall(source):
         if token in ("(", ")"):
             raise PatternError("a '(' has no matching ')' (groups cannot be nested)")
-        if token == _GAP:
+        window = _WINDOW.fullmatch(token)
+        if window:
+            slots.append(_window_slot(token, window))
+        elif token == _GAP:
             slots.append(Slot("gap"))
         elif token == _ANY:
             slots.append(Slot("any"))
@@ -175,11 +195,34 @@ def parse_pattern(source: str) -> Pattern:
             slots.append(_parse_word_slot(token))
     if not slots:
         raise PatternError("the pattern is empty")
-    if slots[0].kind == "gap" or slots[-1].kind == "gap":
-        raise PatternError("'...' must stand between two words")
+    if slots[0].kind in ("gap", "near") or slots[-1].kind in ("gap", "near"):
+        raise PatternError("'...', '...N' and '~N' must stand between two words")
+    if any(a.kind in ("gap", "near") and b.kind in ("gap", "near")
+           for a, b in zip(slots, slots[1:], strict=False)):
+        raise PatternError("two gaps in a row: write one '...N' with the larger number")
+    _check_near(slots)
     if not any(s.kind == "word" and not s.optional for s in slots):
         raise PatternError("a pattern needs at least one word that is not optional or a wildcard")
     return Pattern(source, tuple(_join_split_words(slots)))
+
+
+def _window_slot(token: str, window: re.Match[str]) -> Slot:
+    width = int(window.group(2))
+    if not 1 <= width <= MAX_WINDOW:
+        raise PatternError(f"'{token}': the number of words in between must be 1 to {MAX_WINDOW}")
+    return Slot("gap" if window.group(1) == _GAP else "near", width=width)
+
+
+def _check_near(slots: list[Slot]) -> None:
+    """``a ~N b`` joins exactly two sides, each with a word that must be there."""
+    near = [i for i, s in enumerate(slots) if s.kind == "near"]
+    if not near:
+        return
+    if len(near) > 1:
+        raise PatternError("a pattern may have one '~N' (write two patterns for more)")
+    for side in (slots[:near[0]], slots[near[0] + 1:]):
+        if not any(s.kind == "word" and not s.optional for s in side):
+            raise PatternError("each side of '~N' needs a word that is not optional or a wildcard")
 
 
 def _parse_word_slot(token: str) -> Slot:
