@@ -171,6 +171,7 @@ def test_edit_check_preview_review_publish_then_visitors_then_rollback(
     shot(edna, "editor-lint-error")
     edna.get_by_role("tab", name="Map").click()
     expect(edna.locator('.fe-svg-node.fe-has-error[data-node="consent_thanks"]')).to_be_visible()
+    assert_accessible(edna)
     shot(edna, "editor-map")
     edna.get_by_role("tab", name="Steps").click()
 
@@ -294,3 +295,27 @@ def test_two_tabs_editing_one_draft_cannot_overwrite_each_other(
     first.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
     expect(first.locator("#fe-save")).to_contain_text("Updated with the changes Edna saved")
     expect(english(first)).to_have_value("Tab two, on top of tab one")
+
+
+def test_the_json_tab_checks_as_you_type_and_saves_only_valid_json(
+    browser: Browser, contexts: list[BrowserContext], live_server: LiveServer, accounts: None
+) -> None:
+    page = signed_in(browser, contexts, live_server, "rhea@example.org")
+    page.goto(f"{live_server.url}/staff/flows/intake")
+    saved(page)
+    page.get_by_role("tab", name="JSON").click()
+    box = page.get_by_label("Flow JSON")
+    text = box.input_value()
+    box.fill(text.replace('"start": "welcome",', '"start": "welcome"', 1))
+    findings = page.locator("#fe-json-findings")
+    expect(findings).to_contain_text("F001")
+    expect(findings).to_contain_text("line")
+    expect(findings).to_contain_text("not applied")
+    assert_accessible(page)
+    revision = page.locator("#fe-save").inner_text()
+    box.fill(text.replace('"start": "welcome",', '"start": "welcome_assistant",', 1))
+    expect(findings).to_contain_text("L003")  # nothing leads to "welcome" any more
+    expect(page.locator("#fe-save")).not_to_have_text(revision, timeout=10_000)
+    saved(page)
+    page.get_by_role("tab", name="Steps").click()
+    expect(page.locator('#fe-list [data-node="welcome"]')).to_contain_text("1 error")
