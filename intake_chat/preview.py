@@ -117,6 +117,9 @@ class Previews:
                                  document=json.dumps(flow.data, ensure_ascii=False),
                                  digest=flow.digest, created_by=actor, now=now,
                                  expires_at=now + TICKET_LIFETIME)  # fmt: skip
+            chat_store.append_audit(conn, actor=actor, action="flow.preview",
+                                    subject=f"flow:{flow.id}", detail={"digest": flow.digest},
+                                    now=now)  # fmt: skip
         return ticket
 
     def services(self, ticket: str) -> _Pair | None:

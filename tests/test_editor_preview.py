@@ -205,3 +205,5 @@ def test_the_sandbox_keeps_the_exact_draft_text_it_ran(console: Console) -> None
     assert node(json.loads(stored.json), "ask_first_name")["text"]["en"] == "Snapshot text?"
     with console.db.read() as conn:
         assert chat_db.get_flow_version(conn, "intake", stored.digest) is None
+        audit = chat_db.audit_entries(conn, subject="flow:intake")
+    assert (audit[-1]["action"], audit[-1]["detail"]) == ("flow.preview", {"digest": stored.digest})
