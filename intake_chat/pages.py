@@ -120,16 +120,26 @@ def theme(color: str | None) -> dict[str, str]:
     return {"accent": accent, "on_accent": on_accent, "ink": ink}
 
 
+def _local_path(path: str) -> str:
+    """``path`` when it stays on this server. Browsers read ``/\\host`` and ``//host`` as another
+    host, and drop tabs and newlines before parsing, so those never pass."""
+    if not path.startswith("/") or path[1:2] in ("/", "\\") or "\\" in path:
+        return ""
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in path):
+        return ""
+    return path
+
+
 def _logo(raw: str) -> str:
     """A logo is shown only from this server (the CSP allows images from 'self' alone)."""
     if not raw:
         return ""
-    if raw.startswith("/") and not raw.startswith("//"):
-        return raw
+    if raw.startswith("/"):
+        return _local_path(raw)
     parts = urlsplit(raw)
     origin = f"{parts.scheme}://{parts.netloc}"
     if parts.scheme in {"http", "https"} and origin == own_origin():
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        return _local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
     return ""
 
 
