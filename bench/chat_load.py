@@ -181,8 +181,10 @@ class Server:
 
 def start_server(name: str, threads: int, data_dir: Path) -> Server:
     port = free_port()
+    # Every simulated visitor comes from 127.0.0.1: no per-address limits.
     env = {**os.environ, "INTAKE_DATA_DIR": str(data_dir), "INTAKE_SECRET_KEY": "bench",
-           "INTAKE_RATE_LIMIT_PER_SESSION": "0", "INTAKE_RATE_LIMIT_PER_ADDRESS": "0"}  # fmt: skip
+           "INTAKE_RATE_LIMIT_PER_SESSION": "0", "INTAKE_RATE_LIMIT_PER_ADDRESS": "0",
+           "INTAKE_SOCKETS_PER_ADDRESS": "0"}  # fmt: skip
     if name == "chat":
         command = [sys.executable, "-c", "from intake_chat.cli import main; main()", "serve",
                    "--port", str(port), "--threads", str(threads)]  # fmt: skip

@@ -6,8 +6,10 @@ Views stay thin: receive → service → send. Every refusal is an ``error`` eve
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import re
 import threading
 import time
 import weakref
@@ -41,6 +43,7 @@ WS_IDLE_SECONDS = 15 * 60  # a silent visitor's socket is closed; the widget res
 WS_PING_SECONDS = 25
 DEFAULT_CAPACITY = 1000  # long-lived requests when not told by ``intake-chat serve``
 ALLOW_PREVIEW_KEY = "CHAT_ALLOW_PREVIEW"
+_SEQ = re.compile(r"[0-9]{1,15}")  # ASCII only: str.isdigit() also takes '²', which int() refuses
 
 # Set when the server is asked to stop: sockets finish their turn, then close with 1012.
 STOPPING = threading.Event()
@@ -63,23 +66,41 @@ STATUS_BY_CODE = {
 
 class Slots:
     """Counts requests that hold a worker thread for long (sockets, long-polls) so that new ones are
-    refused with 503 instead of hanging in the handshake when every thread is taken."""
+    refused with 503 instead of hanging in the handshake when every thread is taken.
 
-    def __init__(self, capacity: int) -> None:
+    ``per_address`` (0: no cap) keeps one client address from taking every slot: without it a
+    single machine opening idle sockets shuts the chat for everyone else.
+    """
+
+    def __init__(self, capacity: int, per_address: int = 0) -> None:
         self.capacity = capacity
+        self.per_address = per_address
         self.used = 0
+        self._held: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def try_acquire(self) -> bool:
+    def try_acquire(self, address: str = "") -> bool:
+        return self.acquire(address) == "ok"
+
+    def acquire(self, address: str = "") -> str:
+        """One of: ok; busy (every slot taken); address (this address holds its share)."""
         with self._lock:
             if self.used >= self.capacity:
-                return False
+                return "busy"
+            held = self._held.get(address, 0)
+            if address and self.per_address and held >= self.per_address:
+                return "address"
             self.used += 1
-            return True
+            if address:
+                self._held[address] = held + 1
+            return "ok"
 
-    def release(self) -> None:
+    def release(self, address: str = "") -> None:
         with self._lock:
             self.used = max(0, self.used - 1)
+            left = self._held.pop(address, 0) - 1
+            if address and left > 0:
+                self._held[address] = left
 
 
 @dataclass
@@ -114,7 +135,7 @@ def init_app(app: Flask) -> None:
     public = config.public_url.rstrip("/")
     app.extensions[EXTENSION_KEY] = Runtime(
         service=service,
-        slots=Slots(DEFAULT_CAPACITY),
+        slots=Slots(DEFAULT_CAPACITY, config.sockets_per_address),
         allowed_origins=frozenset(config.allowed_origins),
         public_origin=public,
     )
@@ -174,17 +195,28 @@ def _guard_websocket() -> Response | None:
     if not origin_allowed(request.headers.get("Origin")):
         log.info("refused a WebSocket from origin %r", request.headers.get("Origin"))
         return _error_response("forbidden_origin", "This site may not open the chat.")
-    if not runtime().slots.try_acquire():
-        return _error_response("server_busy", retry_after=5)
-    g.chat_slot = True
+    refusal = _take_slot(_client())
+    if refusal is not None:
+        return refusal
+    g.chat_slot = _client()
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     return None
 
 
 @bp.teardown_request
 def _release_slot(_error: BaseException | None) -> None:
-    if g.pop("chat_slot", False):
-        runtime().slots.release()
+    address = g.pop("chat_slot", None)
+    if address is not None:
+        runtime().slots.release(address)
+
+
+def _take_slot(address: str) -> Response | None:
+    taken = runtime().slots.acquire(address)
+    if taken == "busy":
+        return _error_response("server_busy", retry_after=5)
+    if taken == "address":
+        return _error_response("rate_limited", retry_after=5)
+    return None
 
 
 def cors(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -248,7 +280,16 @@ def _body() -> bytes | None:
 
 
 def _client() -> str:
-    return request.remote_addr or "unknown"
+    """The key for per-address limits: the address, or its /64 for IPv6, where one machine
+    commonly holds a whole /64 and could otherwise take a fresh address per request."""
+    raw = request.remote_addr or "unknown"
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return raw
 
 
 ROUTE_OPTIONS: dict[str, Any] = {"methods": ["POST", "OPTIONS"], "provide_automatic_options": False}
@@ -280,7 +321,7 @@ def poll_events(token: str) -> Response:
     ``wait`` seconds (at most 25) for one."""
     rt = runtime()
     after = request.args.get("after", "0")
-    if not after.isdigit():
+    if not _SEQ.fullmatch(after):
         return _error_response("bad_field", "after must be a whole number, 0 or more.")
     try:
         longest = min(
@@ -288,16 +329,18 @@ def poll_events(token: str) -> Response:
         )
     except ValueError:
         return _error_response("bad_field", "wait must be a number of seconds.")
-    wait = rt.service.address_limit.take(f"addr:{_client()}")
+    client = _client()
+    wait = rt.service.address_limit.take(f"addr:{client}")
     if wait > 0:
         return _error_response("rate_limited", retry_after=wait)
-    if not rt.slots.try_acquire():
-        return _error_response("server_busy", retry_after=5)
+    refusal = _take_slot(client)
+    if refusal is not None:
+        return refusal
     try:
         timeout = 0.0 if STOPPING.is_set() else longest
         outcome = rt.service.wait_for_events(token, int(after), timeout=timeout, stop=STOPPING)
     finally:
-        rt.slots.release()
+        rt.slots.release(client)
     return _outcome_response(outcome)
 
 

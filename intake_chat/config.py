@@ -78,6 +78,7 @@ class Config:
     max_text_chars: int = 2000
     rate_limit_per_session: int = 30  # frames per minute
     rate_limit_per_address: int = 120  # frames per minute
+    sockets_per_address: int = 20  # open sockets + long-polls per address (IPv6: /64); 0: no cap
     session_idle_minutes: int = 60 * 24
     staff_idle_minutes: int = 15
     handoff_wait_seconds: int = 120

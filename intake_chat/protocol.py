@@ -18,6 +18,7 @@ DEFAULT_MAX_TEXT = 2000
 MAX_ID_CHARS = 64
 MAX_CHOICE_CHARS = 200
 MAX_CHOICES = 50
+MAX_SEQ = 2**53 - 1  # what JavaScript counts exactly; far larger ones overflow database integers
 
 # The visitor-facing words for each error code. The widget may show its own translation per code.
 ERROR_TEXTS: dict[str, str] = {
@@ -174,7 +175,7 @@ def _resume(data: dict[str, Any], _max_text: int) -> dict[str, Any]:
     after = data.get("after", 0)
     if after is None:
         after = 0
-    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_SEQ:
         raise fail("bad_field", "after must be a whole number, 0 or more.")
     return {**_required(data, "token", _TOKEN), "after": after}
 
