@@ -129,7 +129,8 @@ def totp_match(secret_b32: str, code: str, at: float, last_step: int | None = No
     replayed.
     """
     code = code.replace(" ", "").strip()
-    if not (code.isdigit() and len(code) == TOTP_DIGITS):
+    # isascii: '²' is a digit to str.isdigit(), and compare_digest raises on non-ASCII text.
+    if not (code.isascii() and code.isdigit() and len(code) == TOTP_DIGITS):
         return None
     try:
         key = _secret_bytes(secret_b32)

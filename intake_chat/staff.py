@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 sock = Sock()
 
 PAGE_SIZE = 50
+ID_MAX = 2**31 - 1
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 EXPORT_LIMIT = 10_000
 NOTE_MAX = 4000
 API_SCOPES = ("referrals:read",)
@@ -236,10 +238,10 @@ def _check_totp_login(session: staff_db.WebSession) -> BaseResponse | None:
         staff.totp_secret or "", request.form.get("code", ""), time.time(), staff.totp_last_step
     )
     with db.transaction() as conn:
-        if step is None:
+        # The step is claimed in the database: the copy read with the session may be stale.
+        if step is None or not staff_db.claim_totp_step(conn, staff.id, step):
             auth.record_totp_failure(conn, staff)
             return None
-        staff_db.update_staff(conn, staff.id, totp_last_step=step)
         staff_db.record_login_attempt(
             conn, email=staff.email, address=auth.client_address(), ok=True, now=now
         )
@@ -379,10 +381,22 @@ def _parse_date(raw: str, label: str, problems: list[str]) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        found = date.fromisoformat(raw)
     except ValueError:
+        found = None
+    # The queries add a day to the end date: 9999-12-31 would fall off the calendar (a 500).
+    if found is None or not FIRST_DAY <= found <= LAST_DAY:
         problems.append(f"{label} must be a date like 2025-03-31.")
         return None
+    return found
+
+
+def row_id(raw: str) -> int | None:
+    """A row id from a query or form value: ASCII digits that fit a database integer, else None
+    (``str.isdigit`` takes '²', and a 30-digit number overflows the column: both were 500s)."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= ID_MAX:
+        return int(raw)
+    return None
 
 
 def inbox_filter(args: Any, me: int) -> tuple[InboxFilter, list[str]]:
@@ -400,8 +414,8 @@ def inbox_filter(args: Any, me: int) -> tuple[InboxFilter, list[str]]:
         assignee = me
     elif assignee_raw == "none":
         assignee = 0
-    elif assignee_raw.isdigit():
-        assignee = int(assignee_raw)
+    elif row_id(assignee_raw) is not None:
+        assignee = row_id(assignee_raw)
     elif assignee_raw:
         problems.append("Unknown assignee.")
     return (
@@ -418,8 +432,8 @@ def inbox_filter(args: Any, me: int) -> tuple[InboxFilter, list[str]]:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+    number = row_id(request.args.get("page", "1"))
+    return 1 if number is None else max(1, min(number, 10_000))
 
 
 @bp.route("/referrals")
@@ -552,7 +566,7 @@ def referral_assign(referral_id: str) -> BaseResponse:
         assignee: int | None = None
         if raw == "me":
             assignee = auth.current_staff().id
-        elif raw.isdigit():
+        elif row_id(raw) is not None:
             member = staff_db.get_staff(conn, int(raw))
             if member is None or not member.active or member.role == "editor":
                 return auth.refuse(400, "bad_assignee", "Choose an active coordinator or admin.")
@@ -657,6 +671,8 @@ def _new_account_problems(email: str, role: str, password: str, again: str) -> l
 def update_user(staff_id: int) -> BaseResponse:
     action = request.form.get("action", "")
     me = auth.current_staff()
+    if staff_id > ID_MAX:
+        abort(404)
     with get_db().transaction() as conn:
         member = staff_db.get_staff(conn, staff_id)
         if member is None:
@@ -758,6 +774,8 @@ def create_token() -> Response:
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @require_role("admin")
 def revoke_token(token_id: int) -> BaseResponse:
+    if token_id > ID_MAX:
+        abort(404)
     with get_db().transaction() as conn:
         if staff_db.revoke_api_token(conn, token_id, now=utcnow()):
             auth.audit(conn, "token.revoke", f"token:{token_id}")
@@ -778,7 +796,7 @@ def audit() -> str:
         subject=request.args.get("subject", "")[:128].strip(),
         date_from=_parse_date(request.args.get("from", ""), "From", problems),
         date_to=_parse_date(request.args.get("to", ""), "To", problems),
-        before_id=int(before) if before.isdigit() else None,
+        before_id=row_id(before),
     )
     with get_db().read() as conn:
         entries = staff_db.audit_page(conn, filters, limit=PAGE_SIZE + 1)

@@ -226,6 +226,18 @@ def update_staff(conn: Connection, staff_id: int, **values: Any) -> None:
     conn.execute(staff_accounts.update().where(staff_accounts.c.id == staff_id).values(**values))
 
 
+def claim_totp_step(conn: Connection, staff_id: int, step: int) -> bool:
+    """Mark a TOTP time step used unless it, or a later one, already is. Check and write are one
+    statement, so two sign-ins racing with the same code cannot both get through."""
+    last = staff_accounts.c.totp_last_step
+    result = conn.execute(
+        staff_accounts.update()
+        .where(staff_accounts.c.id == staff_id, sa.or_(last.is_(None), last < step))
+        .values(totp_last_step=step, updated_at=utcnow())
+    )
+    return int(result.rowcount or 0) == 1
+
+
 def count_active_admins(conn: Connection) -> int:
     return int(
         conn.execute(
