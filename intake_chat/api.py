@@ -124,7 +124,9 @@ def list_referrals() -> Response:
     """Oldest first; follow ``next_cursor`` while ``has_more``, then keep it to fetch new ones."""
     args = request.args
     limit_raw = args.get("limit", str(DEFAULT_LIMIT))
-    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_LIMIT:
+    # isascii: str.isdigit() takes '²', which int() refuses; len: int() refuses 4,300+ digits
+    digits = limit_raw.isascii() and limit_raw.isdigit() and len(limit_raw) <= 4
+    if not digits or not 1 <= int(limit_raw) <= MAX_LIMIT:
         return _bad(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     status = args.get("status") or None
     if status is not None and status not in STATUSES:
@@ -138,10 +140,10 @@ def list_referrals() -> Response:
     if args.get("since"):
         try:
             since = datetime.fromisoformat(args["since"].replace("Z", "+00:00"))
-        except ValueError:
+            if since.tzinfo is not None:
+                since = since.astimezone(UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):  # 0001-01-01T00:00+01:00 falls off the calendar
             return _bad("since must be an ISO 8601 date or time.")
-        if since.tzinfo is not None:
-            since = since.astimezone(UTC).replace(tzinfo=None)
     limit = int(limit_raw)
     with get_db().read() as conn:
         rows = staff_db.referrals_page(conn, after=after, limit=limit + 1, status=status,

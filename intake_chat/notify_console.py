@@ -39,7 +39,7 @@ def page() -> Response:
         status=status,
         statuses=STATUSES,
         events=EVENT_LABELS,
-        retried=int(retried) if retried.isdigit() else None,
+        retried=staff.row_id(retried),
         page_rows=PAGE_ROWS,
     )
     return Response(html)
