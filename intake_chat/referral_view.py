@@ -14,7 +14,9 @@ from datetime import datetime
 from typing import Any
 
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms too (some spreadsheet locales read "＝" as "="), and checked after leading
+# whitespace as well, since importers may trim it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_cell(value: Any) -> str:
@@ -29,7 +31,7 @@ def csv_cell(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False)
     else:
         text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
