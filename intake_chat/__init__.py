@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 
@@ -21,6 +22,11 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     config = config or Config.from_env(**overrides)
     app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")
     app.config["INTAKE"] = config
+    if config.trust_proxy:
+        # Behind N proxies: the visitor's own address for limits and lockouts (not the proxy's,
+        # shared by everyone) and their https for Secure cookies. Host must be passed through.
+        n = config.trust_proxy
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.config["SECRET_KEY"] = config.load_secret_key()
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_frame_bytes, 64 * 1024)
     storage.init_app(app)
