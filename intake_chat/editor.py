@@ -491,15 +491,15 @@ def preview_poll(ticket: str, token: str) -> Response:
     after = request.args.get("after", "0")
     if not after.isdigit():
         return chat._error_response("bad_field", "after must be a whole number, 0 or more.")
-    slots = chat.runtime().slots
-    if not slots.try_acquire():
+    slots, address = chat.runtime().slots, chat._client()
+    if not slots.try_acquire(address):
         return chat._error_response("server_busy", retry_after=5)
     try:
         timeout = 0.0 if chat.STOPPING.is_set() else chat.LONG_POLL_SECONDS
         outcome = service.wait_for_events(token, int(after), timeout=timeout,
                                             stop=chat.STOPPING)  # fmt: skip
     finally:
-        slots.release()
+        slots.release(address)
     return chat._outcome_response(outcome)
 
 
@@ -525,14 +525,14 @@ def preview_socket(ws: Any, ticket: str) -> None:
     if pair is None or not chat.origin_allowed(request.headers.get("Origin")):
         ws.close(1008, "preview ended")
         return
-    slots = chat.runtime().slots
-    if not slots.try_acquire():
+    slots, address = chat.runtime().slots, chat._client()
+    if not slots.try_acquire(address):
         ws.close(1013, "busy")
         return
     try:
-        _PreviewSocket(ws, pair, chat._client(), ticket, previews).run()
+        _PreviewSocket(ws, pair, address, ticket, previews).run()
     finally:
-        slots.release()
+        slots.release(address)
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response:

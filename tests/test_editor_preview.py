@@ -207,3 +207,59 @@ def test_the_sandbox_keeps_the_exact_draft_text_it_ran(console: Console) -> None
         assert chat_db.get_flow_version(conn, "intake", stored.digest) is None
         audit = chat_db.audit_entries(conn, subject="flow:intake")
     assert (audit[-1]["action"], audit[-1]["detail"]) == ("flow.preview", {"digest": stored.digest})
+
+
+# --- over a real WebSocket to the real server ------------------------------------------------
+
+
+def test_the_preview_socket_carries_the_draft_and_pushes_the_editors_jump(
+    live_server: Any,
+) -> None:
+    import http.cookiejar
+    import re
+    import urllib.request
+
+    from argon2 import PasswordHasher
+    from server import WsVisitor
+
+    from intake_chat.storage import staff as staff_db
+
+    db = Database(f"sqlite:///{live_server.data_dir / 'intake-chat.sqlite3'}")
+    with db.transaction() as conn:
+        staff_db.create_staff(conn, email="wes@example.org", role="editor", name="Wes",
+                              password_hash=PasswordHasher(time_cost=1, memory_cost=1024,
+                                                           parallelism=1).hash("x" * 20))
+    db.dispose()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(
+        http.cookiejar.CookieJar()))  # fmt: skip
+
+    def call(method: str, path: str, body: bytes | None = None,
+             headers: dict[str, str] | None = None) -> Any:  # fmt: skip
+        request = urllib.request.Request(live_server.url + path, data=body, method=method,
+                                         headers=headers or {})  # fmt: skip
+        with opener.open(request, timeout=10) as reply:
+            return reply.read().decode()
+
+    login = call("GET", "/staff/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)  # type: ignore[union-attr]
+    call("POST", "/staff/login", f"email=wes%40example.org&password={'x' * 20}&csrf_token={token}"
+         .encode(), {"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    page = call("GET", "/staff/flows/intake")
+    csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    api = {"Accept": "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrf}
+    draft = json.loads(call("GET", "/staff/flows/intake/api/draft", headers=api))
+    node(draft["data"], "ask_first_name")["text"]["en"] = "Socket draft question?"
+    saved = json.loads(call("PUT", "/staff/flows/intake/api/draft", json.dumps(
+        {"data": draft["data"], "revision": draft["revision"]}).encode(), api))  # fmt: skip
+    opened = json.loads(call("POST", "/staff/flows/intake/api/preview", json.dumps(
+        {"revision": saved["revision"]}).encode(), api))  # fmt: skip
+
+    path = f"/staff/flows/preview/{opened['ticket']}/ws/chat"
+    frame = WsVisitor(live_server.url.replace("http", "ws") + path, origin=live_server.url)
+    first = frame.send({"type": "start", "locale": "en"})
+    assert first[0]["type"] == "session" and first[-1]["node"] == "consent"
+    call("POST", "/staff/flows/intake/api/preview/goto", json.dumps(
+        {"ticket": opened["ticket"], "node": "ask_first_name"}).encode(), api)  # fmt: skip
+    pushed = frame.read_turn()
+    assert pushed[-1]["type"] == "ask" and pushed[-1]["input"]["label"] == "Socket draft question?"
+    frame.close()
