@@ -272,11 +272,6 @@ def test_the_production_server_keeps_no_access_log_of_token_urls() -> None:
     assert options["accesslog"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: storage/__init__.py must pass hide_parameters=True to create_engine "
-    "(owner: conversation service); until then logged tracebacks carry what visitors typed",
-)
 def test_database_errors_in_logs_do_not_carry_what_a_visitor_typed(console: Console) -> None:
     secret = "my therapist knows about the overdose"
     with pytest.raises(Exception) as failed, console.db.read() as conn:

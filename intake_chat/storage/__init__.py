@@ -149,7 +149,8 @@ class Database:
 
     def _create_engine(self, busy_timeout_ms: int) -> Engine:
         if not self.is_sqlite:
-            return sa.create_engine(self.url, pool_size=20, max_overflow=30, pool_pre_ping=True)
+            return sa.create_engine(self.url, pool_size=20, max_overflow=30, pool_pre_ping=True,
+                                    hide_parameters=True)  # fmt: skip
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +159,7 @@ class Database:
         # than the read it served.
         engine = sa.create_engine(
             self.url,
+            hide_parameters=True,  # errors get logged: never with what a visitor typed in them
             pool_size=48,
             max_overflow=208,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
