@@ -250,6 +250,7 @@ def _json(body: dict[str, Any], status: int = 200, retry_after: float | None = N
     response = Response(json.dumps(body, ensure_ascii=False), status=status,
                         mimetype="application/json")  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"  # visitor text is never read as HTML
     if retry_after is not None:
         response.headers["Retry-After"] = str(max(1, round(retry_after)))
     return response

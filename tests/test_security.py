@@ -143,6 +143,7 @@ def test_pages_and_answers_holding_visitor_data_are_never_cached_or_referred(
     token = _start_chat(visitor)
     polled = visitor.get(f"/api/chat/sessions/{token}/events?after=0&wait=0")
     assert polled.headers["Cache-Control"] == "no-store"
+    assert polled.headers["X-Content-Type-Options"] == "nosniff"
     api = console.app.test_client().get("/api/v1/referrals")
     assert api.headers["Cache-Control"] == "no-store"
 
