@@ -410,8 +410,6 @@ class Feed:
                 rows[watched["id"]] = watched
             news = {request_id: self._news(conn, row) for request_id, row in rows.items()}
         self._send_queue(view)
-        if watched is not None:
-            self._send_state(watched, now)
         for request_id, lines in news.items():
             if not lines:
                 continue
@@ -421,6 +419,8 @@ class Feed:
             for line in lines:
                 if line["alert"] and (row["status"] == store.LIVE or request_id == self.watch):
                     self._send_alert(row, line, now)
+        if watched is not None:  # after its lines: the state says what they led to
+            self._send_state(watched, now)
 
     def _news(self, conn: Connection, row: dict[str, Any]) -> list[dict[str, Any]]:
         """Lines of a chat after what this console has; a chat it has not seen yet starts now
@@ -447,13 +447,13 @@ class Feed:
                    "my_chats": view["my_chats"]})  # fmt: skip
 
     def _send_state(self, row: dict[str, Any], now: datetime) -> None:
-        state = (row["status"], row.get("outcome"), row.get("staff_id"))
+        item = _item(row, now)
+        state = (row["status"], row.get("outcome"), row.get("staff_id"), item["risk"])
         if self.last_state is not None and state != self.last_state:
-            item = _item(row, now)
+            mine = row["status"] == store.LIVE and row.get("staff_id") == self.staff.id
             self.send({"type": "chat_state", "request": row["id"], "status": row["status"],
-                       "outcome": row.get("outcome"), "text": _status_text(item),
-                       "mine": row["status"] == store.LIVE
-                       and row.get("staff_id") == self.staff.id})  # fmt: skip
+                       "outcome": row.get("outcome"), "text": _status_text(item), "mine": mine,
+                       "risk": item["risk"], "category": item["category"]})  # fmt: skip
         self.last_state = state
 
     def _send_alert(self, row: dict[str, Any], line: dict[str, Any], now: datetime) -> None:

@@ -894,10 +894,12 @@ def test_a_websocket_visitor_and_a_staff_member_chat_live_through_the_real_serve
     assert (alert["level"], alert["category"], alert["request"]) == (
         "crisis", "suicide_self_harm", item["id"])  # fmt: skip
     assert chat.wait_for("alert")["request"] == item["id"]
+    raised = chat.wait_for("chat_state", lambda m: m["risk"] == "crisis")
+    assert (raised["status"], raised["mine"]) == ("live", True)
     assert staff.post(f"/staff/live/{item['id']}/end", {})[0] == 200
     end = visitor.recv()
     assert (end["type"], end["node"]) == ("end", "live:ended")
-    state = chat.wait_for("chat_state")
+    state = chat.wait_for("chat_state", lambda m: m["status"] == "done")
     assert (state["status"], state["outcome"], state["mine"]) == ("done", "ended", False)
     for client in (visitor, console, chat):
         client.close()

@@ -164,6 +164,8 @@
 
   /* --- the open chat ------------------------------------------------------------------- */
   var transcript = document.getElementById("live-transcript");
+  var logBox = document.getElementById("live-log");
+  if (logBox) { logBox.scrollTop = logBox.scrollHeight; }  // the newest lines first in view
 
   function whoLabel(line) {
     var who = line.who === "visitor" ? "Visitor" : line.who === "staff" ? "Staff" : "Assistant";
@@ -181,7 +183,7 @@
     li.appendChild(el("time", { datetime: line.at }, line.at_local));
     li.appendChild(el("p", { "class": "text" }, line.text));
     transcript.appendChild(li);
-    transcript.scrollTop = transcript.scrollHeight;
+    if (logBox) { logBox.scrollTop = logBox.scrollHeight; }
   }
 
   function onChat(message) {
@@ -212,6 +214,10 @@
     if (String(message.request) !== chatId) { return; }
     var status = document.getElementById("chat-status");
     if (status) { status.textContent = message.text; }
+    var risk = document.getElementById("chat-risk");
+    if (risk && message.risk) {
+      risk.replaceChildren(el("span", { "class": "badge " + (message.risk === "crisis" ? "urgent" : "concern") }, riskText(message)));
+    }
     if (message.mine) { return; }
     var form = document.getElementById("reply-form");
     if (form) {
