@@ -52,6 +52,13 @@ _WINDOW = re.compile(r"(\.\.\.|~)([0-9]+)")  # "...6": up to 6 words; "a ~6 b": 
 _FORBIDDEN = re.compile(r"[\[\]{}\\^+]")
 _TOKENS = re.compile(r"\([^()]*\)\??|[^\s()]+|[()]")  # "(a b|c d)" is one slot
 _MIN_SQUEEZE_WORD = 4  # shorter patterns only match as written: "odd" must not read as "od"
+# Squeezing a real double letter can land on another word: "off myself" would read "proud of
+# myself", "noose" would read "nose", "perro" the Spanish "pero". A pattern word whose squeezed
+# spelling is one of these is matched as written only (elongations such as "nooose" still are).
+_SQUEEZE_COLLISIONS = frozenset({
+    "ad", "al", "ben", "bed", "but", "caro", "chose", "diner", "fed", "god", "halo", "los", "lose",
+    "mal", "mis", "none", "nose", "noses", "of", "pero", "pol", "se", "son", "ten", "to", "wed",
+})
 
 
 class PatternError(ValueError):
@@ -97,6 +104,8 @@ class Pattern:
                 out.append(f"(?:{_SEP}{_GAP_WORD}){{0,{slot.width}}}" if need_space
                            else f"(?:{_GAP_WORD}{_SEP}){{0,{slot.width}}}")
                 continue
+            if squeezed and slot.kind == "word" and slot.optional and not _squeezed_alts(slot):
+                continue
             body = _WORD if slot.kind == "any" else _slot_regex(slot, squeezed)
             if slot.optional:
                 out.append(f"(?:{_SEP}{body})?" if need_space else f"(?:{body}{_SEP})?")
@@ -107,7 +116,10 @@ class Pattern:
 
     @property
     def squeezable(self) -> bool:
-        """Whether the fully squeezed spelling may be tried: only when a word is long enough."""
+        """Whether the fully squeezed spelling may be tried: only when a word is long enough and
+        every word that must be there still has a spelling that does not collide."""
+        if any(not _squeezed_alts(slot) for slot in self._mandatory()):
+            return False
         longest = max(
             (len(squeeze(word)) for slot in self._mandatory() for words, _ in slot.alts
              for word in words),
@@ -159,9 +171,18 @@ def _word_regex(word: str, squeezed: bool) -> str:
     return forms[0] if len(forms) == 1 else "(?:" + "|".join(forms) + ")"
 
 
+def _collides(words: tuple[str, ...]) -> bool:
+    return any(squeeze(w) != w and squeeze(w) in _SQUEEZE_COLLISIONS for w in words)
+
+
+def _squeezed_alts(slot: Slot) -> tuple[tuple[tuple[str, ...], bool], ...]:
+    """The alternatives of a slot that may be compared in the squeezed spelling."""
+    return tuple(alt for alt in slot.alts if not _collides(alt[0]))
+
+
 def _slot_regex(slot: Slot, squeezed: bool) -> str:
     alts: list[str] = []
-    for words, is_prefix in slot.alts:
+    for words, is_prefix in (_squeezed_alts(slot) if squeezed else slot.alts):
         parts = [_word_regex(w, squeezed) for w in words]
         if is_prefix:
             last = squeeze(words[-1]) if squeezed else words[-1]
