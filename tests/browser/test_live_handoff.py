@@ -146,6 +146,7 @@ def test_a_coordinator_takes_over_a_visitors_chat_and_hands_it_back(
     expect(alert).to_contain_text("suicide self harm")
     expect(console.locator("#chat-risk")).to_have_text("Crisis: suicide self harm")
     expect(transcript.locator(".line.visitor").last).to_contain_text("I want to kill myself")
+    console.evaluate("() => window.scrollTo(0, 0)")  # the alert and the facts first
     shot(console, "console-live-chat")
     assert_accessible(console)
 
