@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from .answers import pattern_problem
+
 __all__ = ["CODES", "Finding", "Severity", "lint", "readability_grade", "split_placeholders"]
 
 Severity = Literal["error", "warning"]
@@ -39,6 +41,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "L018": ("error", "broken {placeholder}"),
     "L019": ("error", "summary field that cannot be changed"),
     "L020": ("error", "condition that can never match"),
+    "L021": ("error", "validation pattern the engine refuses"),
 }
 
 MAX_RETRY_LIMIT = 20  # as in the schema: more keeps a struggling visitor looping for too long
@@ -626,7 +629,7 @@ class _Linter:
         for rule in (self.targets, self.duplicates, self.reachability, self.dead_ends, self.loops,
                      self.variables, self.handoff_fields, self.options, self.translations,
                      self.consent, self.retries, self.wording, self.intent_phrases,
-                     self.include_cycles, self.summaries, self.conditions):
+                     self.include_cycles, self.summaries, self.conditions, self.patterns):
             rule()
 
     # L001 ------------------------------------------------------------------------------------
@@ -876,6 +879,20 @@ class _Linter:
                              "Give every option its own value; the value is what is stored and "
                              "what branches compare.")
                 seen.add(key)
+
+    # L021 ------------------------------------------------------------------------------------
+    def patterns(self) -> None:
+        """The loader refuses these patterns; catching them here keeps ``flow check`` honest."""
+        for node in self.flow.nodes.values():
+            pattern = _dict(node.data.get("validation")).get("pattern")
+            if not isinstance(pattern, str):
+                continue
+            reason = pattern_problem(pattern)
+            if reason:
+                self.add("L021", node.id, f"{node.path}.validation.pattern",
+                         f"The pattern of {node.id} cannot be used: {reason}",
+                         "Write a simpler pattern: no repeat inside a repeat such as (a+)+, no "
+                         "alternatives inside a repeat such as (ab|a)+, no back-references.")
 
     # L009 / L017 / L018 -------------------------------------------------------------------------
     def translations(self) -> None:

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "intake_chat"
-PURE = ("flows", "textfmt", "answers", "engine", "lint", "graph", "safety", "protocol")
+PURE = (
+    "flows", "textfmt", "answers", "engine", "lint", "graph", "safety", "protocol",
+    "normalize", "safety_rules", "safety_floor", "safety_eval", "flowdiff", "passwords",
+    "referral_view", "handoff", "widget_text",
+)
 FORBIDDEN = (
     "flask",
     "flask_sock",

@@ -40,6 +40,7 @@ CASES = {
     "L018_broken_placeholder.json": ("L018", "welcome"),
     "L019_summary_unchangeable.json": ("L019", "review"),
     "L020_impossible_condition.json": ("L020", "consent_check"),
+    "L021_unsafe_pattern.json": ("L021", "name"),
 }
 
 
