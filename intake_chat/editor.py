@@ -489,7 +489,7 @@ def preview_poll(ticket: str, token: str) -> Response:
     if isinstance(service, Response):
         return service
     after = request.args.get("after", "0")
-    if not after.isdigit():
+    if not chat._SEQ.fullmatch(after):
         return chat._error_response("bad_field", "after must be a whole number, 0 or more.")
     slots, address = chat.runtime().slots, chat._client()
     if not slots.try_acquire(address):
