@@ -172,7 +172,20 @@ _SUICIDE_NET: list[dict[str, Any]] = [
                    "not (want|wanted) ...3 (wake up|be alive|exist|live|be here|be around)",
                    "(waiting|ready) ...2 (to die|for death|for the end|for it to end)",
                    "(bother|point|reason|why) ...4 (staying|stay|being|be|keep|keeping|remain) "
-                   "(alive|living|breathing)"],
+                   "(alive|living|breathing)",
+                   "(hate|hating) (being alive|living|existing|my existence|waking up)",
+                   f"{_EN_WISH}|kinda|tempted|urge to|2 ...3 (crash my car|crash the car|wreck "
+                   "my car|total my car|drive off a|drive into a|drive off the|drive into the|"
+                   "slit my wrists|cut my wrists|drown myself|take all my pills|take all the pills|"
+                   "swallow all|step in front of|jump in front of|jump off)",
+                   "(better|happier|easier|relieved|lighter) ...6 if i (was|were|am) (not|no "
+                   "longer) (in it|here|around|alive|in the picture|in their lives|in the way)",
+                   "(better|happier|easier) ...4 if i (was|were) (out of the picture|out of the "
+                   "way|gone)",
+                   "(fall asleep|go to sleep|sleep) and (never|not) (wake|come back|have to)",
+                   "(check|checking) out (for good|permanently|forever|of life|of this life|early)",
+                   "(leave|leaving|exit|exiting) this (world|life|earth) (for good|forever|"
+                   "tonight|soon)?"],
             "es": [f"he? {_ES_WISH} ...4 {_ES_DEATH}",
                    "(extranaria|notaria|importaria|daria cuenta|extrana|nota|importa) ...4 "
                    "si (me muero|muero|me mato|desaparezco|no estuviera|ya no estoy|me voy)",
@@ -184,13 +197,23 @@ _SUICIDE_NET: list[dict[str, Any]] = [
                    "no (merezco|quiero) (vivir|existir|estar vivo|estar viva|despertar)",
                    "(termino|acabo|acabar|terminar|terminare|acabare|acabo) con (todo|mi vida)",
                    "(esta noche|hoy|manana|ahora) (termino|acabo|lo hago|me mato|lo termino|"
-                   "lo acabo)"],
+                   "lo acabo)",
+                   "me (quiero|voy a|pienso|puedo|dan ganas de|gustaria|vaya a|pense en) (colgar|"
+                   "ahorcar|matar|envenenar|disparar|cortar las venas|tirar|aventar|lanzar|"
+                   "suicidar|quitar la vida)",
+                   "(me canse|me harte|ya me canse|ya me harte) de (vivir|la vida|existir)"],
         },
-        # "mejor sin mí" must end the clause: "estoy mejor sin mi ex" is not about dying
+        "examples": {"en": ["I just wanna stop existing", "they'd be happier if I were gone"],
+                     "es": ["ojalá no despertar mañana"]},
+    },
+    {
+        # a regex rule runs on every message, so it is kept apart from the large ones
+        "id": "floor.net.suicide.without_me_es",
+        "level": "crisis",
+        "note": "'mejor sin mí' ends the clause: 'estoy mejor sin mi ex' is not about dying",
         "regex": {"es": [r"\b(?:mejor|mejores|felices|tranquilos|tranquilas|tranquila|tranquilo|"
                          r"feliz|bien)\b(?: [a-z0-9]+){0,4} sin mi(?= [.,]|$)"]},
-        "examples": {"en": ["I just wanna stop existing", "they'd be happier if I were gone"],
-                     "es": ["ojalá no despertar mañana", "todos estarían mejor sin mí"]},
+        "examples": {"es": ["todos estarían mejor sin mí"]},
     },
     {
         "id": "floor.net.suicide.method",
@@ -251,7 +274,17 @@ _SUICIDE_NET: list[dict[str, Any]] = [
                    f"...3 {_EN_PILLS}",
                    "(slit|slitting|slice|slicing|cut|cutting|open|opening) ...2 my (wrist|"
                    "wrists|veins|throat)", "(slit|slitting|slice|slicing) ...2 (wrist|wrists)",
-                   "urge|urges to (cut|burn|die|jump|overdose|self harm|hang myself)"],
+                   "urge|urges to (cut|burn|die|jump|overdose|self harm|hang myself)",
+                   f"(took|swallowed|taken|downed|popped) (all|the rest|every one|every last "
+                   f"one|the whole bottle) of? (my|the|his|her)? {_EN_PILLS}",
+                   "(loaded|loading|load|cocked|cocking) ~4 (gun|pistol|rifle|shotgun|revolver|"
+                   "handgun)",
+                   "(overpass|bridge|ledge|roof|rooftop|tracks|train tracks|cliff|platform) ~6 "
+                   "(thinking about it|think about it|tempting|tempted|drawn to|pulling me|"
+                   "calling me|so easy|would be easy)",
+                   "(step|stepping|jump|jumping|walk|walking|fall|falling|lean|leaning) (off|"
+                   "from|over) (the|a)? (platform|ledge|edge|roof|bridge|balcony|railing) ...6 "
+                   "(train|comes|down|below|drop|fall|easy)"],
             "es": [f"(compre|consegui|junte|juntando|juntado|ahorre|ahorrando|acumule|"
                    f"acumulando|escondi|escondiendo|guardando) ...3 {_ES_METHOD}",
                    f"{_ES_METHOD} ~3 (listas|lista|listo|listos|preparada|preparadas|preparado|"
@@ -276,7 +309,9 @@ _SUICIDE_NET: list[dict[str, Any]] = [
                    "rasgune|lastimo|lastimando|lastime|golpeo|golpeando|hago dano|hice dano) "
                    "...3 (brazos|brazo|munecas|muneca|piernas|pierna|muslos|muslo|piel|panza|"
                    "estomago|a proposito|otra vez|de nuevo|hasta sangrar|cuerpo)",
-                   "(cochera|garaje|garage) ...5 (carro|coche|motor) (prendido|encendido)"],
+                   "(cochera|garaje|garage) ...5 (carro|coche|motor) (prendido|encendido)",
+                   "(me hago|me hice|hacerme|me hacia|me estoy haciendo) (cortadas|cortes|"
+                   "cortaditas|heridas|quemaduras|dano)"],
         },
         "examples": {"en": ["I have the pills lined up", "I tied a noose"],
                      "es": ["tengo las pastillas listas"]},
@@ -362,7 +397,33 @@ _SUICIDE_NET: list[dict[str, Any]] = [
                    "(my )?plan (is|was) (to do it|to go through with it|to end it)",
                    "(do it|go through with it|end it) (when|once|after|while) ...3 (leaves|"
                    "leave|asleep|sleeping|gone|away|at work|is out|nobody|no one)",
-                   "(nothing|no one|nobody) (to live for|left to live for)"],
+                   "(nothing|no one|nobody) (to live for|left to live for)",
+                   "(everything|it all) ...2 (planned|arranged|ready|set|sorted) ...8 (kids|"
+                   "children|dog|cat|pets|roommate|family) (will be|are going to be|will not be|"
+                   "are) (at|with|away|gone|taken care|fine|ok|okay|looked after|out)",
+                   "(made sure|making sure|arranged for|arranging for) (the|my)? (kids|children|"
+                   "dog|cat|pets|family) ...3 (taken care of|looked after|fine without me|okay "
+                   "without me|provided for)",
+                   "(no one|nobody|they|everyone|you|people) (will|would) (have to|need to)? "
+                   "(deal with|worry about|put up with|bother with|hear from|see) me (anymore|"
+                   "again|much longer|after|for long|ever)",
+                   "(saying|said|say) my goodbyes",
+                   "not have to (do this|deal with|feel|live|wake up|be here|exist|face) (it|this|"
+                   "anything|anymore|again|any more|ever)?",
+                   "(would be|so) easy to just? (end|die|go|step|jump|drive|swallow|take|not "
+                   "wake|disappear)",
+                   "no way (i|to) (can|could)? ...2 (go on|keep going|keep living|live like this|"
+                   "survive|do this)",
+                   "(keep|go on|continue) living like this",
+                   "(act|acting|give in|giving in) (on|to) (these|my|the|them|it|those) (thoughts|"
+                   "urges|feelings|impulses)?",
+                   "(care|notice|matter|miss me) ...3 if i (am|was|were) (alive|dead|gone|here|"
+                   "around)",
+                   "(feel|feeling|am) ...2 (empty inside|hollow inside|dead inside)",
+                   "(found|took|have|got|bought) ...3 (gun|pistol|rifle|shotgun|revolver|"
+                   "handgun)",
+                   f"{_EN_PILLS} ~4 (right here|in my hand|in front of me|beside me|next to me|on "
+                   "my lap|sitting here)"],
             "es": [f"{_ES_WISH}|voy ...4 (desaparecer|irme lejos|rendirme|que todo acabe|que "
                    "todo termine|no sentir nada|dejar de sentir|no estar|no seguir aqui|no "
                    "seguir)",
@@ -391,7 +452,13 @@ _SUICIDE_NET: list[dict[str, Any]] = [
                    "(me despedi|despedirme|me estoy despidiendo|despidiendome) de (todos|todo|"
                    "mi familia|ustedes|mis hijos|el mundo)",
                    "(este|esta) es mi (despedida|ultimo mensaje|adios)",
-                   "tengo ...2 (soga|pistola|arma|revolver|navaja|cuchilla|veneno|raticida)"],
+                   "tengo ...2 (soga|pistola|arma|revolver|navaja|cuchilla|veneno|raticida)",
+                   "ya no quiero seguir", "(perdonenme|perdoname|perdonen) por todo",
+                   "(solo me falta|solo falta|me falta|antes de) despedirme",
+                   "no (le )?(encuentro|veo|hallo|tiene) sentido (a|de)? ...2 (nada|la vida|"
+                   "vivir|seguir|existir|mi vida)",
+                   "(me siento|siento|estoy) ...3 (vacia|vacio|muerta por dentro|muerto por "
+                   "dentro)"],
         },
         "examples": {"en": ["sometimes I think about dying", "I feel like such a burden"],
                      "es": ["a veces pienso en morirme"]},
@@ -416,7 +483,15 @@ _OTHERS_NET: list[dict[str, Any]] = [
                    "ex|pay|revenge|see it coming|get back)",
                    "(shoot up|shooting up|bomb|bombing|blow up|blowing up) (the|my|a|this)? "
                    "(school|office|work|workplace|church|mall|class|campus|party|building|"
-                   "place|mosque|synagogue)"],
+                   "place|mosque|synagogue)",
+                   "(pillow|hand|hands|blanket|bag) (over|on) (his|her|their|the babys|my babys|"
+                   "my sons|my daughters) (face|mouth|nose|head)",
+                   "(bring|bringing|brought|take|taking) (a|my|the) (gun|knife|weapon|rifle|"
+                   "pistol) (to|into) (work|school|the office|class|church|his house|her house)",
+                   f"(thoughts|urge|urges|want|wanna|afraid|scared|tempted|thinking|imagine|"
+                   f"imagining|picture|picturing) ...4 (push|pushing|throw|throwing|drop|"
+                   f"dropping|shove|shoving) ...2 {_EN_TARGET} (down|off|out|into|against|from|"
+                   "over)"],
             "es": [f"(pensamientos|pienso|pensando|ganas|miedo|quiero|voy a|impulso|impulsos|"
                    f"imagino|imaginando|tentado|tentada|podria) ...4 (lastimar|lastimarlo|"
                    f"lastimarla|hacerle dano|hacer dano|hacerles dano|matar|ahogar|asfixiar|"
@@ -435,6 +510,8 @@ _OTHERS_NET: list[dict[str, Any]] = [
         "note": "anger turned toward a person, not yet a plan",
         "patterns": {
             "en": ["(he|she|they|him|her|them) (will not|never|is not going to) see it coming",
+                   "(beat|kick|knock|punch|smack) the (crap|shit|hell|life|daylights|snot) out "
+                   "of",
                    "(get|getting) (back at|revenge on|even with|my revenge)",
                    "(know|found out|find out) where (he|she|they) (lives|live|works|work|sleeps|"
                    "stays)"],
@@ -490,6 +567,18 @@ _ABUSE_NET: list[dict[str, Any]] = [
                    "to|might|could|would) (hurt|kill|hit|beat|choke|shoot|stab) (me|us|the "
                    "kids|my kids|my children|the baby|my baby)",
                    "(afraid|scared|terrified|frightened|fear) (of|for) (my life|my safety)",
+                   f"({_EN_PERSON}) ...4 ({_EN_ABUSE_VERB_BLOWS}) ...3 and (me|us|my kids)",
+                   "(forced|forces|forcing|pushed) (himself|herself|themselves) (on|onto|upon|"
+                   "into)",
+                   "(makes|made|forces|forced|making|forcing) me do (stuff|things) (to|for|with) "
+                   "(him|her|them)",
+                   "(lock|locks|locked|locking) (me|us) (in|up|inside|in the)",
+                   "(and|he|she|they|who|then|also) (touches|touched|touching|rubs|rubbed|"
+                   "rubbing) my (leg|legs|thigh|thighs|butt|chest|breasts|boobs|body|privates|"
+                   "private parts|crotch|inner thigh)",
+                   f"({_EN_PERSON}) ...4 (touches|touched|touching|rubs|rubbed|rubbing|feels|"
+                   "felt) my (leg|legs|thigh|thighs|butt|chest|breasts|boobs|body|privates|"
+                   "private parts|crotch|inner thigh)",
                    f"(hiding|hide|hid) from (him|her|them|my {_EN_PERSON.replace('|', '|my ')})"],
             "es": [f"me ({_ES_ABUSE_VERB})",
                    "me (empujo|empuja|empujaron|avento|avienta|tiro|aventaron) (por|contra|de|"
@@ -509,7 +598,13 @@ _ABUSE_NET: list[dict[str, Any]] = [
                    "besarlo|acostarme|ver porno)",
                    "(no me da|no me dan|no me daba|no me daban) de comer",
                    "(me drogo|me drogaron|me echaron algo|me pusieron algo|algo en mi bebida)",
-                   "(miedo|temor) (por|de perder) mi vida"],
+                   "(miedo|temor) (por|de perder) mi vida",
+                   "me (jala|jalo|jalaba|agarra|agarro|agarraba) (del|el|de los|los|de) (cabello|"
+                   "pelo|grenas|cuello)",
+                   "me (tira|tiraba|avienta|aventaba|empuja|empujaba) (al|contra el|contra la|a "
+                   "la) (piso|suelo|pared|cama)",
+                   "(miedo|temo|temor|asusta) ...4 (me mate|me lastime|me pegue|me golpee|me haga "
+                   "dano|me vaya a matar|nos mate|me ahorque)"],
         },
         "examples": {"en": ["he chokes me when he's drunk",
                             "my stepdad comes into my room at night"],
@@ -566,7 +661,43 @@ _ABUSE_NET: list[dict[str, Any]] = [
     },
 ]
 
+_MEDICAL_CONCERN: dict[str, Any] = {
+    "id": "floor.net.medical.concern",
+    "level": "concern",
+    "note": "a body that may be in trouble: a doubled dose, a racing heart, a fall",
+    "patterns": {
+        "en": [f"(took|taken|swallowed|had) ...3 {_EN_PILLS} ...3 (twice|double|two doses|an "
+               "extra dose|by accident|by mistake|accidentally)",
+               "(took|taken|had) (a double|double|an extra|two) (dose|doses)",
+               "heart ...2 (pounding|racing|beating so fast|beating really fast|skipping beats|"
+               "will not slow down)",
+               "(face|mouth) (looks|is|went|feels) (weird|strange|funny|droopy|frozen)",
+               "(shaking|jerking|twitching) (all over|uncontrollably)"],
+        "es": ["(me tome|tome|se tomo) ...3 (doble|dos veces|de mas|por error|sin querer)",
+               "corazon ...2 (acelerado|late muy rapido|late muy fuerte|a mil)"],
+    },
+    "examples": {"en": ["I took my pills twice by accident"], "es": ["me tomé la dosis doble"]},
+}
+
+_PILL_NAMES = _EN_PILLS[1:-1].replace(" ", r"\s")
+_MEDICAL_COUNT: dict[str, Any] = {
+    "id": "floor.net.medical.count",
+    "level": "crisis",
+    "note": "ten or more of a medicine taken at once; a dose in mg or units is not a count",
+    "regex": {"en": [
+        r"\b(?:took|swallowed|taken|popped|downed|ate|had)(?: (?:like|about|over|around|maybe|"
+        r"almost|nearly|probably|at least|more than))? (?:[1-9][0-9]+|ten|eleven|twelve|fifteen|"
+        r"twenty|thirty|forty|fifty|sixty|a hundred)(?: (?!mg\b|milligrams\b|ml\b|mcg\b|units\b|"
+        r"minutes\b|hours\b|days\b|years\b)[a-z]+){0,2} (?:" + _PILL_NAMES + r")\b"],
+        "es": [r"\b(?:me tome|se tomo|tome|me trague|se trago)(?: (?:como|unas|unos|mas de))? "
+               r"(?:[1-9][0-9]+|diez|quince|veinte|treinta|cuarenta|cincuenta|cien)"
+               r"(?: [a-z]+){0,2} (?:pastillas|pildoras|tabletas|capsulas)\b"]},
+    "examples": {"en": ["I swallowed like 40 advil"], "es": ["me tomé como 30 pastillas"]},
+}
+
 _MEDICAL_NET: list[dict[str, Any]] = [
+    _MEDICAL_CONCERN,
+    _MEDICAL_COUNT,
     {
         "id": "floor.net.medical.emergency",
         "level": "crisis",
@@ -615,7 +746,17 @@ _MEDICAL_NET: list[dict[str, Any]] = [
                    "(hit|hitting|banged) (my|his|her) head ...5 (bleeding|blood|passed out|"
                    "unconscious|will not wake|confused|throwing up|vomiting)",
                    "(took|swallowed) ...4 (too many|too much) ...2 of? (my|his|her|the)? "
-                   "(medicine|medication|pills|insulin)"],
+                   "(medicine|medication|pills|insulin)",
+                   "(clutching|holding|grabbing|grabbed|clutched|clutches) (his|her|my) "
+                   "(chest|heart)",
+                   "eyes (rolled|rolling|roll) (back|up)",
+                   "bleeding (through|into|all over|onto) (the|my|his|her)? (towel|towels|"
+                   "bandage|bandages|gauze|shirt|sheets|clothes)",
+                   "suddenly (can not|could not) (talk|speak|see|walk|move|feel|stand)",
+                   "(can not|could not) (talk|speak|get words out|form words) (right|properly|"
+                   "clearly|normally)",
+                   "worst headache (of my life|ever|i have ever had)",
+                   "(sudden|thunderclap|explosive) severe? headache"],
             "es": ["(dolor|duele|duelen|dolia|presion|aprieta|apretado|opresion|punzada|"
                    "ardor) ~4 pecho",
                    "(me cuesta|le cuesta|me falta|le falta|no puedo|no puede|no podia) ...2 "
@@ -640,7 +781,11 @@ _MEDICAL_NET: list[dict[str, Any]] = [
                    "(convulsionando|convulsiona|convulsiono|ataque epileptico)",
                    "(garganta|lengua|labios) ...3 (hinchada|hinchados|hinchando|cerrando)",
                    "(mezcle|tome|me tome) ...4 (alcohol|tragos|cerveza|vino|tequila) ...4 "
-                   "(pastillas|medicinas|medicamentos)"],
+                   "(pastillas|medicinas|medicamentos)",
+                   "(me tome|se tomo|tome|me trague|se trago) ...2 (frasco|bote|blister|caja "
+                   "entera|caja completa|todo el|todos los|todas las)",
+                   "(se cayo|se desmayo|se golpeo|tirado|tirada|en el piso|en el suelo) ...4 no "
+                   "(responde|reacciona|se mueve|despierta|habla)"],
         },
         "examples": {"en": ["I can't breathe and my chest hurts", "my son drank bleach"],
                      "es": ["no reacciona"]},
@@ -743,6 +888,7 @@ FLOOR: dict[str, Any] = {
                        "contract|city|town|house|program|class|school|deal|group|situation)",
                        "(die|dying|dead) (inside)? of|from (cancer|covid|old age|a heart attack|"
                        "an illness)",
+                       "(breathe|breath|breathing) (through|out of|with) (my|his|her) nose",
                        "(goodbye|farewell) (letter|note|message|email|card) to (my|the|our) (job|"
                        "old job|coworkers|team|class|boss|company|school|students|old school)",
                        "disappear ...3 (vacation|week|weekend|trip|holiday|hawaii|beach|cabin)"],
@@ -751,7 +897,7 @@ FLOOR: dict[str, Any] = {
                        "(quiere|quieren|va a|van a) matarme",
                        "prevencion del suicidio",
                        "me muero de risa|ganas|hambre|sueno|verguenza|calor|frio",
-                       "(morir|morirme|muero|muerto|muerta|muriendo|muera) de (risa|ganas|"
+                       "(morir|morirme|muero|muerto|muerta|muriendo|muera) de (la|el)? (risa|ganas|"
                        "hambre|sueno|verguenza|calor|frio|cansancio|miedo|aburrimiento|sed|amor|"
                        "nervios|pena|envidia|cancer|viejo|vieja)",
                        "(cuerda|soga) ...2 (para|de) (escalar|acampar|tender|saltar|el perro|"
@@ -1074,9 +1220,18 @@ FLOOR: dict[str, Any] = {
                        "doctor|paramedic|paramedics) ...3 overdoses",
                        "(died|passed away|passed|lost him|lost her) (of|from|to) a? (heart "
                        "attack|stroke|overdose|seizure)",
+                       "(overdosed|odd|oded|died|passed) ...2 (years|months|a year|a while|long) "
+                       "ago",
+                       "seizure disorder",
+                       "(have|get|had|got) (panic|anxiety) attacks ...6 chest",
+                       "(breathe|breath|breathing) (through|out of|with) (my|his|her) nose",
+                       "(stuffy|stuffed|blocked) nose",
                        "the (bleeding|blood) (stopped|has stopped|is under control)"],
                 "es": ["me va a dar un infarto", "casi me da un infarto",
-                       "(dentista|anestesia)"],
+                       "(dentista|anestesia)",
+                       "(murio|fallecio|muerto|muerta) de (un )?(infarto|ataque al corazon|"
+                       "derrame)",
+                       "respirar ...3 (nariz|alergia|congestion)"],
             },
             "rules": [
                 {

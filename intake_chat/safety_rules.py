@@ -55,6 +55,16 @@ _MIN_SQUEEZE_WORD = 4  # shorter patterns only match as written: "odd" must not 
 # Squeezing a real double letter can land on another word: "off myself" would read "proud of
 # myself", "noose" would read "nose", "perro" the Spanish "pero". A pattern word whose squeezed
 # spelling is one of these is matched as written only (elongations such as "nooose" still are).
+# Words in most messages: a rule indexed by one of them would run on nearly every message.
+_COMMON_WORDS = frozenset({
+    "i", "me", "my", "a", "an", "the", "to", "and", "or", "but", "of", "in", "on", "at", "for",
+    "with", "is", "am", "are", "was", "were", "be", "been", "have", "has", "had", "do", "does",
+    "did", "not", "no", "can", "could", "will", "would", "it", "this", "that", "so", "just",
+    "you", "he", "she", "they", "we", "us", "him", "her", "them", "let", "get", "got", "want",
+    "need", "if", "what", "how", "all", "up", "out", "like", "feel", "know", "go", "going",
+    "que", "de", "la", "el", "en", "y", "mi", "lo", "se", "es", "por", "con",
+    "un", "una", "yo", "ya", "muy", "mas", "para", "estoy", "tengo", "quiero",
+})
 _SQUEEZE_COLLISIONS = frozenset({
     "ad", "al", "ben", "bed", "but", "caro", "chose", "diner", "fed", "god", "halo", "los", "lose",
     "mal", "mis", "none", "nose", "noses", "of", "pero", "pol", "se", "son", "ten", "to", "wed",
@@ -130,28 +140,37 @@ class Pattern:
     def anchor(self, squeezed: bool = False) -> tuple[frozenset[str], frozenset[str]]:
         """Words (and prefixes) of which at least one must be in a message for this to match.
 
-        The slot with the longest shortest alternative is the rarest, so it filters best.
+        Each alternative is indexed by its rarest word (all of its words must be there). The slot
+        whose words are rarest filters best: one with an everyday word ("can", "my", "was") is
+        chosen only if every slot has one; then the longest shortest word wins.
         """
-        best: Slot | None = None
-        best_len = -1
+        best: list[tuple[str, bool]] = []
+        best_key = (-1, -1)
         for slot in self._mandatory():
-            shortest = min(len(words[0]) for words, _ in slot.alts)
-            if shortest > best_len:
-                best, best_len = slot, shortest
-        assert best is not None  # parse_pattern refuses patterns without a mandatory word
+            keys = [_key_word(alt, is_prefix) for alt, is_prefix in slot.alts]
+            shortest = min(len(word) for word, _ in keys)
+            rare = 0 if any(word in _COMMON_WORDS for word, _ in keys) else 1
+            if (rare, shortest) > best_key:
+                best, best_key = keys, (rare, shortest)
+        assert best  # parse_pattern refuses patterns without a mandatory word
         words: set[str] = set()
         prefixes: set[str] = set()
-        for alt, is_prefix in best.alts:
-            first = alt[0]
-            if is_prefix and len(alt) == 1:
-                prefixes.add(squeeze(first) if squeezed else first)
+        for word, is_prefix in best:
+            if is_prefix:
+                prefixes.add(squeeze(word) if squeezed else word)
                 continue
-            for form in _AUTO_FORMS.get(first, (first,)):
+            for form in _AUTO_FORMS.get(word, (word,)):
                 words.add(squeeze(form) if squeezed else form)
         return frozenset(words), frozenset(prefixes)
 
     def _mandatory(self) -> Iterator[Slot]:
         return (s for s in self.slots if s.kind == "word" and not s.optional)
+
+
+def _key_word(alt: tuple[str, ...], is_prefix: bool) -> tuple[str, bool]:
+    """The word of one alternative to index it by, and whether it is a prefix (last word only)."""
+    i = max(range(len(alt)), key=lambda k: (alt[k] not in _COMMON_WORDS, len(alt[k])))
+    return alt[i], is_prefix and i == len(alt) - 1
 
 
 def union(patterns: list[Pattern], squeezed: bool = False) -> re.Pattern[str] | None:
