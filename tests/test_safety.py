@@ -63,6 +63,9 @@ def level(text: str, locale: str = "en", prior: int = 0) -> str | None:
     ("Está BIEN, señor", "esta bien , senor"),
     ("I just... want to die", "i just want to die"),
     ("$uicidal", "suicidal"),
+    ("thinkin bout it", "thinking about it"),
+    ("i wana die", "i want to die"),
+    ("cant do ths anymor", "can not do this anymore"),
 ])
 def test_it_normalises_what_people_type(typed: str, read_as: str) -> None:
     assert normalize(typed).text == read_as
@@ -410,9 +413,10 @@ def test_precision_and_recall_stay_above_the_measured_floors() -> None:
 
 def test_the_floor_alone_still_catches_most_crises() -> None:
     report = evaluate(CORPUS, floor_rules())
-    # measured 2026-11: the floor alone misses 11 of 259 (4%) that the practice file adds
+    # measured 2026-11: the floor alone misses 11 of 259 (4%) before the safety net, 2 (0.8%)
+    # with it; the practice file adds the rest
     assert report.crises == len(CRISES)
-    assert len(report.crisis_misses) <= len(CRISES) * 0.06
+    assert len(report.crisis_misses) <= len(CRISES) * 0.02
     assert report.false_alarms == 0
 
 
