@@ -13,7 +13,6 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -118,16 +117,24 @@ def _reachable(conn: Connection, referral_id: str | None) -> bool:
                for key in CONTACT_FIELDS)  # fmt: skip
 
 
-@lru_cache(maxsize=8)
+_rules_lock = threading.Lock()
+_rules_by_dir: dict[str, Any] = {}
+
+
 def _rules(flows_dir: str) -> Any:
+    """The safety rules for the crisis lines, compiled once per process (about a second of CPU:
+    ``Desk.start`` does it on a thread so that no visitor's turn waits for it)."""
     from . import safety
 
-    path = Path(flows_dir) / "safety.json"
-    try:
-        return safety.load_rules(path if path.exists() else None)
-    except Exception:  # a broken practice file must not hide the floor's resources
-        log.exception("safety rules could not be loaded; using the built-in floor")
-        return safety.floor_rules()
+    with _rules_lock:
+        if flows_dir not in _rules_by_dir:
+            path = Path(flows_dir) / "safety.json"
+            try:
+                _rules_by_dir[flows_dir] = safety.load_rules(path if path.exists() else None)
+            except Exception:  # a broken practice file must not hide the floor's resources
+                log.exception("safety rules could not be loaded; using the built-in floor")
+                _rules_by_dir[flows_dir] = safety.floor_rules()
+        return _rules_by_dir[flows_dir]
 
 
 def crisis_resources(flows_dir: str, locale: str) -> list[dict[str, str]]:
@@ -364,6 +371,9 @@ class Desk:
 
     def start(self) -> Desk:
         if self._thread is None:
+            warm = threading.Thread(target=_rules, args=(str(self.config.flows_dir),),
+                                    name="intake-live-rules", daemon=True)  # fmt: skip
+            warm.start()
             self._thread = threading.Thread(target=self._run, name="intake-live", daemon=True)
             self._thread.start()
         return self
