@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -323,4 +324,18 @@ def test_a_failed_group_commit_fails_every_caller_and_stores_nothing(tmp_path: P
     with database.read() as conn:
         assert chat.find_session(conn, "a" * 64) is None
     assert database.write(lambda conn: new_session(conn).token_hash) == "a" * 64
+    database.dispose()
+
+
+def test_the_write_ahead_log_is_copied_back_in_the_background(tmp_path: Path) -> None:
+    path = tmp_path / "wal.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    database.migrate()
+    time.sleep(1.5)  # let the migration's own writes settle into the file
+    before = path.stat().st_size
+    database.write(lambda conn: [new_session(conn, f"{n:064d}") for n in range(300)])
+    deadline = time.monotonic() + 10
+    while path.stat().st_size == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert path.stat().st_size > before  # no commit waited for it, yet it happened
     database.dispose()

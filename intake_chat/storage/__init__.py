@@ -8,6 +8,7 @@ Imports nothing from Flask at run time (``init_app`` only duck-types the app).
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import pkgutil
 import queue
@@ -146,6 +147,7 @@ class Database:
         self._lock = _writer_lock(self.url) if self.is_sqlite else None
         self.engine = self._create_engine(busy_timeout_ms)
         self._writer = _GroupWriter(self) if self.is_sqlite else None
+        self._checkpointer = _Checkpointer(self) if self.is_sqlite else None
 
     def _create_engine(self, busy_timeout_ms: int) -> Engine:
         if not self.is_sqlite:
@@ -174,6 +176,9 @@ class Database:
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            # Checkpoints run on their own thread (_Checkpointer), not inside whichever commit
+            # happens to cross the WAL size limit: that commit would wait for the copy and fsync.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -195,6 +200,8 @@ class Database:
 
         Database failures (disk full, locked, connection gone) come out as ``StorageError``.
         """
+        if self._checkpointer is not None:
+            self._checkpointer.note_write()
         with self._guarded(), self._hold_writer(), self.engine.connect() as conn:
             conn.execution_options(intake_write=True)
             with conn.begin():
@@ -287,6 +294,8 @@ class Database:
     def dispose(self) -> None:
         if self._writer is not None:
             self._writer.stop()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
 
 
@@ -296,6 +305,55 @@ class _Job:
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     error: BaseException | None = None
+
+
+class _Checkpointer:
+    """Copies the SQLite write-ahead log back into the database file once a second after writes
+    (PASSIVE: never blocks readers or the writer), so no visitor's commit pays for it."""
+
+    INTERVAL = 1.0
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.dirty = threading.Event()
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+        self.lock = threading.Lock()
+
+    def note_write(self) -> None:
+        self.dirty.set()
+        if self.thread is None or self.pid != os.getpid():
+            with self.lock:
+                if self.thread is None or self.pid != os.getpid():
+                    self.pid = os.getpid()
+                    self.stopping.clear()
+                    self.thread = threading.Thread(target=self._run, name="intake-db-checkpoint",
+                                                   daemon=True)  # fmt: skip
+                    self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread is not None and self.pid == os.getpid() and self.thread.is_alive():
+            self.thread.join(10)
+            self.checkpoint()  # whatever the last second wrote
+        self.thread = None
+
+    def _run(self) -> None:
+        while not self.stopping.wait(self.INTERVAL):
+            if self.dirty.is_set():
+                self.dirty.clear()
+                self.checkpoint()
+
+    def checkpoint(self) -> None:
+        try:
+            raw = self.db.engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                raw.close()
+        except Exception:  # the next second tries again; a failed copy loses nothing
+            logging.getLogger(__name__).warning("WAL checkpoint failed", exc_info=True)
 
 
 class _GroupWriter:
