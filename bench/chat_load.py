@@ -72,8 +72,15 @@ class Tally:
     referrals: int = 0
 
 
+def pause(think: float) -> None:
+    """A visitor reading and typing; arrivals are spread the same way (no thundering herd)."""
+    if think:
+        time.sleep(random.expovariate(1 / think))
+
+
 def chat_visitor(ws: websocket.WebSocket, rounds: int, think: float, tally: Tally) -> None:
     for _ in range(rounds):
+        pause(think)
         frame: dict[str, Any] = {"type": "start", "flow": "intake"}
         while True:
             began = time.perf_counter()
@@ -89,19 +96,17 @@ def chat_visitor(ws: websocket.WebSocket, rounds: int, think: float, tally: Tall
                 tally.referrals += event["type"] == "handoff" and bool(event.get("referral"))
                 break
             frame = {"type": "reply", "id": f"f{event['seq']}", **ANSWERS[event["node"]]}
-            if think:
-                time.sleep(random.expovariate(1 / think))
+            pause(think)
 
 
 def echo_visitor(ws: websocket.WebSocket, rounds: int, think: float, tally: Tally) -> None:
     for _ in range(rounds):
         for seq, frame in enumerate(ECHO_SCRIPT):
+            pause(think)
             began = time.perf_counter()
             ws.send(json.dumps({**frame, "id": f"f{seq}"}))
             ws.recv()
             tally.latencies.append(time.perf_counter() - began)
-            if think:
-                time.sleep(random.expovariate(1 / think))
 
 
 def run_process(url: str, kind: str, visitors: int, rounds: int, think: float,
