@@ -79,6 +79,11 @@ def on_request(
         store.set_referral_mode(conn, referral_id, "queued", now=now)
     queued = queued_event(conn, config, referral_id, outcome, locale, now)
     if handoff_event is not None:
+        # The flow's own words (the practice's phone and email) stay, said just before.
+        flow_text = handoff_event.get("text")
+        if flow_text:
+            at = events.index(handoff_event)
+            events.insert(at, {"type": "message", "node": node, "text": flow_text})
         handoff_event.update({k: v for k, v in queued.items() if k not in ("type", "node")})
     else:
         events.append(queued)
