@@ -406,7 +406,9 @@ class Service:
         hit = None
         if frame["type"] == "reply" and "text" in frame and frame["text"].strip():
             hit = self.safety(frame["text"], session.locale, session.concern_count)
-        if hit is not None:
+        handed_off = isinstance(session.state, dict) and session.state.get("status") == "handoff"
+        if hit is not None and not handed_off:
+            # After a handoff the text still goes on to staff, who must see what was said.
             engine_event = {"type": "reask", "today": engine_event["today"]}
         result = self.step(flow, session.state, engine_event)
         bot = _bot_events(result.events)

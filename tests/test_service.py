@@ -704,3 +704,19 @@ def test_a_full_disk_answers_storage_unavailable_and_stores_nothing_of_the_turn(
     assert [e["seq"] for e in all_events(service, visitor)] == [1, 2]
     assert types(visitor.reply(choice="red")) == ["visitor", "ask"]
     db.dispose()
+
+
+def test_after_a_handoff_an_advice_question_is_answered_and_still_reaches_staff(
+    service: Service,
+) -> None:
+    visitor = Visitor(service)
+    visitor.start()
+    visitor.reply(choice="red")
+    visitor.reply(text="Ana")
+    assert types(visitor.reply(skip=True)) == ["visitor", "handoff"]
+    heard: list[str] = []
+    service.hub.subscribe(STAFF_CHANNEL, heard.append)
+    events = visitor.reply(text="should I stop taking my medication?")
+    assert types(events)[0] == "visitor"
+    assert any(e.get("node") == "safety:advice" for e in events)  # the kind deflection
+    assert heard == [STAFF_CHANNEL]  # and the staff who will follow up hear of the message
