@@ -56,6 +56,7 @@ schema_versions = sa.Table(
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_POOL_SIZE = 256  # intake-chat serve's default threads per worker
 EXTENSION_KEY = "intake_db"
 
 # One lock per SQLite file for the whole process: SQLite allows one writer at a time, and threads
@@ -156,14 +157,15 @@ class Database:
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Enough pooled connections that concurrent readers never open (and PRAGMA) new ones:
-        # an overflow connection is closed again when it is returned, which costs far more
-        # than the read it served.
+        # As many pooled connections as a worker has threads, so that concurrent readers never
+        # open (and PRAGMA) new ones: an overflow connection is closed again when it is
+        # returned, which costs far more than the read it served. The pool only grows to what
+        # is used at once, and each connection's page cache is kept small (see _configure).
         engine = sa.create_engine(
             self.url,
             hide_parameters=True,  # errors get logged: never with what a visitor typed in them
-            pool_size=48,
-            max_overflow=208,
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=64,
             connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         )
 
@@ -179,6 +181,7 @@ class Database:
             # Checkpoints run on their own thread (_Checkpointer), not inside whichever commit
             # happens to cross the WAL size limit: that commit would wait for the copy and fsync.
             cursor.execute("PRAGMA wal_autocheckpoint=0")
+            cursor.execute("PRAGMA cache_size=-1024")  # KiB: at most 1 MB of pages each
             cursor.close()
 
         @event.listens_for(engine, "begin")
