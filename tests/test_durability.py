@@ -152,8 +152,9 @@ def test_a_kill_during_many_turns_loses_no_acknowledged_turn_and_doubles_none(
             resumed = visitor.send(talker.unanswered)
         rest = walk_intake(with_ids(visitor), resumed)
         visitor.close()
-        assert rest[-1]["type"] == "handoff"
+        assert rest[-1]["type"] in ("handoff", "session")  # session: it had finished already
         _, log = stored_log(database, talker.token)
+        assert log[-1]["type"] == "handoff"
         assert_exactly_once(log)
     with database.read() as conn:
         count = conn.execute(sa.select(sa.func.count()).select_from(store.referrals)).scalar()
