@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from .errors import FlowError, Problem
 from .flows import read_flow_file
 from .normalize import BOUNDARY, PAUSE, Normalized, normalize
-from .safety_floor import FLOOR, NET_PREFIX
+from .safety_floor import FLOOR, NET_PREFIX, TRIPWIRE_PREFIX
 from .safety_rules import (
     CATEGORY_ORDER,
     Category,
@@ -97,9 +97,10 @@ NOTHING = Detection()
 
 
 @cache
-def floor_rules() -> Rules:
-    """The built-in floor alone: what is always detected, whatever a practice's file says."""
-    return build_rules(FLOOR, None, "<floor>")
+def floor_rules(tripwire: bool = True) -> Rules:
+    """The built-in floor alone: what is always detected, whatever a practice's file says.
+    ``tripwire=False`` leaves the tripwire layer out: for measuring its share, never in service."""
+    return build_rules(FLOOR, None, "<floor>", None if tripwire else TRIPWIRE_PREFIX)
 
 
 @cache
@@ -110,14 +111,15 @@ def default_rules() -> Rules:
     return floor_rules()
 
 
-def load_rules(path: str | Path | None = None) -> Rules:
+def load_rules(path: str | Path | None = None, tripwire: bool = True) -> Rules:
     """Floor ∪ the rules file at ``path``; raises ``FlowError`` listing every problem that stops it.
 
     Attempts to switch off or weaken the floor do not stop loading (the floor stays on regardless);
-    ``check_rules_file`` reports them.
+    ``check_rules_file`` reports them. ``tripwire=False`` is for measurement only (see
+    ``floor_rules``).
     """
     if path is None:
-        return floor_rules()
+        return floor_rules(tripwire)
     name = str(path)
     doc = read_flow_file(path)
     problems = _schema_problems(doc, name)
@@ -126,7 +128,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     blocking = [f for f in _pattern_findings(doc, name) if f.severity == "error"]
     if blocking:
         raise FlowError([f.as_problem() for f in blocking])
-    return build_rules(FLOOR, doc, name)
+    return build_rules(FLOOR, doc, name, None if tripwire else TRIPWIRE_PREFIX)
 
 
 @cache
@@ -159,10 +161,18 @@ class _Hit:
     rule: CompiledRule
     reasons: tuple[str, ...]
 
-    def key(self) -> tuple[int, int, int, int]:
-        # on a tie the written phrase names the hit, not the broader net: staff read the rule id
-        written = 0 if self.rule.id.startswith(NET_PREFIX) else 1
-        return _RANK[self.level], -self.order, written, -self.first
+    def key(self) -> tuple[int, int, int, int, int]:
+        # at one level any narrower rule names the hit before the tripwire, whatever its category
+        # (the tripwire only knows a word); then a written phrase before the net: staff read the
+        # rule id and the category's wording, and the narrower the rule the more they tell
+        layer = _layer(self.rule.id)
+        return _RANK[self.level], layer > 0, -self.order, layer, -self.first
+
+
+def _layer(rule_id: str) -> int:
+    if rule_id.startswith(TRIPWIRE_PREFIX):
+        return 0
+    return 1 if rule_id.startswith(NET_PREFIX) else 2
 
 
 def detect(text: str, locale: str = "en", rules: Rules | None = None,
@@ -239,14 +249,38 @@ def _hits(rule_set: RuleSet, norm: Normalized) -> Iterator[_Hit]:
         for first, last in rule.matches(norm):
             if any(lo <= last and first <= hi for lo, hi in ctx.spans("exemptions", category)):
                 continue
+            if _silenced(rule, ctx, first, last):
+                continue
             level, reasons = _judge(rule, category, ctx, first, last)
             if level is not None:
                 yield _Hit(level, category.order, first, last, rule, reasons)
 
 
+def _silenced(rule: CompiledRule, ctx: _Context, first: int, last: int) -> bool:
+    """The rule's own exemption overlapping the match, or a ``subject: self`` rule reading a
+    sentence about someone else: the everyday contexts of a wide rule's words."""
+    if rule.exemptions is not None and any(
+            lo <= last and first <= hi for lo, hi in rule.exemptions.spans(ctx.norm)):
+        return True
+    if not rule.self_only:
+        return False
+    return _about_someone_else(ctx, first, last, clause_bounds(ctx.norm, first, last)[0])
+
+
 def _judge(rule: CompiledRule, category: Category, ctx: _Context, first: int,
            last: int) -> tuple[str | None, tuple[str, ...]]:
-    """The level of one match in its context. Only ever lowers to nothing for a plain negation."""
+    """The level of one match in its context. Only ever lowers to nothing for a plain negation.
+
+    A tripwire match never goes above concern: its words are a signal, not yet a meaning.
+    """
+    level, reasons = _judge_level(rule, category, ctx, first, last)
+    if level is None or not rule.id.startswith(TRIPWIRE_PREFIX):
+        return level, reasons
+    return ("concern" if level == "crisis" else level), ("tripwire", *reasons)
+
+
+def _judge_level(rule: CompiledRule, category: Category, ctx: _Context, first: int,
+                 last: int) -> tuple[str | None, tuple[str, ...]]:
     norm, lang = ctx.norm, ctx.rule_set.language
     negated = _negated(norm, lang, first)
     if rule.level == "advice":
@@ -421,6 +455,7 @@ def _pattern_findings(doc: dict[str, Any], name: str) -> list[Finding]:
         phrases(cat.get("exemptions"), f"{base}.exemptions")
         for r, rule in enumerate(cat.get("rules", [])):
             phrases(rule.get("patterns"), f"{base}.rules[{r}].patterns")
+            phrases(rule.get("exemptions"), f"{base}.rules[{r}].exemptions")
             for locale, items in rule.get("regex", {}).items():
                 for i, source in enumerate(items):
                     try:

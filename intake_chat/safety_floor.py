@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FLOOR", "NET_PREFIX"]
+from .safety_tripwire import TRIPWIRE, TRIPWIRE_PREFIX
+
+__all__ = ["FLOOR", "NET_PREFIX", "TRIPWIRE_PREFIX"]
 
 NET_PREFIX = "floor.net."  # the safety net's rule ids (see below)
 
@@ -812,7 +814,7 @@ FLOOR: dict[str, Any] = {
                      "as a kid|child|teen|teenager", "in high|middle school", "in college",
                      "in the past",
                      "used to", "history of", "back then", "back in", "in 19*|20*", "once before",
-                     "years back"],
+                     "years back", "survivor of", "i survived"],
             "recent": ["today", "tonight", "last night", "this morning|afternoon|evening|week",
                        "yesterday", "right now", "just now", "an hour ago", "hours ago", "again",
                        "still", "earlier today", "just did", "just took"],
@@ -884,6 +886,13 @@ FLOOR: dict[str, Any] = {
                        "(chopping|cooking|shaving|accidentally|by accident|on the|on a|at work|"
                        "gardening|playing|while|when|slicing|opening|baking|ironing|working)",
                        "knife|knives ...3 (slipped|cooking|chopping|kitchen|sharpen|sharpened)",
+                       "(relapse|relapsed|relapsing) ...4 (smoking|cigarettes|nicotine|vaping|"
+                       "drinking|alcohol|gambling|my diet|sugar|weed|caffeine)",
+                       "(smoking|cigarettes|nicotine|vaping|drinking|alcohol|gambling|weed) ...6 "
+                       "(relapse|relapsed|relapsing)",
+                       "(grieving|mourning|grief|processing|cope with|coping with|dealing with) "
+                       "...3 (death|loss)",
+                       "jump (back|right) (into|in|on)",
                        "want out of (my|this|the|a|our) (job|relationship|marriage|lease|"
                        "contract|city|town|house|program|class|school|deal|group|situation)",
                        "(die|dying|dead) (inside)? of|from (cancer|covid|old age|a heart attack|"
@@ -1059,6 +1068,7 @@ FLOOR: dict[str, Any] = {
                                  "es": ["pienso en el suicidio"]},
                 },
                 *_SUICIDE_NET,
+                *TRIPWIRE["suicide_self_harm"],
             ],
         },
         "harm_to_others": {
@@ -1113,6 +1123,7 @@ FLOOR: dict[str, Any] = {
                                  "es": ["quiero matarlo"]},
                 },
                 *_OTHERS_NET,
+                *TRIPWIRE["harm_to_others"],
             ],
         },
         "abuse_violence": {
@@ -1133,6 +1144,8 @@ FLOOR: dict[str, Any] = {
                        "(kicked|kicks) me out of (the|a|our|his|her)? (group|chat|class|game|"
                        "team|server|discord|meeting|band|club|call)",
                        "(it|this|that|news|reality|grief|loss) ...2 (hit|hits) me",
+                       "(scared|afraid|nervous) to go home (for|over) (the holidays|christmas|"
+                       "thanksgiving|break|the summer|spring break|winter break|easter)",
                        "(pushed|pushes|pushing) me (to|into) (be|do|try|take|apply|go|finish|"
                        "work|study|get|doing|taking|applying|going)"],
                 "es": ["me pega el sol", "me gano en",
@@ -1198,6 +1211,7 @@ FLOOR: dict[str, Any] = {
                                  "es": ["me violaron"]},
                 },
                 *_ABUSE_NET,
+                *TRIPWIRE["abuse_violence"],
             ],
         },
         "medical_emergency": {
@@ -1224,6 +1238,8 @@ FLOOR: dict[str, Any] = {
                        "ago",
                        "seizure disorder",
                        "(have|get|had|got) (panic|anxiety) attacks ...6 chest",
+                       "(anxiety|panic|anxious) ...5 (feel|feels|feeling) like (i|he|she)? (can "
+                       "not|could not) breathe",
                        "(breathe|breath|breathing) (through|out of|with) (my|his|her) nose",
                        "(stuffy|stuffed|blocked) nose",
                        "the (bleeding|blood) (stopped|has stopped|is under control)"],
@@ -1231,7 +1247,9 @@ FLOOR: dict[str, Any] = {
                        "(dentista|anestesia)",
                        "(murio|fallecio|muerto|muerta) de (un )?(infarto|ataque al corazon|"
                        "derrame)",
-                       "respirar ...3 (nariz|alergia|congestion)"],
+                       "respirar ...3 (nariz|alergia|congestion)",
+                       "(tuvo|tuve|ha tenido|he tenido|despues de|desde|despues del|desde el) "
+                       "(un|su|el|mi)? (derrame|infarto|embolia|ataque al corazon)"],
             },
             "rules": [
                 {
@@ -1264,6 +1282,7 @@ FLOOR: dict[str, Any] = {
                                  "es": ["no puedo respirar"]},
                 },
                 *_MEDICAL_NET,
+                *TRIPWIRE["medical_emergency"],
             ],
         },
     },

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from .normalize import BOUNDARY, Normalized, canonical_words, joined_pair, squeeze
@@ -180,7 +181,14 @@ def union(patterns: list[Pattern], squeezed: bool = False) -> re.Pattern[str] | 
                                 if p.squeezable or not squeezed))
     if not bodies:
         return None
-    return re.compile("(?<![a-z0-9])(?:" + "|".join(bodies) + ")(?![a-z0-9])")
+    return _compiled("(?<![a-z0-9])(?:" + "|".join(bodies) + ")(?![a-z0-9])")
+
+
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    """Compiled once per process: the floor has more regexes than ``re``'s own cache keeps, and
+    every ``load_rules`` (a practice file saved, a check run) compiles the floor again."""
+    return re.compile(source)
 
 
 def _word_regex(word: str, squeezed: bool) -> str:
@@ -362,6 +370,12 @@ class CompiledRule:
     text: re.Pattern[str] | None  # every pattern of the rule, as written
     squeezed: re.Pattern[str] | None  # the same, fully squeezed (long enough patterns only)
     expert: re.Pattern[str] | None  # the rule's raw regex list, run on normalised text
+    # the rule's own exemptions (beside its category's): a wide rule's everyday idioms, kept
+    # apart so they cannot silence the narrower rules of the category
+    exemptions: Phrases | None = None
+    # "subject": "self" silences the rule when the sentence is about someone else and the
+    # visitor is not in it ("my grandma is dying"); "any" (the default) does not
+    self_only: bool = False
 
     def matches(self, norm: Normalized) -> Iterator[tuple[int, int]]:
         """Token ranges (first, last) this rule matches, deduplicated across spellings."""
@@ -537,17 +551,31 @@ def _category(name: str, docs: list[dict[str, Any]], marker_docs: list[dict[str,
                     compile_phrases(exemptions))
 
 
-def _compile_rule(rule: dict[str, Any], category: Category) -> CompiledRule:
+def _compile_rule(rule: dict[str, Any], category: Category
+                  ) -> list[tuple[list[Pattern], CompiledRule]]:
+    """One compiled piece per pattern (and one for the expert regex), all under the rule's id.
+
+    Each piece is indexed by its own pattern's anchor, so a message runs only the patterns whose
+    rarest word it contains, not every pattern of a wide rule (the tripwire's rules have dozens).
+    """
     patterns = [parse_pattern(p) for p in dict.fromkeys(_all_locales(rule.get("patterns")))]
     expert = _all_locales(rule.get("regex"))
-    return CompiledRule(
+    exemptions = _all_locales(rule.get("exemptions"))
+    base = CompiledRule(
         id=rule["id"],
         category=category.name,
         level=rule.get("level", category.level),
-        text=union(patterns),
-        squeezed=union(patterns, squeezed=True),
-        expert=re.compile("|".join(f"(?:{r})" for r in expert)) if expert else None,
+        text=None,
+        squeezed=None,
+        expert=None,
+        exemptions=compile_phrases(exemptions) if exemptions else None,
+        self_only=rule.get("subject", "any") == "self",
     )
+    pieces = [([p], replace(base, text=union([p]), squeezed=union([p], squeezed=True)))
+              for p in patterns]
+    if expert:
+        pieces.append(([], replace(base, expert=re.compile("|".join(f"(?:{r})" for r in expert)))))
+    return pieces
 
 
 def _index(patterns_by_rule: list[list[Pattern]], squeezed: bool) -> _Index:
@@ -570,8 +598,9 @@ def _index(patterns_by_rule: list[list[Pattern]], squeezed: bool) -> _Index:
 
 
 def compile_rule_set(docs: list[dict[str, Any]], marker_docs: list[dict[str, Any]],
-                     skip: frozenset[str] = frozenset()) -> RuleSet:
-    """Compile the rules of ``docs[-1]`` with the language and exemptions of all ``docs``.
+                     skip_prefix: str | None = None) -> RuleSet:
+    """Compile the rules of ``docs[-1]`` with the language and exemptions of all ``docs``;
+    rules whose id starts with ``skip_prefix`` are left out (to measure a layer's share).
 
     Raises ``PatternError`` (with the rule id in the message) or ``re.error``.
     """
@@ -584,13 +613,14 @@ def compile_rule_set(docs: list[dict[str, Any]], marker_docs: list[dict[str, Any
     always: list[int] = []
     for name, cat in docs[-1].get("categories", {}).items():
         for rule in cat.get("rules", []):
-            if rule.get("enabled", True) is False or rule["id"] in skip:
+            if rule.get("enabled", True) is False or (
+                    skip_prefix is not None and rule["id"].startswith(skip_prefix)):
                 continue
-            patterns = [parse_pattern(p) for p in _all_locales(rule.get("patterns"))]
-            if rule.get("regex"):
-                always.append(len(compiled))
-            parsed.append(patterns)
-            compiled.append(_compile_rule(rule, categories[name]))
+            for patterns, piece in _compile_rule(rule, categories[name]):
+                if piece.expert is not None:
+                    always.append(len(compiled))
+                parsed.append(patterns)
+                compiled.append(piece)
     return RuleSet(
         rules=tuple(compiled),
         categories=categories,
@@ -605,11 +635,13 @@ def floor_rule_ids(floor: dict[str, Any]) -> frozenset[str]:
     return frozenset(r["id"] for c in floor["categories"].values() for r in c.get("rules", []))
 
 
-def build_rules(floor: dict[str, Any], doc: dict[str, Any] | None, source: str) -> Rules:
+def build_rules(floor: dict[str, Any], doc: dict[str, Any] | None, source: str,
+                skip_prefix: str | None = None) -> Rules:
     """Floor ∪ file. The floor is compiled with its own language and exemptions only, so nothing a
-    file says (an exemption, a negation word, ``enabled: false``) can stop a floor rule matching."""
+    file says (an exemption, a negation word, ``enabled: false``) can stop a floor rule matching.
+    ``skip_prefix`` leaves out floor rules by id prefix: only for measuring, never in service."""
     marker_docs = [floor] if doc is None else [floor, doc]
-    floor_set = compile_rule_set([floor], marker_docs)
+    floor_set = compile_rule_set([floor], marker_docs, skip_prefix)
     extra = compile_rule_set([floor, doc], marker_docs) if doc is not None else None
     return Rules(
         floor=floor_set,

@@ -11,7 +11,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "intake_chat"
 PURE = (
     "flows", "textfmt", "answers", "engine", "lint", "graph", "safety", "protocol",
-    "normalize", "safety_rules", "safety_floor", "safety_eval", "flowdiff", "passwords",
+    "normalize", "safety_rules", "safety_floor", "safety_tripwire", "safety_eval", "flowdiff",
+    "passwords",
     "referral_view", "handoff", "handoff_text", "widget_text",
 )
 FORBIDDEN = (

@@ -1,11 +1,16 @@
-"""The safety net against phrasings nobody wrote a rule for: every labelled corpus file (the main
-corpus and the held-out batches written before the net saw them), the false-alarm floors measured
-on their negatives, and the pattern-language pieces the net is built from (word windows, gaps that
-never span a negation, squeezed spellings that do not collide with other words)."""
+"""The safety net and the tripwire against phrasings nobody wrote a rule for: every labelled
+corpus file (the main corpus and the held-out batches written before the rules saw them), the
+false-alarm ceilings measured on their negatives, and the pattern-language pieces the net is built
+from (word windows, gaps that never span a negation, squeezed spellings that do not collide).
+
+A batch being written blind is kept out of this run until it has been scored at first sight:
+``INTAKE_SAFETY_HOLD_OUT=safety_blind.jsonl pytest ...`` (comma-separated file names), so that a
+failing test cannot show its utterances to whoever is writing rules."""
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +22,9 @@ from intake_chat.safety_eval import Example, evaluate, load_corpus
 from intake_chat.safety_rules import PatternError, parse_pattern, union
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS_FILES = sorted((ROOT / "tests").glob("safety_*.jsonl"))
+_HELD_OUT = {n.strip() for n in os.environ.get("INTAKE_SAFETY_HOLD_OUT", "").split(",") if n}
+CORPUS_FILES = sorted(p for p in (ROOT / "tests").glob("safety_*.jsonl")
+                      if p.name not in _HELD_OUT)
 HELDOUT_FILES = [p for p in CORPUS_FILES if p.name.startswith("safety_heldout")]
 RULES = default_rules()
 
