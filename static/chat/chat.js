@@ -325,7 +325,11 @@ function show(ev) {
     case 'handoff':
       phase = 'handoff'; ask = null; handoffMode = ev.mode;
       if (ev.name != null) staffJoined = true;  // a person accepted the chat (live:joined)
-      if (ev.text) bubble('bot', ev.text);
+      if (ev.text) {
+        const res = (Array.isArray(ev.resources) ? ev.resources : []).filter(r => r && safeHref(r.href));
+        const item = bubble('bot', ev.text);
+        if (res.length) item.append(el('ul', {class: 'res'}, res.map(r => el('li', {}, [el('a', {href: r.href, text: r.label || r.href})]))));
+      }
       status(waiting() ? T.waiting : '');  // a queued handoff ends the wait for a person
       tell('event', {name: 'handoff', detail: {mode: ev.mode === 'live' ? 'live' : 'queued'}});
       break;

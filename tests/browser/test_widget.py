@@ -458,6 +458,26 @@ def test_a_live_handoff_waits_then_shows_the_staff_members_name(
         context.close()
 
 
+def test_asking_for_a_person_when_nobody_is_free_says_so_with_tappable_crisis_lines(
+    browser: Any, tmp_path: Path
+) -> None:
+    with running_app(tmp_path, office_hours="always") as (url, _service):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        visit = Visit(context, context.new_page())
+        open_chat(visit, url + "/")
+        chat = visit.chat
+        chat.locator(".chip", has_text="Yes, that's okay").click()
+        chat.locator(".chip", has_text="person").click()
+        queued = chat.locator("#log .msg.bot").last
+        expect(queued).to_contain_text("No one from our team is free")
+        expect(chat.locator("#log .msg.bot", has_text="774-218-5440")).to_have_count(1)
+        hrefs = queued.locator("ul.res a").evaluate_all("links => links.map(a => a.href)")
+        assert "tel:988" in hrefs and "tel:911" in hrefs
+        assert host_events(visit.page)[-1] == {"type": "handoff", "mode": "queued"}
+        assert_accessible(visit, "queued handoff")
+        context.close()
+
+
 def service_session_id(service: Any, token: str) -> str:
     from intake_chat.service import hash_token
     from intake_chat.storage import chat as store
