@@ -82,7 +82,7 @@ _SPEAK: dict[str, tuple[str, ...]] = {
     "myslef": ("myself",), "mysefl": ("myself",), "mysef": ("myself",), "myelf": ("myself",),
     "meself": ("myself",), "myselfe": ("myself",), "wnat": ("want",), "wan": ("want",),
     "overdoes": ("overdose",), "overdoze": ("overdose",), "oding": ("overdosing",),
-    "oded": ("overdosed",),
+    "oded": ("overdosed",), "shd": ("self", "harmed"), "shing": ("self", "harming"),
     # quick typing: dropped letters and g-dropping on the words distress is written in
     "wana": ("want", "to"), "wanan": ("want", "to"), "wnna": ("want", "to"),
     "gona": ("going", "to"), "gunna": ("going", "to"), "bout": ("about",), "abt": ("about",),

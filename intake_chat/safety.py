@@ -342,11 +342,22 @@ def _within(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
     return any(lo <= s and e <= hi for s, e in spans)
 
 
+_PARTICIPLE = re.compile(r"[a-z]{2,}(?:ado|ido)$")
+
+
+def _spanish_perfect(tokens: tuple[str, ...], lo: int, hi: int) -> bool:
+    """Spanish "he estado", "he buscado" is "I have": the English cue "he" is not someone else."""
+    return (lo == hi and tokens[lo] == "he" and hi + 1 < len(tokens)
+            and _PARTICIPLE.match(tokens[hi + 1]) is not None)
+
+
 def _about_someone_else(ctx: _Context, first: int, last: int, clause_lo: int) -> bool:
     """Someone else is the subject ("my friend wants to kill herself") and the visitor is not in
     what follows ("my husband says he will kill me" is about the visitor)."""
     lang = ctx.rule_set.language
-    cues = [(lo, hi) for lo, hi in ctx.spans("third_party") if clause_lo <= lo and hi < first]
+    tokens = ctx.norm.tokens
+    cues = [(lo, hi) for lo, hi in ctx.spans("third_party") if clause_lo <= lo and hi < first
+            and not _spanish_perfect(tokens, lo, hi)]
     if not cues:
         return False
     cue_end = max(hi for _, hi in cues)

@@ -47,11 +47,21 @@ class Report:
     total: int = 0
     categories: dict[str, CategoryScore] = field(default_factory=dict)
     confusions: list[tuple[Example, Detection]] = field(default_factory=list)
+    # crisis-labelled and no alarm at all: a true miss (the eval command exits 1 on any)
     crisis_misses: list[tuple[Example, Detection]] = field(default_factory=list)
+    # crisis-labelled and caught as a concern: the resources shown and staff flagged, one level low
+    crises_lower: list[tuple[Example, Detection]] = field(default_factory=list)
+    concern_misses: list[tuple[Example, Detection]] = field(default_factory=list)
     false_alarms: int = 0  # labelled nothing, detected something
     negatives: int = 0
     crises: int = 0
     crises_alarmed: int = 0  # crisis-labelled and detected at least as a concern
+    concerns: int = 0
+
+    @property
+    def misses(self) -> list[tuple[Example, Detection]]:
+        """Crisis- and concern-labelled utterances that raised no alarm at all."""
+        return [*self.crisis_misses, *self.concern_misses]
 
     @property
     def level_agreement(self) -> float:
@@ -76,6 +86,8 @@ def load_corpus(path: str | Path) -> list[Example]:
     examples: list[Example] = []
     for number, row in lines:
         level = row.get("level")
+        if level == "none":  # some writers spell "nothing to act on" as a word
+            level = None
         if level not in _LEVELS or not isinstance(row.get("text"), str):
             raise FlowError([Problem(name, f"line {number}", "needs text and a level of crisis, "
                                      "concern, advice or null")])
@@ -103,6 +115,12 @@ def evaluate(examples: list[Example], rules: Rules) -> Report:
         if example.level == "crisis":
             report.crises += 1
             report.crises_alarmed += got.alarm
-            if got.level != "crisis":
+            if not got.alarm:
                 report.crisis_misses.append((example, got))
+            elif got.level != "crisis":
+                report.crises_lower.append((example, got))
+        if example.level == "concern":
+            report.concerns += 1
+            if not got.alarm:
+                report.concern_misses.append((example, got))
     return report

@@ -893,6 +893,9 @@ FLOOR: dict[str, Any] = {
                        "(grieving|mourning|grief|processing|cope with|coping with|dealing with) "
                        "...3 (death|loss)",
                        "jump (back|right) (into|in|on)",
+                       "(stressed|scared|bored|worried|sick|frightened) to death",
+                       "(around|with|see|seeing|deal with|dealing with) death (a lot|every day|"
+                       "daily|at work|for a living|all the time)",
                        "want out of (my|this|the|a|our) (job|relationship|marriage|lease|"
                        "contract|city|town|house|program|class|school|deal|group|situation)",
                        "(die|dying|dead) (inside)? of|from (cancer|covid|old age|a heart attack|"

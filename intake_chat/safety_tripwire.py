@@ -130,7 +130,8 @@ _SUICIDE: list[dict[str, Any]] = [
                    "not (exist|existing|be alive|being alive|be here|being here|be around)",
                    "(in the ground|six feet under|in a grave|in my grave|in a coffin|in a casket|"
                    "in a body bag|my funeral|my own funeral|my grave)",
-                   "not ...3 alive", "(should not|do not deserve to|not supposed to) ...2 (be "
+                   "not ...5 (alive|exist|existing)",
+                   "(should not|do not deserve to|not supposed to) ...2 (be "
                    "alive|be here|exist|live|have been born)",
                    "(stop|never|not|no longer|rather not) ...3 (wake|waking|wakes) up?",
                    "(not|no longer|never) ...3 (be|being) (here|around) (next|tomorrow|much|"
@@ -145,6 +146,13 @@ _SUICIDE: list[dict[str, Any]] = [
                    "(want|wish|need|ready|let) ...4 (go dark|go black|go quiet|fade to black|"
                    "lights out|switch off|shut off for good|turn off for good)",
                    "(last|final|dying) wish",
+                   "(lost|losing|no|any) (the)? (will|desire|wish) (to|2) (live|go on|keep going|"
+                   "be alive|keep living)",
+                   "(everyone|everybody|they|my family|the kids|the world|things|people|"
+                   "family) ...3 (better|easier|happier|lighter) (off)? if i",
+                   "(i|i have|i had|my|last|first|second|third|previous|recent|another) "
+                   "(attempted|attempt|attempts)",
+                   "painless", "(look|looks|seem|seems|made it look) like (an|a) accident",
                    "(fast|high|far|deep|quick|hard) enough ~6 (feel|die|survive|painless|hurt|"
                    "instant|instantly|fatal)"],
             "es": ["morir|morirme|muero|muera|muerte|muerto|muerta|muriendo|suicid*|matarme",
@@ -159,7 +167,13 @@ _SUICIDE: list[dict[str, Any]] = [
                    "(suficiente|suficientes|bastante|bastantes) (para|pa) ...2 (no despertar|"
                    "morir|matarme|acabar|dormir para siempre)",
                    "(todo|esto|la vida|mi vida) (se acabe|se termine|se acaba|se termina|ya "
-                   "acabe|ya termine|acabe ya|termine ya)"],
+                   "acabe|ya termine|acabe ya|termine ya)",
+                   "(no tengo|sin|perdi|perdido|perdida|ya no tengo|ni) ...2 ganas de (vivir|"
+                   "seguir|existir|despertar)",
+                   "(ojala|quisiera|quiero|deseo|desearia|prefiero|preferiria|pido) ...2 no "
+                   "(despert*|amanec*|volver a despertar|existir|existiera|haber nacido)",
+                   "(que|cual es el|para que|no le veo|no le encuentro) sentido (tiene|tiene "
+                   "ya)? ...2 (todo|nada|vivir|seguir|la vida|mi vida|esto|levantarme|existir)"],
         },
         "exemptions": {
             "en": [
@@ -209,6 +223,11 @@ _SUICIDE: list[dict[str, Any]] = [
                 "(first|before|until|when) i wake up",
                 "(dead|die|death|dying) (tired|serious|set|wrong|end|broke|bored|center|even)",
                 "to die for", "die (hard|trying)", "do or die", "dying (breed|art|wish)",
+                "(stressed|scared|bored|worried|sick|tired|frightened) to death",
+                "not ...3 (stop|stopping|cease|quit) (existing|to exist|being alive|living)",
+                "(attempt|attempted|attempting|attempts) (to|2|at|a|an|the|was made)",
+                "(painless|pain free) (procedure|injection|injections|process|dentist|shots|"
+                "removal|waxing|epilation|way to pay|payment|billing|sign up|signup|setup)",
                 "(near|close) death experience",
             ],
             "es": [
@@ -231,6 +250,11 @@ _SUICIDE: list[dict[str, Any]] = [
                 "(enfermera|enfermero|doctor|doctora|medico|paramedico|hospital|funeraria|"
                 "pelicula|libro|serie|novela|clase|curso) ...8 (muerte|muertos|muerto|morir)",
                 "hasta que la muerte",
+                "(morir|morirse|morira|se va a morir) (el|la|mi|su) (celular|bateria|pila|"
+                "telefono|carro|coche|planta|plantas|compu|computadora|tele)",
+                "(esta|estuvo|estan|es|susto|aburrida|aburrido|cansada|cansado) de muerte",
+                "(frio|calor|hambre|sueno|cansancio|ganas|risa|aburrimiento|nervios|sed|"
+                "verguenza) que me muero",
                 "(muriendo|murio|muerto|muerta|muere) (la|el|mi|su) (bateria|pila|celular|"
                 "telefono|carro|coche|planta|plantas|compu|computadora|tele|fiesta)",
             ],
@@ -271,8 +295,11 @@ _SUICIDE: list[dict[str, Any]] = [
                    "soon|this weekend)",
                    "(can not|could not|will not|not) ...3 (promise|sure|guarantee|keep myself) "
                    "...4 safe",
-                   "(not|never|no longer) ...2 (feel|be|stay|being) safe (tonight|with myself|"
-                   "around myself|alone|from myself|by myself|anymore|right now)",
+                   "(not|never|no longer) ...2 (feel|be|stay|being|am|feeling)? safe (tonight|"
+                   "with myself|around myself|alone|from myself|by myself|anymore|right now|"
+                   "today|at all|here)",
+                   "(tonights|tonight is|tonight will be|this is|today is|todays) the (night|"
+                   "day) (i|it|to)?",
                    "(peaceful|peace|relief|rest|quiet|escape) ...3 (to|2) (finally)? (not|never) "
                    "(wake|exist|be here|feel)",
                    "(my|our) affairs", "(put|putting|get|getting|got) (my|everything) "
@@ -306,6 +333,9 @@ _SUICIDE: list[dict[str, Any]] = [
                    "(for|of|to) (the|my|our|a|an) ...2 (appointment|session|wedding|party|move|"
                    "trip|surgery|meeting|interview|call|visit|intake|vacation)",
                    "(the|a) (day|date|time) (for|of) (the|my|our|an|a)",
+                   "the day (i|we) (start|started|begin|began|move|moved|graduate|graduated|"
+                   "leave for|get|got|meet|met)",
+                   "(today|todays|today is) the day (of|for|i start|we start|of my)",
                    "ready to go (to|for|back|home|out|in|ahead|on|with|through|over|forward|"
                    "get|shopping|see|start|talk|meet)",
                    "(last|final) (time|day|days|night|week) (i|we|you|he|she|they) (saw|went|"
@@ -348,7 +378,8 @@ _SUICIDE: list[dict[str, Any]] = [
                    "through with it) (tonight|this time|for real|finally|soon)",
                    "safe (to take|to drive|to go|with my data|online|sharing|giving|telling|"
                    "with my information|with my info|space|word|place to talk|to talk)",
-                   "(feel|feeling) safe (sharing|talking|telling|giving|with)",
+                   "(feel|feeling) safe (sharing|talking|telling|giving|with you|with my data|"
+                   "with my information|with this)",
                    "disappear ...3 (vacation|week|weekend|trip|holiday|hawaii|beach|cabin|"
                    "a while|a few days|for a bit|for the day|from social media|from instagram|"
                    "online|offline)",
@@ -428,6 +459,13 @@ _SUICIDE: list[dict[str, Any]] = [
                    "visiting|looking|thinking|staring)",
                    f"(keep|kept) (going|driving|walking|coming back|visiting) (to|past|by|back "
                    f"to|over) ...3 {_EN_PLACE}",
+                   f"(drive|driving|drove|jump|jumping|jumped|step|stepping|walk|walking|fall|"
+                   f"falling|throw myself|leap|leaping|swerve|swerving|crash|crashing) (off|from|"
+                   f"over|into|onto|in front of) (the|a|that|this)? {_EN_PLACE}",
+                   "(drive|drove|driving|crash|crashed|crashing|swerve|swerved|swerving|wreck|"
+                   "wrecked|steer|steered|ram|rammed) (into|off|in front of) (a|the|that)? "
+                   "(tree|wall|pole|truck|semi|bridge|guardrail|river|lake|oncoming|traffic|"
+                   "barrier|ditch|overpass|train|ocean|cliff)",
                    f"how (high|tall|far down|far|steep|deep|long) ...6 ({_EN_PLACE[1:-1]}|fall|"
                    "drop|floor|story|stories|floors|to fall|to bleed out|to drown)",
                    "(high|tall|far|fast) enough ...3 (to|2) (die|kill|be fatal|not survive|"
@@ -446,7 +484,10 @@ _SUICIDE: list[dict[str, Any]] = [
                    "(engine|car|motor) (on|running|idling|going) ...6 garage",
                    f"(plan|plans|planning|planned|method|way) ~6 ({_EN_PILLS[1:-1]}|rope|gun|"
                    "bridge|bathtub|tub|knife|blade|razor|jump|jumping|car|garage|overdose|"
-                   "hanging|drown|drowning)",
+                   f"hanging|drown|drowning|drive off|drive into|{_EN_PLACE[1:-1]})",
+                   "(days|weeks|months|day|week|month) clean ...3 (ruined|gone|broke|over|lost|"
+                   "again|reset|down the drain)",
+                   "(broke|ruined|lost|reset|ended) my (streak|clean streak)",
                    "(carbon monoxide|exhaust|engine running|tailpipe|charcoal|helium|gas oven|"
                    "oven gas|bleach|antifreeze|rat poison|poison)",
                    "(walk|walking|drive|driving|swim|swimming|wade|wading|step|stepping) (into|"
@@ -482,8 +523,10 @@ _SUICIDE: list[dict[str, Any]] = [
                    "frasco de|el bote de|la caja de|un monton de|un punado de) ...2 (frasco|bote|"
                    "caja|pastillas|pildoras|medicinas|medicamentos|tira|blister|tabletas|"
                    "capsulas|tylenol|paracetamol|ibuprofeno|clonazepam|alprazolam)",
-                   "(cuantas|cuantos|cuanto|que pasa si) ...5 (pastillas|pildoras|tabletas|"
-                   "tylenol|paracetamol|medicinas|capsulas)",
+                   "(cuantas|cuantos|cuanto|que pasa si) ...5 (pastilla*|pildora*|tableta*|"
+                   "tylenol*|paracetamol*|medicina*|capsula*|ibuprofeno*|clonazepam*)",
+                   "(cuantas|cuantos|cuanto) ...4 (hacen falta|se necesitan|necesito|para morir|"
+                   "para no despertar|son letales|son mortales|matan|es letal)",
                    "(cuerda|soga|lazo|mecate|cinturon|cable) ...5 (cuello|viga|closet|armario|"
                    "ropero|techo|arbol|gancho|barandal|puerta|lista|listo|preparada|preparado|"
                    "colgada|colgado|amarrada|amarre)",
@@ -767,7 +810,15 @@ _OTHERS: list[dict[str, Any]] = [
                    "(me la|me lo|me las|me los|la va a|lo va a|las va a|los va a) (va a|van a)? "
                    "pagar",
                    "(envenenar|envenenarle|echarle algo|ponerle algo) ...4 (comida|bebida|cafe|"
-                   "agua|te|sopa|mamila)"],
+                   "agua|te|sopa|mamila)",
+                   "(lo|la|los|las|le) (voy a|vamos a|quiero|pienso|podria|tengo ganas de|"
+                   "van a) (matar|apunalar|ahorcar|balacear|golpear|quemar|envenenar|"
+                   "acuchillar|madrear|desaparecer|lastimar|disparar|partir)",
+                   "(se|sabemos|averigue|ya se) donde (vive|trabaja|duerme|estudia|esta)",
+                   "(que|va a|van a|me las va a|me la va a|lo va a|la va a) (pague|paguen|pagar|"
+                   "pagara) (por|caro|con sangre|lo que)",
+                   "(ya tengo|tengo|traigo|compre|consegui|agarre) (el|la|un|una|mi) (cuchillo|"
+                   "pistola|arma|navaja|machete|bate|rifle|escopeta)"],
         },
         "exemptions": {
             "en": ["(kill|killing|shoot|shooting|murder|beat|beating|destroy|attack) ...6 "
@@ -793,7 +844,7 @@ _OTHERS: list[dict[str, Any]] = [
                    "store|shop|kitchen|cooking|chopping|set|skills|sharpen|toy|toys|mitzvah|"
                    "baseball|softball|cricket|practice|game|team|league|swing|collection)",
                    f"(hunting|hunter|range|safe|locked|permit|license|toy|toys|nerf|water|glue|"
-                   f"nail|staple|heat|squirt|paintball|airsoft|laser|bb|kitchen|butter|steak|"
+                   f"nail|staple|heat|squirt|paintball|airsoft|laser|bb|butter|steak|"
                    f"baseball|softball|cricket|wiffle|bat|bar|sledge|sledgehammer|claw|rubber) "
                    f"...2 {_EN_WEAPON}",
                    "(bat|bats) (mitzvah|cave|house|signal|in the attic|in my attic|flying)",
@@ -813,11 +864,13 @@ _OTHERS: list[dict[str, Any]] = [
                    "(run|running) (over|down) ...3 (details|schedule|plan|plans|list|notes|"
                    "budget|numbers|time|it|the|my|our|budget|agenda)",
                    "(i|we|ill) (could|would|will) (kill|murder) (for|a|an|some)",
+                   "(kill|murder|strangle) (me|us) (for|if i|when i|because i)",
                    "(make|made|making) (him|her|them) (pay|sorry) for (the|a|my|our|his|her|"
                    "their|dinner|lunch|it online|rent|the bill)"],
             "es": ["(matar|matarlo|matarla|disparar|dispararle|golpear) ...6 (juego|videojuego|"
                    "fortnite|minecraft|roblox|pelicula|serie|partido)",
                    "(matar|mato|mata) (el|la|al) (tiempo|hambre|sed|rato)",
+                   "matar si (llego tarde|me tardo|no llego|olvido|pierdo|rompo|no hago)",
                    "(golpear|pegarle) (a|al) (la|el)? (costal|saco|pelota|balon|almohada)",
                    "(me la|me lo|la va a|lo va a|las va a|los va a) (va a|van a)? pagar (con|en|"
                    "por|el|la|los|las|mi|su|la renta|la cuenta)",
@@ -845,6 +898,29 @@ _ABUSE: list[dict[str, Any]] = [
                    "(puts|put|putting|laid|lays|laying|lay) (his|her|their) hands (on|around) "
                    "(me|us|my)",
                    "(hands|hand) (on|around) my (neck|throat|mouth)",
+                   "(does|did|doing|do|makes me do|made me do) (stuff|things|something|bad things|"
+                   "weird things|sexual things|nasty things) (to|with|on) (me|us|my)",
+                   "(got|was|been|being|get|getting|were) (drugged|roofied|spiked|raped|"
+                   "assaulted|attacked|molested|abused|beaten|beat up|choked|strangled|groped|"
+                   "trafficked|kidnapped|stalked|threatened|hit|punched|kicked|slapped|"
+                   "pushed|shoved|burned|burnt|tied up|locked in)",
+                   "(has|have|had|with|got|gets|getting|left) (bruises|a black eye|black eyes|"
+                   "welts|marks|burns|cuts) (on|all over|again|everywhere|from)?",
+                   "(pics|pictures|photos|nudes|videos|images|vids|naked pictures) of me",
+                   "(send|post|share|leak|show|sending|posting|sharing) (them|it|those|the "
+                   "pics|the pictures|the photos|the videos) ...5 (unless|if i do not|if i "
+                   "dont|if i will not)",
+                   "(our|my|his|her|the) relationship ...4 (secret|between us|nobody can know|no "
+                   "one can know|nobody knows)",
+                   f"({_EN_PERSON}) ...6 (secret|between us|nobody can know|no one can know)",
+                   "(banging|pounding|kicking|hammering|slamming) (on|in) (the|my|our)? "
+                   "(door|doors|window|windows)",
+                   "(break|breaking|broke|kick|kicking|bust|busting) (it|the door|my door|our "
+                   "door|the window|my window|in|down the door|the door down) (down|in)?",
+                   "(not|never) allowed to (leave|go|see|talk|have|use|call|eat|sleep|work|tell|"
+                   "go out|have friends|drive)",
+                   "(takes|took|keeps|kept|controls|steals|stole) (my|all my|all of my) (whole)? "
+                   "(paycheck|money|wages|salary|pay|check|benefits|savings)",
                    "(holds|held|holding|pins|pinned|pinning|pin|hold) (me|us) (down|against|back|"
                    "so i|until|by)",
                    f"({_EN_PERSON}) ...6 (makes|made|make|forces|forced|wants|wanted|tells|told) "
@@ -889,16 +965,18 @@ _ABUSE: list[dict[str, Any]] = [
                    "(sends|sent|sending|asks|asked|asking|wants|wanted|texts|texted|dms|"
                    "messages|messaged) me ...4 (pictures|pics|photos|nudes|videos|at night|late "
                    "at night|naked|sexual|inappropriate|weird|creepy|private)",
-                   "(will not|would not|does not|never|not) let me (leave|go|out|see|talk|have|"
-                   "use|call|sleep|eat|work|drive|take|get|tell)",
+                   "(will not|would not|does not|never|not) let (me|us|him|her|them) (leave|go|"
+                   "out|see|talk|have|use|call|sleep|eat|work|drive|take|get|tell)",
                    "(controls|checks|takes|took|smashed|broke|hides|hid|reads|monitors|tracks|"
-                   "locks) my (phone|money|messages|location|bank|texts|emails|car keys|keys|"
+                   "locks|keeps|kept|holds|confiscated|stole|steals) my (phone|money|messages|"
+                   "location|bank|texts|emails|car keys|keys|"
                    "passport|documents|medication|meds|pills|insulin|food|card|cards|id)",
                    "(keeps|kept|keep) me (locked|inside|in|from|away|trapped|prisoner|hostage)",
-                   "(locked|lock|locks|trapped) (me|us) (in|out|inside|up|into)",
+                   "(locked|lock|locks|locking|trapped|traps) (me|us|him|her|them) (in|out|inside|"
+                   "up|into)",
                    "(threat|threats|threatening|threatened|threatens|threaten) ...6 (me|us|my|"
                    "kids|children|baby|family|dog|cat|kill|hurt|take|leave)"],
-            "es": [*(f"({_ES_PERSON}) ...8 (me|nos|te|le) ({half})"
+            "es": [*(f"({_ES_PERSON}) ...8 (me|nos|te|le|lo|la|los|las) ({half})"
                      for half in _parts(_ES_ABUSE_VERB)),
                    *(f"(me|nos) ({half}) ...6 ({_ES_PERSON})" for half in _parts(_ES_ABUSE_VERB)),
                    "(viol*|abuso sexual|abusaron|abuso de mi|abusa de mi|abusaba de mi|"
@@ -913,6 +991,15 @@ _ABUSE: list[dict[str, Any]] = [
                    "no (le|les)? (diga|digas|cuente|cuentes|dijera|contara|dire|decir|digan) "
                    "(a nadie|nada|a tu mama|a mi mama|a tu papa|a tus papas|a la maestra)",
                    "(nuestro|un|es) (secreto|secretito)",
+                   "(tiene|tengo|con|le sali*|le vi|tenia|le dejo|le deja) (moretones|morados|"
+                   "golpes|marcas|quemaduras|rasgunos)",
+                   "(deja|dejan|dejaba|tiene|tienen) (sin|a) (comer|comida|agua|medicina)",
+                   "no (me|le|les|nos|lo|la) (da|dan|daba|daban|deja|dejan) (de comer|comer|"
+                   "agua|sus medicinas|su medicina)",
+                   "(lo|la|los|las|me|nos) (encierra|encerro|encierran|encerraba|tiene "
+                   "encerrad*|amarra|amarro)",
+                   "(golpeando|pateando|aporreando|tocando fuerte|rompiendo) (la|mi) (puerta|"
+                   "ventana)", "(tumbar|romper|derribar|tirar) la puerta",
                    "(mensajes|fotos|videos) ...4 (raros|feos|de noche|en la noche|secret*|"
                    "borrar|borre|borrarlos|desnuda|desnudo|intimas|privadas)",
                    "(me|nos) (encierra|encerro|encerraba|encierran|tiene encerrada|tiene "
@@ -937,6 +1024,15 @@ _ABUSE: list[dict[str, Any]] = [
                    "cancel|evict|ground|take away my phone|take my phone|leave|move out|break "
                    "up|divorce me|cut me off|stop paying|kick me off|kick me out of the group)",
                    "(threatened|threatening|threatens|threaten) (legal|to take legal)",
+                   "(kill|murder|strangle) (me|us) (for|because i)",
+                   "(got|was|been|get|getting|were) (hit|punched|kicked|pushed|shoved|burned|"
+                   "burnt|knocked) by (a|the) (car|truck|bus|ball|baseball|wave|bike|train|door|"
+                   "branch|deer)",
+                   "(got|was|been|get|getting|were) (hit|punched|kicked|pushed|shoved|burned|"
+                   "burnt|knocked) (in|at|with) (soccer|football|the game|practice|a game|hockey|"
+                   "boxing|class|a ball|work)",
+                   "(got|get|getting) (burned|burnt|knocked) out",
+                   "(dog|cat|pet|deer|animal|puppy|kitten|horse) ...3 (got|was) (hit|kicked)",
                    "(kill|murder) (me|us) (if|when) (i|we) (am|are|get|got|do not|forget|miss|"
                    "fail|break|lose|spend|eat|show up|come in|am late|are late|skip|mess up)",
                    "(beat|beats|beaten) (me|us) (at|in|to) ...2 (chess|cards|game|games|tennis|"
@@ -1004,6 +1100,7 @@ _ABUSE: list[dict[str, Any]] = [
                    "(obliga|obligo|obligaron|obligan|obligaba) a (ir|venir|estudiar|trabajar|"
                    "hacer la tarea|terapia|limpiar|comer|dormir|buscar|tomar mis|ver a)",
                    "(me|nos) (obligaron|obligan|obliga) a venir",
+                   "matar si (llego tarde|me tardo|no llego|olvido|pierdo|rompo|no hago)",
                    "(amenaza|amenazo|amenazaron|amenazan|amenazaba) con (despedirme|correrme|"
                    "demandarme|demandar|acusarme|reportarme|quitarme el trabajo|cobrarme|"
                    "desalojarme|sacarme del grupo)",
@@ -1072,6 +1169,9 @@ _MEDICAL: list[dict[str, Any]] = [
                    "(fell|fallen|fall|tripped|slipped) ...8 (head|not moving|unconscious|"
                    "will not wake|can not get up|can not move|bleeding|confused|throwing up|"
                    "vomiting|knocked out)",
+                   "(spurting|gushing|pouring|squirting|pumping|spraying) ...3 blood",
+                   "blood ...3 (spurting|gushing|pouring|squirting|everywhere|all over|will not "
+                   "stop|soaked|soaking|dripping)",
                    "(throwing up|vomiting|puking|coughing up) ...4 (blood|black|nonstop|and "
                    "confused|and passing out|after hitting)",
                    "(breathing|breathes|breath|breaths) ...2 (slow|slowly|shallow|weird|weirdly|"
