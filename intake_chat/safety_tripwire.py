@@ -535,7 +535,8 @@ _SUICIDE: list[dict[str, Any]] = [
                    "vias|metro|tren|ventana|piso 10|ultimo piso) ...4 (pensando|brincar|saltar|"
                    "tirarme|aventarme|lanzarme|asomada|asomado|parada|parado|sentada|sentado|"
                    "sola|solo|ahorita|ahora)",
-                   "(brincar|saltar|tirarme|aventarme|lanzarme|arrojarme|dejarme caer)",
+                   "(tirarme|aventarme|lanzarme|arrojarme|dejarme caer)",
+                   "(brincar|saltar) (de|del|desde|por|al vacio)",
                    "(subi|me subi|estoy|estoy sentada|estoy sentado|estoy parada|estoy parado|"
                    "ando|me sente|me pare|voy) (al|en el|en la|a la|arriba del|en lo alto del|"
                    "encima del|en) ...2 (techo|azotea|puente|barandal|cornisa|edificio|"
@@ -774,6 +775,7 @@ _OTHERS: list[dict[str, Any]] = [
         "patterns": {
             "en": [*(f"({_EN_SUBJECT}) ...4 ({half}) ...4 {_EN_TARGET}"
                      for half in _parts(_EN_HARM_VERB)),
+                   "(make|made|making) ...3 (bleed|suffer)",
                    "(make|made|making) (him|her|them|that man|that woman|my ex) (bleed|pay|"
                    "suffer|hurt|regret it|sorry|disappear)",
                    "(put|putting) (him|her|them) (in|into|six feet|under) (the|a|his|her|their)? "
@@ -1184,7 +1186,9 @@ _MEDICAL: list[dict[str, Any]] = [
                    "garbled|strange|jumbled|do not make sense|coming out wrong)",
                    "(face|mouth|eye|smile) ...4 (weird|droopy|drooping|crooked|numb|lopsided|"
                    "frozen|fallen|falling)",
-                   "call (911|an ambulance|9 1 1|the ambulance|emergency)",
+                   "(i|we|i need to|should i|do i|i have to|i had to|i just|i am going to|"
+                   "someone|somebody) ...2 call (911|an ambulance|9 1 1|the ambulance|"
+                   "emergency)",
                    "(ambulance|paramedics|er|emergency room|911|poison control) ...4 (now|"
                    "coming|called|calling|should i|do i|need|right now)"],
             "es": ["(ahoga|ahogando|ahogo|se ahoga|no respira|respira raro|respira muy|jadea|"
@@ -1192,7 +1196,7 @@ _MEDICAL: list[dict[str, Any]] = [
                    "desmayada|desmayado|desmaya|desmayando|convulsion|convulsiona|"
                    "convulsionando|convulsiones|ataque|sobredosis|envenen*|intoxic*|derrame|"
                    "embolia|infarto|sangra|sangrando|sangrado|hemorragia|paralizada|paralizado)",
-                   "no (se mueve|reacciona|responde|despierta|habla|contesta|abre los ojos|"
+                   "no (se mueve|reacciona|responde|despierta|habla|abre los ojos|"
                    "puede hablar|puede moverse|puede mover|puede caminar|puede ver|puede "
                    "levantarse|puedo hablar|puedo moverme|puedo mover|puedo ver|siento el "
                    "brazo|siente el brazo|siento la cara|siente la cara)",
@@ -1211,7 +1215,8 @@ _MEDICAL: list[dict[str, Any]] = [
                    "desmaya|desmayo)",
                    "(dolor|duele|duelen|presion|aprieta|opresion) ~6 (pecho|brazo izquierdo|"
                    "mandibula|quijada)",
-                   "(llamar|llamo|llame|llama) (al 911|a la ambulancia|una ambulancia|a "
+                   "(llamo|llamamos|llamaron|debo llamar|tengo que llamar|necesito llamar|"
+                   "llamar) (al 911|a la ambulancia|una ambulancia|a "
                    "emergencias)",
                    "(se cayo|se callo|cayo|se golpeo|se pego) ...6 (cabeza|no se mueve|no "
                    "reacciona|no despierta|sangra|sangrando|vomita|vomitando|inconsciente)"],

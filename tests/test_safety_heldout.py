@@ -67,6 +67,17 @@ def test_false_alarms_on_the_heldout_negatives_stay_at_the_measured_floor() -> N
     assert levels.count("concern") <= 2
 
 
+def test_no_negative_in_any_corpus_file_is_a_crisis_and_few_are_concerns() -> None:
+    negatives = [e for e in ALL if e.level is None]
+    levels = [detect(e.text, e.locale, RULES).level for e in negatives]
+    # measured 2026-11 with the tripwire, every corpus file: 0 crises and 10 concerns in 489
+    # negatives (2.0%), most of them by design (a mention of suicide, past abuse, someone else's
+    # suicide). At first sight the blind batch had 12 of 82 (15%): the ceiling is 5%.
+    assert levels.count("crisis") == 0
+    assert levels.count("concern") <= len(negatives) * 0.05
+    assert levels.count("advice") == 0
+
+
 def test_the_floor_alone_catches_the_heldout_crises_at_least_as_concerns() -> None:
     crises = [e for e in HELDOUT if e.level == "crisis"]
     caught = sum(detect(e.text, e.locale, floor_rules()).alarm for e in crises)
@@ -207,3 +218,172 @@ def test_heldout_files_use_the_corpus_format() -> None:
             assert set(row) <= {"text", "locale", "level", "category", "note"}, path.name
             assert row["level"] in (None, "crisis", "concern", "advice")
             assert (row["level"] is None) == (row["category"] is None)
+
+
+# --- the tripwire: the floor's widest net, at concern level
+
+
+def _tripwire(text: str, locale: str = "en", prior: int = 0) -> Any:
+    return detect(text, locale, floor_rules(), prior)
+
+
+@pytest.mark.parametrize(("text", "locale", "category"), [
+    ("the noose is hanging in the shed", "en", "suicide_self_harm"),
+    ("I keep staring at the bottle of advil on my desk", "en", "suicide_self_harm"),
+    ("I'm parked on top of the parking garage again", "en", "suicide_self_harm"),
+    ("nobody will miss me when I'm in the ground", "en", "suicide_self_harm"),
+    ("my cousin keeps grabbing me when nobody is home", "en", "abuse_violence"),
+    ("my stepfather says it has to stay between us", "en", "abuse_violence"),
+    ("I'm going to make my neighbor bleed", "en", "harm_to_others"),
+    ("my grandpa is gasping and grey", "en", "medical_emergency"),
+    ("ya tengo la soga en el ropero", "es", "suicide_self_harm"),
+    ("mi padrastro la encierra en el baño", "es", "abuse_violence"),
+    ("mi hijo se comió unas pilas", "es", "medical_emergency"),
+])
+def test_the_tripwire_catches_fresh_risk_words_of_each_family(text: str, locale: str,
+                                                              category: str) -> None:
+    without = detect(text, locale, floor_rules(tripwire=False))
+    got = _tripwire(text, locale)
+    assert got.alarm and got.category == category, got
+    if not without.alarm:
+        assert got.rule is not None and got.rule.startswith("floor.tripwire."), got
+
+
+@pytest.mark.parametrize("text", [
+    "I take tylenol for my headaches",
+    "my grandma is in hospice and dying",
+    "I bought a rope swing for the kids",
+    "we hung pictures in the hallway",
+    "I'm at the end of my rope with my landlord",
+    "my boss threatened to fire me",
+    "I'm a nurse and I draw blood all day",
+    "the last time I saw a therapist was in 2019",
+    "I'm learning to shoot photos",
+    "please call 911 if you are in danger",
+    "hace un frío que me muero",
+    "me toca trabajar el sábado",
+    "mi perro murió la semana pasada",
+])
+def test_the_tripwire_stays_quiet_on_everyday_uses_of_its_words(text: str) -> None:
+    assert _tripwire(text).level is None, _tripwire(text)
+
+
+def test_a_tripwire_hit_is_never_more_than_a_concern_but_counts_toward_escalation() -> None:
+    # "rope" is a method marker of the category: a narrower rule would rise to crisis with it
+    first = _tripwire("the rope is in the garage, tonight")
+    assert (first.level, first.reasons[:1]) == ("concern", ("tripwire",)), first
+    assert first.rule is not None and first.rule.startswith("floor.tripwire.")
+    # a second alarm in the session (tripwire or not) is a crisis, as for any concern
+    second = _tripwire("the rope is in the garage", prior=1)
+    assert (second.level, second.escalated) == ("crisis", True)
+    assert second.reasons == ("tripwire", "escalated")
+
+
+def test_a_narrower_rule_names_the_hit_before_the_tripwire() -> None:
+    d = _tripwire("I feel hopeless and I bought a rope")
+    assert d.rule is not None and not d.rule.startswith("floor.tripwire."), d
+
+
+def test_the_tripwire_is_part_of_the_floor_and_a_file_cannot_switch_it_off(tmp_path: Path) -> None:
+    path = tmp_path / "safety.json"
+    path.write_text(json.dumps({
+        "$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"],
+        "categories": {"suicide_self_harm": {
+            "exemptions": {"en": ["rope"]},
+            "rules": [{"id": "floor.tripwire.suicide.method", "enabled": False}]}}}),
+        encoding="utf-8")
+    rules = load_rules(path)
+    d = detect("the rope is in the garage", "en", rules)
+    assert d.level == "concern" and d.rule == "floor.tripwire.suicide.method"
+
+
+def test_measuring_without_the_tripwire_leaves_only_its_rules_out() -> None:
+    text = "the rope is in the garage"
+    assert detect(text, "en", floor_rules(tripwire=False)).level is None
+    assert detect(text, "en", load_rules(None, tripwire=False)).level is None
+    assert detect("I want to kill myself", "en", floor_rules(tripwire=False)).level == "crisis"
+
+
+def test_a_rules_own_exemption_does_not_silence_the_categorys_narrower_rules() -> None:
+    # the tripwire exempts "tylenol ... every morning"; the written rule still reads the overdose
+    assert _tripwire("I take tylenol every morning").level is None
+    assert _tripwire("I took all my tylenol every morning pill at once").level == "crisis"
+
+
+def test_subject_self_is_quiet_about_someone_else_unless_the_visitor_is_in_it() -> None:
+    assert _tripwire("my uncle is dying").level is None
+    assert _tripwire("death sounds peaceful right now").level == "concern"
+    # Spanish "he" is "I have", not the English "he"
+    assert _tripwire("he estado buscando cuántos paracetamoles hacen falta", "es").alarm
+
+
+def test_a_file_can_give_its_own_rule_exemptions_and_subject(tmp_path: Path) -> None:
+    path = tmp_path / "safety.json"
+    path.write_text(json.dumps({
+        "$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"],
+        "categories": {"suicide_self_harm": {"rules": [{
+            "id": "t.bus", "level": "concern", "subject": "self",
+            "patterns": {"en": ["the bus"]}, "exemptions": {"en": ["the bus stop"]}}]}}}),
+        encoding="utf-8")
+    rules = load_rules(path)
+    assert detect("thinking about the bus", "en", rules).rule == "t.bus"
+    assert detect("I wait at the bus stop", "en", rules).level is None
+    assert detect("my brother missed the bus", "en", rules).level is None
+
+
+def test_the_tripwire_never_fires_on_the_flows_own_words() -> None:
+    # a visitor may paste or echo what the assistant said ("it said to call 911?")
+    texts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted((ROOT / "flows").glob("*.json")):
+        if path.name != "safety.json":
+            walk(json.loads(path.read_text(encoding="utf-8")))
+    hits = [(t, d.rule) for t in texts for d in [detect(t, "en", RULES)]
+            if d.rule and d.rule.startswith("floor.tripwire.")]
+    assert hits == []
+
+
+def test_eval_counts_a_crisis_caught_as_concern_as_caught_and_exits_1_only_on_misses(
+        tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from intake_chat.cli import main
+
+    corpus = tmp_path / "c.jsonl"
+    rows = [{"text": "I feel hopeless", "level": "crisis", "category": "suicide_self_harm"},
+            {"text": "I'd like an appointment", "level": "none"}]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(main, ["safety", "eval", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert "caught (lower level, concern): 1; missed: 0" in result.output
+    assert "caught (lower level)" in result.output.split("confusions")[1]
+    rows.append({"text": "the sky is blue", "level": "concern", "category": "suicide_self_harm"})
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(main, ["safety", "eval", str(corpus)])
+    assert result.exit_code == 1
+    assert "concern misses: 1" in result.output and "MISSED CONCERN" in result.output
+    off = CliRunner().invoke(main, ["safety", "eval", "--no-tripwire", str(corpus)])
+    assert off.exit_code == 1
+
+
+def test_the_checker_reports_a_rule_exemption_it_cannot_read(tmp_path: Path) -> None:
+    from intake_chat.safety import check_rules_file
+
+    path = tmp_path / "safety.json"
+    path.write_text(json.dumps({
+        "$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"],
+        "categories": {"suicide_self_harm": {"rules": [{
+            "id": "t.x", "patterns": {"en": ["bus"]}, "exemptions": {"en": ["(a|b"]}}]}}}),
+        encoding="utf-8")
+    codes = [getattr(f, "code", None) for f in check_rules_file(path)]
+    assert "S002" in codes
