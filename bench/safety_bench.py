@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from intake_chat.normalize import normalize
-from intake_chat.safety import default_rules, detect
+from intake_chat.safety import DEFAULT_RULES_PATH, default_rules, detect, load_rules
 from intake_chat.safety_eval import load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,10 +52,16 @@ def main() -> None:
     def detector(text: str) -> object:
         return detect(text, "en", rules)
 
+    no_tripwire = load_rules(DEFAULT_RULES_PATH, tripwire=False)
+
+    def detector_without_tripwire(text: str) -> object:
+        return detect(text, "en", no_tripwire)
+
     cases: dict[str, Callable[[str], object]] = {
         "baseline (lower + in)": baseline,
         "normalize only": normalize,
         "detect": detector,
+        "detect (no tripwire)": detector_without_tripwire,
     }
     for fn in cases.values():  # warm caches the way a running service has them
         _time_each(fn, texts, [])
