@@ -17,7 +17,7 @@ __all__ = ["Config", "create_app"]
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     """Build the Flask app; ``config`` defaults to ``Config.from_env()``; ``overrides`` win."""
-    from . import api, chat, editor, live, notify, notify_console, pages, staff, storage
+    from . import api, chat, editor, live, notify, notify_console, pages, retention, staff, storage
 
     config = config or Config.from_env(**overrides)
     app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")
@@ -33,4 +33,5 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     for module in (chat, live, pages, staff, notify_console, editor, api):
         app.register_blueprint(module.bp)
     notify.init_app(app)  # staff notifications from the outbox, on a background thread
+    retention.init_app(app)  # hourly deletion of conversations past their retention
     return app

@@ -80,6 +80,10 @@ class Config:
     rate_limit_per_address: int = 120  # frames per minute
     sockets_per_address: int = 20  # open sockets + long-polls per address (IPv6: /64); 0: no cap
     session_idle_minutes: int = 60 * 24
+    # Conversations without a referral or safety flag are deleted this long after they went
+    # quiet (0: kept forever); transcripts behind closed referrals only when the practice says so.
+    retention_days: int = 30
+    referral_retention_days: int = 0
     staff_idle_minutes: int = 15
     handoff_wait_seconds: int = 120
     office_hours: str = "mon-fri 09:00-17:00"

@@ -368,6 +368,9 @@ def _reply_question(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any])
         _invalid(turn, node, parsed)
         return
     turn.answers[node["var"]] = parsed.value
+    if node["input"] == "consent" and parsed.value is False:
+        # The service forgets what was typed so far (and stores no later typing) for this visitor.
+        turn.effects.append({"type": "consent_declined", "node": node["id"]})
     editing = turn.state["editing"]
     if editing is not None:
         turn.state["editing"] = None

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -421,6 +421,8 @@ class Service:
         )  # fmt: skip
         if hit is not None and hit.level in ("crisis", "concern"):
             turn.flags = _raised_flags(session, hit)
+        if _forgets_typing(flow, session, turn):
+            _forget_typing(flow, turn)
         return turn
 
     def _store(
@@ -534,6 +536,8 @@ class Service:
             on_request(conn, session, turn.events, self.config, now)
         elif kind == "visitor_message":
             turn.wake_staff = True  # the text is already in the log as the visitor event
+        elif kind == "consent_declined":
+            _forget_logged_typing(conn, session, effect, now)
         else:
             log.warning("unknown engine effect %r ignored", kind)
 
@@ -622,6 +626,63 @@ def _visitor_event(session: store.SessionRow, frame: dict[str, Any]) -> dict[str
         else:
             event["labels"] = [labels.get(value, value) for value in frame["choices"]]
     return event
+
+
+def _flagged(session: store.SessionRow) -> bool:
+    return session.crisis_level is not None or session.concern_count > 0 or session.urgent
+
+
+def _forgets_typing(flow: Flow, session: store.SessionRow, turn: _Turn) -> bool:
+    """A visitor who declined consent is not kept: neither what they typed before nor after.
+    Unless a safety flag was raised: then staff were alerted and need the words."""
+    if turn.flags or _flagged(session):
+        return False
+    if any(effect.get("type") == "consent_declined" for effect in turn.effects):
+        return True
+    answers = (turn.state or {}).get("answers") or {}
+    return any(answers.get(var) is False for var in _consent_vars(flow))
+
+
+def _forget_typing(flow: Flow, turn: _Turn) -> None:
+    """This turn's events without typed text, and the state without personal or typed answers
+    (consent and other button answers stay: they are the flow's own values)."""
+    turn.events = [store.redact_event(event) for event in turn.events]
+    if turn.state is not None and isinstance(turn.state.get("answers"), dict):
+        private = _private_vars(flow)
+        answers = {k: v for k, v in turn.state["answers"].items() if k not in private}
+        turn.state = {**turn.state, "answers": answers}
+
+
+def _forget_logged_typing(
+    conn: Connection, session: store.SessionRow, effect: dict[str, Any], now: datetime
+) -> None:
+    """Consent declined: blank what the visitor typed earlier in this session, in this turn's
+    transaction. ``session`` carries this turn's safety flags already."""
+    subject, node = f"session:{session.id}", effect.get("node")
+    if _flagged(session):
+        store.append_audit(conn, actor="system", action="session.redaction_withheld",
+                           subject=subject, detail={"node": node, "reason": "safety_flag"},
+                           now=now)  # fmt: skip
+        return
+    changed = store.redact_session_events(conn, session.id)
+    store.append_audit(conn, actor="visitor", action="session.redacted", subject=subject,
+                       detail={"node": node, "events": changed}, now=now)  # fmt: skip
+
+
+@lru_cache(maxsize=32)
+def _consent_vars(flow: Flow) -> frozenset[str]:
+    return frozenset(node["var"] for node in flow.nodes.values()
+                     if node["type"] == "question" and node["input"] == "consent")  # fmt: skip
+
+
+@lru_cache(maxsize=32)
+def _private_vars(flow: Flow) -> frozenset[str]:
+    """Variables of personal questions and of questions answered by typing."""
+    return frozenset(
+        node["var"] for node in flow.nodes.values()
+        if node["type"] == "question" and node["input"] != "consent"
+        and (node.get("personal") is True or node["input"] in store.TYPED_INPUTS)
+    )  # fmt: skip
 
 
 def _status(state: dict[str, Any] | None) -> str:

@@ -559,7 +559,8 @@ def test_declining_consent_ends_with_the_admin_team_contacts(flow: Flow) -> None
     visitor.answer("consent", choice="decline")
     ends = [e for e in visitor.events if e["type"] == "end"]
     assert ends and ADMIN_PHONE in ends[0]["text"] and ADMIN_EMAIL in ends[0]["text"]
-    assert visitor.effects == []
+    # no referral, only the signal that the service must forget what was typed
+    assert visitor.effects == [{"type": "consent_declined", "node": "consent"}]
 
 
 def test_asking_about_cost_mid_referral_answers_then_returns_to_the_question(flow: Flow) -> None:

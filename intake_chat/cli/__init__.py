@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import flow, notify, safety, serve, staff
+from . import db, flow, notify, safety, serve, staff
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,3 +17,4 @@ main.add_command(safety.group)
 main.add_command(staff.group)
 main.add_command(notify.group)
 main.add_command(serve.serve)
+main.add_command(db.group)
