@@ -27,9 +27,12 @@ __all__ = [
 BOUNDARY = "."  # a sentence end; patterns never match across it
 PAUSE = ","  # a comma or dash: patterns match across it, negation does not reach over it
 
-# A word may hide leet symbols inside it ("k!ll", "$uicide"); sentence punctuation is its own token.
+# A word may hide leet symbols inside it ("k!ll", "$uicide") or be masked ("k*ll", "k.i.l.l");
+# sentence punctuation is its own token.
 _RAW_TOKEN = re.compile(
-    r"\.{2,}|…|[.!?;\n]+|[,:\u2013\u2014]|(?:[^\W_]|[@$]|(?<=[^\W_])[!'’`](?=[^\W_]|[@$]))+"
+    r"(?<![^\W_])(?:[^\W\d_]\.){2,}[^\W\d_](?![^\W_])"  # letters spelled with dots: "k.i.l.l"
+    r"|\.{2,}|…|[.!?;\n]+|[,:\u2013\u2014]"
+    r"|(?:[^\W_]|[@$]|(?<=[^\W_])[!'’`](?=[^\W_]|[@$])|(?<=[^\W_])\*+(?=[^\W_]))+"
     r"|[\U0001F602\U0001F923\U0001F480]"
 )
 _LAUGH_EMOJI = frozenset("\U0001F602\U0001F923\U0001F480")
@@ -42,6 +45,18 @@ _RUN3 = re.compile(r"([a-z])\1{2,}")
 _RUN2 = re.compile(r"([a-z])\1+")
 _HAS_LETTER = re.compile(r"[a-z]")
 _HAS_LEET = re.compile(r"[0-9@$!]")
+# A masked or leet word is read as the risk word it can only be: "k*ll" and "ki11" are "kill",
+# "su1cide" "suicide", "d13" "die". Each star stands for one letter, "1" and "!" for i or l.
+# Only these words are guessed at: elsewhere a star splits a word and leet is read letter by letter.
+_MASKABLE = (
+    "kill", "kills", "killing", "killed", "myself", "die", "died", "dying", "dead", "death",
+    "suicide", "suicidal", "self", "harm", "harming", "cut", "cutting", "hang", "hanging",
+    "unalive", "overdose", "murder", "rape", "raped", "shoot", "stab", "hurt", "hurting", "abuse",
+    "abused", "pills", "gun", "noose", "knife", "bleed", "wrist", "wrists", "morir", "matarme",
+    "matar", "suicidio", "suicidarme", "muerte", "muerto", "muerta", "cortarme",
+)
+_MASK_LETTER = {"*": "[a-z]", "1": "[il]", "!": "[il]", "3": "e", "0": "o", "4": "a",
+                "5": "s", "7": "t", "@": "a", "$": "s"}
 
 # Contractions (after the apostrophe is gone, so "don't" and "dont" meet), text-speak and common
 # misspellings of the words the rules care about. Only unambiguous tokens belong here: "2", "4" and
@@ -64,7 +79,8 @@ _SPEAK: dict[str, tuple[str, ...]] = {
     "u": ("you",), "ur": ("your",), "r": ("are",), "n": ("and",),
     "idk": ("i", "do", "not", "know"), "idc": ("i", "do", "not", "care"),
     "ngl": ("honestly",), "tbh": ("honestly",), "fr": ("really",), "istg": ("i", "swear"),
-    "rn": ("right", "now"), "tn": ("tonight",), "tonite": ("tonight",), "2nite": ("tonight",),
+    "rn": ("right", "now"), "tonights": ("tonight", "is"), "todays": ("today", "is"),
+    "tn": ("tonight",), "tonite": ("tonight",), "2nite": ("tonight",),
     "2night": ("tonight",), "2day": ("today",), "2moro": ("tomorrow",), "tmrw": ("tomorrow",),
     "bc": ("because",), "cuz": ("because",), "coz": ("because",), "cos": ("because",),
     "ppl": ("people",), "bf": ("boyfriend",), "gf": ("girlfriend",), "bff": ("best", "friend"),
@@ -140,6 +156,9 @@ def fold_token(raw: str) -> tuple[tuple[str, ...], bool]:
     """
     text = unicodedata.normalize("NFKD", raw.casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).translate(_APOSTROPHES)
+    unmasked = _unmask(text) if ("*" in text or _HAS_LEET.search(text)) else None
+    if unmasked is not None:
+        return (unmasked,), False
     if _HAS_LETTER.search(text) and _HAS_LEET.search(text):
         text = _TWO_INSIDE.sub(" 2 ", text).translate(_LEET)
     pieces: list[str] = []
@@ -151,6 +170,15 @@ def fold_token(raw: str) -> tuple[tuple[str, ...], bool]:
         elongated = elongated or once != part
         pieces.append(once)
     return tuple(pieces), elongated
+
+
+def _unmask(text: str) -> str | None:
+    """The one risk word a masked or leet spelling can stand for ("k*lling" -> "killing"), or
+    None. Needs a letter to start from: "***" and "2020" stay what they are."""
+    if not _HAS_LETTER.search(text) or not re.fullmatch(r"[a-z0-9*@$!]+", text):
+        return None
+    pattern = re.compile("".join(_MASK_LETTER.get(ch, ch) for ch in text))
+    return next((word for word in _MASKABLE if pattern.fullmatch(word)), None)
 
 
 def _speak(word: str, elongated: bool) -> tuple[str, ...]:

@@ -154,7 +154,7 @@ def _schema_problems(doc: Any, name: str) -> list[Problem]:
 
 @dataclass(frozen=True)
 class _Hit:
-    level: str
+    level: str | None  # None: a negated match, kept only to say the message denies a risk
     order: int
     first: int
     last: int
@@ -167,6 +167,14 @@ class _Hit:
         # rule id and the category's wording, and the narrower the rule the more they tell
         layer = _layer(self.rule.id)
         return _RANK[self.level], layer > 0, -self.order, layer, -self.first
+
+
+def _denied(hit: _Hit) -> _Hit:
+    """An escalated hit back at concern when the message also denies the risk."""
+    if "imminent" not in hit.reasons or "negated" in hit.reasons:
+        return hit
+    reasons = (*(r for r in hit.reasons if r != "imminent"), "denied")
+    return _Hit("concern", hit.order, hit.first, hit.last, hit.rule, reasons)
 
 
 def _layer(rule_id: str) -> int:
@@ -185,12 +193,14 @@ def detect(text: str, locale: str = "en", rules: Rules | None = None,
         raise TypeError(f"detect() needs the message text, got {type(text).__name__}")
     rules = rules or default_rules()
     norm = normalize(text)
-    best: _Hit | None = None
-    for rule_set in rules.rule_sets:
-        for hit in _hits(rule_set, norm):
-            if best is None or hit.key() > best.key():
-                best = hit
-    if best is None:
+    hits = [hit for rule_set in rules.rule_sets for hit in _hits(rule_set, norm)]
+    # a visitor who denies the risk in the same message ("I'm not suicidal, I just keep a rope in
+    # my car") gets a concern, not an escalated crisis; "... but the pills are next to me" is
+    # still a crisis by the negated match's own method marker after "but"
+    if any("negated" in hit.reasons for hit in hits):
+        hits = [_denied(hit) for hit in hits]
+    best = max((hit for hit in hits if hit.level is not None), key=_Hit.key, default=None)
+    if best is None or best.level is None:
         return NOTHING
     level, escalated, reasons = best.level, False, best.reasons
     if level == "concern" and prior_concerns >= 1:
@@ -230,6 +240,8 @@ class _Context:
             lang = self.rule_set.language
             phrases = {
                 "markers": category.markers if category else None,
+                "imminence": category.imminence if category else None,
+                "timing": category.timing if category else None,
                 "exemptions": category.exemptions if category else None,
                 "third_party": lang.third_party,
                 "past": lang.past,
@@ -254,6 +266,8 @@ def _hits(rule_set: RuleSet, norm: Normalized) -> Iterator[_Hit]:
             level, reasons = _judge(rule, category, ctx, first, last)
             if level is not None:
                 yield _Hit(level, category.order, first, last, rule, reasons)
+            elif reasons == ("negated",):
+                yield _Hit(None, category.order, first, last, rule, reasons)  # a denial
 
 
 def _silenced(rule: CompiledRule, ctx: _Context, first: int, last: int) -> bool:
@@ -271,12 +285,50 @@ def _judge(rule: CompiledRule, category: Category, ctx: _Context, first: int,
            last: int) -> tuple[str | None, tuple[str, ...]]:
     """The level of one match in its context. Only ever lowers to nothing for a plain negation.
 
-    A tripwire match never goes above concern: its words are a signal, not yet a meaning.
+    A tripwire match alone never goes above concern: its words are a signal, not yet a meaning.
+    Then any concern is escalated to crisis by a second, independent signal in the same message:
+    when, how or what with (see ``_imminent``).
     """
     level, reasons = _judge_level(rule, category, ctx, first, last)
-    if level is None or not rule.id.startswith(TRIPWIRE_PREFIX):
-        return level, reasons
-    return ("concern" if level == "crisis" else level), ("tripwire", *reasons)
+    if level is not None and rule.id.startswith(TRIPWIRE_PREFIX):
+        level, reasons = ("concern" if level == "crisis" else level), ("tripwire", *reasons)
+    if level == "concern" and _imminent(rule, category, ctx, first, last, reasons):
+        return "crisis", (*reasons, "imminent")
+    return level, reasons
+
+
+def _imminent(rule: CompiledRule, category: Category, ctx: _Context, first: int, last: int,
+              reasons: tuple[str, ...]) -> bool:
+    """The escalation step: a concern of a category with ``imminence``/``timing`` phrases (the
+    floor's suicide and harm to others) is a crisis when the same message also says how or what
+    with (my plan, researching ways, goodbye letters, next to me, in my hand), that an attempt
+    was just made, or when (tonight, after work, right now). A risk and its plan, means or time
+    said together are what "act now" means. A time does not raise a ``mood`` rule ("I feel
+    hopeless today", "we talked about suicide in class today"). Not for a negated match (a
+    concern at most) or one told in the past. The phrase must bring a word the match does not
+    already hold (one word cannot be both signals) and not be negated itself.
+    """
+    if "negated" in reasons or "past" in reasons:
+        return False
+    spans = ctx.spans("imminence", category)
+    if not rule.mood and "someone_else" not in reasons:
+        spans = spans + ctx.spans("timing", category)
+    return _fresh_signal(ctx, category, spans, first, last) is not None
+
+
+def _fresh_signal(ctx: _Context, category: Category, spans: list[tuple[int, int]], first: int,
+                  last: int) -> tuple[int, int] | None:
+    """The first of ``spans`` that brings a word the match does not hold, is not negated and is
+    not inside one of the category's exemptions ("decided to get help", "my plan is to start
+    therapy")."""
+    lang = ctx.rule_set.language
+    exempt = ctx.spans("exemptions", category)
+    for lo, hi in spans:
+        if first <= lo and hi <= last or _negated(ctx.norm, lang, lo):
+            continue
+        if not any(elo <= lo and hi <= ehi for elo, ehi in exempt):
+            return lo, hi
+    return None
 
 
 def _judge_level(rule: CompiledRule, category: Category, ctx: _Context, first: int,
@@ -288,7 +340,12 @@ def _judge_level(rule: CompiledRule, category: Category, ctx: _Context, first: i
     marker = _marker(ctx, category, first, last)
     if negated:
         if marker is None:
-            return None, ("negated",)
+            # a plan, means at hand or a recent attempt keeps it a concern ("I'm not suicidal, I
+            # just keep the pills next to me"); only a method or plan marker after "but" is more
+            if _fresh_signal(ctx, category, ctx.spans("imminence", category), first,
+                             last) is None:
+                return None, ("negated",)
+            return "concern", ("negated", "imminent")
         between = _between(norm, (first, last), marker)
         contrast = any(tok in lang.contrasts for tok in between)
         return ("crisis" if contrast else "concern"), ("negated", "method_or_plan")
@@ -323,12 +380,14 @@ def _negated(norm: Normalized, lang: Language, first: int) -> bool:
 
 
 def _marker(ctx: _Context, category: Category, first: int, last: int) -> tuple[int, int] | None:
-    """A method, plan or recent-attempt phrase anywhere in the message, itself not negated."""
+    """A method, plan or recent-attempt phrase anywhere in the message, itself not negated and
+    not inside one of the category's exemptions ("my plan is to start therapy")."""
     lang = ctx.rule_set.language
+    exempt = ctx.spans("exemptions", category)
     for lo, hi in ctx.spans("markers", category):
-        if lo <= last and first <= hi:
+        if lo <= last and first <= hi or _negated(ctx.norm, lang, lo):
             continue
-        if not _negated(ctx.norm, lang, lo):
+        if not any(elo <= lo and hi <= ehi for elo, ehi in exempt):
             return lo, hi
     return None
 

@@ -163,7 +163,8 @@ _SUICIDE_NET: list[dict[str, Any]] = [
                    "(wish|hope|hoping|pray|praying) i (was|were) ...2 (dead|gone|never born)",
                    f"rather ...2 {_EN_DEATH}", "rather (be dead|be gone|not exist|not be here)",
                    "want|wanna to|2 dye|dy",
-                   "(better|happier|easier|relieved|fine|okay|lighter|free) ...4 without me",
+                   "(better|happier|easier|relieved|fine|okay|ok|alright|lighter|free) ...4 "
+                   "without me",
                    "(better|happier|easier|relieved|fine|okay) ...4 if i (was|were) "
                    "(gone|dead|not here|not around|never born)",
                    "(better|happier|easier|relieved) ...4 if i (died|disappeared|vanished|"
@@ -171,7 +172,8 @@ _SUICIDE_NET: list[dict[str, Any]] = [
                    "no|any reason ...2 to|2 (live|be alive|exist|be here|stay alive|keep living|"
                    "wake up)",
                    "do not deserve ...2 (live|be alive|exist|be here)",
-                   "not (want|wanted) ...3 (wake up|be alive|exist|live|be here|be around)",
+                   "not (really|even|actually|honestly|truly)? (want|wanted) ...3 (wake up|be "
+                   "alive|exist|live|be here|be around)",
                    "(waiting|ready) ...2 (to die|for death|for the end|for it to end)",
                    "(bother|point|reason|why) ...4 (staying|stay|being|be|keep|keeping|remain) "
                    "(alive|living|breathing)",
@@ -681,6 +683,139 @@ _MEDICAL_CONCERN: dict[str, Any] = {
     "examples": {"en": ["I took my pills twice by accident"], "es": ["me tomé la dosis doble"]},
 }
 
+# --- imminence: the escalation step's second signal.
+#
+# A concern says there is a risk; these say when, how or what with. A suicide or harm-to-others
+# concern (a phrase rule, the net or the tripwire) with one of these elsewhere in the same message,
+# not negated and not told in the past, is a crisis (``safety._imminent``): "i have the knife" is
+# a concern, "... next to me rn" makes it act-now. Four families: a time (tonight, after work,
+# this weekend, soon), a plan or preparation (my plan, researching ways, letters, goodbyes, gave
+# away, decided), means at hand (next to me, in my hand, have the pills), a recent attempt (tried
+# ... last night, just got discharged). Words that only say the past ("last night", "yesterday")
+# are here only with an attempt: "I felt hopeless last night" stays a concern.
+
+_EN_MEANS = (
+    "(pills|pill|meds|medication|tablets|bottle|gun|pistol|revolver|rifle|shotgun|knife|knives|"
+    "blade|blades|razor|razors|rope|noose|cord|belt|bullets|ammo|lighter|poison|bleach|insulin|"
+    "bat|weapon)"
+)
+_EN_HOLDER = (
+    "(room|hand|hands|lap|pocket|car|truck|bag|backpack|closet|drawer|desk|nightstand|bed|"
+    "bathroom|garage|purse|wallet|glovebox)"
+)
+_EN_DAYS = "(monday|tuesday|wednesday|thursday|friday|saturday|sunday|the weekend)"
+_ES_MEANS = (
+    "(pastillas|pildoras|medicinas|medicamentos|pistola|arma|revolver|cuchillo|navaja|navajas|"
+    "cuchilla|cuchillas|cuerda|soga|veneno|cloro|insulina|balas)"
+)
+_ES_DAYS = "(lunes|martes|miercoles|jueves|viernes|sabado|domingo|fin de semana)"
+
+_IMMINENCE_TIME = {
+    "en": ["tonight", "today", "right now", "now", "this weekend", "this week", "soon",
+           "after (work|school|class|my shift|the shift|everyone leaves|everyone is asleep|"
+           "everyone goes to sleep|the kids go to bed|they leave|they are asleep|my appointment)",
+           "(in|within) (an|a few|the next|one|two|1|2) (hour|hours|minutes|days)",
+           "before (morning|sunrise|the weekend|tomorrow)", f"by {_EN_DAYS}",
+           f"this {_EN_DAYS}", "when (he|she|they) (gets|get|comes|come) home",
+           "when (everyone|everybody) (is|are) (asleep|gone|out)",
+           "when (my|the) (roommate|roommates|parents|wife|husband|family|kids|partner|mom|dad) "
+           "(is|are) (gone|away|out|asleep)"],
+    "es": ["esta noche", "hoy", "ahora", "ahorita", "ahora mismo", "ya mismo", "pronto",
+           "este fin de semana", "esta semana", f"este {_ES_DAYS}",
+           "despues (del|de mi) (trabajo|turno|la escuela|clase)",
+           "cuando (todos|todas) (duerman|se vayan|esten dormidos)",
+           "cuando (llegue|regrese|vuelva) (a casa)?", "en (una|unas) (hora|horas)"],
+}
+_IMMINENCE_PLAN = {
+    "en": ["plan|plans|planned|planning", "decided|deciding", "made up my mind",
+           "(my|i am|i) (ready|prepared)", "ready now", "(researching|researched|looking up|looked "
+           "up|looking into|googling|googled|searching|searched|reading up on)",
+           "ways|way to (go|do it|die|end)", "how to (do it|go|end)",
+           "letter|letters|note|notes", "goodbye|goodbyes|farewell",
+           "(gave|giving|given|give) ...3 away", "(gave|giving|given) (my|all my) ...3 to",
+           "(put|putting|got|getting) my affairs", "(my|the) will",
+           "(picked|chose|chosen|set) (the|a) (day|date|time|place|spot)",
+           "(bought|buying|ordered|got|picked up|saved|saving|collected|collecting) ...3 "
+           f"{_EN_MEANS}", f"{_EN_MEANS} (is|are) (ready|loaded|lined up|counted out)",
+           "loaded", "lined up", "(my|is my|be my) last (message|text|night|day|week|words)",
+           "(make|made|making) it look like (an|a) accident", "on purpose",
+           "(will not|not going to) (be needing|need) (her|him|it|them|these|this|my|anything)",
+           "(i am|im) ending (it|it all|everything|things)",
+           "(thinking|think|thought|keep thinking) (about|of) using (it|them|the gun|the pills|"
+           "the rope|the knife)"],
+    "es": ["tengo un plan", "mi plan", "(ya lo|lo tengo|ya) (decidi|decidido|decidida)",
+           "decidi", "(carta|cartas|nota|notas) (de despedida|para|a)",
+           "(me despedi|despedirme|me despido|adios)",
+           "(regale|regalando|regalado) (mis|todas mis|todos mis|mi)",
+           "(todo|ya todo) (listo|lista|preparado|preparada)", "(buscando|busque|investigando|"
+           "investigue) ...3 (como|formas|maneras)", "(formas|maneras) de (hacerlo|irme|morir)",
+           f"(compre|conseguí|consegui|junte|guarde|guardando|juntando) ...3 {_ES_MEANS}",
+           "(mi|es mi|sera mi) (ultimo|ultima) (mensaje|noche|dia|semana)", "a proposito",
+           "(buscando|busque|investigando|investigue) ...3 (cuantos|cuantas|cuanto|cuanta)",
+           "(pensando|pienso|pensar|pense) en (usarlo|usarla|usarlos|usarlas)",
+           "(que parezca|parezca) (un|una) accidente"],
+}
+_IMMINENCE_MEANS = {
+    "en": ["next to me", "beside me", "in front of me", "right here", "with me right now",
+           f"in my {_EN_HOLDER}", "on my (desk|bed|nightstand|lap|dresser|counter)",
+           f"(have|got|holding|hold|grabbed|took out|keep) (the|my|a|his|her|dads|moms) ...2 "
+           f"{_EN_MEANS}", f"{_EN_MEANS} ...3 (here|with me|on me|in reach)",
+           "(on|at) the (roof|ledge|bridge|edge|tracks|overpass)",
+           "(locked|lock) (myself|herself|himself) in",
+           "locked in (the|my) (bathroom|room|bedroom|car|garage)",
+           "(not|stopped|is not) (answering|responding|picking up|replying)"],
+    "es": ["a mi lado", "junto a mi", "aqui conmigo", "en la mano", "en mis manos",
+           "(en|dentro de) mi (cuarto|recamara|bolsa|carro|coche|mochila|cajon|mano)",
+           f"(tengo|tiene|agarre|traigo|tome) (las|la|el|los|una|un|mis|mi) ...2 {_ES_MEANS}",
+           f"{_ES_MEANS} (aqui|conmigo|lista|listas|listo|listos)",
+           "(en|sobre) (el|la) (puente|azotea|techo|cornisa|vias)",
+           "no (contesta|responde) (el telefono|mis mensajes|los mensajes|el celular)?"],
+}
+_IMMINENCE_ATTEMPT = {
+    "en": ["attempted|attempt", "(tried|did it|attempted) ...4 (last night|yesterday|this "
+           "morning|this week|earlier|again|an hour ago|hours ago)",
+           f"(tried|did it|attempted) ...4 on {_EN_DAYS}",
+           "(just|recently) (got|been|was) (discharged|released|out of)",
+           "(just|recently) got out of (the|a)? (hospital|psych ward|er|icu|inpatient|rehab)"],
+    "es": ["intente|intento|intentado", "(me dieron|dieron) de alta",
+           "(sali|acabo de salir) del (hospital|psiquiatrico)",
+           "(anoche|ayer) (intente|lo intente)", f"el {_ES_DAYS} (intente|lo intente)"],
+}
+_OTHERS_PLACE = {
+    "en": ["(know|found|find out) where (he|she|they|my|his|her) ...2 (lives|live|works|work|is|"
+           "are|sleeps|parks)", "(waiting|wait|parked|sitting) (outside|for) (his|her|their|"
+           "him|her|them)", "list of (people|names)", "(followed|following|tracked|tracking) "
+           "(him|her|them)"],
+    "es": ["(se|sabemos) donde (vive|trabaja|esta|duerme)", "(esperando|espero) (afuera|a que)",
+           "lista de (gente|nombres)", "lo estoy esperando|siguiendo"],
+}
+
+
+# Plans and decisions to get help are not a plan to die: an imminence phrase inside one of these
+# does not count (they are category exemptions, so they also keep a rule from reading them).
+_HELP_PLANS = {
+    "en": ["(decided|decide|deciding|plan|plans|planning|planned|ready|prepared|researching|"
+           "researched|looking up|looked up|looking into|looked into|searching|googling|googled) "
+           "(to|for|on|into|about)? (get|getting|seek|seeking|find|finding|start|starting|try|"
+           "trying|reach out|reaching out|call|calling|book|booking|come in|see|seeing|talk|"
+           "talking|begin|work on|go to therapy|therapy|therapists|a therapist|treatment|help|"
+           "counseling|support|support groups|options|a psychiatrist|my options)",
+           "(my|the) plan (is|was) (to|2) (get|find|start|try|see|call|book|begin|go to)"],
+    "es": ["(decidi|decidido|decidida|planeo|planeando|lista|listo|buscando|busque) (a|para|de)? "
+           "(buscar|pedir|empezar|comenzar|iniciar|ir a|tomar|hablar|llamar|conseguir) ...2 "
+           "(ayuda|terapia|terapeuta|cita|psicologo|psicologa|tratamiento|consulta)",
+           "(ya lo decidi|decidi|lo decidi) ...2 (quiero|voy a) (empezar|buscar|ir a|tomar|pedir) "
+           "...2 (terapia|ayuda|cita|tratamiento)"],
+}
+
+
+def _imminence(*families: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {loc: [p for fam in families for p in fam[loc]] for loc in ("en", "es")}
+
+
+_SUICIDE_IMMINENCE = _imminence(_IMMINENCE_PLAN, _IMMINENCE_MEANS, _IMMINENCE_ATTEMPT)
+_OTHERS_IMMINENCE = _imminence(_IMMINENCE_PLAN, _IMMINENCE_MEANS, _OTHERS_PLACE)
+
 _PILL_NAMES = _EN_PILLS[1:-1].replace(" ", r"\s")
 _MEDICAL_COUNT: dict[str, Any] = {
     "id": "floor.net.medical.count",
@@ -858,8 +993,11 @@ FLOOR: dict[str, Any] = {
                        "tengo|hice un plan", "mi plan", "una nota", "carta de despedida",
                        "esta noche", "me despedi", "soga", "para siempre", "de una vez"],
             },
+            "imminence": _SUICIDE_IMMINENCE,
+            "timing": _IMMINENCE_TIME,
             "exemptions": {
-                "en": ["cut|hurt myself shaving|cooking|chopping|accidentally|gardening|running",
+                "en": [*_HELP_PLANS["en"],
+                       "cut|hurt myself shaving|cooking|chopping|accidentally|gardening|running",
                        "cut|hurt myself by accident", "cut myself on a|the knife|glass|paper|can",
                        "hurt myself at|playing|lifting|exercising|skiing|falling|working",
                        "killing myself laughing", "kill myself laughing", "killing myself at work",
@@ -904,7 +1042,7 @@ FLOOR: dict[str, Any] = {
                        "(goodbye|farewell) (letter|note|message|email|card) to (my|the|our) (job|"
                        "old job|coworkers|team|class|boss|company|school|students|old school)",
                        "disappear ...3 (vacation|week|weekend|trip|holiday|hawaii|beach|cabin)"],
-                "es": ["me corte cocinando|rasurandome|afeitandome|sin querer",
+                "es": [*_HELP_PLANS["es"], "me corte cocinando|rasurandome|afeitandome|sin querer",
                        "amenazo|amenaza|amenazan con matarme",
                        "(quiere|quieren|va a|van a) matarme",
                        "prevencion del suicidio",
@@ -984,10 +1122,16 @@ FLOOR: dict[str, Any] = {
                                "me corto", "me estoy cortando", "acabar|terminar con mi vida",
                                "mejor muerto|muerta", "ojala estuviera muerto|muerta",
                                "quiero estar muerto|muerta", "ahorcarme", "tirarme de|del puente",
+                               "me (tiro|tirare|voy a tirar|aviento|avento) (de|del|desde) "
+                               "(el|la|un|una)? (puente|edificio|azotea|techo|balcon|ventana)",
                                "(quiero|voy a|pienso|pensando en) suicidar*",
                                "(me quiero|me voy a) suicidar",
                                "no quiero seguir aqui|viviendo|existiendo",
                                "no quiero estar aqui", "no quiero existir",
+                               "no quiero estar (mas)? (aqui|aca)",
+                               "(no tengo|sin|ya no tengo|perdi las|no me quedan) ganas de vivir",
+                               "ojala no (despertara|despertar|amaneciera|amanecer)",
+                               "(quitarme|quitar) de en medio",
                                "me corte|cortare las venas|munecas|brazos|piernas",
                                "me corte a proposito", "cortarme las venas|munecas",
                                "formas|maneras de morir|matarme", "acabar con todo",
@@ -1039,6 +1183,7 @@ FLOOR: dict[str, Any] = {
                 {
                     "id": "floor.suicide.hopeless",
                     "level": "concern",
+                    "mood": True,
                     "patterns": {
                         "en": ["hopeless", "can not go on", "can not do this anymore",
                                "can not take it anymore", "no point in living|going on",
@@ -1066,6 +1211,7 @@ FLOOR: dict[str, Any] = {
                 {
                     "id": "floor.suicide.mention",
                     "level": "concern",
+                    "mood": True,
                     "patterns": {"en": ["suicide"], "es": ["suicidio"]},
                     "examples": {"en": ["I've been reading about suicide"],
                                  "es": ["pienso en el suicidio"]},
@@ -1082,8 +1228,11 @@ FLOOR: dict[str, Any] = {
                 "en": ["gun|guns|knife|knives|weapon|rifle", "have|made a plan", "tonight"],
                 "es": ["pistola|arma|cuchillo|navaja", "tengo un plan", "esta noche"],
             },
+            "imminence": _OTHERS_IMMINENCE,
+            "timing": _IMMINENCE_TIME,
             "exemptions": {
-                "en": ["kill|killing|shoot|shooting|murder * in fortnite|minecraft|roblox|valorant|"
+                "en": [*_HELP_PLANS["en"],
+                       "kill|killing|shoot|shooting|murder * in fortnite|minecraft|roblox|valorant|"
                        "warzone|cod|apex|overwatch|halo|game|games|pvp",
                        "kill|killing|shoot|shooting * in the|a game", "kill * with kindness",
                        "kill them with kindness", "hurt his|her|their|your feelings",
@@ -1093,7 +1242,8 @@ FLOOR: dict[str, Any] = {
                        "beat (him|her|them|my|someone|everyone) ...2 (at|in)",
                        "(hurt|hurting|harm|harming) (his|her|their|your|my|someones|peoples|"
                        "anyones) ...2 feelings"],
-                "es": ["matarlo|matarla|matarlos en el juego|fortnite|minecraft"],
+                "es": [*_HELP_PLANS["es"],
+                       "matarlo|matarla|matarlos en el juego|fortnite|minecraft"],
             },
             "rules": [
                 {

@@ -376,6 +376,8 @@ class CompiledRule:
     # "subject": "self" silences the rule when the sentence is about someone else and the
     # visitor is not in it ("my grandma is dying"); "any" (the default) does not
     self_only: bool = False
+    # "mood": the rule reads a feeling or a bare mention; a time word alone does not escalate it
+    mood: bool = False
 
     def matches(self, norm: Normalized) -> Iterator[tuple[int, int]]:
         """Token ranges (first, last) this rule matches, deduplicated across spellings."""
@@ -404,6 +406,10 @@ class Category:
     order: int
     markers: Phrases
     exemptions: Phrases
+    # how or what with (a plan, means at hand, a recent attempt) and when (a time): a concern of
+    # this category with one of these elsewhere in the message is escalated to crisis
+    imminence: Phrases | None = None
+    timing: Phrases | None = None
 
 
 @dataclass(frozen=True)
@@ -547,8 +553,13 @@ def _category(name: str, docs: list[dict[str, Any]], marker_docs: list[dict[str,
         exemptions += _all_locales(cat.get("exemptions"))
     markers = [p for doc in marker_docs
                for p in _all_locales(doc.get("categories", {}).get(name, {}).get("markers"))]
+    extra = {key: [p for doc in marker_docs
+                   for p in _all_locales(doc.get("categories", {}).get(name, {}).get(key))]
+             for key in ("imminence", "timing")}
     return Category(name, level, third_party, past, order, compile_phrases(markers),
-                    compile_phrases(exemptions))
+                    compile_phrases(exemptions),
+                    *(compile_phrases(extra[k]) if extra[k] else None
+                      for k in ("imminence", "timing")))
 
 
 def _compile_rule(rule: dict[str, Any], category: Category
@@ -570,6 +581,7 @@ def _compile_rule(rule: dict[str, Any], category: Category
         expert=None,
         exemptions=compile_phrases(exemptions) if exemptions else None,
         self_only=rule.get("subject", "any") == "self",
+        mood=rule.get("mood", False) is True,
     )
     pieces = [([p], replace(base, text=union([p]), squeezed=union([p], squeezed=True)))
               for p in patterns]

@@ -229,6 +229,11 @@ _SUICIDE: list[dict[str, Any]] = [
                 "(painless|pain free) (procedure|injection|injections|process|dentist|shots|"
                 "removal|waxing|epilation|way to pay|payment|billing|sign up|signup|setup)",
                 "(near|close) death experience",
+                # the topic, talked about or taught: a bare mention (a concern of its own rule)
+                "(talked|talking|talk|learned|learning|read|reading|heard|lesson|lessons|"
+                "presentation|assembly|training|lecture|unit|module|week) (about|on) (suicide|"
+                "death|dying) ...3 (in|at|for|with|during) (class|school|church|work|group|"
+                "health|the|my|our)",
             ],
             "es": [
                 "(muerte|murio|muerto|muerta|muriendo|morir) de (mi|su|nuestro|nuestra|un|una|"
@@ -280,7 +285,7 @@ _SUICIDE: list[dict[str, Any]] = [
                    "(i am|im) ready to go", "made (my|our) peace", "at peace (when|once|if) i",
                    "(last|final) (time|day|days|message|messages|words|goodbye|hours|breath|"
                    "letter|post|chance|text)",
-                   "(is|be|my) (my|the)? (last|final) night", "(last|final) night (alive|on "
+                   "(is|be|my) (my|the)? (last|final) (night|week)", "(last|final) night (alive|on "
                    "earth|here|of my life)",
                    "(already|basically|practically|might as well be) (gone|dead|a ghost)",
                    "(like|feel like|feeling like) a ghost",
@@ -289,6 +294,14 @@ _SUICIDE: list[dict[str, Any]] = [
                    "made) ...4 (letter|letters|note|notes|video|videos|messages|message) ...3 "
                    "(to|for) ...2 (my|everyone|everybody|each|the kids|the family|mom|dad|you all|"
                    "them|the people|when)",
+                   "(way|ways) to (go|die|end it|do it) (that|which) (do|does|will|would) not "
+                   "(hurt|hurts|take long|leave a mess)",
+                   "(way|ways) to (go|die|end it|do it) (without|with no|with little) (pain|"
+                   "hurting|suffering|anyone noticing)",
+                   "(soon|tonight|today) (it|this|everything) ...2 (be|is) (all)? over",
+                   "(it|this|everything) ...2 (be|is) (all)? over (soon|tonight|for me|for good|"
+                   "forever)",
+                   "(note|letter|letters|notes) ...4 (on|under) (my|the) (pillow|bed|nightstand)",
                    "(finally|tonight|today|this time|for real) ...4 (do it|go through with it|"
                    "doing it)",
                    "(do it|go through with it|doing it) (tonight|this time|for real|finally|"

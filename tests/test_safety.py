@@ -66,6 +66,17 @@ def level(text: str, locale: str = "en", prior: int = 0) -> str | None:
     ("thinkin bout it", "thinking about it"),
     ("i wana die", "i want to die"),
     ("cant do ths anymor", "can not do this anymore"),
+    ("k*ll myself", "kill myself"),
+    ("k**l my self", "kill myself"),
+    ("ki11 myself", "kill myself"),
+    ("k.i.l.l myself", "kill myself"),
+    ("su1c1de", "suicide"),
+    ("i want to d13", "i want to die"),
+    ("s3lf h@rm", "self harm"),
+    ("unal1ve", "unalive"),
+    ("tonight's the night", "tonight is the night"),
+    ("sh*t happens", "sh t happens"),
+    ("my ps4 and 5pm", "my psa and spm"),
 ])
 def test_it_normalises_what_people_type(typed: str, read_as: str) -> None:
     assert normalize(typed).text == read_as
@@ -143,6 +154,56 @@ def test_negation_with_a_method_after_but_stays_a_crisis() -> None:
 
 def test_negation_with_a_method_never_drops_to_nothing() -> None:
     assert level("I'm not suicidal, I just keep a rope in my car") == "concern"
+
+
+@pytest.mark.parametrize("text", [
+    "i have a razor and i'm using it tonight",
+    "thinking about dying all the time, the rope is in my closet",
+    "i've been googling painless ways to go",
+    "feels like everyone would be better if i was gone, the pills are in my hand",
+    "i tried to overdose yesterday and nobody noticed",
+    "going to hurt him when he gets home, the bat is by the door",
+    "ya no aguanto más, ya tengo todo listo",
+])
+def test_a_concern_with_a_plan_means_or_time_in_the_same_message_is_a_crisis(text: str) -> None:
+    d = detect(text, "en", RULES)
+    assert d.level == "crisis", d
+
+
+@pytest.mark.parametrize("text", [
+    "I feel hopeless today",  # a feeling and a time: the rule is marked mood
+    "we talked about suicide in class today",
+    "my son said he wants to die after his game today",  # someone else: a time alone is not enough
+    "I decided to get help because I feel like such a burden",
+    "my plan is to start therapy, I feel hopeless",
+    "I'm not suicidal, I just keep a rope in my car",  # denied in the same message
+])
+def test_a_time_or_a_plan_to_get_help_does_not_escalate_a_feeling_or_a_denial(text: str) -> None:
+    assert level(text) == "concern", detect(text, "en", RULES)
+
+
+def test_the_escalation_says_why_and_a_tripwire_hit_alone_stays_a_concern() -> None:
+    alone = detect("i have the knife", "en", RULES)
+    both = detect("i have the knife next to me rn", "en", RULES)
+    assert (alone.level, alone.reasons) == ("concern", ("tripwire",))
+    assert (both.level, both.reasons) == ("crisis", ("tripwire", "imminent"))
+
+
+def test_negation_with_a_plan_or_attempt_stays_a_concern_but_a_time_alone_does_not() -> None:
+    d = detect("I don't want to die, I just looked up ways to do it", "en", RULES)
+    assert (d.level, d.reasons) == ("concern", ("negated", "imminent"))
+    assert level("I'm not suicidal, I just need to talk to someone today") is None
+
+
+def test_a_file_adds_imminence_and_timing_but_cannot_remove_the_floors(tmp_path: Path) -> None:
+    rules = load_rules(_write(tmp_path, {
+        "$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"],
+        "categories": {"suicide_self_harm": {"imminence": {"en": ["the bus ticket"]},
+                                             "timing": {"en": ["at dawn"]}}}}))
+    assert detect("I feel like a burden, I have the bus ticket", "en", rules).level == "crisis"
+    assert detect("I feel like a burden and it ends at dawn", "en", rules).level == "crisis"
+    assert detect("I feel like a burden and the pills are next to me", "en", rules).level == "crisis"
+    assert detect("I feel like a burden", "en", rules).level == "concern"
 
 
 def test_talk_about_someone_else_is_a_concern_at_least() -> None:

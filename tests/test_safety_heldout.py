@@ -268,11 +268,14 @@ def test_the_tripwire_stays_quiet_on_everyday_uses_of_its_words(text: str) -> No
     assert _tripwire(text).level is None, _tripwire(text)
 
 
-def test_a_tripwire_hit_is_never_more_than_a_concern_but_counts_toward_escalation() -> None:
+def test_a_tripwire_hit_alone_is_never_more_than_a_concern_but_counts_toward_escalation() -> None:
     # "rope" is a method marker of the category: a narrower rule would rise to crisis with it
-    first = _tripwire("the rope is in the garage, tonight")
+    first = _tripwire("the rope is in the garage")
     assert (first.level, first.reasons[:1]) == ("concern", ("tripwire",)), first
     assert first.rule is not None and first.rule.startswith("floor.tripwire.")
+    # a time, plan or means at hand in the same message is the escalation step's second signal
+    timed = _tripwire("the rope is in the garage, tonight")
+    assert (timed.level, timed.reasons[0], timed.reasons[-1]) == ("crisis", "tripwire", "imminent")
     # a second alarm in the session (tripwire or not) is a crisis, as for any concern
     second = _tripwire("the rope is in the garage", prior=1)
     assert (second.level, second.escalated) == ("crisis", True)
@@ -312,7 +315,8 @@ def test_a_rules_own_exemption_does_not_silence_the_categorys_narrower_rules() -
 
 def test_subject_self_is_quiet_about_someone_else_unless_the_visitor_is_in_it() -> None:
     assert _tripwire("my uncle is dying").level is None
-    assert _tripwire("death sounds peaceful right now").level == "concern"
+    assert _tripwire("death sounds peaceful").level == "concern"
+    assert _tripwire("death sounds peaceful right now").level == "crisis"
     # Spanish "he" is "I have", not the English "he"
     assert _tripwire("he estado buscando cuántos paracetamoles hacen falta", "es").alarm
 
