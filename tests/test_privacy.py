@@ -19,7 +19,7 @@ from intake_chat import create_app, retention, safety
 from intake_chat.cli import main as cli
 from intake_chat.config import Config
 from intake_chat.engine import step
-from intake_chat.flows import Flow, parse_flow
+from intake_chat.flows import Flow, load_flow, parse_flow
 from intake_chat.service import Service, hash_token, safety_from_rules
 from intake_chat.storage import Database, utcnow
 from intake_chat.storage import chat as store
@@ -211,6 +211,20 @@ def test_declining_consent_blanks_text_typed_before_it_in_the_events_table(
     [entry] = audit(db, "session.redacted")
     assert entry["subject"] == f"session:{visitor.session.id}"
     assert entry["detail"] == {"node": "consent", "events": 3}
+
+
+def test_the_shipped_flow_forgets_what_was_typed_at_its_consent_question(
+    db: Database, tmp_path: Path, rules: Any
+) -> None:
+    flow = load_flow(ROOT / "flows" / "intake.json")
+    config = settings(tmp_path, default_flow="intake")
+    shipped = Service(db, {flow.id: flow}, config, safety=safety_from_rules(rules))
+    visitor = Visitor(shipped).start()
+    assert visitor.reply(text="what happens to QX-CONSENT")[1]["type"] == "invalid"
+    visitor.reply(choice="decline")
+    assert visitor.session.status == "ended"
+    assert visitor_texts(rows(db, visitor.session.id)) == [""]
+    assert stored_anywhere(db, "QX-CONSENT") == []
 
 
 def test_text_typed_after_declining_is_never_stored(service: Service, db: Database) -> None:
