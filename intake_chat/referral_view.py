@@ -106,6 +106,8 @@ def answer_rows(
 
 def _visitor_text(payload: Mapping[str, Any]) -> str:
     action = payload.get("action")
+    if payload.get("redacted"):
+        return "(removed: the visitor declined consent)"
     if "text" in payload and isinstance(payload["text"], str):
         return payload["text"]
     if "labels" in payload and isinstance(payload["labels"], list):

@@ -489,3 +489,22 @@ def test_the_retention_settings_come_from_the_environment() -> None:
     assert (config.retention_days, config.referral_retention_days) == (7, 365)
     defaults = Config.from_env({})
     assert (defaults.retention_days, defaults.referral_retention_days) == (30, 0)
+
+
+def test_staff_read_a_redacted_line_as_removed_not_as_an_empty_message() -> None:
+    from intake_chat.referral_view import transcript_lines
+
+    rows = [{"seq": 3, "type": "visitor", "created_at": None,
+             "payload": {"type": "visitor", "action": "reply", "text": "", "redacted": True}}]
+    [line] = transcript_lines(rows)
+    assert line["who"] == "visitor"
+    assert line["text"] == "(removed: the visitor declined consent)"
+
+
+def test_sqlite_overwrites_deleted_content(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    try:
+        with db.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+    finally:
+        db.dispose()

@@ -177,6 +177,7 @@ class Database:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")  # redacted or purged words leave no copy
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             # Checkpoints run on their own thread (_Checkpointer), not inside whichever commit
             # happens to cross the WAL size limit: that commit would wait for the copy and fsync.
