@@ -16,6 +16,7 @@ from itertools import accumulate
 __all__ = [
     "BOUNDARY",
     "PAUSE",
+    "QUESTION",
     "Normalized",
     "canonical_words",
     "fold_token",
@@ -26,6 +27,9 @@ __all__ = [
 
 BOUNDARY = "."  # a sentence end; patterns never match across it
 PAUSE = ","  # a comma or dash: patterns match across it, negation does not reach over it
+# A question mark is read as this word, then a sentence end: "¿tengo tdah?" is "tengo tdah qmark ."
+# so that a rule can tell a question ("tengo tdah qmark") from a statement ("tengo tdah y ...").
+QUESTION = "qmark"
 
 # A word may hide leet symbols inside it ("k!ll", "$uicide") or be masked ("k*ll", "k.i.l.l");
 # sentence punctuation is its own token.
@@ -236,6 +240,8 @@ def _raw_words(text: str) -> list[tuple[str, int, int]]:
             if words and words[-1][0] not in (BOUNDARY, PAUSE):
                 words.append((PAUSE, match.start(), match.end()))
         elif raw[0] in ".!?;\n":
+            if "?" in raw and words and words[-1][0] not in (BOUNDARY, PAUSE):
+                words.append((QUESTION, match.start(), match.end()))
             if words and words[-1][0] != BOUNDARY:
                 words.append((BOUNDARY, match.start(), match.end()))
         else:

@@ -1123,6 +1123,7 @@ _ABUSE: list[dict[str, Any]] = [
                    "(abuso|violencia|maltrato|agresion) ...6 (prevencion|campana|curso|taller|"
                    "clase|libro|pelicula|documental|platica)",
                    "(abuso|abusa) de (alcohol|drogas|sustancias|la comida|confianza)",
+                   "(ataque|ataques|crisis|trastorno) de panico",
                    "(miedo|temor|panico|asusta) ...4 (al|a los|a las|de los|de las|de la|del) "
                    "(examen|examenes|dentista|doctor|oscuridad|aranas|agujas|avion|aviones|"
                    "manejar|futuro|resultados|terapia)",
