@@ -202,7 +202,7 @@ def test_a_file_adds_imminence_and_timing_but_cannot_remove_the_floors(tmp_path:
                                              "timing": {"en": ["at dawn"]}}}}))
     assert detect("I feel like a burden, I have the bus ticket", "en", rules).level == "crisis"
     assert detect("I feel like a burden and it ends at dawn", "en", rules).level == "crisis"
-    assert detect("I feel like a burden and the pills are next to me", "en", rules).level == "crisis"
+    assert detect("I feel like a burden, the pills are next to me", "en", rules).level == "crisis"
     assert detect("I feel like a burden", "en", rules).level == "concern"
 
 

@@ -88,8 +88,53 @@ def test_the_floor_alone_catches_the_heldout_crises_at_least_as_concerns() -> No
 def test_most_heldout_crises_are_crises_not_only_concerns() -> None:
     crises = [e for e in HELDOUT if e.level == "crisis"]
     as_crisis = sum(detect(e.text, e.locale, RULES).level == "crisis" for e in crises)
-    # measured 2026-11: 219 of 249 (88%); the rest are concerns, which still alarm
-    assert as_crisis >= len(crises) * 0.85
+    # measured 2026-11: 219 of 249 (88%) before the escalation step, 228 (92%) with it; the rest
+    # are concerns, which still alarm
+    assert as_crisis >= 228
+
+
+# Crisis-labelled utterances caught AS crisis, per file, measured with the escalation step
+# (2026-11); before it: blind 96, corpus 259, heldout 155, heldout2 66, imminence 11 (its first
+# sight), tripwire_dev 86. A change that lowers any of them must say why.
+CRISIS_AS_CRISIS = {
+    "safety_blind.jsonl": 129, "safety_corpus.jsonl": 259, "safety_heldout.jsonl": 159,
+    "safety_heldout2.jsonl": 69, "safety_imminence.jsonl": 24, "safety_tripwire_dev.jsonl": 110,
+}
+# Advice-labelled utterances detected as advice, per file (before the advice families: blind 6
+# of 20, the advice file 13 of 34 at first sight).
+ADVICE_FOUND = {"safety_blind.jsonl": 20, "safety_corpus.jsonl": 63, "safety_advice.jsonl": 47}
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.name for p in CORPUS_FILES])
+def test_crises_caught_as_crisis_stay_at_the_measured_floor_per_file(path: Path) -> None:
+    crises = [e for e in load_corpus(path) if e.level == "crisis"]
+    as_crisis = sum(detect(e.text, e.locale, RULES).level == "crisis" for e in crises)
+    assert as_crisis >= CRISIS_AS_CRISIS.get(path.name, 0), f"{as_crisis} of {len(crises)}"
+
+
+def test_escalation_raises_few_concern_labelled_utterances_to_crisis() -> None:
+    concerns = [e for e in ALL if e.level == "concern"]
+    raised = [e.text for e in concerns if detect(e.text, e.locale, RULES).level == "crisis"]
+    # measured 2026-11: 17 of 135, the same 17 as before the escalation step (the blind writer's
+    # self-harm lines such as "i cut myself again last night", read as crisis by older rules)
+    assert len(raised) <= 17, raised
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.name for p in CORPUS_FILES])
+def test_advice_requests_are_found_at_the_measured_floor_per_file(path: Path) -> None:
+    advice = [e for e in load_corpus(path) if e.level == "advice"]
+    found = sum(detect(e.text, e.locale, RULES).level == "advice" for e in advice)
+    assert found >= ADVICE_FOUND.get(path.name, 0), f"{found} of {len(advice)}"
+
+
+@pytest.mark.parametrize("text", [
+    "do you treat adhd in adults?", "do your therapists prescribe medication?",
+    "do you take my insurance?", "is it normal to feel nervous before a first session?",
+    "what should i do if i need to cancel my appointment?", "¿sus terapeutas recetan medicamentos?",
+    "¿es normal que la primera cita sea por video?", "i have adhd and need a therapist",
+])
+def test_a_question_about_the_practice_is_not_deflected_as_advice(text: str) -> None:
+    assert detect(text, "en", RULES).level is None
 
 
 # --- the pattern language the net is written in
