@@ -112,6 +112,22 @@ def test_advice_is_deflected_and_the_question_comes_back(visitor: WsVisitor) -> 
     assert events[2]["node"] == "ask_reason"
 
 
+def test_a_first_message_with_a_means_at_hand_is_a_crisis_at_once(visitor: WsVisitor) -> None:
+    # the escalation step: a risk and its means at hand in one message, no earlier concern needed
+    to_node(visitor, "ask_first_name")
+    crisis = crisis_of(say(visitor, "i have the knife next to me rn"))
+    assert (crisis["level"], crisis["category"]) == ("crisis", "suicide_self_harm")
+
+
+def test_a_question_about_the_practice_is_answered_by_the_flow_not_deflected(
+    visitor: WsVisitor,
+) -> None:
+    to_node(visitor, "ask_reason")
+    events = say(visitor, "do you treat adhd in adults? I think that's what is going on")
+    assert not [e for e in events if e["type"] == "crisis" or e.get("node") == "safety:advice"]
+    assert events[-1]["node"] == "ask_referral_source"
+
+
 def test_idioms_and_grief_go_through_as_answers(visitor: WsVisitor) -> None:
     to_node(visitor, "ask_reason")
     events = say(visitor, "my mom died last year and work is killing me")
