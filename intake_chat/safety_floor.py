@@ -794,13 +794,19 @@ _OTHERS_PLACE = {
 # Plans and decisions to get help are not a plan to die: an imminence phrase inside one of these
 # does not count (they are category exemptions, so they also keep a rule from reading them).
 _HELP_PLANS = {
-    "en": ["(decided|decide|deciding|plan|plans|planning|planned|ready|prepared|researching|"
-           "researched|looking up|looked up|looking into|looked into|searching|googling|googled) "
-           "(to|for|on|into|about)? (get|getting|seek|seeking|find|finding|start|starting|try|"
-           "trying|reach out|reaching out|call|calling|book|booking|come in|see|seeing|talk|"
-           "talking|begin|work on|go to therapy|therapy|therapists|a therapist|treatment|help|"
-           "counseling|support|support groups|options|a psychiatrist|my options)",
-           "(my|the) plan (is|was) (to|2) (get|find|start|try|see|call|book|begin|go to)"],
+    "en": ["(decided|decide|deciding|plan|plans|planning|planned|ready|prepared|going) (to|on)? "
+           "(get|getting|seek|seeking|find|finding|start|starting|try|trying|reach out to|call|"
+           "calling|book|booking|see|seeing|talk to|talking to|begin|work on|go to|come to) ...2 "
+           "(help|therapy|therapist|a therapist|counseling|counselor|treatment|support|"
+           "psychiatrist|a psychiatrist|someone|somebody|a doctor|my doctor|an appointment|"
+           "appointment|a session|sessions|better|professional help|a professional|care|you|"
+           "your office|intake)",
+           "(decided on|researching|researched|looking up|looked up|looking into|looked into|"
+           "searching for|googling|googled|looking for) (therapy|therapists|a therapist|"
+           "treatment|counseling|support groups|help|a psychiatrist|practices|clinics)",
+           "(my|the) plan (is|was) (to|2) (get|find|start|try|see|call|book|begin|go to) ...2 "
+           "(help|therapy|therapist|a therapist|counseling|treatment|support|a psychiatrist|"
+           "someone|better|an appointment)"],
     "es": ["(decidi|decidido|decidida|planeo|planeando|lista|listo|buscando|busque) (a|para|de)? "
            "(buscar|pedir|empezar|comenzar|iniciar|ir a|tomar|hablar|llamar|conseguir) ...2 "
            "(ayuda|terapia|terapeuta|cita|psicologo|psicologa|tratamiento|consulta)",

@@ -164,6 +164,9 @@ def test_negation_with_a_method_never_drops_to_nothing() -> None:
     "i tried to overdose yesterday and nobody noticed",
     "going to hurt him when he gets home, the bat is by the door",
     "ya no aguanto más, ya tengo todo listo",
+    # a plan to get help is an exemption; a plan to get a means is not
+    "my plan is to get a gun and end it",
+    "i decided to see if the rope holds",
 ])
 def test_a_concern_with_a_plan_means_or_time_in_the_same_message_is_a_crisis(text: str) -> None:
     d = detect(text, "en", RULES)
