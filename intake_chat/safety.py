@@ -259,9 +259,13 @@ def _hits(rule_set: RuleSet, norm: Normalized) -> Iterator[_Hit]:
     for rule in candidates:
         category = rule_set.categories[rule.category]
         for first, last in rule.matches(norm):
-            if any(lo <= last and first <= hi for lo, hi in ctx.spans("exemptions", category)):
+            if _exempted(rule, category, ctx, first, last):
+                if _pressing(category, ctx, first, last):
+                    # an everyday context ("razor in my drawer") does not outweigh "tonight" or
+                    # a plan: when in doubt, a concern rather than nothing
+                    yield _Hit("concern", category.order, first, last, rule, ("exempt", "pressing"))
                 continue
-            if _silenced(rule, ctx, first, last):
+            if _about_someone_else_only(rule, ctx, first, last):
                 continue
             level, reasons = _judge(rule, category, ctx, first, last)
             if level is not None:
@@ -270,12 +274,36 @@ def _hits(rule_set: RuleSet, norm: Normalized) -> Iterator[_Hit]:
                 yield _Hit(None, category.order, first, last, rule, reasons)  # a denial
 
 
-def _silenced(rule: CompiledRule, ctx: _Context, first: int, last: int) -> bool:
-    """The rule's own exemption overlapping the match, or a ``subject: self`` rule reading a
-    sentence about someone else: the everyday contexts of a wide rule's words."""
-    if rule.exemptions is not None and any(
-            lo <= last and first <= hi for lo, hi in rule.exemptions.spans(ctx.norm)):
+def _exempted(rule: CompiledRule, category: Category, ctx: _Context, first: int,
+              last: int) -> bool:
+    """The category's or the rule's own exemption overlaps the match: an everyday context of
+    the rule's words."""
+    if any(lo <= last and first <= hi for lo, hi in ctx.spans("exemptions", category)):
         return True
+    return rule.exemptions is not None and any(
+        lo <= last and first <= hi for lo, hi in rule.exemptions.spans(ctx.norm))
+
+
+_ACTING = re.compile(
+    r"\b(use|using|do|doing|take|taking|swallow|swallowing|try|trying|usar|usarla|usarlo|"
+    r"usarlas|usarlos|hacerlo|tomarlas|tomarlos|tomarla|tomarlo) (it|them|that|ya|hoy|esta)\b"
+    r"|\b(usarla|usarlo|usarlas|usarlos|hacerlo|tomarlas|tomarlos)\b"
+)
+
+
+def _pressing(category: Category, ctx: _Context, first: int, last: int) -> bool:
+    """A time and an act on "it" ("...and I'm using it tonight"), outside the match and not
+    negated, in a category that has such signals (self-harm, harm to others). Narrow on purpose:
+    a time alone ("dead tired after work") must not outweigh an everyday context."""
+    if not category.timing or not _ACTING.search(ctx.norm.text):
+        return False
+    lang = ctx.rule_set.language
+    return any(not (first <= lo and hi <= last) and not _negated(ctx.norm, lang, lo)
+               for lo, hi in ctx.spans("timing", category))
+
+
+def _about_someone_else_only(rule: CompiledRule, ctx: _Context, first: int, last: int) -> bool:
+    """A ``subject: self`` rule reading a sentence about someone else."""
     if not rule.self_only:
         return False
     return _about_someone_else(ctx, first, last, clause_bounds(ctx.norm, first, last)[0])

@@ -568,3 +568,23 @@ def test_the_checker_reports_a_crisis_button_the_flows_do_not_define(tmp_path: P
     good = {**_doc({}), "actions": [{"intent": flow["intents"][0]["id"],
                                      "label": {"en": "Talk to a person", "es": "Hablar"}}]}
     assert check_rules_file(_write(tmp_path, good)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i keep a razor in my drawer and i'm using it tonight",
+        "i keep a knife in my drawer and im using it tonight",
+    ],
+)
+def test_an_everyday_context_does_not_silence_an_act_with_a_time(text: str) -> None:
+    detection = detect(text, "en", default_rules())
+    assert detection.level in ("concern", "crisis")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["cooking tonight with my new knife set", "dead tired after work, do you have evening slots?"],
+)
+def test_a_time_alone_does_not_outweigh_an_everyday_context(text: str) -> None:
+    assert detect(text, "en", default_rules()).level is None
