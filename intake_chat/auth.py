@@ -207,6 +207,19 @@ def current_staff() -> StaffRow:
     return current_session().staff
 
 
+def still_signed_in(id_hash: str) -> str:
+    """ "ok", or why a console socket must sign out (read without counting as activity)."""
+    with get_db().read() as conn:
+        session = staff_db.get_web_session(conn, id_hash)
+    if session is None:
+        return "signed_out"
+    if not session.staff.active:
+        return "disabled"
+    if utcnow() - session.last_seen_at > idle_limit():
+        return "idle"
+    return "ok"
+
+
 def csrf_token() -> str:
     """For templates: the session's token, or the sign-in form's before there is a session."""
     session = getattr(g, "staff_session", None) or getattr(g, "staff_session_partial", None)

@@ -335,19 +335,6 @@ def _stopping() -> bool:
     return chat.STOPPING.is_set()
 
 
-def still_signed_in(id_hash: str) -> str:
-    """ "ok", or why the console must sign out (read without counting as activity)."""
-    with get_db().read() as conn:
-        session = staff_db.get_web_session(conn, id_hash)
-    if session is None:
-        return "signed_out"
-    if not session.staff.active:
-        return "disabled"
-    if utcnow() - session.last_seen_at > auth.idle_limit():
-        return "idle"
-    return "ok"
-
-
 class Feed:
     """One console's socket: the queue when it changes, new lines of the watched chat, safety
     alerts from the staff member's live chats, and the heartbeat that keeps them online."""
@@ -376,7 +363,7 @@ class Feed:
             self.send({"type": "hello", "staff_id": self.staff.id,
                        "heartbeat_seconds": HEARTBEAT_SECONDS})  # fmt: skip
             while not _stopping():
-                reason = still_signed_in(self.session.id_hash)
+                reason = auth.still_signed_in(self.session.id_hash)
                 if reason != "ok":
                     self.send({"type": "signed_out", "reason": reason})
                     break

@@ -954,19 +954,6 @@ def _crisis_event(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _still_signed_in(id_hash: str) -> str:
-    """"ok", or why the console must sign out (checked without counting as activity)."""
-    with get_db().read() as conn:
-        session = staff_db.get_web_session(conn, id_hash)
-    if session is None:
-        return "signed_out"
-    if not session.staff.active:
-        return "disabled"
-    if utcnow() - session.last_seen_at > auth.idle_limit():
-        return "idle"
-    return "ok"
-
-
 @sock.route("/ws", bp=bp)  # type: ignore[untyped-decorator]
 def live_socket(ws: Any) -> None:
     session = auth.current_session()
@@ -986,7 +973,7 @@ def live_socket(ws: Any) -> None:
             woken.clear()
             while ws.receive(timeout=0) is not None:
                 pass  # the console sends nothing we act on; reading keeps the buffer empty
-            reason = _still_signed_in(session.id_hash)
+            reason = auth.still_signed_in(session.id_hash)
             if reason != "ok":
                 ws.send(json.dumps({"type": "signed_out", "reason": reason}))
                 break
