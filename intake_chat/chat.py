@@ -43,7 +43,7 @@ WS_IDLE_SECONDS = 15 * 60  # a silent visitor's socket is closed; the widget res
 WS_PING_SECONDS = 25
 DEFAULT_CAPACITY = 1000  # long-lived requests when not told by ``intake-chat serve``
 ALLOW_PREVIEW_KEY = "CHAT_ALLOW_PREVIEW"
-_SEQ = re.compile(r"[0-9]{1,15}")  # ASCII only: str.isdigit() also takes '²', which int() refuses
+SEQ = re.compile(r"[0-9]{1,15}")  # ASCII only: str.isdigit() also takes '²', which int() refuses
 
 # Set when the server is asked to stop: sockets finish their turn, then close with 1012.
 STOPPING = threading.Event()
@@ -194,11 +194,11 @@ def _guard_websocket() -> Response | None:
         return None
     if not origin_allowed(request.headers.get("Origin")):
         log.info("refused a WebSocket from origin %r", request.headers.get("Origin"))
-        return _error_response("forbidden_origin", "This site may not open the chat.")
-    refusal = _take_slot(_client())
+        return error_response("forbidden_origin", "This site may not open the chat.")
+    refusal = _take_slot(client_key())
     if refusal is not None:
         return refusal
-    g.chat_slot = _client()
+    g.chat_slot = client_key()
     request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
     return None
 
@@ -213,9 +213,9 @@ def _release_slot(_error: BaseException | None) -> None:
 def _take_slot(address: str) -> Response | None:
     taken = runtime().slots.acquire(address)
     if taken == "busy":
-        return _error_response("server_busy", retry_after=5)
+        return error_response("server_busy", retry_after=5)
     if taken == "address":
-        return _error_response("rate_limited", retry_after=5)
+        return error_response("rate_limited", retry_after=5)
     return None
 
 
@@ -226,7 +226,7 @@ def cors(view: Callable[..., Response]) -> Callable[..., Response]:
     def wrapper(*args: Any, **kwargs: Any) -> Response:
         origin = request.headers.get("Origin")
         if not origin_allowed(origin):
-            response = _error_response("forbidden_origin", "This site may not use the chat.")
+            response = error_response("forbidden_origin", "This site may not use the chat.")
         elif request.method == "OPTIONS":
             response = Response(status=204)
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
@@ -256,7 +256,7 @@ def _json(body: dict[str, Any], status: int = 200, retry_after: float | None = N
     return response
 
 
-def _error_response(
+def error_response(
     code: str, text: str | None = None, retry_after: float | None = None
 ) -> Response:
     extra = {"retry_after": retry_after} if retry_after is not None else {}
@@ -264,7 +264,7 @@ def _error_response(
     return _json({"events": [event]}, STATUS_BY_CODE.get(code, 400), retry_after)
 
 
-def _outcome_response(outcome: Outcome, *, created: bool = False) -> Response:
+def outcome_response(outcome: Outcome, *, created: bool = False) -> Response:
     body: dict[str, Any] = {"events": outcome.events}
     if outcome.token is not None and created:
         body["token"] = outcome.token
@@ -273,14 +273,14 @@ def _outcome_response(outcome: Outcome, *, created: bool = False) -> Response:
     return _json(body, 201 if created else 200)
 
 
-def _body() -> bytes | None:
+def request_body() -> bytes | None:
     try:
         return request.get_data(cache=False)
     except RequestEntityTooLarge:
         return None
 
 
-def _client() -> str:
+def client_key() -> str:
     """The key for per-address limits: the address, or its /64 for IPv6, where one machine
     commonly holds a whole /64 and could otherwise take a fresh address per request."""
     raw = request.remote_addr or "unknown"
@@ -299,20 +299,20 @@ ROUTE_OPTIONS: dict[str, Any] = {"methods": ["POST", "OPTIONS"], "provide_automa
 @bp.route("/api/chat/sessions", **ROUTE_OPTIONS)
 @cors
 def create_session() -> Response:
-    raw = _body()
+    raw = request_body()
     if raw is None:
-        return _error_response("too_large")
-    outcome = runtime().service.handle(None, raw, client=_client())
-    return _outcome_response(outcome, created=outcome.error is None)
+        return error_response("too_large")
+    outcome = runtime().service.handle(None, raw, client=client_key())
+    return outcome_response(outcome, created=outcome.error is None)
 
 
 @bp.route("/api/chat/sessions/<token>/events", **ROUTE_OPTIONS)
 @cors
 def post_event(token: str) -> Response:
-    raw = _body()
+    raw = request_body()
     if raw is None:
-        return _error_response("too_large")
-    return _outcome_response(runtime().service.handle(token, raw, client=_client()))
+        return error_response("too_large")
+    return outcome_response(runtime().service.handle(token, raw, client=client_key()))
 
 
 @bp.route("/api/chat/sessions/<token>/events", methods=["GET"], provide_automatic_options=False)
@@ -322,18 +322,18 @@ def poll_events(token: str) -> Response:
     ``wait`` seconds (at most 25) for one."""
     rt = runtime()
     after = request.args.get("after", "0")
-    if not _SEQ.fullmatch(after):
-        return _error_response("bad_field", "after must be a whole number, 0 or more.")
+    if not SEQ.fullmatch(after):
+        return error_response("bad_field", "after must be a whole number, 0 or more.")
     try:
         longest = min(
             LONG_POLL_SECONDS, max(0.0, float(request.args.get("wait", LONG_POLL_SECONDS)))
         )
     except ValueError:
-        return _error_response("bad_field", "wait must be a number of seconds.")
-    client = _client()
+        return error_response("bad_field", "wait must be a number of seconds.")
+    client = client_key()
     wait = rt.service.address_limit.take(f"addr:{client}")
     if wait > 0:
-        return _error_response("rate_limited", retry_after=wait)
+        return error_response("rate_limited", retry_after=wait)
     refusal = _take_slot(client)
     if refusal is not None:
         return refusal
@@ -342,7 +342,7 @@ def poll_events(token: str) -> Response:
         outcome = rt.service.wait_for_events(token, int(after), timeout=timeout, stop=STOPPING)
     finally:
         rt.slots.release(client)
-    return _outcome_response(outcome)
+    return outcome_response(outcome)
 
 
 @bp.get("/api/chat/health")
@@ -361,10 +361,10 @@ def health() -> Response:
 
 @sock.route("/ws/chat", bp=bp)  # type: ignore[untyped-decorator]
 def ws_chat(ws: Any) -> None:
-    _Socket(ws, runtime().service, _client()).run()
+    Socket(ws, runtime().service, client_key()).run()
 
 
-class _Socket:
+class Socket:
     """One visitor's WebSocket: frames in, events out, in ``seq`` order and never twice."""
 
     def __init__(self, ws: Any, service: Service, client: str) -> None:

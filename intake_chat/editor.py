@@ -28,7 +28,7 @@ from . import auth, chat, publishing
 from .auth import require_role
 from .errors import EditRefused, FlowError
 from .flowdiff import diff_flows
-from .flows import _parse_json, load_schema, parse_flow
+from .flows import load_schema, parse_flow, parse_json
 from .lint import CODES
 from .preview import Previews, PreviewService
 from .publishing import Actor
@@ -136,7 +136,7 @@ def import_file() -> BaseResponse:
         errors.append("Choose a flow file (.json) to import.")
     else:
         try:
-            data = _parse_json(upload.read(MAX_FLOW_BYTES + 1).decode("utf-8"), upload.filename)
+            data = parse_json(upload.read(MAX_FLOW_BYTES + 1).decode("utf-8"), upload.filename)
         except UnicodeDecodeError:
             errors.append("The file is not UTF-8 text.")
         except FlowError as exc:
@@ -255,7 +255,7 @@ def api_check(flow_id: str) -> Response:
     except RequestEntityTooLarge:
         return auth.json_error("too_large", "A flow may be at most 2 MB.", 413)
     try:
-        data = _parse_json(text, "draft")
+        data = parse_json(text, "draft")
     except FlowError as exc:
         findings = [{"code": "F001", "severity": "error", "node": None, "path": p.path,
                      "message": p.message, "fix": p.fix} for p in exc.problems]  # fmt: skip
@@ -452,9 +452,9 @@ def _preview_service(ticket: str) -> PreviewService | Response:
     """The ticket's sandbox service, or the error answer the frame understands."""
     pair = _previews().services(ticket)
     if pair is None:
-        return chat._error_response("expired", "This preview has ended. Open the preview again.")
+        return chat.error_response("expired", "This preview has ended. Open the preview again.")
     if not chat.origin_allowed(request.headers.get("Origin")):
-        return chat._error_response("forbidden_origin", "This site may not open the preview.")
+        return chat.error_response("forbidden_origin", "This site may not open the preview.")
     return pair.chat
 
 
@@ -463,13 +463,13 @@ def preview_sessions(ticket: str) -> Response:
     service = _preview_service(ticket)
     if isinstance(service, Response):
         return service
-    raw = chat._body()
+    raw = chat.request_body()
     if raw is None:
-        return chat._error_response("too_large")
-    outcome = service.handle(None, raw, client=chat._client())
+        return chat.error_response("too_large")
+    outcome = service.handle(None, raw, client=chat.client_key())
     if outcome.token and outcome.error is None:
         _previews().remember_session(ticket, outcome.token)
-    return chat._outcome_response(outcome, created=outcome.error is None)
+    return chat.outcome_response(outcome, created=outcome.error is None)
 
 
 @bp.post("/preview/<ticket>/api/chat/sessions/<token>/events")
@@ -477,10 +477,10 @@ def preview_event(ticket: str, token: str) -> Response:
     service = _preview_service(ticket)
     if isinstance(service, Response):
         return service
-    raw = chat._body()
+    raw = chat.request_body()
     if raw is None:
-        return chat._error_response("too_large")
-    return chat._outcome_response(service.handle(token, raw, client=chat._client()))
+        return chat.error_response("too_large")
+    return chat.outcome_response(service.handle(token, raw, client=chat.client_key()))
 
 
 @bp.get("/preview/<ticket>/api/chat/sessions/<token>/events")
@@ -489,21 +489,21 @@ def preview_poll(ticket: str, token: str) -> Response:
     if isinstance(service, Response):
         return service
     after = request.args.get("after", "0")
-    if not chat._SEQ.fullmatch(after):
-        return chat._error_response("bad_field", "after must be a whole number, 0 or more.")
-    slots, address = chat.runtime().slots, chat._client()
+    if not chat.SEQ.fullmatch(after):
+        return chat.error_response("bad_field", "after must be a whole number, 0 or more.")
+    slots, address = chat.runtime().slots, chat.client_key()
     if not slots.try_acquire(address):
-        return chat._error_response("server_busy", retry_after=5)
+        return chat.error_response("server_busy", retry_after=5)
     try:
         timeout = 0.0 if chat.STOPPING.is_set() else chat.LONG_POLL_SECONDS
         outcome = service.wait_for_events(token, int(after), timeout=timeout,
                                             stop=chat.STOPPING)  # fmt: skip
     finally:
         slots.release(address)
-    return chat._outcome_response(outcome)
+    return chat.outcome_response(outcome)
 
 
-class _PreviewSocket(chat._Socket):
+class _PreviewSocket(chat.Socket):
     """The chat socket, also noting which sandbox conversation the ticket's frame started."""
 
     def __init__(self, ws: Any, pair: Any, client: str, ticket: str, previews: Previews) -> None:
@@ -525,7 +525,7 @@ def preview_socket(ws: Any, ticket: str) -> None:
     if pair is None or not chat.origin_allowed(request.headers.get("Origin")):
         ws.close(1008, "preview ended")
         return
-    slots, address = chat.runtime().slots, chat._client()
+    slots, address = chat.runtime().slots, chat.client_key()
     if not slots.try_acquire(address):
         ws.close(1013, "busy")
         return

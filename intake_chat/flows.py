@@ -33,6 +33,7 @@ __all__ = [
     "load_flows",
     "load_schema",
     "parse_flow",
+    "parse_json",
     "read_flow_file",
 ]
 
@@ -148,10 +149,12 @@ def read_flow_file(path: str | Path) -> dict[str, Any]:
         raise FlowError([problem]) from exc
     except OSError as exc:
         raise FlowError([Problem(name, "$", f"the file cannot be read ({exc.strerror})")]) from exc
-    return _parse_json(text, name)
+    return parse_json(text, name)
 
 
-def _parse_json(text: str, name: str) -> dict[str, Any]:
+def parse_json(text: str, name: str) -> dict[str, Any]:
+    """Flow JSON text as plain data; the editor reads uploads and drafts through it too, so a
+    syntax error or a duplicate key reads the same everywhere (FlowError with line and column)."""
     try:
         raw = json.loads(text, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:

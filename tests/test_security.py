@@ -229,7 +229,7 @@ def test_one_address_cannot_take_every_long_lived_slot() -> None:
 
 
 def test_ipv6_clients_are_limited_per_64_prefix(console: Console) -> None:
-    from intake_chat.chat import _client
+    from intake_chat.chat import client_key
 
     cases = [
         ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
@@ -238,7 +238,7 @@ def test_ipv6_clients_are_limited_per_64_prefix(console: Console) -> None:
     ]
     for raw, key in cases:
         with console.app.test_request_context(environ_base={"REMOTE_ADDR": raw}):
-            assert _client() == key
+            assert client_key() == key
 
 
 def test_sockets_and_long_polls_per_address_are_capped_on_a_real_server(
