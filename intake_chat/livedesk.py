@@ -303,7 +303,7 @@ class Desk:
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The engine's ``reask`` on the conversation as it was before the request (a state the
         flow no longer fits starts over, as the engine does for any unusable state)."""
-        flow = self.service._flow_of(conn, session)  # the version this visitor started on
+        flow = self.service.flow_of(conn, session)  # the version this visitor started on
         event = {"type": "reask", "locale": locale, "today": self.service.today()}
         result = self.service.step(flow, request.resume_state, event)
         return result.state, [dict(e) for e in result.events if e.get("type") != "error"]
@@ -408,10 +408,10 @@ class Desk:
     ) -> list[dict[str, Any]]:
         """Store events (and a new engine state) the way the service stores a turn, so the
         session row stays as the service keeps it (last seq, expiry, pending ask …)."""
-        from .service import _Turn
+        from .service import Turn
 
-        turn = _Turn(events=[dict(event) for event in events], state=state, effects=[])
-        return self.service._store(conn, session, turn, None, now)
+        turn = Turn(events=[dict(event) for event in events], state=state, effects=[])
+        return self.service.store_turn(conn, session, turn, None, now)
 
     def _audit(
         self,

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from .config import Config
 from .errors import FlowError
 from .flows import Flow, parse_flow
-from .service import Hub, SafetyFn, Service, _Turn
+from .service import Hub, SafetyFn, Service, Turn
 from .storage import Database, discover_areas, get_db, utcnow
 from .storage import chat as chat_store
 from .storage import flows as store
@@ -46,7 +46,7 @@ class PreviewService(Service):
         self,
         conn: Connection,
         session: chat_store.SessionRow,
-        turn: _Turn,
+        turn: Turn,
         effect: dict[str, Any],
         now: datetime,
     ) -> None:
@@ -54,7 +54,7 @@ class PreviewService(Service):
         turn.wake_staff = False
 
     def _record_safety(
-        self, conn: Connection, session: chat_store.SessionRow, turn: _Turn, now: datetime
+        self, conn: Connection, session: chat_store.SessionRow, turn: Turn, now: datetime
     ) -> None:
         # The crisis answer is shown (it is in turn.events); nobody is alerted about a preview.
         turn.wake_staff = False

@@ -146,7 +146,7 @@ def new_token() -> str:
 
 
 @dataclass
-class _Turn:
+class Turn:
     """Everything one turn will write, gathered before the first row is written."""
 
     events: list[dict[str, Any]]
@@ -214,7 +214,7 @@ class Service:
             saved = publishing.current_version(conn, flow_id)
         return self.flows.get(flow_id) if saved is None else self._remember(saved)
 
-    def _flow_of(self, conn: Connection, session: store.SessionRow) -> Flow:
+    def flow_of(self, conn: Connection, session: store.SessionRow) -> Flow:
         """The version the visitor started with, even after the file changed and a restart."""
         with self._flow_lock:
             flow = self._by_digest.get(session.flow_digest)
@@ -303,7 +303,7 @@ class Service:
             locale = flow.locales[0]
         token = new_token()
         result = self.step(flow, None, {"type": "start", "locale": locale, "today": self.today()})
-        turn = _Turn(events=_bot_events(result.events), state=result.state, effects=result.effects)
+        turn = Turn(events=_bot_events(result.events), state=result.state, effects=result.effects)
 
         def work(conn: Connection) -> tuple[store.SessionRow, list[dict[str, Any]]]:
             now = self.now()
@@ -316,7 +316,7 @@ class Service:
                                subject=f"session:{session.id}",
                                detail={"flow": flow.id, "version": session.flow_version,
                                        "locale": locale}, now=now)  # fmt: skip
-            return session, self._store(conn, session, turn, frame.get("id"), now)
+            return session, self.store_turn(conn, session, turn, frame.get("id"), now)
 
         session, stored = self.db.write(work)
         self._after_commit(session.id, turn, None)
@@ -368,7 +368,7 @@ class Service:
                 replay = self._applied_before(conn, session, frame.get("id"))
                 if replay is not None:  # a resend after a dropped connection: nothing applied
                     return Outcome(replay, token, session.id, session.last_seq)
-                flow = self._flow_of(conn, session)
+                flow = self.flow_of(conn, session)
             plan = self._plan(session, flow, frame)
             try:
                 stored, done = self.db.write(partial(self._write_turn, session, plan, frame))
@@ -391,15 +391,15 @@ class Service:
         return [{**event, "resent": True} for event in applied] or None
 
     def _write_turn(
-        self, session: store.SessionRow, plan: _Turn, frame: dict[str, Any], conn: Connection
-    ) -> tuple[list[dict[str, Any]], _Turn]:
+        self, session: store.SessionRow, plan: Turn, frame: dict[str, Any], conn: Connection
+    ) -> tuple[list[dict[str, Any]], Turn]:
         # A fresh copy per attempt: the writer may run this again if another turn of its commit
         # group fails, and effects fill in the copy (referral ids, extra events).
         turn = replace(plan, events=[dict(e) for e in plan.events],
                        effects=[dict(e) for e in plan.effects], flags=dict(plan.flags))  # fmt: skip
-        return self._store(conn, session, turn, frame.get("id"), self.now()), turn
+        return self.store_turn(conn, session, turn, frame.get("id"), self.now()), turn
 
-    def _plan(self, session: store.SessionRow, flow: Flow, frame: dict[str, Any]) -> _Turn:
+    def _plan(self, session: store.SessionRow, flow: Flow, frame: dict[str, Any]) -> Turn:
         """Safety first on typed text, then the engine; refuses frames the engine cannot take."""
         engine_event = {k: v for k, v in frame.items() if k != "id"}
         engine_event["today"] = self.today()
@@ -415,7 +415,7 @@ class Service:
         errors = [event for event in result.events if event.get("type") == "error"]
         if errors and not bot and hit is None:
             raise Refusal(errors[0].get("code", "not_expected"), errors[0].get("text"))
-        turn = _Turn(
+        turn = Turn(
             events=[_visitor_event(session, frame), *(hit.events if hit else []), *bot],
             state=result.state, effects=list(result.effects), hit=hit,
         )  # fmt: skip
@@ -425,11 +425,11 @@ class Service:
             _forget_typing(flow, turn)
         return turn
 
-    def _store(
+    def store_turn(
         self,
         conn: Connection,
         session: store.SessionRow,
-        turn: _Turn,
+        turn: Turn,
         frame_id: str | None,
         now: datetime,
     ) -> list[dict[str, Any]]:
@@ -455,7 +455,7 @@ class Service:
     def _turn_values(
         self,
         session: store.SessionRow,
-        turn: _Turn,
+        turn: Turn,
         frame_id: str | None,
         now: datetime,
         planned_on: int,
@@ -479,7 +479,7 @@ class Service:
         return values
 
     def _record_safety(
-        self, conn: Connection, session: store.SessionRow, turn: _Turn, now: datetime
+        self, conn: Connection, session: store.SessionRow, turn: Turn, now: datetime
     ) -> None:
         hit = turn.hit
         assert hit is not None
@@ -499,7 +499,7 @@ class Service:
         self,
         conn: Connection,
         session: store.SessionRow,
-        turn: _Turn,
+        turn: Turn,
         effect: dict[str, Any],
         now: datetime,
     ) -> None:
@@ -541,7 +541,7 @@ class Service:
         else:
             log.warning("unknown engine effect %r ignored", kind)
 
-    def _after_commit(self, session_id: str, turn: _Turn, listener: object) -> None:
+    def _after_commit(self, session_id: str, turn: Turn, listener: object) -> None:
         self.hub.publish(session_id, source=listener)
         if turn.wake_staff:
             self.hub.publish(STAFF_CHANNEL)
@@ -632,7 +632,7 @@ def _flagged(session: store.SessionRow) -> bool:
     return session.crisis_level is not None or session.concern_count > 0 or session.urgent
 
 
-def _forgets_typing(flow: Flow, session: store.SessionRow, turn: _Turn) -> bool:
+def _forgets_typing(flow: Flow, session: store.SessionRow, turn: Turn) -> bool:
     """A visitor who declined consent is not kept: neither what they typed before nor after.
     Unless a safety flag was raised: then staff were alerted and need the words."""
     if turn.flags or _flagged(session):
@@ -643,7 +643,7 @@ def _forgets_typing(flow: Flow, session: store.SessionRow, turn: _Turn) -> bool:
     return any(answers.get(var) is False for var in _consent_vars(flow))
 
 
-def _forget_typing(flow: Flow, turn: _Turn) -> None:
+def _forget_typing(flow: Flow, turn: Turn) -> None:
     """This turn's events without typed text, and the state without personal or typed answers
     (consent and other button answers stay: they are the flow's own values)."""
     turn.events = [store.redact_event(event) for event in turn.events]
