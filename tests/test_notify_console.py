@@ -134,3 +134,17 @@ def test_a_receivers_words_are_escaped_on_the_page(
     html = client.get("/staff/notifications/").get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_an_empty_list_says_why_when_notifications_wait_for_a_channel(
+    console: tuple[Flask, Database], clock: Clock
+) -> None:
+    """With no channel set up the counts say 1 waiting: the list must not just say 'none yet'."""
+    app, db = console
+    submit_referral(db, clock)
+    client, _ = sign_in(app, db, "admin")
+    html = client.get("/staff/notifications/").get_data(as_text=True)
+    assert 'id="count-waiting">1<' in html
+    assert "1 is waiting for a notification channel" in html
+    delivered = client.get("/staff/notifications/?status=delivered").get_data(as_text=True)
+    assert "waiting for a notification channel" not in delivered
