@@ -1,17 +1,19 @@
-"""Shared fixtures: a real SQLite file per test app, the Flask client and CLI runner."""
+"""Shared fixtures: a real SQLite file per test app, the Flask client and CLI runner, a migrated
+database per backend and the shipped safety rules."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from intake_chat import Config, create_app
+from intake_chat import Config, create_app, safety
+from intake_chat.storage import Database
 
 if TYPE_CHECKING:
     from server import LiveServer
@@ -58,6 +60,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         pytest.skip(PG_SKIP_REASON)
     with fresh_pg_schema(base) as url:
         yield url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated database on ``database_url`` (so once per backend), disposed afterwards."""
+    database = Database(database_url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="module")
+def rules() -> Any:
+    """The shipped safety rules (flows/safety.json), parsed once per test module."""
+    return safety.load_rules(FLOWS / "safety.json")
 
 
 @pytest.fixture(scope="module")

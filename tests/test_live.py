@@ -22,7 +22,6 @@ import sqlalchemy as sa
 from server import LiveServer, WsVisitor
 from staff_helpers import PERSONAS, Console, build_console
 
-from intake_chat import safety
 from intake_chat.config import Config
 from intake_chat.flows import Flow, parse_flow
 from intake_chat.handoff import queue_order
@@ -34,7 +33,6 @@ from intake_chat.storage import live as live_db
 from intake_chat.storage import staff as staff_db
 from intake_chat.storage.staff import StaffRow
 
-ROOT = Path(__file__).resolve().parent.parent
 WEDNESDAY_10 = datetime(2025, 3, 12, 10, 0)  # office hours below are in UTC: open
 SATURDAY_10 = datetime(2025, 3, 15, 10, 0)  # closed; opens Monday 09:00
 
@@ -83,21 +81,8 @@ class Clock:
 
 
 @pytest.fixture(scope="module")
-def rules() -> Any:
-    return safety.load_rules(ROOT / "flows" / "safety.json")
-
-
-@pytest.fixture(scope="module")
 def flow() -> Flow:
     return parse_flow(json.loads(json.dumps(FLOW_DATA)), "live_test.json")
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

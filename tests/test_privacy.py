@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from intake_chat import create_app, retention, safety
+from intake_chat import create_app, retention
 from intake_chat.cli import main as cli
 from intake_chat.config import Config
 from intake_chat.engine import step
@@ -80,19 +79,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def rules() -> Any:
-    return safety.load_rules(ROOT / "flows" / "safety.json")
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

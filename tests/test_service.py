@@ -8,7 +8,6 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from intake_chat import safety
 from intake_chat.config import Config
 from intake_chat.errors import StorageError
 from intake_chat.flows import Flow, parse_flow
@@ -30,8 +28,6 @@ from intake_chat.service import (
 )
 from intake_chat.storage import Database, utcnow
 from intake_chat.storage import chat as store
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def text(en: str) -> dict[str, str]:
@@ -79,19 +75,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def rules() -> Any:
-    return safety.load_rules(ROOT / "flows" / "safety.json")
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

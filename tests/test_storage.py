@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,6 @@ from sqlalchemy import event, exc
 
 from intake_chat import storage
 from intake_chat.storage import Area, Database, StorageError, chat, metadata, utcnow
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def new_session(conn: sa.Connection, token_hash: str = "a" * 64) -> chat.SessionRow:
