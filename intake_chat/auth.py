@@ -330,11 +330,13 @@ def json_error(code: str, message: str, status: int) -> Response:
     return response
 
 
-def refuse(status: int, code: str, message: str) -> Response:
+def refuse(status: int, code: str, message: str, back: str | None = None) -> Response:
+    """An error page; ``back`` links to the page the person came from (e.g. the referral)."""
     if wants_json():
         return json_error(code, message, status)
     response = Response(
-        render_template("staff/error.html", status=status, message=message), status=status
+        render_template("staff/error.html", status=status, message=message, back=back),
+        status=status,
     )
     return response
 

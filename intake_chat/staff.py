@@ -546,7 +546,8 @@ def referral_detail(referral_id: str) -> str:
 def referral_status(referral_id: str) -> BaseResponse:
     status = request.form.get("status", "")
     if status not in STATUSES:
-        return auth.refuse(400, "bad_status", "Choose one of the listed statuses.")
+        return auth.refuse(400, "bad_status", "Choose one of the listed statuses.",
+                           back=url_for("staff.referral_detail", referral_id=referral_id))
     with get_db().transaction() as conn:
         old = staff_db.set_referral_status(
             conn, referral_id, status, staff_id=auth.current_staff().id, now=utcnow()
@@ -569,7 +570,8 @@ def referral_assign(referral_id: str) -> BaseResponse:
         elif row_id(raw) is not None:
             member = staff_db.get_staff(conn, int(raw))
             if member is None or not member.active or member.role == "editor":
-                return auth.refuse(400, "bad_assignee", "Choose an active coordinator or admin.")
+                return auth.refuse(400, "bad_assignee", "Choose an active coordinator or admin.",
+                                   back=url_for("staff.referral_detail", referral_id=referral_id))
             assignee = member.id
         elif raw:
             return auth.refuse(400, "bad_assignee", "Choose an active coordinator or admin.")
@@ -584,8 +586,13 @@ def referral_assign(referral_id: str) -> BaseResponse:
 @require_role("admin", "coordinator")
 def referral_note(referral_id: str) -> BaseResponse:
     body = request.form.get("body", "").strip()
-    if not body or len(body) > NOTE_MAX:
-        return auth.refuse(400, "bad_note", f"A note needs 1 to {NOTE_MAX} characters.")
+    back = url_for("staff.referral_detail", referral_id=referral_id, _anchor="notes")
+    if not body:
+        return auth.refuse(400, "bad_note", "The note was empty: type the note, then Add note.",
+                           back=back)  # fmt: skip
+    if len(body) > NOTE_MAX:
+        return auth.refuse(400, "bad_note", f"A note can have up to {NOTE_MAX} characters.",
+                           back=back)  # fmt: skip
     with get_db().transaction() as conn:
         _referral_or_404(conn, referral_id)
         note_id = staff_db.add_note(

@@ -234,6 +234,16 @@ def test_it_refuses_bad_changes_with_a_message(
         assert staff_db.notes_for(conn, console.referral_id) == []
 
 
+def test_a_refused_note_links_back_to_its_referral_and_says_what_to_do(console: Console) -> None:
+    client, csrf = console.client("coordinator")
+    response = client.post(f"/staff/referrals/{console.referral_id}/notes",
+                           data={"body": "  \n ", "csrf_token": csrf})  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The note was empty" in html
+    assert f'href="/staff/referrals/{console.referral_id}#notes">Go back<' in html
+
+
 def test_changes_to_an_unknown_referral_are_404(console: Console) -> None:
     client, csrf = console.client("coordinator")
     for path, form in (("status", {"status": "closed"}), ("assign", {"assignee": "me"}),
