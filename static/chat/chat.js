@@ -13,6 +13,9 @@ const BASE = D.base || '';  // a flow editor's preview talks to its sandbox unde
 const KEY = 'intake-chat.' + (BASE ? 'preview.' : '');
 
 [['--accent', D.accent], ['--on-accent', D.onAccent], ['--ink', D.ink]].forEach(([k, v]) => v && H.style.setProperty(k, v));
+/* A logo that does not load (a wrong data-logo path) would show the browser's broken-image mark. */
+const logo = d.querySelector('.logo');
+if (logo && logo.decode) logo.decode().catch(() => { logo.hidden = true; });
 
 /* ---------- storage: sessionStorage by default, localStorage if the host asked; memory if blocked */
 const stores = () => { const out = []; try { out.push(sessionStorage, localStorage); } catch (e) { /* blocked */ } return out; };

@@ -665,3 +665,20 @@ def test_the_launcher_follows_position_and_locale(visit: Visit, site: Site) -> N
     expect(visit.chat.get_by_role("button", name="Salida rápida")).to_be_visible()
     assert visit.frame().evaluate("() => document.documentElement.lang") == "es"
     expect(visit.chat.locator("#log .msg.bot").first).to_be_visible()
+
+
+def test_a_logo_that_does_not_load_is_hidden_not_shown_broken(visit: Visit, site: Site) -> None:
+    """docs/embedding.md's example logo path may not exist on a practice's server: the header
+    must not show the browser's broken-image mark; a logo that loads stays."""
+    site.pages.add("/no-logo", f'data-logo="{site.intake}/static/missing-logo.svg"')
+    frame = open_chat(visit, site.host + "/no-logo")
+    logo = visit.chat.locator("header .logo")
+    expect(logo).to_have_count(1)
+    expect(logo).to_be_hidden()
+    assert frame.evaluate("() => document.querySelector('.logo').naturalWidth") == 0
+
+    site.pages.add("/logo", f'data-logo="{site.intake}/static/demo/logo.svg"')
+    visit.page.goto(site.host + "/logo")  # the chat stays open from before
+    expect(visit.chat.locator("#log .msg.bot").first).to_be_visible()
+    visit.frame().wait_for_function("() => document.querySelector('.logo').naturalWidth > 0")
+    expect(visit.chat.locator("header .logo")).to_be_visible()
