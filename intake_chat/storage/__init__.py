@@ -39,6 +39,7 @@ __all__ = [
     "StorageError",
     "get_db",
     "init_app",
+    "insert_id",
     "metadata",
     "utcnow",
 ]
@@ -69,6 +70,13 @@ _writer_locks_guard = threading.Lock()
 def utcnow() -> datetime:
     """Every stored timestamp is a naive UTC datetime, the same on SQLite and PostgreSQL."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def insert_id(conn: Connection, table: sa.Table, **values: Any) -> int:
+    """Insert one row and return the id the database gave it (areas key new rows by it)."""
+    key = conn.execute(table.insert().values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def normalise_url(url: str) -> str:

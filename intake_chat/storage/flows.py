@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import metadata, utcnow
+from . import insert_id, metadata, utcnow
 from .chat import BigId, flow_versions
 
 AREA = "flows"
@@ -347,24 +347,20 @@ def insert_review(
     base_number: int | None, editors: list[str], submitted_by: str, submitted_by_name: str,
     note: str, now: datetime | None = None,
 ) -> int:  # fmt: skip
-    result = conn.execute(
-        flow_reviews.insert().values(
-            flow_id=flow_id,
-            revision=revision,
-            digest=digest,
-            json=document,
-            base_number=base_number,
-            editors=list(editors),
-            submitted_by=submitted_by,
-            submitted_by_name=submitted_by_name,
-            note=note,
-            submitted_at=now or utcnow(),
-            status="pending",
-        )  # fmt: skip
-    )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return insert_id(
+        conn, flow_reviews,
+        flow_id=flow_id,
+        revision=revision,
+        digest=digest,
+        json=document,
+        base_number=base_number,
+        editors=list(editors),
+        submitted_by=submitted_by,
+        submitted_by_name=submitted_by_name,
+        note=note,
+        submitted_at=now or utcnow(),
+        status="pending",
+    )  # fmt: skip
 
 
 def get_review(conn: Connection, review_id: int) -> Review | None:

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import metadata
+from . import insert_id, metadata
 from .chat import BigId, events, referrals, sessions
 from .staff import staff_accounts
 
@@ -162,17 +162,13 @@ def insert_request(
     outcome: str | None = None,
 ) -> int:
     """A new request; with ``outcome`` it is queued at once (closed, nobody available)."""
-    result = conn.execute(
-        live_requests.insert().values(
-            session_id=session_id, referral_id=referral_id, node=node,
-            status=DONE if outcome else WAITING, outcome=outcome, staff_id=None,
-            requested_at=now, accepted_at=None, ended_at=now if outcome else None,
-            resume_state=resume_state,
-        )
+    return insert_id(
+        conn, live_requests,
+        session_id=session_id, referral_id=referral_id, node=node,
+        status=DONE if outcome else WAITING, outcome=outcome, staff_id=None,
+        requested_at=now, accepted_at=None, ended_at=now if outcome else None,
+        resume_state=resume_state,
     )  # fmt: skip
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
 
 
 def get_request(conn: Connection, request_id: int) -> Request | None:

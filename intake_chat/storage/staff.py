@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import metadata, utcnow
+from . import insert_id, metadata, utcnow
 from .chat import BigId, audit_log, events, flow_versions, referrals, sessions
 
 AREA = "staff"
@@ -186,20 +186,16 @@ def create_staff(
     now: datetime | None = None,
 ) -> int:  # fmt: skip
     now = now or utcnow()
-    result = conn.execute(
-        staff_accounts.insert().values(
-            email=normalise_email(email),
-            name=name.strip(),
-            role=role,
-            password_hash=password_hash,
-            password_changed_at=now,
-            created_at=now,
-            updated_at=now,
-        )  # fmt: skip
-    )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return insert_id(
+        conn, staff_accounts,
+        email=normalise_email(email),
+        name=name.strip(),
+        role=role,
+        password_hash=password_hash,
+        password_changed_at=now,
+        created_at=now,
+        updated_at=now,
+    )  # fmt: skip
 
 
 def get_staff(conn: Connection, staff_id: int) -> StaffRow | None:
@@ -564,14 +560,9 @@ def assign_referral(
 
 
 def add_note(conn: Connection, referral_id: str, body: str, *, staff_id: int, now: datetime) -> int:
-    result = conn.execute(
-        referral_notes.insert().values(
-            referral_id=referral_id, staff_id=staff_id, body=body, created_at=now
-        )
+    return insert_id(
+        conn, referral_notes, referral_id=referral_id, staff_id=staff_id, body=body, created_at=now
     )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
 
 
 def notes_for(conn: Connection, referral_id: str) -> list[dict[str, Any]]:
@@ -710,19 +701,15 @@ def create_api_token(
     conn: Connection, *, name: str, token_hash: str, prefix: str, scopes: Iterable[str],
     created_by: int | None, now: datetime,
 ) -> int:  # fmt: skip
-    result = conn.execute(
-        api_tokens.insert().values(
-            name=name,
-            token_hash=token_hash,
-            prefix=prefix,
-            scopes=" ".join(sorted(set(scopes))),
-            created_by=created_by,
-            created_at=now,
-        )  # fmt: skip
-    )
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    return insert_id(
+        conn, api_tokens,
+        name=name,
+        token_hash=token_hash,
+        prefix=prefix,
+        scopes=" ".join(sorted(set(scopes))),
+        created_by=created_by,
+        created_at=now,
+    )  # fmt: skip
 
 
 def find_api_token(conn: Connection, token_hash: str) -> ApiToken | None:
