@@ -13,7 +13,9 @@ from ..errors import IntakeError
 from ..storage import Database
 
 
-def _open() -> tuple[Database, Config]:
+def open_database() -> tuple[Database, Config]:
+    """The database the INTAKE_* settings name, migrated, for every command group: a bad setting
+    or an unreachable database stops the command with its message, not a traceback."""
     try:
         config = Config.from_env()
         db = Database(config.sqlalchemy_url)
@@ -31,7 +33,7 @@ def group() -> None:
 @group.command("migrate")
 def migrate() -> None:
     """Apply pending migrations and print each area's version."""
-    db, _config = _open()
+    db, _config = open_database()
     try:
         for area, version in sorted(db.versions().items()):
             click.echo(f"{area} {version}")
@@ -44,7 +46,7 @@ def migrate() -> None:
 def purge(dry_run: bool) -> None:
     """Delete conversations past INTAKE_RETENTION_DAYS and transcripts of referrals closed for
     longer than INTAKE_REFERRAL_RETENTION_DAYS (0: keep). Prints counts, never content."""
-    db, config = _open()
+    db, config = open_database()
     try:
         report = retention.purge(db, config, dry_run=dry_run, actor="cli")
     except IntakeError as error:

@@ -211,17 +211,10 @@ def _flow_database() -> Iterator[Any]:
     """The server's database, with the shipped flows published first on a fresh install (the same
     rule the server applies at start-up)."""
     from .. import publishing
-    from ..config import Config
-    from ..errors import ConfigError, StorageError
     from ..flows import load_flows
-    from ..storage import Database
+    from .db import open_database
 
-    try:
-        config = Config.from_env()
-        db = Database(config.sqlalchemy_url)
-        db.migrate()
-    except (ConfigError, StorageError) as error:
-        raise click.ClickException(str(error)) from error
+    db, config = open_database()
     try:
         try:
             publishing.seed_database(db, load_flows(config.flows_dir))

@@ -11,19 +11,11 @@ from datetime import datetime
 import click
 
 from .. import notify
-from ..config import Config
-from ..errors import IntakeError
-from ..storage import Database
+from .db import open_database
 
 
 def _outbox() -> notify.Outbox:
-    try:
-        config = Config.from_env()
-        db = Database(config.sqlalchemy_url)
-        db.migrate()
-    except IntakeError as error:
-        raise click.ClickException(str(error)) from error
-    return notify.outbox_for(db, config)
+    return notify.outbox_for(*open_database())
 
 
 def _when(moment: datetime | None) -> str:

@@ -14,22 +14,17 @@ import click
 from sqlalchemy.engine import Connection
 
 from .. import passwords
-from ..config import Config
-from ..errors import ConfigError, StorageError
 from ..storage import Database, utcnow
 from ..storage import chat as chat_db
 from ..storage import staff as staff_db
+from .db import open_database
 
 ACTOR = "cli"
 
 
 @contextmanager
 def _database() -> Iterator[Database]:
-    try:
-        db = Database(Config.from_env().sqlalchemy_url)
-        db.migrate()
-    except (ConfigError, StorageError) as error:
-        raise click.ClickException(str(error)) from error
+    db, _config = open_database()
     try:
         yield db
     finally:
