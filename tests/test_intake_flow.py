@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from intake_chat.answers import parse_answer
 from intake_chat.flows import Flow, load_flow
 
 FLOW_FILE = Path(__file__).resolve().parent.parent / "flows" / "intake.json"
@@ -329,6 +330,29 @@ def test_under_18_branches_to_a_parent_or_guardian(flow: Flow) -> None:
     assert "parent or guardian needs to be involved" in guardian[0]["text"]["en"]
     required = [n["var"] for n in guardian if n["type"] == "question" and n.get("required", True)]
     assert required == ["guardian_name", "guardian_phone"]
+
+
+def test_every_date_example_is_a_date_the_server_accepts_in_that_language(flow: Flow) -> None:
+    """Spanish visitors' slashed dates are read day first: a Spanish hint that shows 04/28/1990
+    taught them an answer the server refuses. The placeholder follows the same order."""
+    dates = [n for n in flow.nodes.values() if n["type"] == "question" and n["input"] == "date"]
+    assert dates
+    for question in dates:
+        for locale in LOCALES:
+            said = [question["text"][locale], question["validation"]["message"][locale]]
+            examples = [d for text in said for d in re.findall(r"\b\d{2}/\d{2}/\d{4}\b", text)]
+            assert examples, (question["id"], locale)
+            for example in examples:
+                parsed = parse_answer(question, {"text": example}, locale=locale)
+                assert parsed.error is None, (question["id"], locale, example)
+            first = "DD" if locale == "es" else "MM"
+            assert question["placeholder"][locale].startswith(first + "/"), (question["id"], locale)
+
+
+def test_a_date_of_birth_refused_for_being_in_the_future_is_told_so(flow: Flow) -> None:
+    message = node(flow, "ask_dob")["validation"]["message"]
+    assert "in the past" in message["en"]
+    assert "fecha pasada" in message["es"]
 
 
 def test_the_summary_lists_every_referral_answer(flow: Flow) -> None:
