@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from flow_helpers import node
 
 from intake_chat.cli import main
 from intake_chat.storage import Database
@@ -27,14 +28,6 @@ def run(env: dict[str, str], *args: str) -> Any:
 
 def database(env: dict[str, str]) -> Database:
     return Database(f"sqlite:///{Path(env['INTAKE_DATA_DIR']) / 'intake-chat.sqlite3'}")
-
-
-def node(data: dict[str, Any], node_id: str) -> dict[str, Any]:
-    for body in data["sections"].values():
-        for item in body["nodes"]:
-            if item["id"] == node_id:
-                return item  # type: ignore[no-any-return]
-    raise KeyError(node_id)
 
 
 def test_export_on_a_fresh_install_writes_the_shipped_flow_and_it_passes_check(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flow_helpers import node
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,14 +17,6 @@ from intake_chat.flowdiff import diff_flows, text_segments
 ROOT = Path(__file__).resolve().parent.parent
 MINI = json.loads((ROOT / "tests" / "flows" / "mini.json").read_text())
 INTAKE = json.loads((ROOT / "flows" / "intake.json").read_text())
-
-
-def node(data: dict[str, Any], node_id: str) -> dict[str, Any]:
-    for body in data["sections"].values():
-        for item in body["nodes"]:
-            if item["id"] == node_id:
-                return item  # type: ignore[no-any-return]
-    raise KeyError(node_id)
 
 
 def entry(diff: dict[str, Any], node_id: str) -> dict[str, Any]:

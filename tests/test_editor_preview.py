@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from flow_helpers import node
 from server import intake_reply
 from staff_helpers import Console, build_console
 
@@ -26,14 +27,6 @@ JSON = {"Accept": "application/json"}
 @pytest.fixture
 def console(tmp_path: Path) -> Console:
     return build_console(tmp_path)
-
-
-def node(data: dict[str, Any], node_id: str) -> dict[str, Any]:
-    for body in data["sections"].values():
-        for item in body["nodes"]:
-            if item["id"] == node_id:
-                return item  # type: ignore[no-any-return]
-    raise KeyError(node_id)
 
 
 def edit_and_preview(console: Console, persona: str = "editor", text: str = "Draft name question?"

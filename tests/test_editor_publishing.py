@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flow_helpers import node
 
 from intake_chat import publishing
 from intake_chat.errors import EditRefused
@@ -40,14 +41,6 @@ def db(database_url: str) -> Iterator[Database]:
 def mini() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(MINI.read_text())
     return data
-
-
-def node(data: dict[str, Any], node_id: str) -> dict[str, Any]:
-    for body in data["sections"].values():
-        for item in body["nodes"]:
-            if item["id"] == node_id:
-                return item  # type: ignore[no-any-return]
-    raise KeyError(node_id)
 
 
 def edited(text: str = "What should we call you?") -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from flow_helpers import node
 from staff_helpers import PERSONAS, Console, add_staff, build_console, sign_in_directly
 
 from intake_chat.storage import chat as chat_db
@@ -127,14 +128,6 @@ def test_the_console_menu_offers_flows_to_editors_and_admins_only(console: Conso
 def draft_of(client: FlaskClient) -> dict[str, Any]:
     body: dict[str, Any] = client.get("/staff/flows/intake/api/draft?schema=1", headers=JSON).json
     return body
-
-
-def node(data: dict[str, Any], node_id: str) -> dict[str, Any]:
-    for body in data["sections"].values():
-        for item in body["nodes"]:
-            if item["id"] == node_id:
-                return item  # type: ignore[no-any-return]
-    raise KeyError(node_id)
 
 
 def save(client: FlaskClient, csrf: str, data: Any, revision: int) -> Any:

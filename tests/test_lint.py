@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flow_helpers import node
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,14 +55,6 @@ def codes(findings: list[Finding]) -> set[tuple[str, str]]:
 
 def clean() -> dict[str, Any]:
     return load("clean.json")
-
-
-def node(data: dict[str, Any], nid: str) -> dict[str, Any]:
-    for section in data["sections"].values():
-        for n in section["nodes"]:
-            if n["id"] == nid:
-                return n
-    raise KeyError(nid)
 
 
 def test_the_clean_flow_has_no_findings() -> None:
