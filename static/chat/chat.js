@@ -434,7 +434,8 @@ function renderComposer() {
   } else if (phase === 'asking' && ask) {
     drawAsk(ask);
   } else if (phase === 'handoff' || phase === 'asking') {
-    form.append(textRow(T.message, 'text', false));
+    // after a handoff no bot answers: say who reads what is typed
+    form.append(textRow(phase === 'handoff' ? T.to_team : T.message, 'text', false));
   }
   if (hadFocus && shown) focusComposer();
 }

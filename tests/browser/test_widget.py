@@ -474,6 +474,11 @@ def test_asking_for_a_person_when_nobody_is_free_says_so_with_tappable_crisis_li
         hrefs = queued.locator("ul.res a").evaluate_all("links => links.map(a => a.href)")
         assert "tel:988" in hrefs and "tel:911" in hrefs
         assert host_events(visit.page)[-1] == {"type": "handoff", "mode": "queued"}
+        # no bot answers from here on: the box says who reads what is typed
+        expect(chat.get_by_role("textbox", name="Write to our team")).to_be_visible()
+        expect(chat.locator("#composer textarea")).to_have_attribute(
+            "placeholder", "Write to our team"
+        )
         assert_accessible(visit, "queued handoff")
         context.close()
 
