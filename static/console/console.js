@@ -177,6 +177,9 @@
   }
 
   function onCrisis(event) {
+    // The open page is this very chat, held by me: live.js shows the alert inside it (with a beep).
+    var open = document.getElementById("live-chat");
+    if (open && open.getAttribute("data-session") === event.session_id) { return; }
     var text = "Safety alert in a chat: " + words(event.level) +
       (event.category ? " (" + words(event.category) + ")" : "") + " at " + event.at_local +
       ". The visitor was shown crisis resources.";

@@ -139,10 +139,17 @@ def test_a_coordinator_takes_over_a_visitors_chat_and_hands_it_back(
         "Do you have evening appointments?"
     )
 
+    console.evaluate(
+        "() => document.body.addEventListener('console:crisis_flag',"
+        " () => { window.crisisSeen = true; })"
+    )
     say(chat, "honestly I want to kill myself")
     expect(chat.locator("#crisis")).to_be_visible()  # the visitor gets the crisis help at once
     alert = console.locator("#chat-alerts .chat-alert")
     expect(alert).to_contain_text("Safety alert", timeout=10_000)
+    # The console-wide banner for the same flag stays away: it would cover this very chat.
+    console.wait_for_function("() => window.crisisSeen === true", timeout=10_000)
+    expect(console.locator("#crisis-alerts .alert-banner")).to_have_count(0)
     expect(alert).to_contain_text("suicide self harm")
     expect(console.locator("#chat-risk")).to_have_text("Crisis: suicide self harm")
     expect(transcript.locator(".line.visitor").last).to_contain_text("I want to kill myself")
