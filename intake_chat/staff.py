@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -477,7 +476,7 @@ def export_csv() -> Response:
     with get_db().transaction() as conn:
         auth.audit(conn, "referrals.export", "referrals",
                    {"count": len(rows), "filters": dict(request.args)})  # fmt: skip
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    stamp = _localtime(utcnow(), "%Y%m%d-%H%M")  # the clock staff read, as in the file's cells
     response = Response(referral_view.csv_text(header, body), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="referrals-{stamp}.csv"'
     return response
@@ -828,15 +827,7 @@ def _guard_socket() -> BaseResponse | None:
     """The socket is refused before the upgrade: signed-in admins and coordinators, same origin."""
     if request.endpoint != "staff.live_socket":
         return None
-    refusal = auth.guard(("admin", "coordinator"), check_csrf=False)
-    if refusal is not None:
-        status = 401 if refusal.status_code in (301, 302, 303) else refusal.status_code
-        return Response("refused", status=status, mimetype="text/plain")
-    # Browsers send the session cookie with a cross-site socket handshake too: check Origin.
-    origin = request.headers.get("Origin", "")
-    if origin and urlsplit(origin).netloc != request.host:
-        return Response("cross-origin socket refused", status=403, mimetype="text/plain")
-    return None
+    return auth.socket_refusal(("admin", "coordinator"))
 
 
 def _wakeups(callback: Callable[[str], None]) -> Callable[[], None]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from staff_helpers import (
@@ -242,6 +243,17 @@ def test_a_refused_note_links_back_to_its_referral_and_says_what_to_do(console: 
     assert response.status_code == 400
     assert "The note was empty" in html
     assert f'href="/staff/referrals/{console.referral_id}#notes">Go back<' in html
+
+
+def test_the_csv_file_is_named_by_the_practice_clock_like_its_cells(console: Console) -> None:
+    client, _ = console.client("coordinator")
+    zone = ZoneInfo(console.app.config["INTAKE"].timezone)
+    before = datetime.now(UTC).astimezone(zone)
+    disposition = client.get("/staff/referrals/export.csv").headers["Content-Disposition"]
+    after = datetime.now(UTC).astimezone(zone)
+    names = {f'attachment; filename="referrals-{t:%Y%m%d-%H%M}.csv"' for t in (before, after)}
+    assert disposition in names
+    assert before.utcoffset() != timedelta(0)  # New York by default: UTC would not match
 
 
 def test_changes_to_an_unknown_referral_are_404(console: Console) -> None:
