@@ -380,6 +380,19 @@ def guard(roles: tuple[str, ...], *, check_csrf: bool = True) -> BaseResponse | 
     return None
 
 
+def socket_refusal(roles: tuple[Role, ...]) -> Response | None:
+    """Checked before a console socket's upgrade: a signed-in member of ``roles`` from this origin
+    only. Browsers send the session cookie with a cross-site socket handshake too: hence Origin."""
+    refusal = guard(roles, check_csrf=False)
+    if refusal is not None:
+        status = 401 if refusal.status_code in (301, 302, 303) else refusal.status_code
+        return Response("refused", status=status, mimetype="text/plain")
+    origin = request.headers.get("Origin", "")
+    if origin and urlsplit(origin).netloc != request.host:
+        return Response("cross-origin socket refused", status=403, mimetype="text/plain")
+    return None
+
+
 def require_role(*roles: Role) -> Callable[[F], F]:
     """Every console view and staff API call wears this; roles are checked on the server only.
 

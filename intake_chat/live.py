@@ -15,13 +15,11 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
     jsonify,
@@ -306,14 +304,7 @@ def _guard_socket() -> BaseResponse | None:
     """Refused before the upgrade: signed-in admins and coordinators from this origin only."""
     if request.endpoint != "live.socket":
         return None
-    refusal = auth.guard(ROLES, check_csrf=False)
-    if refusal is not None:
-        status = 401 if refusal.status_code in (301, 302, 303) else refusal.status_code
-        return Response("refused", status=status, mimetype="text/plain")
-    origin = request.headers.get("Origin", "")
-    if origin and urlsplit(origin).netloc != request.host:
-        return Response("cross-origin socket refused", status=403, mimetype="text/plain")
-    return None
+    return auth.socket_refusal(ROLES)
 
 
 @sock.route("/ws", bp=bp)  # type: ignore[untyped-decorator]
