@@ -35,6 +35,13 @@ def _audit(conn: Connection, action: str, subject: str, **detail: object) -> Non
     chat_db.append_audit(conn, actor=ACTOR, action=action, subject=subject, detail=detail)
 
 
+def _member(conn: Connection, email: str) -> staff_db.StaffRow:
+    member = staff_db.find_staff(conn, email)
+    if member is None:
+        raise click.ClickException(f"No account for {email}.")
+    return member
+
+
 @click.group("staff")
 def group() -> None:
     """Manage staff accounts and API tokens for the console."""
@@ -98,9 +105,7 @@ def list_accounts() -> None:
 def disable(email: str) -> None:
     """Disable an account and end its sessions at once."""
     with _database() as db, db.transaction() as conn:
-        member = staff_db.find_staff(conn, email)
-        if member is None:
-            raise click.ClickException(f"No account for {email}.")
+        member = _member(conn, email)
         staff_db.update_staff(conn, member.id, disabled_at=utcnow())
         ended = staff_db.delete_staff_sessions(conn, member.id)
         _audit(conn, "staff.disable", f"staff:{member.id}")
@@ -112,9 +117,7 @@ def disable(email: str) -> None:
 def enable(email: str) -> None:
     """Enable a disabled account again."""
     with _database() as db, db.transaction() as conn:
-        member = staff_db.find_staff(conn, email)
-        if member is None:
-            raise click.ClickException(f"No account for {email}.")
+        member = _member(conn, email)
         staff_db.update_staff(conn, member.id, disabled_at=None)
         _audit(conn, "staff.enable", f"staff:{member.id}")
     click.echo(f"Enabled {member.email}.")
@@ -125,9 +128,7 @@ def enable(email: str) -> None:
 def reset_totp(email: str) -> None:
     """Forget an account's authenticator (lost phone); it enrols again at the next sign-in."""
     with _database() as db, db.transaction() as conn:
-        member = staff_db.find_staff(conn, email)
-        if member is None:
-            raise click.ClickException(f"No account for {email}.")
+        member = _member(conn, email)
         staff_db.update_staff(conn, member.id, totp_secret=None, totp_last_step=None)
         staff_db.delete_staff_sessions(conn, member.id)
         _audit(conn, "staff.reset_totp", f"staff:{member.id}")
