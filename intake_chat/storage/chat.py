@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import metadata, utcnow
+from . import insert_id, metadata, utcnow
 
 AREA = "chat"
 
@@ -568,18 +568,15 @@ def enqueue_outbox(
 ) -> int:
     """A notification to deliver later; written in the same transaction as the fact it reports."""
     now = now or utcnow()
-    result = conn.execute(
-        outbox.insert().values(
-            kind=kind,
-            payload=dict(payload),
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
-    key = result.inserted_primary_key
-    return int(key[0]) if key else 0
+    return insert_id(
+        conn, outbox,
+        kind=kind,
+        payload=dict(payload),
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )  # fmt: skip
 
 
 def outbox_rows(conn: Connection, *, kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
