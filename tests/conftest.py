@@ -16,7 +16,7 @@ from intake_chat import Config, create_app, safety
 from intake_chat.storage import Database
 
 if TYPE_CHECKING:
-    from server import LiveServer
+    from server import LiveServer, ThreadServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS = ROOT / "flows"
@@ -91,6 +91,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = LiveServer(tmp_path_factory.mktemp("live")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def thread_server(app: Flask) -> Iterator[ThreadServer]:
+    """The test app under werkzeug in a thread of this process on a free 127.0.0.1 port: real
+    clients talk to it while the test reaches into the app (e.g. to post a staff message)."""
+    from server import ThreadServer
+
+    with ThreadServer(app) as live:
+        yield live
 
 
 @pytest.fixture

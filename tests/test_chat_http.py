@@ -8,13 +8,11 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from server import HttpVisitor, LiveServer, ThreadServer, backend_server, intake_reply, walk_intake
 
-from intake_chat import Config, create_app
 from intake_chat.chat import runtime
 
 ALLOWED = "https://practice.example"
@@ -191,13 +189,6 @@ def test_the_long_poll_waits_then_answers_empty(server: LiveServer) -> None:
     began = time.monotonic()
     assert visitor.poll(after=first[-1]["seq"], wait=0.5) == []
     assert visitor.status == 200 and time.monotonic() - began >= 0.5
-
-
-@pytest.fixture
-def thread_server(tmp_path: Path) -> Iterator[ThreadServer]:
-    config = Config.from_env({}, data_dir=tmp_path, secret_key="x", testing=True)
-    with ThreadServer(create_app(config)) as live:
-        yield live
 
 
 def test_the_long_poll_is_woken_by_a_staff_message(thread_server: ThreadServer) -> None:

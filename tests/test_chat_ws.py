@@ -7,7 +7,6 @@ import json
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,6 @@ from server import (
     walk_intake,
 )
 
-from intake_chat import Config, create_app
 from intake_chat.chat import runtime
 
 
@@ -265,13 +263,6 @@ def test_beyond_capacity_new_sockets_are_refused_at_once_not_left_hanging(
 
 
 # --- pushed events (the app in a thread, so the test can act as staff) ----------------------------
-
-
-@pytest.fixture
-def thread_server(tmp_path: Path) -> Iterator[ThreadServer]:
-    config = Config.from_env({}, data_dir=tmp_path, secret_key="x", testing=True)
-    with ThreadServer(create_app(config)) as live:
-        yield live
 
 
 def test_a_staff_message_is_pushed_to_the_visitors_socket(thread_server: ThreadServer) -> None:
