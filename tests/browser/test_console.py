@@ -219,3 +219,16 @@ def test_first_admin_setup_shows_the_key_as_text(
     page.get_by_label("6-digit code").fill(passwords.totp_code(secret, time.time()))
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("heading", name="Referral inbox")).to_be_visible()
+
+
+def test_on_a_phone_the_inbox_list_scrolls_inside_itself_not_the_whole_page(
+    page: Page, live_server: LiveServer, accounts: dict[str, Any]
+) -> None:
+    visitor_referral(live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "cora@example.org")
+    expect(page.locator("tbody tr[data-referral]").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    region = page.get_by_role("region", name="Referrals")
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # the table itself scrolls
+    assert_accessible(page)
