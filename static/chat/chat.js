@@ -448,11 +448,16 @@ function drawAsk(a) {
   const input = a.input || {}, kind = input.kind || 'text';
   const err = errorBox();
   const bad = !!err.textContent;
+  /* Date, number and checkbox steps take no words, yet the safety check must be able to read what a
+     visitor types at every step: those get a second box for a message. */
+  const freeBad = bad && !!lastSent && lastSent.node[0] === '*';
   if (textKinds[kind]) {
-    form.append(textRow(input.label || T.message, kind, true, input, bad));
+    form.append(textRow(input.label || T.message, kind, true, input, bad && !freeBad));
     form.append(err);
+    if (kind === 'date' || kind === 'number') form.append(textRow(T.or_message, 'text', false, {}, freeBad));
   } else if (kind === 'multi') {
     drawMulti(input, err, bad);
+    form.append(textRow(T.or_message, 'text', false, {}, freeBad));
   } else {
     drawChoices(input, kind, err);
     form.append(err);
@@ -555,7 +560,8 @@ function grow(f) { f.style.height = 'auto'; f.style.height = Math.min(f.scrollHe
 function submitText(field, isAnswer) {
   const value = field.value.trim();
   const err = $('err');
-  if (isAnswer && !field.checkValidity()) {
+  // words with spaces are a message, not a mistyped address: the server (and its safety check) reads them
+  if (isAnswer && !field.checkValidity() && !/\s/.test(value)) {
     if (err) err.textContent = field.validationMessage;
     field.setAttribute('aria-invalid', 'true');
     field.focus();
@@ -569,7 +575,7 @@ function submitText(field, isAnswer) {
 }
 function goBack() { send({type: 'back'}); }
 function focusComposer() {
-  const target = form.querySelector('.choices [tabindex="0"], input:not([type=checkbox]), textarea, input, button') || $('start-btn');
+  const target = form.querySelector('.choices [tabindex="0"]') || form.querySelector('.entry:not(.free) :is(input, textarea), .multi input, textarea, button') || $('start-btn');
   if (target && !target.closest('[hidden]')) target.focus({preventScroll: true});
 }
 

@@ -131,7 +131,7 @@ def answer_with_mouse(visit: Visit, frame: Frame, state: dict[str, Any]) -> None
         chat.locator(".choices .chip").nth(pick(state["chips"])).click()
     elif kind == "multi":
         chat.locator(".multi label").first.click()
-        chat.locator("#composer button[type=submit]").click()
+        chat.get_by_role("button", name="Continue").click()
     else:
         chat.locator("#composer .entry:not(.free) :is(input, textarea)").fill(TYPED[kind])
         chat.locator("#composer .entry:not(.free) .send").click()
@@ -687,3 +687,64 @@ def test_a_logo_that_does_not_load_is_hidden_not_shown_broken(visit: Visit, site
     expect(visit.chat.locator("#log .msg.bot").first).to_be_visible()
     visit.frame().wait_for_function("() => document.querySelector('.logo').naturalWidth > 0")
     expect(visit.chat.locator("header .logo")).to_be_visible()
+
+
+def test_words_typed_at_an_email_date_or_checkbox_step_reach_the_safety_check(
+    visit: Visit, site: Site
+) -> None:
+    """The browser's own field checks must not swallow a message: words in the email field are
+    sent (an address has no spaces), and date and checkbox steps have a box for a message."""
+    frame = open_chat(visit, site.intake + "/")
+    chat = visit.chat
+
+    def step(action: Any) -> None:
+        before = control(frame)["bots"]
+        action()
+        wait_next(frame, before)
+
+    step(lambda: chat.locator(".chip", has_text="Yes, that's okay").click())
+    step(lambda: chat.locator(".chip", has_text="Start a referral").click())
+    answer = chat.locator("#composer .entry:not(.free) :is(input, textarea)")
+    answer.fill("Ana")
+    step(lambda: answer.press("Enter"))
+    step(lambda: chat.get_by_role("button", name="Skip").click())
+    step(lambda: chat.get_by_role("button", name="Skip").click())
+
+    # the date step: the date field has the focus, and a box takes words
+    expect(answer).to_have_attribute("type", "date")
+    expect(answer).to_be_focused()
+    free = chat.get_by_role("textbox", name="Or write a message")
+    free.fill("how much does it cost")
+    step(lambda: free.press("Enter"))
+    expect(chat.locator("#log .msg.bot", has_text="I can't quote prices")).to_have_count(1)
+    answer.fill("1990-04-02")
+    step(lambda: answer.press("Enter"))
+    step(lambda: chat.locator(".chip", has_text="Email").click())
+
+    # the email step: words are a message, not a malformed address
+    expect(answer).to_have_attribute("type", "email")
+    answer.fill("I want to kill myself")
+    answer.press("Enter")
+    panel = chat.get_by_role("region", name="Help right now")
+    expect(panel).to_be_visible()
+    expect(chat.locator("#log .msg.you").last).to_have_text("You: I want to kill myself")
+
+
+def test_a_checkbox_step_focuses_the_first_box_and_takes_a_typed_message(
+    visit: Visit, site: Site
+) -> None:
+    frame = open_chat(visit, site.intake + "/")
+    chat = visit.chat
+    for _ in range(STEP_LIMIT):
+        state = control(frame)
+        if state["kind"] == "multi":
+            break
+        answer_with_mouse(visit, frame, state)
+        wait_next(frame, state["bots"])
+    else:
+        raise AssertionError("no checkbox question in the referral")
+    expect(chat.locator("#composer .multi input").first).to_be_focused()
+    free = chat.get_by_role("textbox", name="Or write a message")
+    free.fill("I want to kill myself")
+    free.press("Enter")
+    expect(chat.get_by_role("region", name="Help right now")).to_be_visible()
