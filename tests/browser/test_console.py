@@ -232,3 +232,7 @@ def test_on_a_phone_the_inbox_list_scrolls_inside_itself_not_the_whole_page(
     region = page.get_by_role("region", name="Referrals")
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # the table itself scrolls
     assert_accessible(page)
+    page.goto(f"{live_server.url}/staff/live/")  # the live chat queue's two tables, likewise
+    expect(page.get_by_role("region", name="Waiting for a person")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
