@@ -34,28 +34,15 @@ import websocket
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# How a simulated visitor answers the shipped intake flow (flows/intake.json), by node id.
+# The tests' helpers (no pytest in them): one table of how a visitor answers the shipped flow.
+sys.path.insert(0, str(ROOT / "tests"))
+from server import INTAKE_ANSWERS, TURN_END  # noqa: E402
+
+# By node id; the reason is of a realistic length, since the safety layer reads every word.
 ANSWERS: dict[str, dict[str, Any]] = {
-    "consent": {"choice": "accept"},
-    "menu": {"choice": "referral"},
-    "ask_first_name": {"text": "Ana"},
-    "ask_preferred_name": {"skip": True},
-    "ask_pronouns": {"skip": True},
-    "ask_dob": {"text": "04/28/1990"},
-    "ask_contact_method": {"choice": "email"},
-    "ask_email": {"text": "ana@example.org"},
-    "ask_phone": {"text": "+1 617 555 0100"},
-    "ask_voicemail": {"choice": "yes"},
-    "ask_state": {"choice": "MA"},
-    "ask_session_format": {"choice": "telehealth"},
-    "ask_insurance": {"choice": "self_pay"},
-    "ask_availability": {"choices": ["weekday_evenings", "weekends"]},
-    "ask_therapist_prefs": {"skip": True},
+    **INTAKE_ANSWERS,
     "ask_reason": {"text": "Feeling stuck at work, and I would like to talk to someone about it"},
-    "ask_referral_source": {"choice": "friend_family"},
-    "review": {"choice": "confirm"},
 }
-TURN_END = {"ask", "handoff", "end", "error"}
 # The echo gets the same frames the chat gets, in the same order.
 ECHO_SCRIPT = [{"type": "start", "flow": "intake"}] + [
     {"type": "reply", **answer} for answer in ANSWERS.values()
