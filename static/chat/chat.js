@@ -481,10 +481,12 @@ function drawChoices(input, kind, err) {
     class: 'choices' + (vertical ? ' list' : ''), role: 'toolbar', 'aria-label': input.label || '',
     'aria-orientation': vertical ? 'vertical' : null, 'aria-describedby': err.textContent ? 'err' : null,
   });
+  const isCurrent = o => input.value !== undefined && input.value !== null && String(input.value) === String(o.value);
+  const stop = Math.max(0, opts.findIndex(isCurrent));  // back at a question: the earlier answer is the Tab stop
   opts.forEach((o, i) => {
-    const current = input.value !== undefined && input.value !== null && String(input.value) === String(o.value);
+    const current = isCurrent(o);
     bar.append(el('button', {
-      type: 'button', class: 'chip' + (current ? ' current' : ''), tabindex: i === 0 ? '0' : '-1',
+      type: 'button', class: 'chip' + (current ? ' current' : ''), tabindex: i === stop ? '0' : '-1',
       onclick: () => send({type: 'reply', choice: o.value}, o.label),
     }, [String(o.label), current ? vh(' ' + T.current) : null]));
   });

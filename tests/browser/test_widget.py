@@ -631,6 +631,8 @@ def test_validation_skip_back_and_restart_work_on_the_way(visit: Visit, site: Si
     current = chat.locator(".chip.current")
     expect(current).to_contain_text("Email")
     expect(current).to_contain_text("(current answer)")
+    expect(current).to_be_focused()  # the earlier answer is where the keyboard starts
+    expect(current).to_have_attribute("tabindex", "0")
 
     # start over, after confirming
     chat.get_by_role("button", name="Start over").click()
