@@ -88,8 +88,9 @@ def make_referral(
     transcript: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """A session with its event log and a submitted referral, as the service stores them."""
-    display = dict(display or {"first_name": "Ana", "email": "ana@example.org"})
-    answers = dict(answers or display)
+    default = {"first_name": "Ana", "email": "ana@example.org"}
+    display = dict(default if display is None else display)  # {}: a referral without answers
+    answers = dict(display if answers is None else answers)
     now = created_at or utcnow()
     with db.transaction() as conn:
         session = chat_db.create_session(

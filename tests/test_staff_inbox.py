@@ -172,6 +172,17 @@ def test_the_detail_page_shows_answers_transcript_flags_flow_version_and_timelin
                for e in _audit(console))  # fmt: skip
 
 
+def test_a_referral_without_answers_says_so_in_words_and_names_the_language(
+    console: Console,
+) -> None:
+    referral_id = make_referral(console.db, display={})
+    client, _ = console.client("coordinator")
+    html = client.get(f"/staff/referrals/{referral_id}").text
+    assert "<dt>No answers</dt>" not in html
+    assert "had not answered any referral questions yet" in html
+    assert "<dt>Language</dt><dd>English</dd>" in html
+
+
 def test_status_assignment_and_notes_change_and_are_audited(console: Console) -> None:
     client, csrf = console.client("coordinator")
     rid = console.referral_id
