@@ -334,7 +334,9 @@ def home() -> BaseResponse:
 @bp.route("/account", methods=["GET"])
 @require_role(*auth.ALL_ROLES)
 def account() -> str:
-    return render_template("staff/account.html", staff=auth.current_staff(), errors=[], saved="")
+    staff = auth.current_staff()
+    return render_template("staff/account.html", staff=staff, errors=[], saved="",
+                           totp_required=auth.totp_required(staff))  # fmt: skip
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -350,7 +352,8 @@ def change_password() -> BaseResponse:
         errors.append("The two new passwords are not the same.")
     errors += passwords.password_problems(new, staff.email)
     if errors:
-        html = render_template("staff/account.html", staff=staff, errors=errors, saved="")
+        html = render_template("staff/account.html", staff=staff, errors=errors, saved="",
+                               totp_required=auth.totp_required(staff))  # fmt: skip
         return Response(html, status=400)
     with get_db().transaction() as conn:
         staff_db.update_staff(conn, staff.id, password_hash=passwords.hash_password(new),

@@ -232,3 +232,16 @@ def test_list_disable_and_tokens_from_the_command_line(tmp_path: Path) -> None:
     with console.db.read() as conn:
         cli_actions = [e["action"] for e in chat_db.audit_entries(conn) if e["actor"] == "cli"]
     assert cli_actions == ["staff.create", "staff.disable", "token.create", "token.revoke"]
+
+
+def test_my_account_offers_to_turn_off_two_step_only_where_it_is_allowed(console: Console) -> None:
+    """An admin must keep it: the button only led to a 'Not allowed' page."""
+    admin, _ = console.client("admin")
+    page = admin.get("/staff/account").text
+    assert "Turn off two-step sign-in" not in page
+    assert "turned off here" in page
+    with console.db.transaction() as conn:
+        coordinator_id = console.people["coordinator"].id
+        staff_db.update_staff(conn, coordinator_id, totp_secret="JBSWY3DPEHPK3PXP")
+    coordinator, _ = console.client("coordinator")
+    assert "Turn off two-step sign-in" in coordinator.get("/staff/account").text
