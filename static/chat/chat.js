@@ -398,7 +398,7 @@ function onError(ev, id) {
 function bubble(who, text, o) {
   o = o || {};
   const label = who === 'you' ? T.you : who === 'staff' ? (o.name || '') + ' (' + T.staff + '):' : T.bot;
-  const body = el('p', {class: 'txt', text});
+  const body = el('p', {class: 'txt'}, who === 'bot' ? linked(text) : [String(text == null ? '' : text)]);
   const item = el('div', {class: 'msg ' + who + (o.cls ? ' ' + o.cls : ''), 'data-fid': o.fid}, [
     who === 'staff' ? el('span', {class: 'who', text: label}) : vh(label + ' '),
     body,
@@ -413,6 +413,13 @@ function bubble(who, text, o) {
   logEl.append(item);
   scrollDown();
   return item;
+}
+/* The practice's phone number and email address in bot words become tappable links (built as nodes,
+   never as HTML); visitor and staff text stays plain. */
+const CONTACT = /(\b\d{3}[-.]\d{3}[-.]\d{4}\b|[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)/;
+function linked(text) {
+  return String(text == null ? '' : text).split(CONTACT).map((part, i) => (i % 2
+    ? el('a', {href: (part.includes('@') ? 'mailto:' : 'tel:') + part, text: part}) : part));
 }
 function divider(text) { logEl.append(el('div', {class: 'div', role: 'separator', text})); }
 function scrollDown() { logEl.scrollTop = logEl.scrollHeight; }

@@ -750,3 +750,23 @@ def test_a_checkbox_step_focuses_the_first_box_and_takes_a_typed_message(
     free.fill("I want to kill myself")
     free.press("Enter")
     expect(chat.get_by_role("region", name="Help right now")).to_be_visible()
+
+
+def test_the_practices_phone_and_email_in_bot_words_are_tappable_links(
+    visit: Visit, site: Site
+) -> None:
+    open_chat(visit, site.intake + "/")
+    chat = visit.chat
+    free = chat.locator("#composer .entry.free textarea")
+    free.fill("my number is 774-555-0100")  # the visitor's words stay plain text
+    free.press("Enter")
+    expect(chat.locator("#log .msg.you").last).to_contain_text("774-555-0100")
+    chat.locator(".chip", has_text="No, thank you").click()  # the ending names the admin team
+    ending = chat.locator("#log .msg.bot", has_text="774-218-5440").last
+    expect(ending.locator("a[href='tel:774-218-5440']")).to_have_text("774-218-5440")
+    expect(
+        ending.locator("a[href='mailto:info@compassionatecounselingcompany.com']")
+    ).to_have_count(1)
+    expect(ending).to_contain_text("call 774-218-5440 or email info@")
+    assert chat.locator("#log .msg.you a").count() == 0
+    assert_accessible(visit, "links in bot words")
