@@ -639,7 +639,8 @@ def _users_page(errors: list[str], status: int, form: dict[str, str] | None = No
     with get_db().read() as conn:
         members = staff_db.list_staff(conn)
     html = render_template("staff/users.html", members=members, roles=staff_db.ROLES,
-                           errors=errors, form=form or {}, me=auth.current_staff())  # fmt: skip
+                           errors=errors, form=form or {},
+                           my_id=auth.current_staff().id)  # fmt: skip  (base.html owns `me`)
     return Response(html, status=status)
 
 

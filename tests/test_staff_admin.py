@@ -245,3 +245,15 @@ def test_my_account_offers_to_turn_off_two_step_only_where_it_is_allowed(console
         staff_db.update_staff(conn, coordinator_id, totp_secret="JBSWY3DPEHPK3PXP")
     coordinator, _ = console.client("coordinator")
     assert "Turn off two-step sign-in" in coordinator.get("/staff/account").text
+
+
+def test_the_staff_page_offers_no_disable_button_on_your_own_row(console: Console) -> None:
+    """base.html's own ``me`` (the session) once hid the view's, so every row had the button."""
+    admin, _ = console.client("admin")
+    html = admin.get("/staff/users").text
+    me = console.people["admin"].id
+    forms = re.findall(rf'action="/staff/users/{me}".*?</form>', html, re.S)
+    assert forms and not any('value="disable"' in form for form in forms)
+    other = console.people["coordinator"].id
+    theirs = re.findall(rf'action="/staff/users/{other}".*?</form>', html, re.S)
+    assert any('value="disable"' in form for form in theirs)
