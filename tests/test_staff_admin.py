@@ -257,3 +257,11 @@ def test_the_staff_page_offers_no_disable_button_on_your_own_row(console: Consol
     other = console.people["coordinator"].id
     theirs = re.findall(rf'action="/staff/users/{other}".*?</form>', html, re.S)
     assert any('value="disable"' in form for form in theirs)
+
+
+def test_the_saved_notice_names_the_account_that_changed(console: Console) -> None:
+    admin, _ = console.client("admin")
+    other = console.people["coordinator"]
+    html = admin.get(f"/staff/users?saved={other.id}").text
+    assert f'role="status">Saved: {other.email}.</p>' in html
+    assert 'role="status">Saved.</p>' in admin.get("/staff/users?saved=junk").text
