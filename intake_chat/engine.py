@@ -34,7 +34,7 @@ Event = dict[str, Any]
 # personal for the linter). tests/test_engine.py checks this equals the schema: no drift.
 _COMMON = frozenset({"id", "type", "next", "section_title"})
 NODE_KEYS: dict[str, frozenset[str]] = {
-    "message": _COMMON | {"text"},
+    "message": _COMMON | {"text", "crisis_resources"},
     "question": _COMMON
     | {"input", "var", "text", "options", "notice", "required", "validation", "invalid"}
     | {"max_retries", "on_max_retries", "personal", "placeholder", "intents"},
@@ -533,6 +533,9 @@ def _wait(turn: _Turn, node: dict[str, Any], status: str) -> None:
 
 def _message(turn: _Turn, node: dict[str, Any]) -> str | None:
     turn.emit({"type": "message", "node": node["id"], "text": turn.say(node["text"])})
+    if node.get("crisis_resources"):
+        # the resources themselves live in the safety file, which a flow cannot remove
+        turn.effects.append({"type": "crisis_resources", "node": node["id"]})
     return turn.flow.following(node["id"])
 
 

@@ -1453,7 +1453,7 @@ FLOOR: dict[str, Any] = {
          "label": {"en": "Text 988", "es": "Envíe un mensaje de texto al 988"}},
         {"id": "text_741741", "href": "sms:741741?body=HOME",
          "label": {"en": "Text HOME to 741741 (Crisis Text Line)",
-                   "es": "Envíe HOME al 741741 (Crisis Text Line)"}},
+                   "es": "Envíe HOME al 741741 (Crisis Text Line; en español, escriba AYUDA)"}},
         {"id": "call_911", "href": "tel:911",
          "label": {"en": "Call 911 in an emergency", "es": "Llame al 911 en una emergencia"}},
     ],

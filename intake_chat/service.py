@@ -411,6 +411,10 @@ class Service:
             # After a handoff the text still goes on to staff, who must see what was said.
             engine_event = {"type": "reask", "today": engine_event["today"]}
         result = self.step(flow, session.state, engine_event)
+        asked = [e for e in result.effects if e.get("type") == "crisis_resources"]
+        resources = getattr(self.safety, "resources", None)
+        if hit is None and asked and resources is not None:
+            hit = resources(session.locale, str(asked[0].get("node", "")))
         bot = _bot_events(result.events)
         errors = [event for event in result.events if event.get("type") == "error"]
         if errors and not bot and hit is None:
@@ -534,6 +538,8 @@ class Service:
             from .livedesk import on_request  # live now, or queued at once (livedesk.py decides)
 
             on_request(conn, session, turn.events, self.config, now)
+        elif kind == "crisis_resources":
+            pass  # shown and flagged while the turn was planned
         elif kind == "visitor_message":
             turn.wake_staff = True  # the text is already in the log as the visitor event
         elif kind == "consent_declined":
@@ -724,22 +730,37 @@ def _engine_step() -> StepFn:
     return step
 
 
-def safety_from_rules(rules: Any) -> SafetyFn:
-    """Adapt the safety module (``safe_detect`` + ``response_events``) to the service."""
-    from . import safety
+class RuleSafety:
+    """The safety module behind the service: typed text is checked, and a flow's "I need help
+    right now" step gets the same crisis panel, from the safety file a flow cannot remove."""
 
-    def check(text: str, locale: str, prior_concerns: int) -> SafetyHit | None:
-        detection = safety.safe_detect(text, locale, rules, prior_concerns)
+    def __init__(self, rules: Any) -> None:
+        self.rules = rules
+
+    def __call__(self, text: str, locale: str, prior_concerns: int) -> SafetyHit | None:
+        from . import safety
+
+        detection = safety.safe_detect(text, locale, self.rules, prior_concerns)
         if detection.level is None:
             return None
         return SafetyHit(
             level=detection.level,
             category=detection.category or "default",
             rule=detection.rule or "",
-            events=safety.response_events(detection, locale, rules),
+            events=safety.response_events(detection, locale, self.rules),
         )
 
-    return check
+    def resources(self, locale: str, node: str) -> SafetyHit:
+        from . import safety
+
+        detection = safety.Detection(level="crisis", category="default")
+        return SafetyHit(level="crisis", category="help_requested", rule=f"flow:{node}",
+                         events=safety.response_events(detection, locale, self.rules))  # fmt: skip
+
+
+def safety_from_rules(rules: Any) -> SafetyFn:
+    """Adapt the safety module (``safe_detect`` + ``response_events``) to the service."""
+    return RuleSafety(rules)
 
 
 def _no_safety(_text: str, _locale: str, _prior_concerns: int) -> SafetyHit | None:

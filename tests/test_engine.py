@@ -1035,3 +1035,15 @@ def _flow(path: Path) -> Flow:
     if path not in _FLOWS:
         _FLOWS[path] = load_flow(path)
     return _FLOWS[path]
+
+
+def test_a_message_that_asks_for_crisis_resources_says_so_as_an_effect() -> None:
+    data = json.loads(MINI.read_text())
+    first = data["sections"][next(iter(data["sections"]))]["nodes"][0]
+    assert first["type"] == "message", "mini.json should open with a message"
+    first["crisis_resources"] = True
+    flow = parse_flow(data, "mini-with-resources")
+    result = step(flow, None, {"type": "start", "locale": "en", "today": TODAY})
+    assert {"type": "crisis_resources", "node": first["id"]} in result.effects
+    plain = step(load_flow(MINI), None, {"type": "start", "locale": "en", "today": TODAY})
+    assert not [e for e in plain.effects if e["type"] == "crisis_resources"]

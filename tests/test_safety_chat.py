@@ -153,3 +153,16 @@ def test_the_log_never_shows_the_visitor_a_rule(live_server: LiveServer,
     resumed.close()
     assert any(e["type"] == "crisis" for e in log)
     assert rule is not None and rule not in json.dumps(log)
+
+
+def test_choosing_i_need_help_right_now_shows_the_crisis_panel_and_flags_the_chat(
+    visitor: WsVisitor,
+) -> None:
+    to_node(visitor, "menu")
+    events = visitor.send({"type": "reply", "choice": "urgent"})
+    crisis = crisis_of(events)
+    assert crisis["level"] == "crisis"
+    assert {"tel:988", "tel:911"} <= {r["href"] for r in crisis["resources"]}
+    assert "rule" not in crisis
+    assert [e["type"] for e in events].index("crisis") < [e["type"] for e in events].index("ask")
+    assert events[-1]["node"] == "urgent_next"  # the flow goes on: a person, or the menu
