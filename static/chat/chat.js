@@ -355,7 +355,7 @@ function onAsk(ev) {
   const input = ev.input || {};
   const same = ask && ask.node === ev.node;
   if (!(same && (!answered || repeatOf === ev.node))) {
-    bubble('bot', input.label || '', {notice: input.notice, fields: input.kind === 'summary' ? input.fields : null});
+    bubble('bot', input.label || '', {notice: same ? null : input.notice, fields: input.kind === 'summary' ? input.fields : null});  // a question asked again (after a crisis) skips its long notice
     invalidNode = null;
   } else if (repeatOf !== ev.node) invalidNode = null;
   repeatOf = null; answered = false;

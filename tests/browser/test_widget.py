@@ -407,6 +407,9 @@ def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
     expect(panel.locator("a[href='tel:988']")).to_be_visible()
     expect(chat.locator("#composer textarea")).to_have_value("")
     expect(panel.get_by_role("button", name=re.compile("person", re.I))).to_be_visible()
+    # the consent question is asked again, without repeating its long privacy notice
+    expect(chat.locator("#log .msg.bot", has_text="Is it all right")).to_have_count(2)
+    expect(chat.locator("#log .msg.bot .notice")).to_have_count(1)
     assert {"type": "crisis"} in host_events(visit.page)  # nothing about what was typed
     assert_accessible(visit, "crisis")
     shot(visit.page, artifacts, "3-crisis")
@@ -418,6 +421,7 @@ def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
 
     visit.page.reload()  # still there after a reload: the crisis event is part of the transcript
     expect(visit.chat.locator("#crisis-bar a").first).to_be_visible()
+    expect(visit.chat.locator("#log .msg.bot .notice")).to_have_count(1)
     assert frame.is_detached()
 
 
