@@ -153,9 +153,7 @@ def load_safety(config: Config) -> SafetyFn:
     """The built-in floor plus the practice's ``safety.json`` next to the flows, compiled once."""
     from . import safety
 
-    path = config.flows_dir / "safety.json"
-    rules = safety.load_rules(path if path.exists() else None)
-    return safety_from_rules(rules)
+    return safety_from_rules(safety.practice_rules(config.flows_dir))
 
 
 # --- origins, CORS and capacity -------------------------------------------------------------------

@@ -13,7 +13,6 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.engine import Connection
@@ -122,24 +121,16 @@ def _reachable(conn: Connection, referral_id: str | None) -> bool:
                for key in CONTACT_FIELDS)  # fmt: skip
 
 
-_rules_lock = threading.Lock()
-_rules_by_dir: dict[str, Any] = {}
-
-
 def _rules(flows_dir: str) -> Any:
-    """The safety rules for the crisis lines, compiled once per process (about a second of CPU:
-    ``Desk.start`` does it on a thread so that no visitor's turn waits for it)."""
+    """The safety rules for the crisis lines: the chat service's compiled copy (about a second of
+    CPU the first time: ``Desk.start`` warms it on a thread so that no visitor's turn waits)."""
     from . import safety
 
-    with _rules_lock:
-        if flows_dir not in _rules_by_dir:
-            path = Path(flows_dir) / "safety.json"
-            try:
-                _rules_by_dir[flows_dir] = safety.load_rules(path if path.exists() else None)
-            except Exception:  # a broken practice file must not hide the floor's resources
-                log.exception("safety rules could not be loaded; using the built-in floor")
-                _rules_by_dir[flows_dir] = safety.floor_rules()
-        return _rules_by_dir[flows_dir]
+    try:
+        return safety.practice_rules(flows_dir)
+    except Exception:  # a broken practice file must not hide the floor's resources
+        log.exception("safety rules could not be loaded; using the built-in floor")
+        return safety.floor_rules()
 
 
 def crisis_resources(flows_dir: str, locale: str) -> list[dict[str, str]]:

@@ -7,8 +7,6 @@ only through an allow-list check here. No database access.
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -153,27 +151,18 @@ def _locale(raw: str) -> str:
 def crisis_resources(config: Config, locale: str) -> list[dict[str, str]]:
     """The call/text links a `crisis` event would carry (the safety floor plus the practice's rules
     file), built into the page so that "In crisis?" works before, or without, a connection."""
-    path = config.flows_dir / "safety.json"
-    stamp = path.stat().st_mtime if path.exists() else 0.0
-    return [dict(r) for r in _crisis_resources(str(path) if stamp else "", stamp, locale)]
-
-
-@cache
-def _crisis_resources(
-    path: str, _stamp: float, locale: str
-) -> tuple[tuple[tuple[str, str], ...], ...]:
     try:
-        rules = safety.load_rules(Path(path)) if path else safety.floor_rules()
+        rules = safety.practice_rules(config.flows_dir)
     except FlowError:  # a broken file is reported by `flow check`; the floor still stands
         rules = safety.floor_rules()
     crisis = safety.Detection(level="crisis", category="default")
     events = safety.response_events(crisis, locale, rules)
     links = events[0]["resources"] if events else []
-    return tuple(
-        (("label", str(r["label"])), ("href", str(r["href"])))
+    return [
+        {"label": str(r["label"]), "href": str(r["href"])}
         for r in links
         if str(r.get("href", "")).startswith(("tel:", "sms:", "https://"))
-    )
+    ]
 
 
 def _exit_url(config: Config) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -109,6 +110,25 @@ def default_rules() -> Rules:
     if DEFAULT_RULES_PATH.exists():
         return load_rules(DEFAULT_RULES_PATH)
     return floor_rules()
+
+
+_practice_lock = threading.Lock()
+_practice: dict[tuple[str, int], Rules] = {}
+
+
+def practice_rules(flows_dir: str | Path) -> Rules:
+    """Floor ∪ ``flows_dir/safety.json``, compiled once per process and version of the file.
+
+    The chat service, the live desk and the chat frame page share this one copy: a compile costs
+    about a second of CPU. Raises ``FlowError`` for a broken file, like ``load_rules``.
+    """
+    path = Path(flows_dir) / "safety.json"
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    key = (str(path), stamp)
+    with _practice_lock:
+        if key not in _practice:
+            _practice[key] = load_rules(path if stamp else None)
+        return _practice[key]
 
 
 def load_rules(path: str | Path | None = None, tripwire: bool = True) -> Rules:
@@ -297,9 +317,7 @@ def _pressing(category: Category, ctx: _Context, first: int, last: int) -> bool:
     a time alone ("dead tired after work") must not outweigh an everyday context."""
     if not category.timing or not _ACTING.search(ctx.norm.text):
         return False
-    lang = ctx.rule_set.language
-    return any(not (first <= lo and hi <= last) and not _negated(ctx.norm, lang, lo)
-               for lo, hi in ctx.spans("timing", category))
+    return _fresh_signal(ctx, category, ctx.spans("timing", category), first, last) is not None
 
 
 def _about_someone_else_only(rule: CompiledRule, ctx: _Context, first: int, last: int) -> bool:
