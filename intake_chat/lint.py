@@ -440,12 +440,17 @@ def _resolve(flow: _Index, g: _Graph, node_id: str, target: str | None, stack: t
 # Data flow over the state graph.
 
 
+def _out_edges(g: _Graph) -> dict[State, list[_Edge]]:
+    out: dict[State, list[_Edge]] = defaultdict(list)
+    for e in g.edges:
+        out[e.src].append(e)
+    return out
+
+
 def _may_set(g: _Graph, start: State) -> dict[State, frozenset[str]]:
     """Variables that hold a value on at least one path into each state."""
     facts: dict[State, frozenset[str]] = {start: frozenset()}
-    out_edges: dict[State, list[_Edge]] = defaultdict(list)
-    for e in g.edges:
-        out_edges[e.src].append(e)
+    out_edges = _out_edges(g)
     todo = [start]
     while todo:
         s = todo.pop()
@@ -463,9 +468,7 @@ def _may_set(g: _Graph, start: State) -> dict[State, frozenset[str]]:
 def _must_hold(g: _Graph, start: State) -> dict[State, frozenset[Atom]]:
     """Facts that hold on every path into each state (greatest fixpoint; unseen states absent)."""
     facts: dict[State, frozenset[Atom]] = {start: frozenset()}
-    out_edges: dict[State, list[_Edge]] = defaultdict(list)
-    for e in g.edges:
-        out_edges[e.src].append(e)
+    out_edges = _out_edges(g)
     todo = [start]
     while todo:
         s = todo.pop()
