@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from flask_sock import Sock
 
-from intake_chat.cli.serve import run_gunicorn
+from intake_chat.cli.serve_command import run_gunicorn
 
 
 def create_echo_app() -> Flask:

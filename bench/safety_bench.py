@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from intake_chat.normalize import normalize
-from intake_chat.safety import DEFAULT_RULES_PATH, default_rules, detect, load_rules
-from intake_chat.safety_eval import load_corpus
+from intake_chat.safety.detection import DEFAULT_RULES_PATH, default_rules, detect, load_rules
+from intake_chat.safety.evaluation import load_corpus
+from intake_chat.safety.normalizer import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,14 +10,19 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import Config
+from .core.config import Config
 
 __all__ = ["Config", "create_app"]
 
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     """Build the Flask app; ``config`` defaults to ``Config.from_env()``; ``overrides`` win."""
-    from . import api, chat, editor, live, notify, notify_console, pages, retention, staff, storage
+    from . import storage
+    from .app import notifier as notify
+    from .app import retention
+    from .web import api, chat, editor, live, pages
+    from .web import console as staff
+    from .web import notifications as notify_console
 
     config = config or Config.from_env(**overrides)
     app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")

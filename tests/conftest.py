@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from intake_chat import Config, create_app, safety
+from intake_chat import Config, create_app
+from intake_chat.safety import detection as safety
 from intake_chat.storage import Database
 
 if TYPE_CHECKING:

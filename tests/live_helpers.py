@@ -4,8 +4,8 @@ widget's and the console's browser tests)."""
 from __future__ import annotations
 
 from intake_chat.storage import Database, utcnow
-from intake_chat.storage import live as live_db
-from intake_chat.storage import staff as staff_db
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import live_queue as live_db
 
 
 def accepting_staff(

@@ -16,10 +16,10 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
-from intake_chat import passwords
+from intake_chat.core import passwords
 from intake_chat.storage import Database, get_db, utcnow
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import staff as staff_db
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import conversations as chat_db
 
 PASSWORD = "blue kettle on a quiet porch"
 PERSONAS = ("admin", "coordinator", "editor", "anonymous")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from intake_chat.answers import (
+from intake_chat.core.answers import (
     PATTERN_INPUT_LIMIT,
     Parsed,
     is_required,

@@ -16,9 +16,9 @@ from staff_helpers import (
     make_referral,
 )
 
-from intake_chat import passwords
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import staff as staff_db
+from intake_chat.core import passwords
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import conversations as chat_db
 from intake_chat.storage import utcnow
 
 

@@ -22,9 +22,9 @@ from staff_helpers import (
     totp_now,
 )
 
-from intake_chat import passwords
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import staff as staff_db
+from intake_chat.core import passwords
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import conversations as chat_db
 
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()
 

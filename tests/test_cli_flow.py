@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from intake_chat.cli import flow as flow_cli
+from intake_chat.cli import flow_commands as flow_cli
 from intake_chat.cli import main
-from intake_chat.lint import Finding
+from intake_chat.core.lint import Finding
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "flows_bad"

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 import websocket
 from server import LiveServer, WsVisitor, backend_server, intake_reply, walk_intake
 
-from intake_chat.service import hash_token
+from intake_chat.app.service import hash_token
 from intake_chat.storage import Database
-from intake_chat.storage import chat as store
+from intake_chat.storage import conversations as store
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -13,8 +13,8 @@ from flow_helpers import node
 
 from intake_chat.cli import main
 from intake_chat.storage import Database
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import flows as flow_store
+from intake_chat.storage import conversations as chat_db
+from intake_chat.storage import drafts as flow_store
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from flow_helpers import node
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake_chat.flowdiff import diff_flows, text_segments
+from intake_chat.core.flowdiff import diff_flows, text_segments
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = json.loads((ROOT / "tests" / "flows" / "mini.json").read_text())

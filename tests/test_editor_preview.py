@@ -16,10 +16,10 @@ from flow_helpers import node
 from server import intake_reply
 from staff_helpers import Console, build_console
 
-from intake_chat.preview import SANDBOX_FILE, Previews, hash_ticket
 from intake_chat.storage import Database, utcnow
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import flows as flow_store
+from intake_chat.storage import conversations as chat_db
+from intake_chat.storage import drafts as flow_store
+from intake_chat.web.preview import SANDBOX_FILE, Previews, hash_ticket
 
 JSON = {"Accept": "application/json"}
 
@@ -215,7 +215,7 @@ def test_the_preview_socket_carries_the_draft_and_pushes_the_editors_jump(
     from argon2 import PasswordHasher
     from server import WsVisitor
 
-    from intake_chat.storage import staff as staff_db
+    from intake_chat.storage import accounts as staff_db
 
     db = Database(f"sqlite:///{live_server.data_dir / 'intake-chat.sqlite3'}")
     with db.transaction() as conn:

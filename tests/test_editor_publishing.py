@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from flow_helpers import node
 
-from intake_chat import publishing
-from intake_chat.errors import EditRefused
-from intake_chat.flows import load_flow, parse_flow
-from intake_chat.publishing import Actor
+from intake_chat.app import publishing
+from intake_chat.app.publishing import Actor
+from intake_chat.core.errors import EditRefused
+from intake_chat.core.flows import load_flow, parse_flow
 from intake_chat.storage import Database
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import flows as store
+from intake_chat.storage import conversations as chat_db
+from intake_chat.storage import drafts as store
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "flows" / "mini.json"
@@ -374,7 +374,7 @@ def test_the_draft_survives_a_rollback(db: Database) -> None:
 def test_export_then_import_round_trips_and_passes_flow_check(
     db: Database, tmp_path: Path
 ) -> None:
-    from intake_chat.cli.flow import check_file
+    from intake_chat.cli.flow_commands import check_file
 
     approve_and_publish(db, edited())
     path = tmp_path / "mini.json"

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from flow_helpers import node
 from staff_helpers import PERSONAS, Console, add_staff, build_console, sign_in_directly
 
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import flows as flow_store
+from intake_chat.storage import conversations as chat_db
+from intake_chat.storage import drafts as flow_store
 
 EDITORS = ("admin", "editor")
 JSON = {"Accept": "application/json"}

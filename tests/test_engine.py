@@ -13,10 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake_chat.engine import MAX_AUTO_STEPS, NODE_KEYS, Step, holds, step
-from intake_chat.errors import FlowError
-from intake_chat.flows import Flow, load_flow, load_schema, parse_flow
-from intake_chat.textfmt import DEFAULT_MESSAGES, interpolate, localize, normalize, render_value
+from intake_chat.core.engine import MAX_AUTO_STEPS, NODE_KEYS, Step, holds, step
+from intake_chat.core.errors import FlowError
+from intake_chat.core.flows import Flow, load_flow, load_schema, parse_flow
+from intake_chat.core.textfmt import (
+    DEFAULT_MESSAGES,
+    interpolate,
+    localize,
+    normalize,
+    render_value,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -883,7 +889,7 @@ def test_every_message_key_has_a_default_in_both_languages_and_a_schema_entry() 
 
 
 def test_every_input_kind_of_the_schema_is_parsed() -> None:
-    from intake_chat.answers import _PARSERS, _PARSERS_WITH_OPTIONS
+    from intake_chat.core.answers import _PARSERS, _PARSERS_WITH_OPTIONS
 
     kinds = set(load_schema()["$defs"]["question_node"]["properties"]["input"]["enum"])
     assert kinds == set(_PARSERS) | set(_PARSERS_WITH_OPTIONS) | {"multi"}

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from intake_chat.errors import FlowError
-from intake_chat.flows import (
+from intake_chat.core.errors import FlowError
+from intake_chat.core.flows import (
     SCHEMA_ID,
     SCHEMA_PATH,
     Flow,

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake_chat.graph import describe_condition, escape, to_mermaid
+from intake_chat.core.graph import describe_condition, escape, to_mermaid
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

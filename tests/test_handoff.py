@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake_chat import Config, create_app, handoff_text
-from intake_chat.errors import ConfigError
-from intake_chat.handoff import (
+from intake_chat import Config, create_app
+from intake_chat.core import handoff_text
+from intake_chat.core.errors import ConfigError
+from intake_chat.core.handoff import (
     Expectation,
     Window,
     decide,

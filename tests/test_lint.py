@@ -13,7 +13,7 @@ from flow_helpers import node
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake_chat.lint import CODES, Finding, lint, readability_grade, split_placeholders
+from intake_chat.core.lint import CODES, Finding, lint, readability_grade, split_placeholders
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "flows_bad"

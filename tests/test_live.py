@@ -22,16 +22,16 @@ import sqlalchemy as sa
 from server import LiveServer, WsVisitor
 from staff_helpers import PERSONAS, Console, build_console
 
-from intake_chat.config import Config
-from intake_chat.flows import Flow, parse_flow
-from intake_chat.handoff import queue_order
-from intake_chat.livedesk import PRESENCE_TTL, Desk
-from intake_chat.service import Service, hash_token, safety_from_rules
+from intake_chat.app.livedesk import PRESENCE_TTL, Desk
+from intake_chat.app.service import Service, hash_token, safety_from_rules
+from intake_chat.core.config import Config
+from intake_chat.core.flows import Flow, parse_flow
+from intake_chat.core.handoff import queue_order
 from intake_chat.storage import Database, get_db, utcnow
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import live as live_db
-from intake_chat.storage import staff as staff_db
-from intake_chat.storage.staff import StaffRow
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import conversations as chat_db
+from intake_chat.storage import live_queue as live_db
+from intake_chat.storage.accounts import StaffRow
 
 WEDNESDAY_10 = datetime(2025, 3, 12, 10, 0)  # office hours below are in UTC: open
 SATURDAY_10 = datetime(2025, 3, 15, 10, 0)  # closed; opens Monday 09:00
@@ -573,7 +573,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 
 
 def console_service(console: Console) -> Service:
-    from intake_chat.chat import EXTENSION_KEY
+    from intake_chat.web.chat import EXTENSION_KEY
 
     service: Service = console.app.extensions[EXTENSION_KEY].service
     return service
@@ -779,7 +779,7 @@ class StaffClient:
     def __init__(self, server: LiveServer, name: str = "Sam") -> None:
         self.server = server
         db = Database(f"sqlite:///{server.data_dir / 'intake-chat.sqlite3'}")
-        from intake_chat import passwords
+        from intake_chat.core import passwords
 
         with db.transaction() as conn:
             staff_id = staff_db.create_staff(conn, email=f"{name.lower()}@example.org",

@@ -24,12 +24,14 @@ from click.testing import CliRunner
 from server import PG_ENV, PG_SKIP_REASON, LiveServer, fresh_pg_schema
 from smtp_server import SMTPTestServer
 
-from intake_chat import Config, create_app, notify
+from intake_chat import Config, create_app
+from intake_chat.app import notifier as notify
+from intake_chat.app.service import STAFF_CHANNEL, Service
 from intake_chat.cli import main as cli_main
-from intake_chat.flows import load_flow
-from intake_chat.service import STAFF_CHANNEL, Service
-from intake_chat.storage import Database, chat, utcnow
-from intake_chat.storage import notify as store
+from intake_chat.core.flows import load_flow
+from intake_chat.storage import Database, utcnow
+from intake_chat.storage import conversations as chat
+from intake_chat.storage import deliveries as store
 
 FLOWS = Path(__file__).resolve().parent / "flows"
 SECRET = "s3cret-shared-with-the-receiver"

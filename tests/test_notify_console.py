@@ -15,10 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_notify import FLOWS, Clock, Receiver, deliveries, make_outbox, submit_referral
 
-from intake_chat import Config, auth, create_app, passwords
-from intake_chat.storage import Database, chat, get_db, utcnow
-from intake_chat.storage import notify as store
-from intake_chat.storage import staff as staff_db
+from intake_chat import Config, create_app
+from intake_chat.core import passwords
+from intake_chat.storage import Database, get_db, utcnow
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import conversations as chat
+from intake_chat.storage import deliveries as store
+from intake_chat.web import auth
 
 
 @pytest.fixture

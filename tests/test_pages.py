@@ -11,9 +11,10 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake_chat import Config, create_app, safety
-from intake_chat.pages import contrast, theme
-from intake_chat.widget_text import STRINGS
+from intake_chat import Config, create_app
+from intake_chat.core.widget_text import STRINGS
+from intake_chat.safety import detection as safety
+from intake_chat.web.pages import contrast, theme
 
 ALLOWED = ("https://practice.example", "http://127.0.0.1:8081")
 

@@ -14,15 +14,16 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from intake_chat import create_app, retention
+from intake_chat import create_app
+from intake_chat.app import retention
+from intake_chat.app.service import Service, hash_token, safety_from_rules
 from intake_chat.cli import main as cli
-from intake_chat.config import Config
-from intake_chat.engine import step
-from intake_chat.flows import Flow, load_flow, parse_flow
-from intake_chat.service import Service, hash_token, safety_from_rules
+from intake_chat.core.config import Config
+from intake_chat.core.engine import step
+from intake_chat.core.flows import Flow, load_flow, parse_flow
 from intake_chat.storage import Database, utcnow
-from intake_chat.storage import chat as store
-from intake_chat.storage import live as live_store
+from intake_chat.storage import conversations as store
+from intake_chat.storage import live_queue as live_store
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC = "Tuesday appointments QX-TOPIC"  # typed before consent
@@ -478,7 +479,7 @@ def test_the_retention_settings_come_from_the_environment() -> None:
 
 
 def test_staff_read_a_redacted_line_as_removed_not_as_an_empty_message() -> None:
-    from intake_chat.referral_view import transcript_lines
+    from intake_chat.core.referral_view import transcript_lines
 
     rows = [{"seq": 3, "type": "visitor", "created_at": None,
              "payload": {"type": "visitor", "action": "reply", "text": "", "redacted": True}}]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake_chat.errors import ProtocolError
-from intake_chat.protocol import ERROR_TEXTS, error_event, parse_frame
+from intake_chat.core.errors import ProtocolError
+from intake_chat.core.protocol import ERROR_TEXTS, error_event, parse_frame
 
 
 def code_of(raw: str | bytes, **kwargs: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intake_chat.ratelimit import TokenBuckets
+from intake_chat.core.ratelimit import TokenBuckets
 
 
 class Clock:

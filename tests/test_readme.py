@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from intake_chat.flows import parse_flow
-from intake_chat.lint import lint
+from intake_chat.core.flows import parse_flow
+from intake_chat.core.lint import lint
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from intake_chat.cli import main
-from intake_chat.errors import FlowError, Problem
-from intake_chat.normalize import normalize
-from intake_chat.safety import (
+from intake_chat.core.errors import FlowError, Problem
+from intake_chat.safety.detection import (
     DEFAULT_RULES_PATH,
     SCHEMA_ID,
     SCHEMA_PATH,
@@ -32,9 +31,10 @@ from intake_chat.safety import (
     response_events,
     safe_detect,
 )
-from intake_chat.safety_eval import evaluate, load_corpus
-from intake_chat.safety_floor import FLOOR
-from intake_chat.safety_rules import PatternError, parse_pattern
+from intake_chat.safety.evaluation import evaluate, load_corpus
+from intake_chat.safety.floor import FLOOR
+from intake_chat.safety.normalizer import normalize
+from intake_chat.safety.patterns import PatternError, parse_pattern
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_PATH = ROOT / "tests" / "safety_corpus.jsonl"

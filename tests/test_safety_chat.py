@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from server import LiveServer, WsVisitor, intake_reply, walk_intake
 
-from intake_chat.safety import default_rules, detect
+from intake_chat.safety.detection import default_rules, detect
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from intake_chat.normalize import normalize
-from intake_chat.safety import default_rules, detect, floor_rules, load_rules
-from intake_chat.safety_eval import Example, evaluate, load_corpus
-from intake_chat.safety_rules import PatternError, parse_pattern, union
+from intake_chat.safety.detection import default_rules, detect, floor_rules, load_rules
+from intake_chat.safety.evaluation import Example, evaluate, load_corpus
+from intake_chat.safety.normalizer import normalize
+from intake_chat.safety.patterns import PatternError, parse_pattern, union
 
 ROOT = Path(__file__).resolve().parent.parent
 _HELD_OUT = {n.strip() for n in os.environ.get("INTAKE_SAFETY_HOLD_OUT", "").split(",") if n}
@@ -426,7 +426,7 @@ def test_eval_counts_a_crisis_caught_as_concern_as_caught_and_exits_1_only_on_mi
 
 
 def test_the_checker_reports_a_rule_exemption_it_cannot_read(tmp_path: Path) -> None:
-    from intake_chat.safety import check_rules_file
+    from intake_chat.safety.detection import check_rules_file
 
     path = tmp_path / "safety.json"
     path.write_text(json.dumps({

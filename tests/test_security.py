@@ -26,14 +26,16 @@ from staff_helpers import (
     totp_now,
 )
 
-from intake_chat import Config, auth, create_app, passwords, protocol
-from intake_chat.chat import Slots
-from intake_chat.cli.serve import gunicorn_options
-from intake_chat.errors import ProtocolError
-from intake_chat.referral_view import csv_cell
-from intake_chat.storage import chat as chat_db
+from intake_chat import Config, create_app
+from intake_chat.cli.serve_command import gunicorn_options
+from intake_chat.core import passwords, protocol
+from intake_chat.core.errors import ProtocolError
+from intake_chat.core.referral_view import csv_cell
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import conversations as chat_db
 from intake_chat.storage import get_db, utcnow
-from intake_chat.storage import staff as staff_db
+from intake_chat.web import auth
+from intake_chat.web.chat import Slots
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = "https://practice.example"
@@ -229,7 +231,7 @@ def test_one_address_cannot_take_every_long_lived_slot() -> None:
 
 
 def test_ipv6_clients_are_limited_per_64_prefix(console: Console) -> None:
-    from intake_chat.chat import client_key
+    from intake_chat.web.chat import client_key
 
     cases = [
         ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),

@@ -15,10 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from intake_chat.config import Config
-from intake_chat.errors import StorageError
-from intake_chat.flows import Flow, parse_flow
-from intake_chat.service import (
+from intake_chat.app.service import (
     STAFF_CHANNEL,
     Hub,
     SafetyHit,
@@ -26,8 +23,11 @@ from intake_chat.service import (
     hash_token,
     safety_from_rules,
 )
+from intake_chat.core.config import Config
+from intake_chat.core.errors import StorageError
+from intake_chat.core.flows import Flow, parse_flow
 from intake_chat.storage import Database, utcnow
-from intake_chat.storage import chat as store
+from intake_chat.storage import conversations as store
 
 
 def text(en: str) -> dict[str, str]:

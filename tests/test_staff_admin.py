@@ -17,8 +17,8 @@ from staff_helpers import (
 )
 
 from intake_chat.cli import main
-from intake_chat.storage import chat as chat_db
-from intake_chat.storage import staff as staff_db
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import conversations as chat_db
 
 NEW_PASSWORD = "harbour lights in november"
 

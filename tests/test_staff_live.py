@@ -17,10 +17,10 @@ from argon2 import PasswordHasher
 from server import LiveServer, ThreadServer, WsVisitor, backend_server, walk_intake
 from staff_helpers import build_console, make_referral
 
-from intake_chat import passwords
-from intake_chat import staff as staff_console
+from intake_chat.core import passwords
 from intake_chat.storage import Database, utcnow
-from intake_chat.storage import staff as staff_db
+from intake_chat.storage import accounts as staff_db
+from intake_chat.web import console as staff_console
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 

@@ -51,7 +51,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 
 def _path(console: Console, template: str) -> str:
     with console.db.read() as conn:
-        from intake_chat.storage import chat as chat_db
+        from intake_chat.storage import conversations as chat_db
 
         session_id = chat_db.get_referral(conn, console.referral_id)["session_id"]  # type: ignore[index]
     return template.format(

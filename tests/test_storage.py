@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 
 from intake_chat import storage
-from intake_chat.storage import Area, Database, StorageError, chat, metadata, utcnow
+from intake_chat.storage import Area, Database, StorageError, metadata, utcnow
+from intake_chat.storage import conversations as chat
 
 
 def new_session(conn: sa.Connection, token_hash: str = "a" * 64) -> chat.SessionRow:

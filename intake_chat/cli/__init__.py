@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from . import db, flow, notify, safety, serve, staff
+from . import db_commands as db
+from . import flow_commands as flow
+from . import notify_commands as notify
+from . import safety_commands as safety
+from . import serve_command as serve
+from . import staff_commands as staff
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

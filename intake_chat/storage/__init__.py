@@ -25,12 +25,12 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
-from ..errors import StorageError
+from ..core.errors import StorageError
 
 if TYPE_CHECKING:
     from flask import Flask
 
-    from ..config import Config
+    from ..core.config import Config
 
 __all__ = [
     "Area",

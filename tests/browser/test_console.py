@@ -21,9 +21,9 @@ from playwright.sync_api import Browser, Page, expect
 from server import LiveServer, WsVisitor, walk_intake
 from widget_support import ARTIFACTS, axe_violations
 
-from intake_chat import passwords
+from intake_chat.core import passwords
 from intake_chat.storage import Database
-from intake_chat.storage import staff as staff_db
+from intake_chat.storage import accounts as staff_db
 
 pytestmark = pytest.mark.browser
 

@@ -23,8 +23,8 @@ from server import LiveServer, WsVisitor, intake_reply, walk_intake
 from widget_support import ARTIFACTS, axe_violations
 
 from intake_chat.storage import Database
-from intake_chat.storage import flows as flow_store
-from intake_chat.storage import staff as staff_db
+from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import drafts as flow_store
 
 pytestmark = pytest.mark.browser
 

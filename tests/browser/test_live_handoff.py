@@ -21,7 +21,7 @@ from server import LiveServer
 from widget_support import ARTIFACTS, axe_violations
 
 from intake_chat.storage import Database
-from intake_chat.storage import staff as staff_db
+from intake_chat.storage import accounts as staff_db
 
 pytestmark = pytest.mark.browser
 

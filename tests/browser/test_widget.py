@@ -488,8 +488,8 @@ def test_asking_for_a_person_when_nobody_is_free_says_so_with_tappable_crisis_li
 
 
 def service_session_id(service: Any, token: str) -> str:
-    from intake_chat.service import hash_token
-    from intake_chat.storage import chat as store
+    from intake_chat.app.service import hash_token
+    from intake_chat.storage import conversations as store
 
     with service.db.read() as conn:
         row = store.find_session(conn, hash_token(token))

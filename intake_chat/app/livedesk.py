@@ -1,0 +1,448 @@
+"""The live handoff between a visitor and a staff member: what happens when a visitor asks for a
+person (inside their turn), the wait timer, accept (first wins), staff messages, ending the chat
+and handing the visitor back to the assistant, and staff presence.
+
+Every move is one transaction that also writes what the visitor sees into their event log, then
+wakes their socket or long-poll through the service's hub. Imports nothing from Flask.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy.engine import Connection
+
+from ..core import handoff, handoff_text
+from ..storage import conversations as chat_store
+from ..storage import live_queue as store
+from ..storage.accounts import CONTACT_FIELDS, StaffRow
+
+if TYPE_CHECKING:
+    from ..core.config import Config
+    from .service import Service
+
+log = logging.getLogger(__name__)
+
+PRESENCE_TTL = timedelta(seconds=30)  # a console that stopped beating for this long is offline
+HEARTBEAT_SECONDS = 10.0
+SWEEP_SECONDS = 1.0
+# Node names of the events this module writes (the engine's own nodes are flow node ids).
+FINDING_NODE, QUEUED_NODE, JOINED_NODE = "live:finding", "live:queued", "live:joined"
+ENDED_NODE, TO_BOT_NODE = "live:ended", "live:to_bot"
+
+AcceptResult = Literal["ok", "taken", "gone", "missing"]
+
+
+# --- inside the visitor's turn ----------------------------------------------------------------
+
+
+def on_request(
+    conn: Connection,
+    session: chat_store.SessionRow,
+    events: list[dict[str, Any]],
+    config: Config,
+    now: datetime,
+) -> None:
+    """The service calls this for a ``request_staff`` effect, in the visitor's transaction and
+    after the referral is inserted. Live when the office is open and someone accepts chats: the
+    visitor is told a person is being found. Otherwise the request is queued at once and the
+    engine's ``handoff`` event becomes an honest ``queued`` one."""
+    handoff_event = next((e for e in reversed(events) if e.get("type") == "handoff"), None)
+    referral_id = handoff_event.get("referral") if handoff_event else None
+    node = str(handoff_event.get("node", "")) if handoff_event else ""
+    stale = store.open_request_for_session(conn, session.id)
+    if stale is not None:  # asked again after starting over: the earlier request is over
+        store.finish(conn, stale.id, "left", now=now)
+    hours = handoff.hours_from_config(config.office_hours, config.timezone)
+    available = store.count_available(conn, online_since=now - PRESENCE_TTL)
+    decision = handoff.decide(hours, now, available)
+    locale = _referral_locale(conn, referral_id) or session.locale
+    outcome = None if decision == "live" else decision
+    request_id = store.insert_request(
+        conn, session_id=session.id, referral_id=referral_id, node=node,
+        resume_state=session.state, now=now, outcome=outcome,
+    )  # fmt: skip
+    detail = {"request_id": request_id, "referral_id": referral_id, "decision": decision}
+    chat_store.append_audit(conn, actor="system", action="live.request",
+                            subject=f"session:{session.id}", detail=detail, now=now)  # fmt: skip
+    if outcome is None:
+        text = handoff_text.finding(locale, config.handoff_wait_seconds)
+        events.append({"type": "message", "node": FINDING_NODE, "text": text})
+        return
+    if referral_id:
+        store.set_referral_mode(conn, referral_id, "queued", now=now)
+    queued = queued_event(conn, config, referral_id, outcome, locale, now)
+    if handoff_event is not None:
+        # The flow's own words (the practice's phone and email) stay, said just before.
+        flow_text = handoff_event.get("text")
+        if flow_text:
+            at = events.index(handoff_event)
+            events.insert(at, {"type": "message", "node": node, "text": flow_text})
+        handoff_event.update({k: v for k, v in queued.items() if k not in ("type", "node")})
+    else:
+        events.append(queued)
+
+
+def queued_event(
+    conn: Connection,
+    config: Config,
+    referral_id: str | None,
+    reason: str,
+    locale: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """``handoff`` with ``mode: queued``: why no one joins, when to expect contact, and the
+    safety file's crisis resources (in the text and as links)."""
+    hours = handoff.hours_from_config(config.office_hours, config.timezone)
+    resources = crisis_resources(str(config.flows_dir), locale)
+    text = handoff_text.queued(
+        locale, reason, handoff.expect_contact(hours, now),
+        reachable=_reachable(conn, referral_id), resources=resources,
+    )  # fmt: skip
+    return {"type": "handoff", "mode": "queued", "node": QUEUED_NODE, "text": text,
+            "referral": referral_id, "reason": reason, "resources": resources}  # fmt: skip
+
+
+def _referral_locale(conn: Connection, referral_id: str | None) -> str | None:
+    referral = chat_store.get_referral(conn, referral_id) if referral_id else None
+    return str(referral["locale"]) if referral else None
+
+
+def _reachable(conn: Connection, referral_id: str | None) -> bool:
+    """Whether the visitor left a phone number or an email the team can use."""
+    referral = chat_store.get_referral(conn, referral_id) if referral_id else None
+    answers: Mapping[str, Any] = (referral or {}).get("answers") or {}
+    return any(isinstance(answers.get(key), str) and answers[key].strip()
+               for key in CONTACT_FIELDS)  # fmt: skip
+
+
+def _rules(flows_dir: str) -> Any:
+    """The safety rules for the crisis lines: the chat service's compiled copy (about a second of
+    CPU the first time: ``Desk.start`` warms it on a thread so that no visitor's turn waits)."""
+    from ..safety import detection as safety
+
+    try:
+        return safety.practice_rules(flows_dir)
+    except Exception:  # a broken practice file must not hide the floor's resources
+        log.exception("safety rules could not be loaded; using the built-in floor")
+        return safety.floor_rules()
+
+
+def crisis_resources(flows_dir: str, locale: str) -> list[dict[str, str]]:
+    """The resources the safety layer shows in a crisis, worded by the safety files."""
+    from ..safety import detection as safety
+
+    detection = safety.Detection(level="concern", category="default")
+    shown = safety.response_events(detection, locale, _rules(flows_dir))
+    return [dict(item) for item in (shown[0].get("resources", []) if shown else [])]
+
+
+# --- staff side and the timer -----------------------------------------------------------------
+
+
+def display_name(staff: StaffRow) -> str:
+    """What a visitor may see of a staff member: the display name, never the email."""
+    return staff.name.strip()
+
+
+@dataclass
+class Desk:
+    """The live handoff for one conversation service (one per process). Writes go through the
+    service's database writer (``Database.write``), like a visitor's turn."""
+
+    service: Service
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.service.config
+
+    # presence
+
+    def set_accepting(self, staff_id: int, accepting: bool) -> None:
+        def work(conn: Connection) -> None:
+            now = self.service.now()
+            store.set_accepting(conn, staff_id, accepting, now=now)
+            store.touch_presence(conn, staff_id, now=now)
+
+        self.service.db.write(work)
+        self.service.hub.publish(_staff_channel())
+
+    def heartbeat(self, staff_id: int) -> None:
+        self.service.db.write(
+            lambda conn: store.touch_presence(conn, staff_id, now=self.service.now())
+        )
+
+    def online_since(self, now: datetime | None = None) -> datetime:
+        return (now or self.service.now()) - PRESENCE_TTL
+
+    # moves
+
+    def accept(self, request_id: int, staff: StaffRow) -> AcceptResult:
+        def work(conn: Connection) -> tuple[AcceptResult, str | None]:
+            now = self.service.now()
+            request = store.get_request(conn, request_id)
+            if request is None:
+                return "missing", None
+            session = chat_store.lock_session_by_id(conn, request.session_id)
+            if session is None or not _still_there(session, request, now):
+                store.finish(conn, request_id, "left", now=now, expect=[store.WAITING])
+                return "gone", request.session_id
+            if not store.accept(conn, request_id, staff.id, now=now):
+                fresh = store.get_request(conn, request_id)
+                taken = fresh is not None and fresh.status == store.LIVE
+                return ("taken" if taken else "gone"), None
+            name = display_name(staff)
+            event = {
+                "type": "handoff",
+                "mode": "live",
+                "node": JOINED_NODE,
+                "referral": request.referral_id,
+                "name": name,
+                "text": handoff_text.staff_event("joined", _locale_of(session), name),
+            }
+            self._append(conn, session, [event], now)
+            self._audit(conn, staff, "live.accept", session.id, request, now)
+            return "ok", session.id  # fmt: skip
+
+        result, session_id = self.service.db.write(work)
+        if session_id is not None:
+            self._wake(session_id)
+        return result
+
+    def send(self, request_id: int, staff: StaffRow, text: str) -> dict[str, Any] | None:
+        """A staff message into the visitor's conversation; None unless it is their live chat."""
+
+        def work(conn: Connection) -> dict[str, Any] | None:
+            now = self.service.now()
+            first = store.get_request(conn, request_id)
+            if first is None:
+                return None
+            session = chat_store.lock_session_by_id(conn, first.session_id)
+            request = store.get_request(conn, request_id)  # again, under the conversation's lock
+            if session is None or request is None or request.status != store.LIVE:
+                return None
+            if request.staff_id != staff.id:
+                return None
+            name = display_name(staff) or handoff_text.team_name(_locale_of(session))
+            [stored] = self._append(conn, session, [{"type": "staff", "name": name,
+                                                     "text": text}], now)  # fmt: skip
+            self._audit(conn, staff, "live.message", session.id, request, now)
+            return {**stored, "session_id": session.id}
+
+        stored = self.service.db.write(work)
+        if stored is None:
+            return None
+        self.service.hub.publish(stored.pop("session_id"))
+        return stored
+
+    def end(self, request_id: int, staff: StaffRow) -> bool:
+        return self._close(request_id, staff, "ended")
+
+    def to_bot(self, request_id: int, staff: StaffRow) -> bool:
+        return self._close(request_id, staff, "to_bot")
+
+    def _close(self, request_id: int, staff: StaffRow, outcome: str) -> bool:
+        """End a live chat (the assigned staff member, or an admin): the visitor is told, and
+        for ``to_bot`` the conversation resumes where it was before they asked for a person."""
+        only = None if staff.role == "admin" else staff.id
+
+        def work(conn: Connection) -> str | None:
+            now = self.service.now()
+            request = store.get_request(conn, request_id)
+            if request is None:
+                return None
+            session = chat_store.lock_session_by_id(conn, request.session_id)
+            if session is None or not store.finish(
+                conn, request_id, outcome, now=now, expect=[store.LIVE], staff_id=only
+            ):
+                return None  # fmt: skip
+            locale = _locale_of(session)
+            name = display_name(staff)
+            if outcome == "ended":
+                events = [{"type": "end", "node": ENDED_NODE,
+                           "text": handoff_text.staff_event("ended", locale, name)}]  # fmt: skip
+                self._append(conn, session, events, now)
+            else:
+                said = {"type": "message", "node": TO_BOT_NODE,
+                        "text": handoff_text.staff_event("to_bot", locale, name)}  # fmt: skip
+                state, resumed = self._resume(conn, session, request, locale)
+                self._append(conn, session, [said, *resumed], now, state=state)
+            self._audit(conn, staff, f"live.{outcome}", session.id, request, now)
+            return session.id
+
+        session_id = self.service.db.write(work)
+        if session_id is None:
+            return False
+        self._wake(session_id)
+        return True
+
+    def _resume(
+        self,
+        conn: Connection,
+        session: chat_store.SessionRow,
+        request: store.Request,
+        locale: str,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The engine's ``reask`` on the conversation as it was before the request (a state the
+        flow no longer fits starts over, as the engine does for any unusable state)."""
+        flow = self.service.flow_of(conn, session)  # the version this visitor started on
+        event = {"type": "reask", "locale": locale, "today": self.service.today()}
+        result = self.service.step(flow, request.resume_state, event)
+        return result.state, [dict(e) for e in result.events if e.get("type") != "error"]
+
+    # the timer
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """Queue requests nobody took in time (or nobody can take), and close requests whose
+        visitor moved on. Runs every second on a thread; the times come from the database, so
+        a restart loses no deadline. Returns how many requests moved."""
+        now = now or self.service.now()
+        with self.service.db.read() as conn:
+            open_rows = store.requests_with_status(conn, store.OPEN)
+            available = store.count_available(conn, online_since=now - PRESENCE_TTL)
+        moved = 0
+        wait = self.config.handoff_wait_seconds
+        for row in open_rows:
+            if not _row_still_there(row, now):
+                moved += self._leave(row["id"], now)
+            elif row["status"] != store.WAITING:
+                continue
+            elif handoff.is_overdue(row["requested_at"], now, wait):
+                moved += self._queue(row["id"], "timeout", now)
+            elif available == 0:
+                moved += self._queue(row["id"], "no_staff", now)
+        return moved
+
+    def _queue(self, request_id: int, reason: str, now: datetime) -> int:
+        def work(conn: Connection) -> str | None:
+            request = store.get_request(conn, request_id)
+            if request is None:
+                return None
+            session = chat_store.lock_session_by_id(conn, request.session_id)
+            if session is None or not store.finish(
+                conn, request_id, reason, now=now, expect=[store.WAITING]
+            ):
+                return None  # fmt: skip
+            if request.referral_id:
+                store.set_referral_mode(conn, request.referral_id, "queued", now=now)
+            locale = _referral_locale(conn, request.referral_id) or _locale_of(session)
+            event = queued_event(conn, self.config, request.referral_id, reason, locale, now)
+            self._append(conn, session, [event], now)
+            chat_store.append_audit(conn, actor="system", action=f"live.{reason}",
+                                    subject=f"session:{session.id}",
+                                    detail={"request_id": request_id,
+                                            "referral_id": request.referral_id},
+                                    now=now)  # fmt: skip
+            return session.id
+
+        session_id = self.service.db.write(work)
+        if session_id is None:
+            return 0
+        self._wake(session_id)
+        return 1
+
+    def _leave(self, request_id: int, now: datetime) -> int:
+        def work(conn: Connection) -> bool:
+            request = store.get_request(conn, request_id)
+            if request is None or not store.finish(conn, request_id, "left", now=now):
+                return False
+            chat_store.append_audit(conn, actor="system", action="live.left",
+                                    subject=f"session:{request.session_id}",
+                                    detail={"request_id": request_id}, now=now)  # fmt: skip
+            return True
+
+        if not self.service.db.write(work):
+            return 0
+        self.service.hub.publish(_staff_channel())
+        return 1
+
+    def start(self) -> Desk:
+        if self._thread is None:
+            warm = threading.Thread(target=_rules, args=(str(self.config.flows_dir),),
+                                    name="intake-live-rules", daemon=True)  # fmt: skip
+            warm.start()
+            self._thread = threading.Thread(target=self._run, name="intake-live", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(SWEEP_SECONDS):
+            try:
+                self.sweep()
+            except Exception:  # the next tick tries again; a visitor's turn is never affected
+                log.exception("live handoff sweep failed")
+
+    # writing into the visitor's log
+
+    def _append(
+        self,
+        conn: Connection,
+        session: chat_store.SessionRow,
+        events: list[dict[str, Any]],
+        now: datetime,
+        *,
+        state: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Store events (and a new engine state) the way the service stores a turn, so the
+        session row stays as the service keeps it (last seq, expiry, pending ask …)."""
+        from .service import Turn
+
+        turn = Turn(events=[dict(event) for event in events], state=state, effects=[])
+        return self.service.store_turn(conn, session, turn, None, now)
+
+    def _audit(
+        self,
+        conn: Connection,
+        staff: StaffRow,
+        action: str,
+        session_id: str,
+        request: store.Request,
+        now: datetime,
+    ) -> None:
+        chat_store.append_audit(conn, actor=f"staff:{staff.id}", action=action,
+                                subject=f"session:{session_id}",
+                                detail={"request_id": request.id,
+                                        "referral_id": request.referral_id},
+                                now=now)  # fmt: skip
+
+    def _wake(self, session_id: str) -> None:
+        self.service.hub.publish(session_id)
+        self.service.hub.publish(_staff_channel())
+
+
+def _staff_channel() -> str:
+    from .service import STAFF_CHANNEL
+
+    return STAFF_CHANNEL
+
+
+def _locale_of(session: chat_store.SessionRow) -> str:
+    state = session.state or {}
+    return str(state.get("locale") or session.locale)
+
+
+def _still_there(session: chat_store.SessionRow, request: store.Request, now: datetime) -> bool:
+    """The visitor is still waiting at the node where they asked (not started over, not gone)."""
+    state = session.state or {}
+    return (session.status == "handoff" and state.get("node") == request.node
+            and now < session.expires_at)  # fmt: skip
+
+
+def _row_still_there(row: Mapping[str, Any], now: datetime) -> bool:
+    state = row.get("session_state") or {}
+    return bool(row["session_status"] == "handoff" and state.get("node") == row["node"]
+                and now < row["expires_at"])  # fmt: skip

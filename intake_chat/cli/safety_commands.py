@@ -1,0 +1,85 @@
+"""``intake-chat safety …``: evaluate the crisis and advice rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..core.errors import FlowError
+from ..safety.detection import DEFAULT_RULES_PATH, ROOT, load_rules
+from ..safety.evaluation import Example, Report, evaluate, load_corpus
+
+DEFAULT_CORPUS = ROOT / "tests" / "safety_corpus.jsonl"
+
+
+@click.group("safety")
+def group() -> None:
+    """Evaluate the safety rules against a labelled corpus."""
+
+
+@group.command("eval")
+@click.argument("corpus", required=False, type=click.Path(exists=True, dir_okay=False,
+                                                          path_type=Path))
+@click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False,
+                                                       path_type=Path),
+              default=None, help="Rules file (default: flows/safety.json over the floor).")
+@click.option("--floor-only", is_flag=True, help="Score the built-in floor alone.")
+@click.option("--no-tripwire", is_flag=True,
+              help="Leave the floor's tripwire layer out (to measure its share; never in service).")
+def eval_command(corpus: Path | None, rules_path: Path | None, floor_only: bool,
+                 no_tripwire: bool) -> None:
+    """Print per-category recall and precision and every disagreement.
+
+    A crisis caught as a concern is "caught (lower level)": the visitor sees the resources and
+    staff are alerted. Exits 1 when any crisis- or concern-labelled utterance raises no alarm.
+    """
+    try:
+        rules = load_rules(None if floor_only else rules_path or DEFAULT_RULES_PATH,
+                           tripwire=not no_tripwire)
+        examples = load_corpus(corpus or DEFAULT_CORPUS)
+    except FlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = evaluate(examples, rules)
+    click.echo(_format(report, rules.source, str(corpus or DEFAULT_CORPUS)))
+    if report.misses:
+        raise SystemExit(1)
+
+
+def _format(report: Report, source: str, corpus: str) -> str:
+    lines = [f"rules: {source}", f"corpus: {corpus} ({report.total} utterances)", "",
+             f"{'category':<20} {'labelled':>8} {'found':>6} {'recall':>7} {'precision':>9}"]
+    for name in sorted(report.categories):
+        score = report.categories[name]
+        lines.append(f"{name:<20} {score.expected:>8} {score.found:>6} {score.recall:>7.1%} "
+                     f"{score.precision:>9.1%}")
+    lines += [
+        "",
+        f"false alarms on {report.negatives} utterances labelled nothing: {report.false_alarms}",
+        f"level and category agree: {report.level_agreement:.1%}",
+        f"crisis-labelled: {report.crises}; caught as crisis: "
+        f"{report.crises_alarmed - len(report.crises_lower)}; caught (lower level, concern): "
+        f"{len(report.crises_lower)}; missed: {len(report.crisis_misses)}",
+        f"concern-labelled: {report.concerns}; caught: "
+        f"{report.concerns - len(report.concern_misses)}; missed: {len(report.concern_misses)}",
+        f"crisis misses: {len(report.crisis_misses)}",
+        f"concern misses: {len(report.concern_misses)}",
+        "",
+        f"confusions ({len(report.confusions)}): utterance | expected | got",
+    ]
+    for example, got in report.confusions:
+        expected = f"{example.level} {example.category}" if example.level else "nothing"
+        found = f"{got.level} {got.category} ({got.rule})" if got.level else "nothing"
+        lines.append(f"  {example.text!r} | {expected} | {found}{_mark(report, example, got)}")
+    return "\n".join(lines)
+
+
+def _mark(report: Report, example: Example, got: object) -> str:
+    pair = (example, got)
+    if pair in report.crisis_misses:
+        return "  MISSED CRISIS"
+    if pair in report.concern_misses:
+        return "  MISSED CONCERN"
+    if pair in report.crises_lower:
+        return "  caught (lower level)"
+    return ""

@@ -1,0 +1,139 @@
+"""Settings read once from ``INTAKE_*`` environment variables through small strict parsers.
+
+A bad value stops start-up with a ConfigError naming the variable. Imports nothing from Flask.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .handoff import hours_from_config
+
+ROOT = Path(__file__).resolve().parents[2]
+_XDG_DATA = os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")
+DEFAULT_DATA_DIR = Path(_XDG_DATA) / "intake-chat"
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+def _bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _list(_name: str, raw: str) -> tuple[str, ...]:
+    return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
+
+
+def _str(_name: str, raw: str) -> str:
+    return raw
+
+
+def _path(_name: str, raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+_PARSERS: dict[type | str, Callable[[str, str], Any]] = {
+    "int": _int,
+    "bool": _bool,
+    "tuple[str, ...]": _list,
+    "str": _str,
+    "Path": _path,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting with a safe default; its variable is ``INTAKE_`` + the upper-cased name."""
+
+    database_url: str = ""  # empty: a SQLite file in data_dir
+    data_dir: Path = DEFAULT_DATA_DIR
+    flows_dir: Path = ROOT / "flows"
+    static_dir: Path = ROOT / "static"
+    default_flow: str = "intake"
+    default_locale: str = "en"
+    secret_key: str = ""  # empty: generated and kept in data_dir/secret_key
+    allowed_origins: tuple[str, ...] = ()
+    public_url: str = ""  # e.g. https://intake.example.org, used in notification links
+    trust_proxy: int = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
+    max_frame_bytes: int = 8192
+    max_text_chars: int = 2000
+    rate_limit_per_session: int = 30  # frames per minute
+    rate_limit_per_address: int = 120  # frames per minute
+    sockets_per_address: int = 20  # open sockets + long-polls per address (IPv6: /64); 0: no cap
+    session_idle_minutes: int = 60 * 24
+    # Conversations without a referral or safety flag are deleted this long after they went
+    # quiet (0: kept forever); transcripts behind closed referrals only when the practice says so.
+    retention_days: int = 30
+    referral_retention_days: int = 0
+    staff_idle_minutes: int = 15
+    handoff_wait_seconds: int = 120
+    office_hours: str = "mon-fri 09:00-17:00"
+    timezone: str = "America/New_York"
+    review_required: bool = True
+    require_totp_for_all: bool = False
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "intake-chat@localhost"
+    smtp_starttls: bool = False
+    notify_email: tuple[str, ...] = ()
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    notify_include_details: bool = False
+    quick_exit_url: str = "https://www.weather.gov/"
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Settings with a grammar are parsed now, so a typo stops start-up naming the variable.
+        hours_from_config(self.office_hours, self.timezone)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Read ``INTAKE_*`` variables; keyword overrides win (tests use them)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            name = "INTAKE_" + f.name.upper()
+            if name in env:
+                parser = _PARSERS[str(f.type)]
+                values[f.name] = parser(name, env[name])
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'intake-chat.sqlite3'}"
+
+    def load_secret_key(self) -> str:
+        """Keep one random key per install so staff sessions survive restarts."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
