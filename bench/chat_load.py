@@ -96,8 +96,9 @@ def echo_visitor(ws: websocket.WebSocket, rounds: int, think: float, tally: Tall
             tally.latencies.append(time.perf_counter() - began)
 
 
-def run_process(url: str, kind: str, visitors: int, rounds: int, think: float,
-                ready: Any, go: Any, results: Any) -> None:  # fmt: skip
+def run_process(
+    url: str, kind: str, visitors: int, rounds: int, think: float, ready: Any, go: Any, results: Any
+) -> None:
     """One client process: open every socket first, then all talk at once on ``go``."""
     target = chat_visitor if kind == "chat" else echo_visitor
     tallies = [Tally() for _ in range(visitors)]
@@ -129,12 +130,14 @@ def run_process(url: str, kind: str, visitors: int, rounds: int, think: float,
     for thread in threads:
         thread.join()
     finished = time.time()
-    results.put({
-        "latencies": [lat for t in tallies for lat in t.latencies],
-        "errors": sum(t.errors for t in tallies),
-        "referrals": sum(t.referrals for t in tallies),
-        "finished": finished,
-    })  # fmt: skip
+    results.put(
+        {
+            "latencies": [lat for t in tallies for lat in t.latencies],
+            "errors": sum(t.errors for t in tallies),
+            "referrals": sum(t.referrals for t in tallies),
+            "finished": finished,
+        }
+    )
 
 
 # --- the servers ----------------------------------------------------------------------------------
@@ -174,15 +177,34 @@ class Server:
 def start_server(name: str, threads: int, data_dir: Path) -> Server:
     port = free_port()
     # Every simulated visitor comes from 127.0.0.1: no per-address limits.
-    env = {**os.environ, "INTAKE_DATA_DIR": str(data_dir), "INTAKE_SECRET_KEY": "bench",
-           "INTAKE_RATE_LIMIT_PER_SESSION": "0", "INTAKE_RATE_LIMIT_PER_ADDRESS": "0",
-           "INTAKE_SOCKETS_PER_ADDRESS": "0"}  # fmt: skip
+    env = {
+        **os.environ,
+        "INTAKE_DATA_DIR": str(data_dir),
+        "INTAKE_SECRET_KEY": "bench",
+        "INTAKE_RATE_LIMIT_PER_SESSION": "0",
+        "INTAKE_RATE_LIMIT_PER_ADDRESS": "0",
+        "INTAKE_SOCKETS_PER_ADDRESS": "0",
+    }
     if name == "chat":
-        command = [sys.executable, "-c", "from intake_chat.cli import main; main()", "serve",
-                   "--port", str(port), "--threads", str(threads)]  # fmt: skip
+        command = [
+            sys.executable,
+            "-c",
+            "from intake_chat.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--threads",
+            str(threads),
+        ]
     else:
-        command = [sys.executable, str(ROOT / "bench" / "echo_app.py"), "--port", str(port),
-                   "--threads", str(threads)]  # fmt: skip
+        command = [
+            sys.executable,
+            str(ROOT / "bench" / "echo_app.py"),
+            "--port",
+            str(port),
+            "--threads",
+            str(threads),
+        ]
     log = (data_dir / f"{name}.log").open("wb")
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
     wait_healthy(f"http://127.0.0.1:{port}")
@@ -236,11 +258,18 @@ def percentile(values: list[float], share: float) -> float:
 def load(server: Server, kind: str, args: argparse.Namespace, think: float) -> dict[str, Any]:
     ctx = mp.get_context("fork")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    shares = [args.visitors // args.processes + (i < args.visitors % args.processes)
-              for i in range(args.processes)]  # fmt: skip
-    procs = [ctx.Process(target=run_process,
-                         args=(server.ws_url, kind, n, args.rounds, think, ready, go, results))
-             for n in shares if n]  # fmt: skip
+    shares = [
+        args.visitors // args.processes + (i < args.visitors % args.processes)
+        for i in range(args.processes)
+    ]
+    procs = [
+        ctx.Process(
+            target=run_process,
+            args=(server.ws_url, kind, n, args.rounds, think, ready, go, results),
+        )
+        for n in shares
+        if n
+    ]
     for proc in procs:
         proc.start()
     for _ in procs:
@@ -296,14 +325,18 @@ class MemorySampler(threading.Thread):
 
 
 def show(rows: list[dict[str, Any]]) -> None:
-    print(f"{'server':<6} {'think':>5} {'visitors':>8} {'turns':>7} {'turns/s':>8} "
-          f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'RSS MB':>7} "
-          f"{'CPU ms/turn':>11}")  # fmt: skip
+    print(
+        f"{'server':<6} {'think':>5} {'visitors':>8} {'turns':>7} {'turns/s':>8} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6} {'RSS MB':>7} "
+        f"{'CPU ms/turn':>11}"
+    )
     for r in rows:
-        print(f"{r['server']:<6} {r['think_s']:>5.2f} {r['visitors']:>8} {r['turns']:>7} "
-              f"{r['turns_per_s']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
-              f"{r['p99_ms']:>7.1f} {r['errors']:>6} {r['server_rss_mb']:>7.1f} "
-              f"{r['server_cpu_ms_per_turn']:>11.3f}")  # fmt: skip
+        print(
+            f"{r['server']:<6} {r['think_s']:>5.2f} {r['visitors']:>8} {r['turns']:>7} "
+            f"{r['turns_per_s']:>8.0f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
+            f"{r['p99_ms']:>7.1f} {r['errors']:>6} {r['server_rss_mb']:>7.1f} "
+            f"{r['server_cpu_ms_per_turn']:>11.3f}"
+        )
 
 
 def median_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -340,8 +373,10 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="intake-bench-"))
     servers: dict[str, Server] = {}
     try:
-        for name, url, pid in (("echo", args.echo_url, args.echo_pid),
-                               ("chat", args.chat_url, args.chat_pid)):  # fmt: skip
+        for name, url, pid in (
+            ("echo", args.echo_url, args.echo_pid),
+            ("chat", args.chat_url, args.chat_pid),
+        ):
             if url:
                 servers[name] = Server(name, url, None, pid)
             else:

@@ -41,8 +41,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=256)
     args = parser.parse_args()
-    run_gunicorn(create_echo_app, host=args.host, port=args.port, workers=args.workers,
-                 threads=args.threads, graceful_timeout=5)  # fmt: skip
+    run_gunicorn(
+        create_echo_app,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        threads=args.threads,
+        graceful_timeout=5,
+    )
 
 
 if __name__ == "__main__":

@@ -112,8 +112,9 @@ def make_live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
 
     servers: list[LiveServer] = []
 
-    def make(*, env: dict[str, str] | None = None, threads: int = 32,
-             start: bool = True) -> LiveServer:
+    def make(
+        *, env: dict[str, str] | None = None, threads: int = 32, start: bool = True
+    ) -> LiveServer:
         server = LiveServer(tmp_path / f"server{len(servers)}", env=env, threads=threads)
         server.data_dir.mkdir(parents=True, exist_ok=True)
         servers.append(server)

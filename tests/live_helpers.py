@@ -14,8 +14,13 @@ def accepting_staff(
     """A staff member who accepts chats and whose console is open now (a fresh heartbeat)."""
     now = utcnow()
     with db.transaction() as conn:
-        staff_id = staff_db.create_staff(conn, email=email or f"{name.lower()}@example.org",
-                                         role=role, name=name, password_hash="unused")  # fmt: skip
+        staff_id = staff_db.create_staff(
+            conn,
+            email=email or f"{name.lower()}@example.org",
+            role=role,
+            name=name,
+            password_hash="unused",
+        )
         live_db.set_accepting(conn, staff_id, True, now=now)
         live_db.touch_presence(conn, staff_id, now=now)
     return staff_id

@@ -90,10 +90,19 @@ class LiveServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
         env.update(self.env)
         command = [
-            sys.executable, "-c", "from intake_chat.cli import main; main()",
-            "serve", "--host", "127.0.0.1", "--port", str(self.port),
-            "--threads", str(self.threads), "--graceful-timeout", "5",
-        ]  # fmt: skip
+            sys.executable,
+            "-c",
+            "from intake_chat.cli import main; main()",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--threads",
+            str(self.threads),
+            "--graceful-timeout",
+            "5",
+        ]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True
@@ -253,8 +262,9 @@ class HttpVisitor:
         return json.loads(payload) if payload else {}
 
     def start(self, **frame: Any) -> list[dict[str, Any]]:
-        body = self.request("POST", "/api/chat/sessions",
-                            json.dumps({"type": "start", **frame}).encode())  # fmt: skip
+        body = self.request(
+            "POST", "/api/chat/sessions", json.dumps({"type": "start", **frame}).encode()
+        )
         self.token = body.get("token")
         events: list[dict[str, Any]] = body["events"]
         return events

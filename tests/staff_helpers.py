@@ -46,9 +46,12 @@ def add_staff(
 ) -> Person:
     with db.transaction() as conn:
         staff_id = staff_db.create_staff(
-            conn, email=email, role=role, name=email.split("@")[0].capitalize(),
+            conn,
+            email=email,
+            role=role,
+            name=email.split("@")[0].capitalize(),
             password_hash=passwords.hash_password(password),
-        )  # fmt: skip
+        )
         if totp:
             staff_db.update_staff(conn, staff_id, totp_secret=TOTP_SECRET)
     return Person(staff_id, email, role)
@@ -59,9 +62,15 @@ def sign_in_directly(client: FlaskClient, app: Flask, person: Person) -> str:
     token = secrets.token_urlsafe(32)
     with get_db(app).transaction() as conn:
         staff_db.create_web_session(
-            conn, id_hash=passwords.token_digest(token), staff_id=person.id, stage="full",
-            csrf_token="csrf-" + token[:20], address="127.0.0.1", user_agent="pytest", now=utcnow(),
-        )  # fmt: skip
+            conn,
+            id_hash=passwords.token_digest(token),
+            staff_id=person.id,
+            stage="full",
+            csrf_token="csrf-" + token[:20],
+            address="127.0.0.1",
+            user_agent="pytest",
+            now=utcnow(),
+        )
     client.set_cookie("intake_staff", token, domain="localhost")
     return "csrf-" + token[:20]
 
@@ -94,12 +103,23 @@ def make_referral(
     now = created_at or utcnow()
     with db.transaction() as conn:
         session = chat_db.create_session(
-            conn, token_hash=secrets.token_hex(32), flow_id="intake", flow_version=1,
-            flow_digest="d" * 64, locale="en", now=now, expires_at=now + timedelta(hours=1),
-        )  # fmt: skip
+            conn,
+            token_hash=secrets.token_hex(32),
+            flow_id="intake",
+            flow_version=1,
+            flow_digest="d" * 64,
+            locale="en",
+            now=now,
+            expires_at=now + timedelta(hours=1),
+        )
         if urgent or crisis_level:
-            chat_db.update_session(conn, session.id, urgent=urgent, crisis_level=crisis_level,
-                                   crisis_category=crisis_category)  # fmt: skip
+            chat_db.update_session(
+                conn,
+                session.id,
+                urgent=urgent,
+                crisis_level=crisis_level,
+                crisis_category=crisis_category,
+            )
             session = chat_db.get_session(conn, session.id)  # type: ignore[assignment]
         if transcript:
             chat_db.append_events(conn, session.id, 1, transcript, frame_id=None, now=now)
@@ -143,9 +163,14 @@ def build_console(data_dir: Any, **overrides: Any) -> Console:
     referral_id = make_referral(db)
     with db.transaction() as conn:
         token_id = staff_db.create_api_token(
-            conn, name="records", token_hash="0" * 64, prefix="ict_xxxxxx",
-            scopes=["referrals:read"], created_by=None, now=utcnow(),
-        )  # fmt: skip
+            conn,
+            name="records",
+            token_hash="0" * 64,
+            prefix="ict_xxxxxx",
+            scopes=["referrals:read"],
+            created_by=None,
+            now=utcnow(),
+        )
     return Console(app, db, people, referral_id, target.id, token_id)
 
 

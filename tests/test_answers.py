@@ -226,14 +226,22 @@ def test_the_node_required_wins_over_validation_required() -> None:
 def test_it_reads_slashed_dates_in_the_visitors_locale_order(
     locale: str, typed: str, stored: str
 ) -> None:
-    parsed = parse_answer({"id": "d", "type": "question", "input": "date", "var": "d"},
-                          {"text": typed}, today=TODAY, locale=locale)
+    parsed = parse_answer(
+        {"id": "d", "type": "question", "input": "date", "var": "d"},
+        {"text": typed},
+        today=TODAY,
+        locale=locale,
+    )
     assert parsed.value == stored
 
 
 def test_it_refuses_a_us_order_date_that_is_impossible_day_first() -> None:
-    parsed = parse_answer({"id": "d", "type": "question", "input": "date", "var": "d"},
-                          {"text": "03/25/1990"}, today=TODAY, locale="es")
+    parsed = parse_answer(
+        {"id": "d", "type": "question", "input": "date", "var": "d"},
+        {"text": "03/25/1990"},
+        today=TODAY,
+        locale="es",
+    )
     assert parsed.error == "date"
 
 

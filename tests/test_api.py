@@ -31,9 +31,14 @@ def _token(console: Console, scopes: tuple[str, ...] = ("referrals:read",)) -> t
     raw = passwords.new_api_token()
     with console.db.transaction() as conn:
         token_id = staff_db.create_api_token(
-            conn, name="records system", token_hash=passwords.token_digest(raw), prefix=raw[:10],
-            scopes=scopes, created_by=None, now=utcnow(),
-        )  # fmt: skip
+            conn,
+            name="records system",
+            token_hash=passwords.token_digest(raw),
+            prefix=raw[:10],
+            scopes=scopes,
+            created_by=None,
+            now=utcnow(),
+        )
     return raw, token_id
 
 
@@ -136,8 +141,9 @@ def test_cursor_pages_cover_every_referral_once_in_order_and_pick_up_new_ones(
 def test_it_filters_by_status_and_since(console: Console) -> None:
     old = make_referral(console.db, created_at=utcnow() - timedelta(days=10))
     with console.db.transaction() as conn:
-        staff_db.set_referral_status(conn, old, "closed", staff_id=console.people["admin"].id,
-                                     now=utcnow())  # fmt: skip
+        staff_db.set_referral_status(
+            conn, old, "closed", staff_id=console.people["admin"].id, now=utcnow()
+        )
     raw, _ = _token(console)
     _, closed = _get(console, "/api/v1/referrals?status=closed", raw)
     assert [item["id"] for item in closed["referrals"]] == [old]  # type: ignore[union-attr]
@@ -149,9 +155,16 @@ def test_it_filters_by_status_and_since(console: Console) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["limit=0", "limit=201", "limit=ten", "status=gone", "cursor=%%%", "cursor=bm90LWpzb24",
-     "since=last-tuesday"],
-)  # fmt: skip
+    [
+        "limit=0",
+        "limit=201",
+        "limit=ten",
+        "status=gone",
+        "cursor=%%%",
+        "cursor=bm90LWpzb24",
+        "since=last-tuesday",
+    ],
+)
 def test_bad_parameters_get_a_json_400(console: Console, query: str) -> None:
     raw, _ = _token(console)
     status, body = _get(console, f"/api/v1/referrals?{query}", raw)

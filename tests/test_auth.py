@@ -144,8 +144,11 @@ def _age(console: Console, table: sa.Table, column: str, minutes: int) -> None:
     key = next(iter(table.primary_key.columns))
     with console.db.transaction() as conn:
         for row in conn.execute(sa.select(key, table.c[column])).all():
-            conn.execute(table.update().where(key == row[0])
-                         .values({column: row[1] - timedelta(minutes=minutes)}))  # fmt: skip
+            conn.execute(
+                table.update()
+                .where(key == row[0])
+                .values({column: row[1] - timedelta(minutes=minutes)})
+            )
 
 
 def test_it_signs_in_a_coordinator_with_a_new_session_id_and_strict_cookie_flags(
@@ -170,10 +173,14 @@ def test_the_session_cookie_is_secure_when_served_over_tls(console: Console) -> 
     client = console.app.test_client()
     page = client.get("/staff/login", base_url="https://localhost")
     response = client.post(
-        "/staff/login", base_url="https://localhost",
-        data={"email": "coordinator@example.org", "password": PASSWORD,
-              "csrf_token": csrf_from(page.text)},
-    )  # fmt: skip
+        "/staff/login",
+        base_url="https://localhost",
+        data={
+            "email": "coordinator@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     cookie = next(
         c for c in response.headers.getlist("Set-Cookie") if c.startswith("intake_staff=")
     )
@@ -187,9 +194,14 @@ def test_signing_in_again_renews_the_id_and_the_old_one_stops_working(console: C
     client.delete_cookie("intake_staff", domain="localhost")
     form = csrf_from(client.get("/staff/login").text)
     client.set_cookie("intake_staff", first, domain="localhost")
-    client.post("/staff/login", data={
-        "email": "coordinator@example.org", "password": PASSWORD, "csrf_token": form,
-    })  # fmt: skip
+    client.post(
+        "/staff/login",
+        data={
+            "email": "coordinator@example.org",
+            "password": PASSWORD,
+            "csrf_token": form,
+        },
+    )
     second = session_cookie(client)
     assert first != second
     thief = console.app.test_client()
@@ -253,9 +265,14 @@ def test_it_refuses_a_sign_in_post_without_the_form_token(console: Console) -> N
     )
     assert response.status_code == 400
     assert session_cookie(client) == ""
-    forged = client.post("/staff/login", data={
-        "email": "coordinator@example.org", "password": PASSWORD, "csrf_token": "x" * 43,
-    })  # fmt: skip
+    forged = client.post(
+        "/staff/login",
+        data={
+            "email": "coordinator@example.org",
+            "password": PASSWORD,
+            "csrf_token": "x" * 43,
+        },
+    )
     assert forged.status_code == 400
 
 
@@ -318,10 +335,13 @@ def test_an_admin_without_an_authenticator_must_enrol_before_any_page(console: C
         "/staff/totp/setup", data={"code": "123456", "csrf_token": csrf_from(page.text)}
     )
     assert bad.status_code == 400
-    done = client.post("/staff/totp/setup", data={
-        "code": passwords.totp_code(secret, time.time()),
-        "csrf_token": csrf_from(page.text),
-    })  # fmt: skip
+    done = client.post(
+        "/staff/totp/setup",
+        data={
+            "code": passwords.totp_code(secret, time.time()),
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert done.status_code == 302
     assert client.get("/staff/users").status_code == 200
     with console.db.read() as conn:
@@ -376,8 +396,9 @@ def test_disabling_an_account_ends_its_open_sessions(console: Console) -> None:
     login(worker, "target@example.org")
     assert worker.get("/staff/referrals").status_code == 200
     admin, csrf = console.client("admin")
-    response = admin.post(f"/staff/users/{console.target_staff_id}",
-                          data={"action": "disable", "csrf_token": csrf})  # fmt: skip
+    response = admin.post(
+        f"/staff/users/{console.target_staff_id}", data={"action": "disable", "csrf_token": csrf}
+    )
     assert response.status_code == 302
     assert worker.get("/staff/referrals").status_code == 302
     assert login(console.app.test_client(), "target@example.org").status_code == 401
@@ -389,8 +410,9 @@ def test_next_survives_the_second_step_with_its_query_intact(console: Console) -
     response = login(client, "admin@example.org", next_path=quote(wanted, safe=""))
     assert response.headers["Location"].startswith("/staff/login/totp?next=")
     page = client.get(response.headers["Location"])
-    done = client.post(response.headers["Location"],
-                       data={"code": totp_now(), "csrf_token": csrf_from(page.text)})  # fmt: skip
+    done = client.post(
+        response.headers["Location"], data={"code": totp_now(), "csrf_token": csrf_from(page.text)}
+    )
     assert done.headers["Location"] == wanted
 
 
@@ -407,16 +429,26 @@ def test_changing_a_password_checks_policy_and_signs_out_other_browsers(console:
     login(laptop, "coordinator@example.org")
     login(phone, "coordinator@example.org")
     token = csrf_from(laptop.get("/staff/account").text)
-    weak = laptop.post("/staff/account/password", data={
-        "current_password": PASSWORD, "new_password": "password1234",
-        "new_password_again": "password1234", "csrf_token": token,
-    })  # fmt: skip
+    weak = laptop.post(
+        "/staff/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "password1234",
+            "new_password_again": "password1234",
+            "csrf_token": token,
+        },
+    )
     assert weak.status_code == 400 and "too common" in weak.text
     new = "lanterns over the harbour at dusk"
-    ok = laptop.post("/staff/account/password", data={
-        "current_password": PASSWORD, "new_password": new, "new_password_again": new,
-        "csrf_token": token,
-    })  # fmt: skip
+    ok = laptop.post(
+        "/staff/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": new,
+            "new_password_again": new,
+            "csrf_token": token,
+        },
+    )
     assert ok.status_code == 302
     assert laptop.get("/staff/referrals").status_code == 200
     assert phone.get("/staff/referrals").status_code == 302

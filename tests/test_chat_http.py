@@ -118,8 +118,12 @@ def test_the_rate_limit_is_429_with_retry_after(make_live_server: Any) -> None:
 def test_the_long_poll_refuses_a_bad_after(server: LiveServer) -> None:
     visitor = HttpVisitor(server.url)
     visitor.start()
-    assert visitor.request("GET", f"/api/chat/sessions/{visitor.token}/events?after=-1")[
-        "events"][0]["code"] == "bad_field"  # fmt: skip
+    assert (
+        visitor.request("GET", f"/api/chat/sessions/{visitor.token}/events?after=-1")["events"][0][
+            "code"
+        ]
+        == "bad_field"
+    )
     assert visitor.status == 400
 
 
@@ -209,8 +213,9 @@ def test_the_long_poll_is_woken_by_a_staff_message(thread_server: ThreadServer) 
     events = visitor.poll(after=first[-1]["seq"], wait=20)
     writer.join()
     assert 0.3 < time.monotonic() - began < 10
-    assert events == [{"type": "staff", "seq": first[-1]["seq"] + 1, "name": "Sam",
-                       "text": "Hello"}]  # fmt: skip
+    assert events == [
+        {"type": "staff", "seq": first[-1]["seq"] + 1, "name": "Sam", "text": "Hello"}
+    ]
 
 
 def test_health_reports_the_schema_versions(server: LiveServer) -> None:

@@ -142,16 +142,19 @@ BAD_FRAMES = [
     pytest.param("[1]", "not_object", id="not_object"),
     pytest.param('{"type":"dance"}', "unknown_type", id="unknown_type"),
     pytest.param(json.dumps({"type": "reply", "text": "x" * 9000}), "too_large", id="too_large"),
-    pytest.param(json.dumps({"type": "reply", "text": "x" * 2001}), "text_too_long",
-                 id="text_too_long"),
+    pytest.param(
+        json.dumps({"type": "reply", "text": "x" * 2001}), "text_too_long", id="text_too_long"
+    ),
     pytest.param(b'{"type":"reply","text":"\xc3\x28"}', "bad_utf8", id="bad_utf8"),
     pytest.param('{"type":"reply","text":1}', "bad_field", id="bad_field"),
-    pytest.param('{"type":"resume","token":"' + "A" * 43 + '"}', "unknown_token",
-                 id="unknown_token"),
+    pytest.param(
+        '{"type":"resume","token":"' + "A" * 43 + '"}', "unknown_token", id="unknown_token"
+    ),
     pytest.param('{"type":"goto","node":"menu"}', "unknown_type", id="goto-refused"),
-    pytest.param('{"type":"intent","intent":"no_such_intent"}', "unknown_intent",
-                 id="unknown_intent"),
-]  # fmt: skip
+    pytest.param(
+        '{"type":"intent","intent":"no_such_intent"}', "unknown_intent", id="unknown_intent"
+    ),
+]
 
 
 @pytest.mark.parametrize(("raw", "code"), BAD_FRAMES)
@@ -230,10 +233,12 @@ def test_an_allowed_origin_may_open_the_chat_and_only_an_exact_match(make_live_s
 def handshake(port: int, extra: str = "") -> str:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
         conn.sendall(
-            (f"GET /ws/chat HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-             "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-             f"Sec-WebSocket-Version: 13\r\n{extra}\r\n").encode()
-        )  # fmt: skip
+            (
+                f"GET /ws/chat HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                f"Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+            ).encode()
+        )
         return conn.recv(4096).decode("latin-1")
 
 
@@ -274,8 +279,12 @@ def test_a_staff_message_is_pushed_to_the_visitors_socket(thread_server: ThreadS
         assert session_id is not None
         service.post_staff_message(session_id, name="Sam", text="Hi, Sam here.", actor="staff:1")
     pushed = visitor.recv()
-    assert pushed == {"type": "staff", "seq": events[-1]["seq"] + 1, "name": "Sam",
-                      "text": "Hi, Sam here."}  # fmt: skip
+    assert pushed == {
+        "type": "staff",
+        "seq": events[-1]["seq"] + 1,
+        "name": "Sam",
+        "text": "Hi, Sam here.",
+    }
     visitor.close()
 
 

@@ -48,8 +48,9 @@ def test_only_warnings_exit_0() -> None:
 
 
 def test_several_files_are_checked_and_counted_together() -> None:
-    code, out = run("check", CLEAN, str(BAD / "L012_clinical_advice.json"),
-                    str(BAD / "L002_duplicate_id.json"))
+    code, out = run(
+        "check", CLEAN, str(BAD / "L012_clinical_advice.json"), str(BAD / "L002_duplicate_id.json")
+    )
     assert code == 1
     assert out.splitlines()[-1] == "3 files checked: 1 error, 5 warnings"
 
@@ -95,17 +96,25 @@ def test_a_missing_file_is_an_error_not_a_crash() -> None:
     assert "no/such/flow.json: F001 error [$]: the file does not exist" in out
 
 
-def test_a_safety_file_goes_to_the_safety_checker(monkeypatch: pytest.MonkeyPatch,
-                                                  tmp_path: Path) -> None:
+def test_a_safety_file_goes_to_the_safety_checker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     path = tmp_path / "safety.json"
     path.write_text('{"$schema": "./schema/safety.schema.json", "rules": []}', encoding="utf-8")
     seen: list[str] = []
 
     def checker(name: str) -> list[object]:
         seen.append(name)
-        return [Finding("S003", "warning", "self_harm", "$.rules[0]", "thin rule", "add words"),
-                {"code": "S001", "severity": "error", "path": "$.rules[1].match", "message": "bad",
-                 "fix": "fix it"}]
+        return [
+            Finding("S003", "warning", "self_harm", "$.rules[0]", "thin rule", "add words"),
+            {
+                "code": "S001",
+                "severity": "error",
+                "path": "$.rules[1].match",
+                "message": "bad",
+                "fix": "fix it",
+            },
+        ]
 
     monkeypatch.setattr(flow_cli, "_safety_checker", lambda: checker)
     code, out = run("check", str(path))
@@ -115,8 +124,9 @@ def test_a_safety_file_goes_to_the_safety_checker(monkeypatch: pytest.MonkeyPatc
     assert f"{path}: S001 error [$.rules[1].match]: bad — fix it" in out
 
 
-def test_a_safety_file_without_a_checker_is_reported(monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:
+def test_a_safety_file_without_a_checker_is_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     path = tmp_path / "rules.json"
     path.write_text('{"$schema": "./schema/safety.schema.json"}', encoding="utf-8")
     monkeypatch.setattr(flow_cli, "_safety_checker", lambda: None)

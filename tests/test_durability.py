@@ -146,8 +146,9 @@ def test_a_kill_during_many_turns_loses_no_acknowledged_turn_and_doubles_none(
         _, before = stored_log(database, talker.token)
         assert before[: len(acknowledged)] == acknowledged  # every answer received was stored
         visitor = WsVisitor(server.ws_url)
-        resumed = visitor.send({"type": "resume", "token": talker.token,
-                                "after": acknowledged[-1]["seq"]})  # fmt: skip
+        resumed = visitor.send(
+            {"type": "resume", "token": talker.token, "after": acknowledged[-1]["seq"]}
+        )
         if talker.unanswered is not None:  # did it arrive before the kill? send it again
             resumed = visitor.send(talker.unanswered)
         rest = walk_intake(with_ids(visitor), resumed)

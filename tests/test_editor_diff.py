@@ -69,9 +69,7 @@ def test_options_are_matched_by_value_not_by_position() -> None:
     menu["options"][0]["label"]["en"] = "Something new"
     value = menu["options"][0]["value"]
     details = entry(diff_flows(old, new), "menu")["details"]
-    assert [(d["kind"], d["label"]) for d in details] == [
-        ("text", f'Option "{value}": Label (en)')
-    ]
+    assert [(d["kind"], d["label"]) for d in details] == [("text", f'Option "{value}": Label (en)')]
 
 
 def test_an_added_option_is_one_change_with_its_label_and_target() -> None:
@@ -80,9 +78,16 @@ def test_an_added_option_is_one_change_with_its_label_and_target() -> None:
         {"value": "hours", "label": {"en": "Opening hours", "es": "Horario"}, "next": "bye"}
     )
     details = entry(diff_flows(INTAKE, new), "menu")["details"]
-    assert details == [{"kind": "option", "label": 'Option "hours"', "path": "options[hours]",
-                        "change": "added", "old": None,
-                        "new": "Opening hours / Horario → bye"}]  # fmt: skip
+    assert details == [
+        {
+            "kind": "option",
+            "label": 'Option "hours"',
+            "path": "options[hours]",
+            "change": "added",
+            "old": None,
+            "new": "Opening hours / Horario → bye",
+        }
+    ]
 
 
 def test_a_node_moved_to_another_section_is_reported_as_moved() -> None:
@@ -118,8 +123,9 @@ def test_settings_intents_and_validation_changes_are_named() -> None:
 
 
 def test_broken_drafts_are_compared_without_raising() -> None:
-    diff = diff_flows({"sections": {"a": {"nodes": [{"id": "x"}, 5, {"no": "id"}]}}},
-                      {"sections": []})  # fmt: skip
+    diff = diff_flows(
+        {"sections": {"a": {"nodes": [{"id": "x"}, 5, {"no": "id"}]}}}, {"sections": []}
+    )
     assert entry(diff, "x")["change"] == "removed"
 
 

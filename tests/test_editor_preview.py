@@ -29,16 +29,23 @@ def console(tmp_path: Path) -> Console:
     return build_console(tmp_path)
 
 
-def edit_and_preview(console: Console, persona: str = "editor", text: str = "Draft name question?"
-                     ) -> tuple[FlaskClient, str, str]:  # fmt: skip
+def edit_and_preview(
+    console: Console, persona: str = "editor", text: str = "Draft name question?"
+) -> tuple[FlaskClient, str, str]:
     """Change the first-name question in the draft and open a preview: (client, csrf, ticket)."""
     client, csrf = console.client(persona)
     body = client.get("/staff/flows/intake/api/draft", headers=JSON).json
     node(body["data"], "ask_first_name")["text"]["en"] = text
-    saved = client.put("/staff/flows/intake/api/draft", headers={**JSON, "X-CSRF-Token": csrf},
-                       json={"data": body["data"], "revision": body["revision"]}).json
-    opened = client.post("/staff/flows/intake/api/preview", json={"revision": saved["revision"]},
-                         headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    saved = client.put(
+        "/staff/flows/intake/api/draft",
+        headers={**JSON, "X-CSRF-Token": csrf},
+        json={"data": body["data"], "revision": body["revision"]},
+    ).json
+    opened = client.post(
+        "/staff/flows/intake/api/preview",
+        json={"revision": saved["revision"]},
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
     assert opened.status_code == 200, opened.json
     return client, csrf, opened.json["ticket"]
 
@@ -127,8 +134,11 @@ def test_the_frame_cannot_send_goto_but_its_editor_can_jump(console: Console) ->
     frame.start()
     refused = frame.send({"type": "goto", "node": "ask_email"})
     assert refused[-1]["type"] == "error" and refused[-1]["code"] == "unknown_type"
-    jumped = client.post("/staff/flows/intake/api/preview/goto", json={"ticket": ticket,
-                         "node": "ask_email"}, headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    jumped = client.post(
+        "/staff/flows/intake/api/preview/goto",
+        json={"ticket": ticket, "node": "ask_email"},
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
     assert jumped.status_code == 200
     poll = console.app.test_client().get(f"{frame.base}/{frame.token}/events?after=0&wait=0")
     asks = [e for e in poll.json["events"] if e["type"] == "ask"]
@@ -139,43 +149,56 @@ def test_only_the_editor_who_opened_a_preview_can_jump_in_it(console: Console) -
     _, _, ticket = edit_and_preview(console)
     Frame(console.app.test_client(), ticket).start()
     other, csrf = console.client("admin")
-    refused = other.post("/staff/flows/intake/api/preview/goto", json={"ticket": ticket,
-                         "node": "menu"}, headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    refused = other.post(
+        "/staff/flows/intake/api/preview/goto",
+        json={"ticket": ticket, "node": "menu"},
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
     assert refused.status_code == 409
     assert refused.json["error"]["code"] == "unknown_ticket"
 
 
 def test_a_jump_before_the_conversation_started_says_so(console: Console) -> None:
     client, csrf, ticket = edit_and_preview(console)
-    refused = client.post("/staff/flows/intake/api/preview/goto", json={"ticket": ticket,
-                          "node": "menu"}, headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    refused = client.post(
+        "/staff/flows/intake/api/preview/goto",
+        json={"ticket": ticket, "node": "menu"},
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
     assert refused.status_code == 409 and refused.json["error"]["code"] == "not_started"
 
 
 def test_a_jump_to_a_step_that_does_not_exist_is_refused(console: Console) -> None:
     client, csrf, ticket = edit_and_preview(console)
     Frame(console.app.test_client(), ticket).start()
-    refused = client.post("/staff/flows/intake/api/preview/goto", json={"ticket": ticket,
-                          "node": "nowhere"}, headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    refused = client.post(
+        "/staff/flows/intake/api/preview/goto",
+        json={"ticket": ticket, "node": "nowhere"},
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
     assert refused.status_code == 409 and refused.json["error"]["code"] == "unknown_node"
 
 
 @pytest.mark.parametrize("ticket", ["x" * 32, "not a ticket at all"])
 def test_an_unknown_ticket_is_an_ended_preview(console: Console, ticket: str) -> None:
-    reply = console.app.test_client().post(f"/staff/flows/preview/{ticket}/api/chat/sessions",
-                                           json={"type": "start"})  # fmt: skip
+    reply = console.app.test_client().post(
+        f"/staff/flows/preview/{ticket}/api/chat/sessions", json={"type": "start"}
+    )
     assert reply.json["events"][0]["code"] == "expired"
 
 
 def test_an_expired_ticket_ends_the_preview(console: Console) -> None:
     _, _, ticket = edit_and_preview(console)
     with console.db.transaction() as conn:
-        conn.execute(flow_store.flow_previews.update()
-                     .where(flow_store.flow_previews.c.ticket_hash == hash_ticket(ticket))
-                     .values(expires_at=utcnow() - timedelta(seconds=1)))  # fmt: skip
+        conn.execute(
+            flow_store.flow_previews.update()
+            .where(flow_store.flow_previews.c.ticket_hash == hash_ticket(ticket))
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
     Previews.of(console.app)._pairs.clear()
-    reply = console.app.test_client().post(f"/staff/flows/preview/{ticket}/api/chat/sessions",
-                                           json={"type": "start"})  # fmt: skip
+    reply = console.app.test_client().post(
+        f"/staff/flows/preview/{ticket}/api/chat/sessions", json={"type": "start"}
+    )
     assert reply.json["events"][0]["code"] == "expired"
 
 
@@ -183,10 +206,16 @@ def test_a_draft_that_cannot_load_is_not_previewed(console: Console) -> None:
     client, csrf = console.client("editor")
     body = client.get("/staff/flows/intake/api/draft", headers=JSON).json
     del node(body["data"], "ask_first_name")["text"]
-    saved = client.put("/staff/flows/intake/api/draft", headers={**JSON, "X-CSRF-Token": csrf},
-                       json={"data": body["data"], "revision": body["revision"]}).json
-    refused = client.post("/staff/flows/intake/api/preview", json={"revision": saved["revision"]},
-                          headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    saved = client.put(
+        "/staff/flows/intake/api/draft",
+        headers={**JSON, "X-CSRF-Token": csrf},
+        json={"data": body["data"], "revision": body["revision"]},
+    ).json
+    refused = client.post(
+        "/staff/flows/intake/api/preview",
+        json={"revision": saved["revision"]},
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
     assert refused.status_code == 422 and "fix the errors" in refused.json["error"]["message"]
 
 
@@ -219,40 +248,69 @@ def test_the_preview_socket_carries_the_draft_and_pushes_the_editors_jump(
 
     db = Database(f"sqlite:///{live_server.data_dir / 'intake-chat.sqlite3'}")
     with db.transaction() as conn:
-        staff_db.create_staff(conn, email="wes@example.org", role="editor", name="Wes",
-                              password_hash=PasswordHasher(time_cost=1, memory_cost=1024,
-                                                           parallelism=1).hash("x" * 20))
+        staff_db.create_staff(
+            conn,
+            email="wes@example.org",
+            role="editor",
+            name="Wes",
+            password_hash=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(
+                "x" * 20
+            ),
+        )
     db.dispose()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(
-        http.cookiejar.CookieJar()))  # fmt: skip
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
 
-    def call(method: str, path: str, body: bytes | None = None,
-             headers: dict[str, str] | None = None) -> Any:  # fmt: skip
-        request = urllib.request.Request(live_server.url + path, data=body, method=method,
-                                         headers=headers or {})  # fmt: skip
+    def call(
+        method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        request = urllib.request.Request(
+            live_server.url + path, data=body, method=method, headers=headers or {}
+        )
         with opener.open(request, timeout=10) as reply:
             return reply.read().decode()
 
     login = call("GET", "/staff/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)  # type: ignore[union-attr]
-    call("POST", "/staff/login", f"email=wes%40example.org&password={'x' * 20}&csrf_token={token}"
-         .encode(), {"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    call(
+        "POST",
+        "/staff/login",
+        f"email=wes%40example.org&password={'x' * 20}&csrf_token={token}".encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
     page = call("GET", "/staff/flows/intake")
     csrf = re.search(r'data-csrf="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     api = {"Accept": "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrf}
     draft = json.loads(call("GET", "/staff/flows/intake/api/draft", headers=api))
     node(draft["data"], "ask_first_name")["text"]["en"] = "Socket draft question?"
-    saved = json.loads(call("PUT", "/staff/flows/intake/api/draft", json.dumps(
-        {"data": draft["data"], "revision": draft["revision"]}).encode(), api))  # fmt: skip
-    opened = json.loads(call("POST", "/staff/flows/intake/api/preview", json.dumps(
-        {"revision": saved["revision"]}).encode(), api))  # fmt: skip
+    saved = json.loads(
+        call(
+            "PUT",
+            "/staff/flows/intake/api/draft",
+            json.dumps({"data": draft["data"], "revision": draft["revision"]}).encode(),
+            api,
+        )
+    )
+    opened = json.loads(
+        call(
+            "POST",
+            "/staff/flows/intake/api/preview",
+            json.dumps({"revision": saved["revision"]}).encode(),
+            api,
+        )
+    )
 
     path = f"/staff/flows/preview/{opened['ticket']}/ws/chat"
     frame = WsVisitor(live_server.url.replace("http", "ws") + path, origin=live_server.url)
     first = frame.send({"type": "start", "locale": "en"})
     assert first[0]["type"] == "session" and first[-1]["node"] == "consent"
-    call("POST", "/staff/flows/intake/api/preview/goto", json.dumps(
-        {"ticket": opened["ticket"], "node": "ask_first_name"}).encode(), api)  # fmt: skip
+    call(
+        "POST",
+        "/staff/flows/intake/api/preview/goto",
+        json.dumps({"ticket": opened["ticket"], "node": "ask_first_name"}).encode(),
+        api,
+    )
     pushed = frame.read_turn()
     assert pushed[-1]["type"] == "ask" and pushed[-1]["input"]["label"] == "Socket draft question?"
     frame.close()

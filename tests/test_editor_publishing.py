@@ -49,14 +49,16 @@ def edited(text: str = "What should we call you?") -> dict[str, Any]:
     return data
 
 
-def approve_and_publish(db: Database, data: dict[str, Any], *, author: Actor = ANA,
-                        reviewer: Actor = BEN) -> store.Publication:  # fmt: skip
+def approve_and_publish(
+    db: Database, data: dict[str, Any], *, author: Actor = ANA, reviewer: Actor = BEN
+) -> store.Publication:
     state = publishing.draft_state(db, "mini", author)
     draft = publishing.save_draft(db, "mini", data, revision=state.draft.revision, actor=author)
     review = publishing.submit_for_review(db, "mini", revision=draft.revision, actor=author)
     publishing.decide_review(db, "mini", review.id, approve=True, actor=reviewer)
-    return publishing.publish(db, "mini", revision=draft.revision, actor=author, note="wording",
-                              acknowledge=True)  # fmt: skip
+    return publishing.publish(
+        db, "mini", revision=draft.revision, actor=author, note="wording", acknowledge=True
+    )
 
 
 def audit_actions(db: Database) -> list[str]:
@@ -131,8 +133,13 @@ def test_two_simultaneous_saves_of_one_revision_let_exactly_one_through(db: Data
     def save(i: int) -> None:
         barrier.wait()
         try:
-            publishing.save_draft(db, "mini", edited(f"writer {i}"), revision=revision,
-                                  actor=Actor(f"staff:{10 + i}", f"W{i}"))  # fmt: skip
+            publishing.save_draft(
+                db,
+                "mini",
+                edited(f"writer {i}"),
+                revision=revision,
+                actor=Actor(f"staff:{10 + i}", f"W{i}"),
+            )
             outcomes.append("saved")
         except EditRefused as refused:
             outcomes.append(refused.code)
@@ -177,8 +184,9 @@ def test_a_draft_cannot_change_its_flow_id_or_be_a_list(db: Database) -> None:
 def test_autosaves_close_together_are_one_audited_edit(db: Database) -> None:
     revision = publishing.draft_state(db, "mini", ANA).draft.revision
     for i in range(3):
-        revision = publishing.save_draft(db, "mini", edited(f"v{i}"), revision=revision,
-                                         actor=ANA).revision  # fmt: skip
+        revision = publishing.save_draft(
+            db, "mini", edited(f"v{i}"), revision=revision, actor=ANA
+        ).revision
     publishing.save_draft(db, "mini", edited("by ben"), revision=revision, actor=BEN)
     assert audit_actions(db).count("flow.draft.edit") == 2
 
@@ -210,8 +218,9 @@ def test_publishing_without_an_approved_review_is_refused(db: Database) -> None:
 def test_nobody_approves_their_own_change_not_even_a_co_editor(db: Database) -> None:
     revision = publishing.draft_state(db, "mini", ANA).draft.revision
     draft = publishing.save_draft(db, "mini", edited("Ana's words"), revision=revision, actor=ANA)
-    draft = publishing.save_draft(db, "mini", edited("Ben's words"), revision=draft.revision,
-                                  actor=BEN)  # fmt: skip
+    draft = publishing.save_draft(
+        db, "mini", edited("Ben's words"), revision=draft.revision, actor=BEN
+    )
     review = publishing.submit_for_review(db, "mini", revision=draft.revision, actor=ANA)
     for who in (ANA, BEN):
         with pytest.raises(EditRefused) as refused:
@@ -228,8 +237,9 @@ def test_sending_back_needs_a_comment_and_blocks_publishing(db: Database) -> Non
     with pytest.raises(EditRefused) as refused:
         publishing.decide_review(db, "mini", review.id, approve=False, actor=BEN, comment="  ")
     assert refused.value.code == "comment_required"
-    back = publishing.decide_review(db, "mini", review.id, approve=False, actor=BEN,
-                                    comment="Say 'first name', please.")  # fmt: skip
+    back = publishing.decide_review(
+        db, "mini", review.id, approve=False, actor=BEN, comment="Say 'first name', please."
+    )
     assert back.status == "changes_requested" and back.comment == "Say 'first name', please."
     with pytest.raises(EditRefused) as refused:
         publishing.publish(db, "mini", revision=draft.revision, actor=ANA)
@@ -241,8 +251,9 @@ def test_an_approval_covers_only_the_text_that_was_approved(db: Database) -> Non
     draft = publishing.save_draft(db, "mini", edited(), revision=revision, actor=ANA)
     review = publishing.submit_for_review(db, "mini", revision=draft.revision, actor=ANA)
     publishing.decide_review(db, "mini", review.id, approve=True, actor=BEN)
-    later = publishing.save_draft(db, "mini", edited("Sneaked in after approval"),
-                                  revision=draft.revision, actor=ANA)  # fmt: skip
+    later = publishing.save_draft(
+        db, "mini", edited("Sneaked in after approval"), revision=draft.revision, actor=ANA
+    )
     with pytest.raises(EditRefused) as refused:
         publishing.publish(db, "mini", revision=later.revision, actor=ANA)
     assert refused.value.code == "review_required"
@@ -273,7 +284,10 @@ def test_an_unchanged_draft_is_not_sent_for_review(db: Database) -> None:
 def test_publishing_makes_an_immutable_numbered_version_with_author_and_note(db: Database) -> None:
     published = approve_and_publish(db, edited())
     assert (published.number, published.kind, published.author, published.note) == (
-        2, "publish", ANA.id, "wording"
+        2,
+        "publish",
+        ANA.id,
+        "wording",
     )
     with db.read() as conn:
         version = publishing.current_version(conn, "mini")
@@ -282,8 +296,12 @@ def test_publishing_makes_an_immutable_numbered_version_with_author_and_note(db:
     assert first is not None and first.digest == parse_flow(mini()).digest
     state = publishing.draft_state(db, "mini", ANA)
     assert state.draft.base_number == 2 and state.draft.editors == () and not state.changed
-    assert audit_actions(db)[-4:] == ["flow.draft.edit", "flow.review.submit",
-                                      "flow.review.approve", "flow.publish"]  # fmt: skip
+    assert audit_actions(db)[-4:] == [
+        "flow.draft.edit",
+        "flow.review.submit",
+        "flow.review.approve",
+        "flow.publish",
+    ]
 
 
 def test_errors_block_publishing_even_without_review(db: Database) -> None:
@@ -307,10 +325,22 @@ def test_warnings_need_an_acknowledgement_of_each_one(db: Database) -> None:
     assert refused.value.code == "warnings"
     assert refused.value.detail["warnings"] == ["L012:name"]
     with pytest.raises(EditRefused):
-        publishing.publish(db, "mini", revision=draft.revision, actor=ANA, review_required=False,
-                           acknowledge=["L013:name"])  # fmt: skip
-    published = publishing.publish(db, "mini", revision=draft.revision, actor=ANA,
-                                   review_required=False, acknowledge=["L012:name"])  # fmt: skip
+        publishing.publish(
+            db,
+            "mini",
+            revision=draft.revision,
+            actor=ANA,
+            review_required=False,
+            acknowledge=["L013:name"],
+        )
+    published = publishing.publish(
+        db,
+        "mini",
+        revision=draft.revision,
+        actor=ANA,
+        review_required=False,
+        acknowledge=["L012:name"],
+    )
     assert {a["code"] for a in published.acknowledged} == {"L012"}
 
 
@@ -318,8 +348,9 @@ def test_publishing_a_stale_revision_is_refused(db: Database) -> None:
     revision = publishing.draft_state(db, "mini", ANA).draft.revision
     draft = publishing.save_draft(db, "mini", edited(), revision=revision, actor=ANA)
     with pytest.raises(EditRefused) as refused:
-        publishing.publish(db, "mini", revision=draft.revision - 1, actor=ANA,
-                           review_required=False)  # fmt: skip
+        publishing.publish(
+            db, "mini", revision=draft.revision - 1, actor=ANA, review_required=False
+        )
     assert refused.value.code == "stale"
 
 
@@ -371,9 +402,7 @@ def test_the_draft_survives_a_rollback(db: Database) -> None:
 # --- import and export ----------------------------------------------------------------------
 
 
-def test_export_then_import_round_trips_and_passes_flow_check(
-    db: Database, tmp_path: Path
-) -> None:
+def test_export_then_import_round_trips_and_passes_flow_check(db: Database, tmp_path: Path) -> None:
     from intake_chat.cli.flow_commands import check_file
 
     approve_and_publish(db, edited())

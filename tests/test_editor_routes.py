@@ -32,12 +32,20 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, int]] = [
     ("GET", "/staff/flows/intake/export.json", None, 200),
     ("GET", "/staff/flows/intake/export.json?draft=1", None, 200),
     ("GET", "/staff/flows/intake/api/draft", None, 200),
-    ("PUT", "/staff/flows/intake/api/draft", {"json": {"data": {"id": "intake"}, "revision": -5}},
-     409),
+    (
+        "PUT",
+        "/staff/flows/intake/api/draft",
+        {"json": {"data": {"id": "intake"}, "revision": -5}},
+        409,
+    ),
     ("POST", "/staff/flows/intake/api/check", {"data": "{}"}, 200),
     ("POST", "/staff/flows/intake/api/preview", {"json": {"revision": -5}}, 409),
-    ("POST", "/staff/flows/intake/api/preview/goto", {"json": {"ticket": "x", "node": "menu"}},
-     409),
+    (
+        "POST",
+        "/staff/flows/intake/api/preview/goto",
+        {"json": {"ticket": "x", "node": "menu"}},
+        409,
+    ),
     ("POST", "/staff/flows/intake/submit", {"form": {"revision": "-5"}}, 409),
     ("POST", "/staff/flows/intake/reviews/999", {"form": {"decision": "approve"}}, 404),
     ("POST", "/staff/flows/intake/publish", {"form": {"revision": "-5"}}, 409),
@@ -58,8 +66,9 @@ def fresh(tmp_path: Path) -> Console:
     return build_console(tmp_path)
 
 
-def call(client: FlaskClient, method: str, path: str, body: dict[str, Any] | None,
-         csrf: str) -> Any:  # fmt: skip
+def call(
+    client: FlaskClient, method: str, path: str, body: dict[str, Any] | None, csrf: str
+) -> Any:
     headers = {"X-CSRF-Token": csrf, **(JSON if "/api/" in path else {})}
     if method == "GET":
         return client.get(path, headers=headers)
@@ -68,8 +77,9 @@ def call(client: FlaskClient, method: str, path: str, body: dict[str, Any] | Non
         return client.open(path, method=method, json=body["json"], headers=headers)
     if "data" in body:
         return client.open(path, method=method, data=body["data"], headers=headers)
-    return client.open(path, method=method, data={**body.get("form", {}), "csrf_token": csrf},
-                       headers=headers)  # fmt: skip
+    return client.open(
+        path, method=method, data={**body.get("form", {}), "csrf_token": csrf}, headers=headers
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -110,8 +120,11 @@ def test_every_editor_view_except_the_ticketed_preview_declares_its_roles(consol
 def test_a_save_without_the_csrf_header_is_refused(console: Console) -> None:
     client, _ = console.client("editor")
     draft = client.get("/staff/flows/intake/api/draft", headers=JSON).json
-    response = client.put("/staff/flows/intake/api/draft", headers=JSON,
-                          json={"data": draft["data"], "revision": draft["revision"]})  # fmt: skip
+    response = client.put(
+        "/staff/flows/intake/api/draft",
+        headers=JSON,
+        json={"data": draft["data"], "revision": draft["revision"]},
+    )
     assert response.status_code == 400 and response.json["error"]["code"] == "csrf"
 
 
@@ -131,8 +144,11 @@ def draft_of(client: FlaskClient) -> dict[str, Any]:
 
 
 def save(client: FlaskClient, csrf: str, data: Any, revision: int) -> Any:
-    return client.put("/staff/flows/intake/api/draft", json={"data": data, "revision": revision},
-                      headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    return client.put(
+        "/staff/flows/intake/api/draft",
+        json={"data": data, "revision": revision},
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
 
 
 def test_the_draft_comes_with_the_schema_and_the_check_results(fresh: Console) -> None:
@@ -149,8 +165,11 @@ def test_a_second_tab_saving_a_stale_revision_gets_409_and_nothing_is_overwritte
 ) -> None:
     tab_one, csrf = fresh.client("editor")
     tab_two = fresh.app.test_client()
-    tab_two.set_cookie("intake_staff", tab_one.get_cookie("intake_staff").value,  # type: ignore[union-attr]
-                       domain="localhost")  # fmt: skip
+    tab_two.set_cookie(
+        "intake_staff",
+        tab_one.get_cookie("intake_staff").value,  # type: ignore[union-attr]
+        domain="localhost",
+    )
     first, second = draft_of(tab_one), draft_of(tab_two)
     node(first["data"], "ask_first_name")["text"]["en"] = "From tab one"
     node(second["data"], "ask_first_name")["text"]["en"] = "From tab two"
@@ -175,8 +194,11 @@ def test_a_lint_error_is_reported_on_the_step_it_concerns_with_a_fix(fresh: Cons
 
 def test_the_json_check_names_line_and_column_of_a_syntax_error(console: Console) -> None:
     client, csrf = console.client("editor")
-    response = client.post("/staff/flows/intake/api/check", data='{"id": "intake",\n  "title": }',
-                           headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    response = client.post(
+        "/staff/flows/intake/api/check",
+        data='{"id": "intake",\n  "title": }',
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
     finding = response.json["check"]["findings"][0]
     assert response.json["parsed"] is False
     assert (finding["code"], finding["path"]) == ("F001", "line 2, column 12")
@@ -185,8 +207,9 @@ def test_the_json_check_names_line_and_column_of_a_syntax_error(console: Console
 def test_the_json_check_refuses_a_file_for_another_flow(console: Console) -> None:
     client, csrf = console.client("editor")
     other = json.dumps({"id": "other"})
-    response = client.post("/staff/flows/intake/api/check", data=other,
-                           headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    response = client.post(
+        "/staff/flows/intake/api/check", data=other, headers={**JSON, "X-CSRF-Token": csrf}
+    )
     assert response.json["parsed"] is False
     assert response.json["check"]["findings"][0]["path"] == "$.id"
 
@@ -194,8 +217,11 @@ def test_the_json_check_refuses_a_file_for_another_flow(console: Console) -> Non
 def test_a_preview_ticket_opens_the_real_widget_frame_on_the_sandbox(fresh: Console) -> None:
     client, csrf = fresh.client("editor")
     body = draft_of(client)
-    response = client.post("/staff/flows/intake/api/preview", json={"revision": body["revision"]},
-                           headers={**JSON, "X-CSRF-Token": csrf})  # fmt: skip
+    response = client.post(
+        "/staff/flows/intake/api/preview",
+        json={"revision": body["revision"]},
+        headers={**JSON, "X-CSRF-Token": csrf},
+    )
     assert response.status_code == 200
     frame = client.get(response.json["frame_url"])
     assert frame.status_code == 200
@@ -216,12 +242,14 @@ def test_review_then_publish_then_rollback_through_the_pages(fresh: Console) -> 
     node(body["data"], "ask_first_name")["text"]["en"] = "What should we call you?"
     revision = save(author, author_csrf, body["data"], body["revision"]).json["revision"]
 
-    sent = form_post(author, author_csrf, "/staff/flows/intake/submit", revision=revision,
-                     note="Friendlier")  # fmt: skip
+    sent = form_post(
+        author, author_csrf, "/staff/flows/intake/submit", revision=revision, note="Friendlier"
+    )
     assert sent.status_code == 302
     review_id = draft_of(author)["review"]["id"]
-    own = form_post(author, author_csrf, f"/staff/flows/intake/reviews/{review_id}",
-                    decision="approve")  # fmt: skip
+    own = form_post(
+        author, author_csrf, f"/staff/flows/intake/reviews/{review_id}", decision="approve"
+    )
     assert own.status_code == 422 and "another editor" in own.get_data(as_text=True)
     early = form_post(author, author_csrf, "/staff/flows/intake/publish", revision=revision)
     assert early.status_code == 422
@@ -229,12 +257,18 @@ def test_review_then_publish_then_rollback_through_the_pages(fresh: Console) -> 
     reviewer, reviewer_csrf = fresh.client("admin")
     page = reviewer.get("/staff/flows/intake/review").get_data(as_text=True)
     assert "should we call you?</ins>" in page and "Approve" in page
-    approved = form_post(reviewer, reviewer_csrf, f"/staff/flows/intake/reviews/{review_id}",
-                         decision="approve")  # fmt: skip
+    approved = form_post(
+        reviewer, reviewer_csrf, f"/staff/flows/intake/reviews/{review_id}", decision="approve"
+    )
     assert approved.status_code == 302
 
-    published = form_post(author, author_csrf, "/staff/flows/intake/publish", revision=revision,
-                          note="Friendlier name question")  # fmt: skip
+    published = form_post(
+        author,
+        author_csrf,
+        "/staff/flows/intake/publish",
+        revision=revision,
+        note="Friendlier name question",
+    )
     assert published.status_code == 302 and "done=published" in published.headers["Location"]
     history = author.get("/staff/flows/intake/history").get_data(as_text=True)
     assert "Friendlier name question" in history and "Roll back to version 1" in history
@@ -248,8 +282,13 @@ def test_review_then_publish_then_rollback_through_the_pages(fresh: Console) -> 
     assert node(json.loads(current.json), "ask_first_name")["text"]["en"] != (
         "What should we call you?"
     )
-    assert actions[-5:] == ["flow.draft.edit", "flow.review.submit", "flow.review.approve",
-                            "flow.publish", "flow.rollback"]  # fmt: skip
+    assert actions[-5:] == [
+        "flow.draft.edit",
+        "flow.review.submit",
+        "flow.review.approve",
+        "flow.publish",
+        "flow.rollback",
+    ]
 
 
 def test_sending_back_shows_the_comment_to_the_author(fresh: Console) -> None:
@@ -262,8 +301,13 @@ def test_sending_back_shows_the_comment_to_the_author(fresh: Console) -> None:
     second = add_staff(fresh.db, "second@example.org", "editor")
     reviewer = fresh.app.test_client()
     reviewer_csrf = sign_in_directly(reviewer, fresh.app, second)
-    back = form_post(reviewer, reviewer_csrf, f"/staff/flows/intake/reviews/{review_id}",
-                     decision="changes_requested", comment="Too curt; <b>say why</b> we ask.")
+    back = form_post(
+        reviewer,
+        reviewer_csrf,
+        f"/staff/flows/intake/reviews/{review_id}",
+        decision="changes_requested",
+        comment="Too curt; <b>say why</b> we ask.",
+    )
     assert back.status_code == 302
     page = author.get("/staff/flows/intake/review").get_data(as_text=True)
     assert "Too curt; &lt;b&gt;say why&lt;/b&gt; we ask." in page
@@ -275,8 +319,11 @@ def test_import_of_a_file_through_the_console_lands_in_the_draft(fresh: Console)
     data = json.loads(exported)
     node(data, "ask_first_name")["text"]["es"] = "¿Cómo quiere que le llamemos?"
     upload = (io.BytesIO(json.dumps(data).encode()), "intake.json")
-    response = client.post("/staff/flows/import", data={"file": upload, "csrf_token": csrf},
-                           content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        "/staff/flows/import",
+        data={"file": upload, "csrf_token": csrf},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     text = node(draft_of(client)["data"], "ask_first_name")["text"]["es"]
     assert text == "¿Cómo quiere que le llamemos?"
@@ -286,8 +333,11 @@ def test_import_of_a_broken_file_says_where_and_changes_nothing(fresh: Console) 
     client, csrf = fresh.client("editor")
     before = draft_of(client)["revision"]
     upload = (io.BytesIO(b'{"id": "intake",'), "broken.json")
-    response = client.post("/staff/flows/import", data={"file": upload, "csrf_token": csrf},
-                           content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        "/staff/flows/import",
+        data={"file": upload, "csrf_token": csrf},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "line 1" in response.get_data(as_text=True)
     assert draft_of(client)["revision"] == before

@@ -78,12 +78,15 @@ def test_every_edge_joins_declared_nodes(chart: str) -> None:
         assert dst in declared
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('say "hi" <b>', "say #quot;hi#quot; #lt;b#gt;"),
-    ("a | b # c", "a #124; b #35; c"),
-    ("line\nbreak", "line break"),
-    ("brackets [x] (y) {z}", "brackets [x] (y) {z}"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('say "hi" <b>', "say #quot;hi#quot; #lt;b#gt;"),
+        ("a | b # c", "a #124; b #35; c"),
+        ("line\nbreak", "line break"),
+        ("brackets [x] (y) {z}", "brackets [x] (y) {z}"),
+    ],
+)
 def test_label_text_is_escaped_for_mermaid(text: str, expected: str) -> None:
     assert escape(text) == expected
 
@@ -102,20 +105,33 @@ def test_ids_that_mermaid_reserves_are_prefixed() -> None:
     data["sections"]["main"]["nodes"][2]["default"] = "end"
     chart = to_mermaid(data)
     assert 'n_end(["end: Take care."])' in chart
-    assert "n_consent_check -->|\"default\"| n_end" in chart
+    assert 'n_consent_check -->|"default"| n_end' in chart
 
 
-@pytest.mark.parametrize("cond, words", [
-    ({"var": "consent", "op": "eq", "value": True}, "consent = true"),
-    ({"age_of": "dob", "op": "lt", "value": 18}, "age of dob < 18"),
-    ({"var": "email", "op": "answered"}, "email answered"),
-    ({"var": "state", "op": "not_in", "value": ["MA", "RI"]}, "state not in MA, RI"),
-    ({"all": [{"var": "a", "op": "ge", "value": 2},
-              {"any": [{"var": "b", "op": "eq", "value": "x"},
-                       {"var": "c", "op": "not_answered"}]}]},
-     "a ≥ 2 and (b = x or c not answered)"),
-    ({"not": {"var": "x", "op": "ne", "value": None}}, "not (x ≠ null)"),
-])
+@pytest.mark.parametrize(
+    "cond, words",
+    [
+        ({"var": "consent", "op": "eq", "value": True}, "consent = true"),
+        ({"age_of": "dob", "op": "lt", "value": 18}, "age of dob < 18"),
+        ({"var": "email", "op": "answered"}, "email answered"),
+        ({"var": "state", "op": "not_in", "value": ["MA", "RI"]}, "state not in MA, RI"),
+        (
+            {
+                "all": [
+                    {"var": "a", "op": "ge", "value": 2},
+                    {
+                        "any": [
+                            {"var": "b", "op": "eq", "value": "x"},
+                            {"var": "c", "op": "not_answered"},
+                        ]
+                    },
+                ]
+            },
+            "a ≥ 2 and (b = x or c not answered)",
+        ),
+        ({"not": {"var": "x", "op": "ne", "value": None}}, "not (x ≠ null)"),
+    ],
+)
 def test_conditions_are_put_in_words(cond: dict[str, Any], words: str) -> None:
     assert describe_condition(cond) == words
 
@@ -126,22 +142,45 @@ def test_the_shipped_flow_draws_every_node() -> None:
     chart = to_mermaid(data)
     for section in data["sections"].values():
         for node in section["nodes"]:
-            assert re.search(rf"^    n_{re.escape(node['id'].replace('-', '_'))}[\[({{>]", chart,
-                             re.M), node["id"]
+            assert re.search(
+                rf"^    n_{re.escape(node['id'].replace('-', '_'))}[\[({{>]", chart, re.M
+            ), node["id"]
 
 
-odd_values = st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.lists(
-    st.text(max_size=4), max_size=3) | st.dictionaries(st.text(max_size=4), st.text(max_size=4),
-                                                        max_size=3)
-NODE_KEYS = ["id", "type", "text", "next", "options", "cases", "default", "section", "target",
-             "values", "mode"]
+odd_values = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=12)
+    | st.lists(st.text(max_size=4), max_size=3)
+    | st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=3)
+)
+NODE_KEYS = [
+    "id",
+    "type",
+    "text",
+    "next",
+    "options",
+    "cases",
+    "default",
+    "section",
+    "target",
+    "values",
+    "mode",
+]
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 12), st.sampled_from(NODE_KEYS), odd_values),
-                min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.sampled_from(NODE_KEYS), odd_values),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_it_never_raises_on_a_draft_and_keeps_one_statement_per_line(
-        edits: list[tuple[int, str, Any]]) -> None:
+    edits: list[tuple[int, str, Any]],
+) -> None:
     data = clean()
     nodes = data["sections"]["main"]["nodes"]
     for index, key, value in edits:
@@ -155,9 +194,10 @@ def test_it_never_raises_on_a_draft_and_keeps_one_statement_per_line(
 MERMAID = os.environ.get("INTAKE_MERMAID_MODULES", "")
 
 
-@pytest.mark.skipif(not (MERMAID and shutil.which("node")
-                         and (Path(MERMAID) / "mermaid").is_dir()),
-                    reason="INTAKE_MERMAID_MODULES (node_modules with mermaid, jsdom) is unset")
+@pytest.mark.skipif(
+    not (MERMAID and shutil.which("node") and (Path(MERMAID) / "mermaid").is_dir()),
+    reason="INTAKE_MERMAID_MODULES (node_modules with mermaid, jsdom) is unset",
+)
 def test_the_real_mermaid_parser_accepts_the_charts(tmp_path: Path) -> None:
     nasty = clean()
     nasty["sections"]["main"]["nodes"][0]["text"]["en"] = 'Hi "x"] --> y{<b> a|b #1; & `t` end'
@@ -171,9 +211,11 @@ def test_the_real_mermaid_parser_accepts_the_charts(tmp_path: Path) -> None:
     broken = tmp_path / "broken.mmd"
     broken.write_text('flowchart TD\n  a["x" --> b\n', encoding="utf-8")
     script = str(HERE / "mermaid_parse.mjs")
-    ok = subprocess.run(["node", script, *map(str, files)], capture_output=True, text=True,
-                        timeout=120, check=False)
+    ok = subprocess.run(
+        ["node", script, *map(str, files)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    bad = subprocess.run(["node", script, str(broken)], capture_output=True, text=True,
-                         timeout=120, check=False)
+    bad = subprocess.run(
+        ["node", script, str(broken)], capture_output=True, text=True, timeout=120, check=False
+    )
     assert bad.returncode == 1 and bad.stdout.startswith("FAIL")

@@ -186,12 +186,14 @@ def test_the_next_opening_keeps_the_wall_clock_across_a_dst_change() -> None:
     assert opening.utcoffset() == timedelta(hours=-4)
 
 
-SPECS = st.sampled_from([
-    "mon-fri 09:00-17:00",
-    "mon-thu 09:00-12:00,13:00-19:00; sat 10:00-13:00",
-    "sun 00:00-24:00; mon 00:00-01:00",
-    "wed 12:00-12:30",
-])  # fmt: skip
+SPECS = st.sampled_from(
+    [
+        "mon-fri 09:00-17:00",
+        "mon-thu 09:00-12:00,13:00-19:00; sat 10:00-13:00",
+        "sun 00:00-24:00; mon 00:00-01:00",
+        "wed 12:00-12:30",
+    ]
+)
 INSTANTS = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 1, 1))
 
 
@@ -275,14 +277,21 @@ def test_the_queue_is_ordered_by_risk_first_then_by_waiting_time() -> None:
         {"id": "urgent", "urgent": True, "requested_at": t0 + timedelta(minutes=4)},
     ]
     assert [row["id"] for row in queue_order(rows)] == [
-        "crisis-old", "crisis-new", "concern", "urgent", "calm-old", "calm-new",
-    ]  # fmt: skip
+        "crisis-old",
+        "crisis-new",
+        "concern",
+        "urgent",
+        "calm-old",
+        "calm-new",
+    ]
 
 
 # --- the words -------------------------------------------------------------------------------
 
-RESOURCES = [{"label": "Call 988 (Suicide & Crisis Lifeline)", "href": "tel:988"},
-             {"label": "Call 911 in an emergency", "href": "tel:911"}]  # fmt: skip
+RESOURCES = [
+    {"label": "Call 988 (Suicide & Crisis Lifeline)", "href": "tel:988"},
+    {"label": "Call 911 in an emergency", "href": "tel:911"},
+]
 
 
 def _fields(text: str) -> set[str]:
@@ -311,8 +320,13 @@ def test_the_queued_message_says_why_when_to_expect_contact_and_where_to_get_hel
 
 def test_the_queued_message_in_spanish_uses_spanish_days_and_24_hour_times() -> None:
     expectation = expect_contact(DEFAULT, ny("2025-03-13 19:00"))
-    text = handoff_text.queued("es", "timeout", expectation, reachable=True, resources=[
-        {"label": "Llame al 988", "href": "tel:988"}])  # fmt: skip
+    text = handoff_text.queued(
+        "es",
+        "timeout",
+        expectation,
+        reachable=True,
+        resources=[{"label": "Llame al 988", "href": "tel:988"}],
+    )
     assert text.startswith("Lo siento, nadie de nuestro equipo pudo unirse a tiempo.")
     assert "vuelve a abrir mañana a las 9:00 (EDT)" in text
     assert text.endswith("Si necesita ayuda ahora mismo: Llame al 988.")
@@ -343,9 +357,15 @@ def test_without_office_hours_no_time_is_promised() -> None:
     assert not re.search(r"\d:\d\d", text)
 
 
-@pytest.mark.parametrize(("seconds", "phrase"),
-                         [(30, "up to a minute"), (60, "up to a minute"), (61, "up to 2 minutes"),
-                          (600, "up to 10 minutes")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("seconds", "phrase"),
+    [
+        (30, "up to a minute"),
+        (60, "up to a minute"),
+        (61, "up to 2 minutes"),
+        (600, "up to 10 minutes"),
+    ],
+)
 def test_the_wait_is_announced_in_whole_minutes_rounded_up(seconds: int, phrase: str) -> None:
     assert phrase in handoff_text.finding("en", seconds)
 

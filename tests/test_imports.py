@@ -101,7 +101,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         trail.append(name)
         for nxt in sorted(graph.get(name, ())):
             if state.get(nxt) == 1:
-                return [*trail[trail.index(nxt):], nxt]
+                return [*trail[trail.index(nxt) :], nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         trail.pop()

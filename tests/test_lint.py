@@ -98,21 +98,34 @@ def test_it_reports_a_circle_without_questions_even_with_no_exit() -> None:
 def test_it_accepts_a_question_loop_with_a_way_out() -> None:
     data = clean()
     data["sections"]["learn"]["nodes"].append(
-        {"id": "more", "type": "question", "input": "yesno", "var": "more",
-         "text": {"en": "More?", "es": "¿Más?"}})
+        {
+            "id": "more",
+            "type": "question",
+            "input": "yesno",
+            "var": "more",
+            "text": {"en": "More?", "es": "¿Más?"},
+        }
+    )
     data["sections"]["learn"]["nodes"].append(
-        {"id": "more_check", "type": "branch",
-         "cases": [{"when": {"var": "more", "op": "eq", "value": True}, "next": "what_is"}],
-         "default": "bye"})
+        {
+            "id": "more_check",
+            "type": "branch",
+            "cases": [{"when": {"var": "more", "op": "eq", "value": True}, "next": "what_is"}],
+            "default": "bye",
+        }
+    )
     assert lint(data) == []
 
 
 def test_a_variable_set_on_only_some_paths_may_be_used_in_a_condition() -> None:
     data = clean()
     node(data, "review")["fields"].append(
-        {"var": "guardian_name", "label": {"en": "Parent", "es": "Madre o padre"}})
-    node(data, "done")["text"] = {"en": "Thanks {first_name} {guardian_name}.",
-                                  "es": "Gracias {first_name} {guardian_name}."}
+        {"var": "guardian_name", "label": {"en": "Parent", "es": "Madre o padre"}}
+    )
+    node(data, "done")["text"] = {
+        "en": "Thanks {first_name} {guardian_name}.",
+        "es": "Gracias {first_name} {guardian_name}.",
+    }
     assert lint(data) == []
 
 
@@ -120,9 +133,14 @@ def test_an_answered_branch_counts_as_collecting_a_handoff_field() -> None:
     data = json.loads((BAD / "L007_handoff_field_missing.json").read_text())
     node(data, "channel")["next"] = "guardian_check"
     data["sections"]["main"]["nodes"].insert(
-        -2, {"id": "guardian_check", "type": "branch",
-             "cases": [{"when": {"var": "guardian_name", "op": "answered"}, "next": "review"}],
-             "default": "bye"})
+        -2,
+        {
+            "id": "guardian_check",
+            "type": "branch",
+            "cases": [{"when": {"var": "guardian_name", "op": "answered"}, "next": "review"}],
+            "default": "bye",
+        },
+    )
     assert [f for f in lint(data) if f.code == "L007"] == []
 
 
@@ -135,7 +153,8 @@ def test_an_optional_question_does_not_collect_a_required_handoff_field() -> Non
 def test_consent_declined_by_default_branch_is_accepted() -> None:
     data = clean()
     node(data, "consent_check")["cases"] = [
-        {"when": {"var": "consent", "op": "eq", "value": False}, "next": "bye"}]
+        {"when": {"var": "consent", "op": "eq", "value": False}, "next": "bye"}
+    ]
     node(data, "consent_check")["default"] = "menu"
     assert lint(data) == []
 
@@ -144,8 +163,15 @@ def test_a_personal_question_behind_a_returning_intent_is_before_consent() -> No
     data = clean()
     node(data, "faq_cost")["next"] = "faq_email"
     data["sections"]["faq"]["nodes"].append(
-        {"id": "faq_email", "type": "question", "input": "email", "var": "faq_email",
-         "personal": True, "text": {"en": "Your email?", "es": "¿Su correo?"}})
+        {
+            "id": "faq_email",
+            "type": "question",
+            "input": "email",
+            "var": "faq_email",
+            "personal": True,
+            "text": {"en": "Your email?", "es": "¿Su correo?"},
+        }
+    )
     assert ("L010", "faq_email") in codes(lint(data))
 
 
@@ -161,28 +187,34 @@ def test_restart_forgets_answers_for_the_read_before_set_check() -> None:
     assert ("L006", "welcome") in codes(lint(data))
 
 
-@pytest.mark.parametrize("text", [
-    "We can't diagnose anyone in this chat.",
-    "Our therapists do not prescribe medication.",
-    "This chat will never give you a diagnosis.",
-    "No damos diagnósticos en este chat.",
-    "Please call 988 if you are in crisis.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We can't diagnose anyone in this chat.",
+        "Our therapists do not prescribe medication.",
+        "This chat will never give you a diagnosis.",
+        "No damos diagnósticos en este chat.",
+        "Please call 988 if you are in crisis.",
+    ],
+)
 def test_negated_or_neutral_wording_is_not_clinical_advice(text: str) -> None:
     data = clean()
     node(data, "what_is")["text"] = {"en": text, "es": text}
     assert [f for f in lint(data) if f.code == "L012"] == []
 
 
-@pytest.mark.parametrize("text", [
-    "It sounds like you have anxiety.",
-    "You need to rest more.",
-    "Try breathing slowly for a minute.",
-    "What dose are you on?",
-    "Usted tiene depresión.",
-    "Parece que usted tiene un problema.",
-    "Un diagnóstico rápido.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It sounds like you have anxiety.",
+        "You need to rest more.",
+        "Try breathing slowly for a minute.",
+        "What dose are you on?",
+        "Usted tiene depresión.",
+        "Parece que usted tiene un problema.",
+        "Un diagnóstico rápido.",
+    ],
+)
 def test_advice_like_wording_is_flagged(text: str) -> None:
     data = clean()
     node(data, "what_is")["text"] = {"en": text, "es": text}
@@ -191,8 +223,10 @@ def test_advice_like_wording_is_flagged(text: str) -> None:
 
 def test_advice_words_match_whole_words_only() -> None:
     data = clean()
-    node(data, "what_is")["text"] = {"en": "Our dosimeter team: bulldoser, prescient.",
-                                     "es": "Dosifica nada."}
+    node(data, "what_is")["text"] = {
+        "en": "Our dosimeter team: bulldoser, prescient.",
+        "es": "Dosifica nada.",
+    }
     found = [f for f in lint(data) if f.code == "L012"]
     assert found == []
 
@@ -208,14 +242,18 @@ def test_a_long_message_is_a_plain_language_warning() -> None:
 
 def test_readability_grade_separates_plain_from_dense_text() -> None:
     plain = "We listen. You talk. We help you find a good fit. It is your time."
-    dense = ("Psychotherapeutic interventions necessitate comprehensive biopsychosocial "
-             "evaluation, individualized conceptualization and collaborative prioritization.")
+    dense = (
+        "Psychotherapeutic interventions necessitate comprehensive biopsychosocial "
+        "evaluation, individualized conceptualization and collaborative prioritization."
+    )
     assert readability_grade(plain) < 5 < 15 < readability_grade(dense)
 
 
 def test_placeholders_are_split_and_braces_escaped() -> None:
     assert split_placeholders("Hi {first_name}, {{literal}} {bad name} }") == (
-        ["first_name"], ["{bad name}", "}"])
+        ["first_name"],
+        ["{bad name}", "}"],
+    )
 
 
 def test_a_missing_start_is_an_unknown_target_and_nothing_else_crashes() -> None:
@@ -234,9 +272,11 @@ def test_findings_are_plain_data() -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                max_size=4),
-    max_leaves=20)
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -274,8 +314,10 @@ def test_it_never_raises_on_a_mutated_flow(edits: list[tuple[tuple[Any, ...], An
 SHIPPED = sorted(p for p in (ROOT / "flows").glob("*.json") if p.name != "safety.json")
 
 
-@pytest.mark.skipif(not (ROOT / "flows" / "intake.json").exists(),
-                    reason="flows/intake.json has not been written yet")
+@pytest.mark.skipif(
+    not (ROOT / "flows" / "intake.json").exists(),
+    reason="flows/intake.json has not been written yet",
+)
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
 def test_shipped_flows_have_no_errors_and_no_warnings(path: Path) -> None:
     assert lint(json.loads(path.read_text(encoding="utf-8")), str(path)) == []
@@ -298,10 +340,15 @@ def _optional_email_checked(at: str) -> dict[str, Any]:
     node(data, "email")["required"] = False
     main = data["sections"]["main"]["nodes"]
     after = next(i for i, n in enumerate(main) if n["id"] == at)
-    main.insert(after + 1, {"id": "email_check", "type": "branch",
-                            "cases": [{"when": {"var": "email", "op": "answered"},
-                                       "next": main[after + 1]["id"]}],
-                            "default": "bye"})
+    main.insert(
+        after + 1,
+        {
+            "id": "email_check",
+            "type": "branch",
+            "cases": [{"when": {"var": "email", "op": "answered"}, "next": main[after + 1]["id"]}],
+            "default": "bye",
+        },
+    )
     return data
 
 

@@ -48,25 +48,64 @@ FLOW_DATA: dict[str, Any] = {
     "locales": ["en", "es"],
     "start": "ask_name",
     "settings": {"person_node": "to_person"},
-    "intents": [{"id": "human", "action": "goto", "target": "to_person",
-                 "match": {"en": ["real person"], "es": ["persona real"]}}],
+    "intents": [
+        {
+            "id": "human",
+            "action": "goto",
+            "target": "to_person",
+            "match": {"en": ["real person"], "es": ["persona real"]},
+        }
+    ],
     "sections": {
-        "main": {"nodes": [
-            {"id": "ask_name", "type": "question", "input": "text", "var": "first_name",
-             "text": text("Your first name?")},
-            {"id": "ask_email", "type": "question", "input": "email", "var": "email",
-             "required": False, "text": text("Your email?")},
-            {"id": "ask_note", "type": "question", "input": "text", "var": "note",
-             "required": False, "text": text("Anything else?")},
-            {"id": "done", "type": "handoff", "mode": "queued", "fields": ["first_name"],
-             "optional_fields": ["email"], "text": text("Thank you.")},
-        ]},
-        "person": {"nodes": [
-            {"id": "to_person", "type": "handoff", "mode": "live", "fields": [],
-             "optional_fields": ["first_name", "email"], "text": text("Connecting you.")},
-        ]},
+        "main": {
+            "nodes": [
+                {
+                    "id": "ask_name",
+                    "type": "question",
+                    "input": "text",
+                    "var": "first_name",
+                    "text": text("Your first name?"),
+                },
+                {
+                    "id": "ask_email",
+                    "type": "question",
+                    "input": "email",
+                    "var": "email",
+                    "required": False,
+                    "text": text("Your email?"),
+                },
+                {
+                    "id": "ask_note",
+                    "type": "question",
+                    "input": "text",
+                    "var": "note",
+                    "required": False,
+                    "text": text("Anything else?"),
+                },
+                {
+                    "id": "done",
+                    "type": "handoff",
+                    "mode": "queued",
+                    "fields": ["first_name"],
+                    "optional_fields": ["email"],
+                    "text": text("Thank you."),
+                },
+            ]
+        },
+        "person": {
+            "nodes": [
+                {
+                    "id": "to_person",
+                    "type": "handoff",
+                    "mode": "live",
+                    "fields": [],
+                    "optional_fields": ["first_name", "email"],
+                    "text": text("Connecting you."),
+                },
+            ]
+        },
     },
-}  # fmt: skip
+}
 
 
 class Clock:
@@ -90,11 +129,17 @@ def clock() -> Clock:
     return Clock(WEDNESDAY_10)
 
 
-def make_desk(db: Database, tmp_path: Path, rules: Any, flow: Flow, clock: Clock,
-              **settings: Any) -> Desk:  # fmt: skip
-    base = {"rate_limit_per_session": 0, "rate_limit_per_address": 0, "default_flow": flow.id,
-            "office_hours": "mon-fri 09:00-17:00", "timezone": "UTC",
-            "handoff_wait_seconds": 120}  # fmt: skip
+def make_desk(
+    db: Database, tmp_path: Path, rules: Any, flow: Flow, clock: Clock, **settings: Any
+) -> Desk:
+    base = {
+        "rate_limit_per_session": 0,
+        "rate_limit_per_address": 0,
+        "default_flow": flow.id,
+        "office_hours": "mon-fri 09:00-17:00",
+        "timezone": "UTC",
+        "handoff_wait_seconds": 120,
+    }
     config = Config.from_env({}, data_dir=tmp_path, secret_key="x", **{**base, **settings})
     service = Service(db, {flow.id: flow}, config, safety=safety_from_rules(rules), now=clock)
     return Desk(service)
@@ -107,8 +152,9 @@ def desk(db: Database, tmp_path: Path, rules: Any, flow: Flow, clock: Clock) -> 
 
 def add_staff(db: Database, email: str, role: str = "coordinator", name: str = "") -> StaffRow:
     with db.transaction() as conn:
-        staff_id = staff_db.create_staff(conn, email=email, role=role, name=name,
-                                         password_hash="unused")  # fmt: skip
+        staff_id = staff_db.create_staff(
+            conn, email=email, role=role, name=name, password_hash="unused"
+        )
         found = staff_db.get_staff(conn, staff_id)
     assert found is not None
     return found
@@ -170,13 +216,19 @@ def test_with_someone_accepting_the_visitor_is_told_a_person_is_being_found(desk
     visitor, events = ask_for_person(desk)
     assert types(events) == ["visitor", "handoff", "message"]
     handoff, finding = events[1], events[2]
-    assert (handoff["mode"], handoff["node"], handoff["text"]) == ("live", "to_person",
-                                                                   "Connecting you.")  # fmt: skip
+    assert (handoff["mode"], handoff["node"], handoff["text"]) == (
+        "live",
+        "to_person",
+        "Connecting you.",
+    )
     assert isinstance(handoff["referral"], str)
     assert finding["node"] == "live:finding" and "up to 2 minutes" in finding["text"]
     request = request_of(desk, visitor)
-    assert (request.status, request.referral_id, request.node) == ("waiting", handoff["referral"],
-                                                                   "to_person")  # fmt: skip
+    assert (request.status, request.referral_id, request.node) == (
+        "waiting",
+        handoff["referral"],
+        "to_person",
+    )
     assert request.resume_state is not None and request.resume_state["node"] == "ask_email"
 
 
@@ -251,8 +303,9 @@ def test_a_visitor_who_left_an_email_is_told_the_team_will_contact_them(desk: De
 
 def request_count(desk: Desk) -> int:
     with desk.service.db.read() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(live_db.live_requests))
-                   .scalar_one())  # fmt: skip
+        return int(
+            conn.execute(sa.select(sa.func.count()).select_from(live_db.live_requests)).scalar_one()
+        )
 
 
 def test_spanish_visitors_are_answered_in_spanish(desk: Desk, clock: Clock) -> None:
@@ -320,8 +373,9 @@ def test_the_deadline_survives_a_restart(
 def test_the_timer_thread_queues_without_being_asked(
     db: Database, tmp_path: Path, rules: Any, flow: Flow
 ) -> None:
-    real = make_desk(db, tmp_path, rules, flow, Clock(utcnow()), handoff_wait_seconds=0,
-                     office_hours="always")  # fmt: skip
+    real = make_desk(
+        db, tmp_path, rules, flow, Clock(utcnow()), handoff_wait_seconds=0, office_hours="always"
+    )
     real.service.now = utcnow
     online(real, add_staff(db, "sam@example.org"))
     visitor, events = ask_for_person(real)
@@ -348,13 +402,23 @@ def test_on_accept_the_visitor_gets_a_live_handoff_then_the_staff_members_words(
     request = request_of(desk, visitor)
     assert desk.accept(request.id, sam) == "ok"
     joined = visitor.log()[-1]
-    assert joined == {"type": "handoff", "seq": joined["seq"], "mode": "live",
-                      "node": "live:joined", "referral": events[1]["referral"], "name": "Sam",
-                      "text": "Sam from our team has joined the chat."}  # fmt: skip
+    assert joined == {
+        "type": "handoff",
+        "seq": joined["seq"],
+        "mode": "live",
+        "node": "live:joined",
+        "referral": events[1]["referral"],
+        "name": "Sam",
+        "text": "Sam from our team has joined the chat.",
+    }
     sent = desk.send(request.id, sam, "Hi Ana, this is Sam.")
     assert sent is not None
-    assert visitor.log()[-1] == {"type": "staff", "seq": joined["seq"] + 1, "name": "Sam",
-                                 "text": "Hi Ana, this is Sam."}  # fmt: skip
+    assert visitor.log()[-1] == {
+        "type": "staff",
+        "seq": joined["seq"] + 1,
+        "name": "Sam",
+        "text": "Hi Ana, this is Sam.",
+    }
     reply = visitor.say("Hello Sam")
     assert types(reply) == ["visitor"]  # the visitor's words go to staff, the bot stays quiet
     assert request_of(desk, visitor).status == "live"
@@ -418,9 +482,14 @@ def test_the_database_allows_one_open_request_per_conversation(desk: Desk) -> No
     online(desk, add_staff(desk.service.db, "sam@example.org"))
     visitor, _ = ask_for_person(desk)
     with pytest.raises(sa.exc.IntegrityError), desk.service.db.transaction() as conn:
-        live_db.insert_request(conn, session_id=visitor.session().id, referral_id=None,
-                               node="to_person", resume_state=None,
-                               now=desk.service.now())  # fmt: skip
+        live_db.insert_request(
+            conn,
+            session_id=visitor.session().id,
+            referral_id=None,
+            node="to_person",
+            resume_state=None,
+            now=desk.service.now(),
+        )
 
 
 def test_only_the_staff_member_in_the_chat_can_write_into_it(desk: Desk) -> None:
@@ -474,8 +543,9 @@ def test_hand_back_resumes_the_question_the_visitor_was_at(desk: Desk) -> None:
     assert desk.to_bot(request.id, sam) is True
     said, ask = visitor.log()[-2:]
     assert said["node"] == "live:to_bot"
-    assert said["text"] == ("Sam has handed the chat back to me, the assistant. Let's pick up "
-                            "where we left off.")  # fmt: skip
+    assert said["text"] == (
+        "Sam has handed the chat back to me, the assistant. Let's pick up where we left off."
+    )
     assert (ask["type"], ask["node"]) == ("ask", "ask_email")
     assert visitor.session().status == "asking"
     after = visitor.say("ana@example.org")
@@ -568,8 +638,12 @@ def test_asking_again_after_starting_over_closes_the_earlier_request(desk: Desk)
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    yield build_console(Path(tmp_path_factory.mktemp("live-console")), office_hours="always",
-                        rate_limit_per_address=0, rate_limit_per_session=0)  # fmt: skip
+    yield build_console(
+        Path(tmp_path_factory.mktemp("live-console")),
+        office_hours="always",
+        rate_limit_per_address=0,
+        rate_limit_per_session=0,
+    )
 
 
 def console_service(console: Console) -> Service:
@@ -640,8 +714,11 @@ def test_each_live_route_answers_each_persona_as_its_role_allows(
 def test_every_live_route_is_in_the_persona_table(console: Console) -> None:
     covered = {template.replace("{q}", "<int:request_id>") for _, template, *_ in ROUTES}
     covered |= {"/staff/live/<int:request_id>/accept"}
-    rules = {rule.rule for rule in console.app.url_map.iter_rules()
-             if rule.endpoint.startswith("live.") and rule.endpoint != "live.socket"}  # fmt: skip
+    rules = {
+        rule.rule
+        for rule in console.app.url_map.iter_rules()
+        if rule.endpoint.startswith("live.") and rule.endpoint != "live.socket"
+    }
     assert rules - covered == set()
     for endpoint, view in console.app.view_functions.items():
         if endpoint.startswith("live.") and endpoint != "live.socket":
@@ -681,10 +758,14 @@ def test_accept_from_the_queue_opens_the_chat_and_a_second_accept_is_told(
     taken = coordinator.post(f"/staff/live/{request_id}/accept", data={"csrf_token": csrf})
     assert taken.status_code == 303 and taken.headers["Location"] == f"/staff/live/{request_id}"
     admin, admin_csrf = console.client("admin")
-    again = admin.post(f"/staff/live/{request_id}/accept", data={"csrf_token": admin_csrf},
-                       headers={"Accept": "application/json"})  # fmt: skip
-    assert again.status_code == 409 and again.json == {"error": {
-        "code": "taken", "message": "Someone else has already accepted this chat."}}  # fmt: skip
+    again = admin.post(
+        f"/staff/live/{request_id}/accept",
+        data={"csrf_token": admin_csrf},
+        headers={"Accept": "application/json"},
+    )
+    assert again.status_code == 409 and again.json == {
+        "error": {"code": "taken", "message": "Someone else has already accepted this chat."}
+    }
     no_js = admin.post(f"/staff/live/{request_id}/accept", data={"csrf_token": admin_csrf})
     page = admin.get(no_js.headers["Location"]).get_data(as_text=True)
     assert "Someone else has already accepted this chat." in page
@@ -697,13 +778,16 @@ def test_the_chat_page_sends_messages_and_hands_back(console: Console) -> None:
     client.post(f"/staff/live/{request_id}/accept", data={"csrf_token": csrf})
     page = client.get(f"/staff/live/{request_id}").get_data(as_text=True)
     assert 'id="reply-form"' in page and "Hand back to the assistant" in page
-    sent = client.post(f"/staff/live/{request_id}/messages",
-                       data={"csrf_token": csrf, "text": "  Hello Ana  "},
-                       headers={"Accept": "application/json"})  # fmt: skip
+    sent = client.post(
+        f"/staff/live/{request_id}/messages",
+        data={"csrf_token": csrf, "text": "  Hello Ana  "},
+        headers={"Accept": "application/json"},
+    )
     assert sent.status_code == 200 and sent.json["event"]["text"] == "Hello Ana"
     assert visitor.log()[-1]["type"] == "staff"
-    too_long = client.post(f"/staff/live/{request_id}/messages",
-                           data={"csrf_token": csrf, "text": "x" * 2001})  # fmt: skip
+    too_long = client.post(
+        f"/staff/live/{request_id}/messages", data={"csrf_token": csrf, "text": "x" * 2001}
+    )
     assert too_long.status_code == 400
     back = client.post(f"/staff/live/{request_id}/bot", data={"csrf_token": csrf})
     assert back.status_code == 303
@@ -752,15 +836,24 @@ def test_viewing_accepting_and_toggling_are_audited(console: Console) -> None:
     assert accepting is False
 
 
-@pytest.mark.parametrize(("persona", "origin", "status"), [
-    ("anonymous", None, 401), ("editor", None, 403), ("coordinator", "http://evil.example", 403),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("persona", "origin", "status"),
+    [
+        ("anonymous", None, 401),
+        ("editor", None, 403),
+        ("coordinator", "http://evil.example", 403),
+    ],
+)
 def test_the_live_socket_is_refused_before_the_upgrade(
     console: Console, persona: str, origin: str | None, status: int
 ) -> None:
     client, _ = console.client(persona)
-    headers = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
-               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
+    headers = {
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
     if origin:
         headers["Origin"] = origin
     assert client.get("/staff/live/ws", headers=headers).status_code == status
@@ -782,20 +875,30 @@ class StaffClient:
         from intake_chat.core import passwords
 
         with db.transaction() as conn:
-            staff_id = staff_db.create_staff(conn, email=f"{name.lower()}@example.org",
-                                             role="coordinator", name=name,
-                                             password_hash="unused")  # fmt: skip
+            staff_id = staff_db.create_staff(
+                conn,
+                email=f"{name.lower()}@example.org",
+                role="coordinator",
+                name=name,
+                password_hash="unused",
+            )
             staff_db.create_web_session(
-                conn, id_hash=passwords.token_digest(STAFF_TOKEN + name), staff_id=staff_id,
-                stage="full", csrf_token=CSRF, address="127.0.0.1", user_agent="pytest",
+                conn,
+                id_hash=passwords.token_digest(STAFF_TOKEN + name),
+                staff_id=staff_id,
+                stage="full",
+                csrf_token=CSRF,
+                address="127.0.0.1",
+                user_agent="pytest",
                 now=utcnow(),
-            )  # fmt: skip
+            )
         db.dispose()
         self.cookie = f"intake_staff={STAFF_TOKEN + name}"
 
     def post(self, path: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        body = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in {**form, "csrf_token": CSRF}
-                        .items()).encode()  # fmt: skip
+        body = "&".join(
+            f"{k}={urllib.request.quote(v)}" for k, v in {**form, "csrf_token": CSRF}.items()
+        ).encode()
         req = urllib.request.Request(self.server.url + path, data=body, method="POST")
         req.add_header("Cookie", self.cookie)
         req.add_header("Accept", "application/json")
@@ -811,8 +914,9 @@ class StaffClient:
         import websocket
 
         url = self.server.url.replace("http://", "ws://") + "/staff/live/ws" + query
-        socket = StaffSocket(websocket.create_connection(url, timeout=10, cookie=self.cookie,
-                                                         origin=self.server.url))  # fmt: skip
+        socket = StaffSocket(
+            websocket.create_connection(url, timeout=10, cookie=self.cookie, origin=self.server.url)
+        )
         assert socket.recv()["type"] == "hello"
         return socket
 
@@ -880,7 +984,10 @@ def test_a_websocket_visitor_and_a_staff_member_chat_live_through_the_real_serve
     assert [visitor.recv()["type"], visitor.recv()["type"]] == ["visitor", "crisis"]
     alert = console.wait_for("alert")  # the staff member's socket, on whatever page
     assert (alert["level"], alert["category"], alert["request"]) == (
-        "crisis", "suicide_self_harm", item["id"])  # fmt: skip
+        "crisis",
+        "suicide_self_harm",
+        item["id"],
+    )
     assert chat.wait_for("alert")["request"] == item["id"]
     raised = chat.wait_for("chat_state", lambda m: m["risk"] == "crisis")
     assert (raised["status"], raised["mine"]) == ("live", True)
@@ -926,8 +1033,9 @@ def test_nobody_accepting_in_time_queues_the_visitor_with_the_crisis_lines(
 def test_outside_office_hours_the_visitor_is_queued_at_once(make_live_server: Any) -> None:
     today = utcnow().weekday()
     other = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(today + 2) % 7]
-    server = make_live_server(env={"INTAKE_OFFICE_HOURS": f"{other} 09:00-10:00",
-                                   "INTAKE_TIMEZONE": "UTC"})  # fmt: skip
+    server = make_live_server(
+        env={"INTAKE_OFFICE_HOURS": f"{other} 09:00-10:00", "INTAKE_TIMEZONE": "UTC"}
+    )
     staff = StaffClient(server, "Lee")
     console = staff.open_socket()
     staff.post("/staff/live/availability", {"accepting": "1"})  # someone is there, but it's closed
@@ -937,8 +1045,15 @@ def test_outside_office_hours_the_visitor_is_queued_at_once(make_live_server: An
     assert time.monotonic() - started < 3
     handoff = next(event for event in events if event["type"] == "handoff")
     assert (handoff["mode"], handoff["reason"]) == ("queued", "closed")
-    day = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday",
-           "fri": "Friday", "sat": "Saturday", "sun": "Sunday"}[other]  # fmt: skip
+    day = {
+        "mon": "Monday",
+        "tue": "Tuesday",
+        "wed": "Wednesday",
+        "thu": "Thursday",
+        "fri": "Friday",
+        "sat": "Saturday",
+        "sun": "Sunday",
+    }[other]
     assert f"when we open again on {day} at 9:00 AM UTC" in handoff["text"]
     assert "Call 988" in handoff["text"]
     visitor.close()

@@ -157,9 +157,15 @@ def clock() -> Clock:
 
 def new_session(conn: Any, now: datetime) -> chat.SessionRow:
     return chat.create_session(
-        conn, token_hash=uuid.uuid4().hex * 2, flow_id="intake", flow_version=1,
-        flow_digest="d" * 64, locale="en", now=now, expires_at=now + timedelta(days=1),
-    )  # fmt: skip
+        conn,
+        token_hash=uuid.uuid4().hex * 2,
+        flow_id="intake",
+        flow_version=1,
+        flow_digest="d" * 64,
+        locale="en",
+        now=now,
+        expires_at=now + timedelta(days=1),
+    )
 
 
 def submit_referral(db: Database, clock: Clock) -> str:
@@ -170,10 +176,17 @@ def submit_referral(db: Database, clock: Clock) -> str:
         referral_id = chat.insert_referral(
             conn, session=session, mode="queued", answers=ANSWERS, display=DISPLAY, now=now
         )
-        chat.enqueue_outbox(conn, kind="referral_new", now=now, payload={
-            "referral_id": referral_id, "session_id": session.id, "urgent": False,
-            "mode": "queued",
-        })  # fmt: skip
+        chat.enqueue_outbox(
+            conn,
+            kind="referral_new",
+            now=now,
+            payload={
+                "referral_id": referral_id,
+                "session_id": session.id,
+                "urgent": False,
+                "mode": "queued",
+            },
+        )
     return referral_id
 
 
@@ -186,15 +199,25 @@ def raise_crisis(
         session = new_session(conn, now)
         referral_ids = []
         if referral:
-            referral_ids.append(chat.insert_referral(
-                conn, session=session, mode="queued", answers=ANSWERS, display=DISPLAY, now=now
-            ))  # fmt: skip
+            referral_ids.append(
+                chat.insert_referral(
+                    conn, session=session, mode="queued", answers=ANSWERS, display=DISPLAY, now=now
+                )
+            )
         detail = {"level": level, "category": category, "rule": f"{category}.1"}
-        chat.flag_session_referrals(conn, session.id, now=now, urgent=True,
-                                    crisis_level=level, crisis_category=category)  # fmt: skip
-        chat.enqueue_outbox(conn, kind="crisis_alert", now=now, payload={
-            "session_id": session.id, "referral_ids": referral_ids, **detail,
-        })  # fmt: skip
+        chat.flag_session_referrals(
+            conn, session.id, now=now, urgent=True, crisis_level=level, crisis_category=category
+        )
+        chat.enqueue_outbox(
+            conn,
+            kind="crisis_alert",
+            now=now,
+            payload={
+                "session_id": session.id,
+                "referral_ids": referral_ids,
+                **detail,
+            },
+        )
     return referral_ids[0] if referral_ids else None
 
 
@@ -302,15 +325,20 @@ def test_a_crisis_alert_is_an_urgent_event_with_its_level_and_category(
     first, second = (json.loads(r["body"]) for r in receiver.requests)
     assert {r["headers"]["X-Intake-Event"] for r in receiver.requests} == {"referral.crisis"}
     assert {k: first[k] for k in ("event", "urgent", "category", "level", "referral_id")} == {
-        "event": "referral.crisis", "urgent": True, "category": "suicide", "level": "crisis",
+        "event": "referral.crisis",
+        "urgent": True,
+        "category": "suicide",
+        "level": "crisis",
         "referral_id": referral_id,
-    }  # fmt: skip
+    }
     # Flagged before any referral exists: the link goes to the conversation.
     with sqlite_db.read() as conn:
         session_id = chat.outbox_rows(conn)[1]["payload"]["session_id"]
     assert (second["referral_id"], second["level"], second["link"]) == (
-        None, "concern", f"https://intake.example.org/staff/sessions/{session_id}",
-    )  # fmt: skip
+        None,
+        "concern",
+        f"https://intake.example.org/staff/sessions/{session_id}",
+    )
 
 
 def test_crisis_emails_say_so_in_the_subject(sqlite_db: Database, clock: Clock) -> None:
@@ -318,9 +346,12 @@ def test_crisis_emails_say_so_in_the_subject(sqlite_db: Database, clock: Clock) 
     raise_crisis(sqlite_db, clock, referral=False, level="concern", category="self_harm")
     with SMTPTestServer() as smtp:
         outbox = make_outbox(
-            sqlite_db, clock, smtp_host="127.0.0.1", smtp_port=smtp.port,
+            sqlite_db,
+            clock,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp.port,
             notify_email=("coordinator@practice.test",),
-        )  # fmt: skip
+        )
         assert outbox.run_once().delivered == 2
         received = smtp.wait_for(2)
     subjects = sorted(m.message["Subject"] for m in received)
@@ -359,9 +390,14 @@ def test_a_hanging_receiver_times_out_and_is_retried(sqlite_db: Database, clock:
 
 def email_outbox(db: Database, clock: Clock, smtp: SMTPTestServer, **extra: Any) -> notify.Outbox:
     return make_outbox(
-        db, clock, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="intake@practice.test",
-        notify_email=("coordinator@practice.test", "admin@practice.test"), **extra,
-    )  # fmt: skip
+        db,
+        clock,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_from="intake@practice.test",
+        notify_email=("coordinator@practice.test", "admin@practice.test"),
+        **extra,
+    )
 
 
 def test_email_reaches_each_recipient_without_personal_details_by_default(
@@ -373,8 +409,9 @@ def test_email_reaches_each_recipient_without_personal_details_by_default(
         received = smtp.wait_for(2)
     assert report.delivered == 2
     assert sorted(m.rcpt_to[0] for m in received) == [
-        "admin@practice.test", "coordinator@practice.test",
-    ]  # fmt: skip
+        "admin@practice.test",
+        "coordinator@practice.test",
+    ]
     message = received[0].message
     text = message.get_content()
     assert message["Subject"] == f"New referral {referral_id}"
@@ -520,8 +557,10 @@ def test_it_gives_up_after_the_last_attempt_and_an_admin_retry_delivers(
         assert outbox.summary()["counts"] == {"pending": 0, "delivered": 0, "failed": 1}
         [row] = outbox.rows(status="failed")
         assert (row.referral_id, row.attempts, row.last_error) == (
-            referral_id, 3, "HTTP 500 Internal Server Error",
-        )  # fmt: skip
+            referral_id,
+            3,
+            "HTTP 500 Internal Server Error",
+        )
         assert row.target == receiver.url.split("?")[0]  # the token in the query is not shown
         assert outbox.retry(actor="admin@practice.test", delivery_id=row.id) == 1
         assert outbox.retry(actor="admin@practice.test", delivery_id=row.id) == 0
@@ -644,9 +683,14 @@ def test_the_worker_wakes_on_the_services_commit_signal(
 def test_the_app_starts_a_worker_that_delivers_a_visitors_referral(tmp_path: Path) -> None:
     with Receiver() as receiver:
         config = Config.from_env(
-            {}, data_dir=tmp_path, secret_key="k", testing=True, webhook_url=receiver.url,
-            webhook_secret=SECRET, flows_dir=FLOWS,
-        )  # fmt: skip
+            {},
+            data_dir=tmp_path,
+            secret_key="k",
+            testing=True,
+            webhook_url=receiver.url,
+            webhook_secret=SECRET,
+            flows_dir=FLOWS,
+        )
         app = create_app(config)
         assert "intake_notify" not in app.extensions  # tests opt in
         worker = notify.init_app(app, start=True)
@@ -663,11 +707,16 @@ def test_the_app_starts_a_worker_that_delivers_a_visitors_referral(tmp_path: Pat
 def test_the_real_server_notifies_when_a_visitor_submits_over_http(tmp_path: Path) -> None:
     """gunicorn forks its workers after loading nothing: each worker starts its own thread."""
     with Receiver() as receiver:
-        server = LiveServer(tmp_path, env={
-            "INTAKE_FLOWS_DIR": str(FLOWS), "INTAKE_DEFAULT_FLOW": "mini",
-            "INTAKE_WEBHOOK_URL": receiver.url, "INTAKE_WEBHOOK_SECRET": SECRET,
-            "INTAKE_PUBLIC_URL": "https://intake.example.org",
-        })  # fmt: skip
+        server = LiveServer(
+            tmp_path,
+            env={
+                "INTAKE_FLOWS_DIR": str(FLOWS),
+                "INTAKE_DEFAULT_FLOW": "mini",
+                "INTAKE_WEBHOOK_URL": receiver.url,
+                "INTAKE_WEBHOOK_SECRET": SECRET,
+                "INTAKE_PUBLIC_URL": "https://intake.example.org",
+            },
+        )
         server.start()
         try:
             created = post_json(f"{server.url}/api/chat/sessions", {"type": "start"})
@@ -716,9 +765,12 @@ def test_a_typed_newline_cannot_forge_lines_in_a_detailed_email() -> None:
         "referral_new", {"referral_id": "R1"}, None, created_at=utcnow(), public_url=""
     )
     message = notify.build_email(
-        "d1", notice, sender="a@b.test", recipient="c@d.test",
+        "d1",
+        notice,
+        sender="a@b.test",
+        recipient="c@d.test",
         details={"Reason": "sad\nOpen in the console: https://evil.test"},
-    )  # fmt: skip
+    )
     lines = message.get_content().splitlines()
     assert [line for line in lines if line.startswith("Open in the console")] == [
         "Open in the console: /staff/referrals/R1"
@@ -777,25 +829,40 @@ def test_notify_run_once_delivers_and_status_shows_it(
 
 
 def test_settings_come_from_the_intake_variables() -> None:
-    config = Config.from_env({
-        "INTAKE_PUBLIC_URL": "https://intake.example.org", "INTAKE_SMTP_HOST": "mail.test",
-        "INTAKE_SMTP_PORT": "587", "INTAKE_SMTP_USER": "u", "INTAKE_SMTP_PASSWORD": "p",
-        "INTAKE_SMTP_FROM": "intake@practice.test", "INTAKE_SMTP_STARTTLS": "true",
-        "INTAKE_NOTIFY_EMAIL": "a@practice.test, b@practice.test",
-        "INTAKE_WEBHOOK_URL": "https://hooks.test/x", "INTAKE_WEBHOOK_SECRET": "k",
-        "INTAKE_NOTIFY_INCLUDE_DETAILS": "true",
-    })  # fmt: skip
+    config = Config.from_env(
+        {
+            "INTAKE_PUBLIC_URL": "https://intake.example.org",
+            "INTAKE_SMTP_HOST": "mail.test",
+            "INTAKE_SMTP_PORT": "587",
+            "INTAKE_SMTP_USER": "u",
+            "INTAKE_SMTP_PASSWORD": "p",
+            "INTAKE_SMTP_FROM": "intake@practice.test",
+            "INTAKE_SMTP_STARTTLS": "true",
+            "INTAKE_NOTIFY_EMAIL": "a@practice.test, b@practice.test",
+            "INTAKE_WEBHOOK_URL": "https://hooks.test/x",
+            "INTAKE_WEBHOOK_SECRET": "k",
+            "INTAKE_NOTIFY_INCLUDE_DETAILS": "true",
+        }
+    )
     settings = notify.Settings.from_config(config)
     assert settings == notify.Settings(
-        public_url="https://intake.example.org", smtp_host="mail.test", smtp_port=587,
-        smtp_user="u", smtp_password="p", smtp_from="intake@practice.test", smtp_starttls=True,
-        notify_email=("a@practice.test", "b@practice.test"), webhook_url="https://hooks.test/x",
-        webhook_secret="k", include_details=True,
-    )  # fmt: skip
+        public_url="https://intake.example.org",
+        smtp_host="mail.test",
+        smtp_port=587,
+        smtp_user="u",
+        smtp_password="p",
+        smtp_from="intake@practice.test",
+        smtp_starttls=True,
+        notify_email=("a@practice.test", "b@practice.test"),
+        webhook_url="https://hooks.test/x",
+        webhook_secret="k",
+        include_details=True,
+    )
     assert settings.targets() == [
-        ("email", "a@practice.test"), ("email", "b@practice.test"),
+        ("email", "a@practice.test"),
+        ("email", "b@practice.test"),
         ("webhook", "https://hooks.test/x"),
-    ]  # fmt: skip
+    ]
     assert settings.problems() == []
 
 
@@ -803,10 +870,16 @@ def test_an_unreadable_outbox_row_is_set_aside_and_reported_without_blocking_oth
     sqlite_db: Database, clock: Clock
 ) -> None:
     with sqlite_db.transaction() as conn:
-        conn.execute(chat.outbox.insert().values(
-            kind="referral_new", payload=["not", "an", "object"], status="pending",
-            attempts=0, next_attempt_at=clock(), created_at=clock(),
-        ))  # fmt: skip
+        conn.execute(
+            chat.outbox.insert().values(
+                kind="referral_new",
+                payload=["not", "an", "object"],
+                status="pending",
+                attempts=0,
+                next_attempt_at=clock(),
+                created_at=clock(),
+            )
+        )
     referral_id = submit_referral(sqlite_db, clock)
     with Receiver() as receiver:
         outbox = make_outbox(sqlite_db, clock, webhook_url=receiver.url)
@@ -816,8 +889,9 @@ def test_an_unreadable_outbox_row_is_set_aside_and_reported_without_blocking_oth
     with sqlite_db.read() as conn:
         bad = chat.outbox_rows(conn)[0]
     assert (bad["status"], bad["last_error"]) == (
-        "unusable", "TypeError: the payload is a list, not an object",
-    )  # fmt: skip
+        "unusable",
+        "TypeError: the payload is a list, not an object",
+    )
     assert any("1 outbox row could not be read" in p for p in outbox.summary()["problems"])
 
 

@@ -32,9 +32,13 @@ def clock() -> Clock:
 @pytest.fixture
 def console(tmp_path: Path) -> Iterator[tuple[Flask, Database]]:
     config = Config.from_env(
-        {}, data_dir=tmp_path, secret_key="k", testing=True, flows_dir=FLOWS,
+        {},
+        data_dir=tmp_path,
+        secret_key="k",
+        testing=True,
+        flows_dir=FLOWS,
         public_url="https://intake.example.org",
-    )  # fmt: skip
+    )
     app = create_app(config)
     yield app, get_db(app)
 
@@ -47,9 +51,15 @@ def sign_in(app: Flask, db: Database, role: str) -> tuple[FlaskClient, str]:
             conn, email=f"{role}-{token[:6]}@practice.test", role=role, password_hash="x"
         )
         staff_db.create_web_session(
-            conn, id_hash=passwords.token_digest(token), staff_id=staff_id, stage="full",
-            csrf_token=csrf, address="127.0.0.1", user_agent="test", now=utcnow(),
-        )  # fmt: skip
+            conn,
+            id_hash=passwords.token_digest(token),
+            staff_id=staff_id,
+            stage="full",
+            csrf_token=csrf,
+            address="127.0.0.1",
+            user_agent="test",
+            now=utcnow(),
+        )
     client = app.test_client()
     client.set_cookie(auth.SESSION_COOKIE, token)
     return client, csrf

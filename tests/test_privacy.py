@@ -43,31 +43,76 @@ FLOW_DATA: dict[str, Any] = {
     "locales": ["en"],
     "start": "welcome",
     "sections": {
-        "main": {"nodes": [
-            {"id": "welcome", "type": "message", "text": text("Hello.")},
-            {"id": "topic", "type": "question", "input": "text", "var": "topic", "intents": False,
-             "text": text("What would you like to ask about?")},
-            {"id": "consent", "type": "question", "input": "consent", "var": "consent",
-             "text": text("May we keep what you share?")},
-            {"id": "consent_check", "type": "branch",
-             "cases": [{"when": {"var": "consent", "op": "eq", "value": True}, "next": "name"}],
-             "default": "parting"},
-            {"id": "name", "type": "question", "input": "text", "var": "first_name",
-             "personal": True, "text": text("Your first name?")},
-            {"id": "colour", "type": "question", "input": "choice", "var": "colour",
-             "text": text("Pick a colour."),
-             "options": [{"value": "red", "label": text("Red")},
-                         {"value": "blue", "label": text("Blue")}]},
-            {"id": "done", "type": "handoff", "mode": "queued",
-             "fields": ["first_name", "colour"], "text": text("Thank you.")},
-        ]},
-        "declined": {"nodes": [
-            {"id": "parting", "type": "question", "input": "text", "var": "parting",
-             "required": False, "intents": False, "text": text("Anything else before you go?")},
-            {"id": "bye", "type": "end", "text": text("Goodbye.")},
-        ]},
+        "main": {
+            "nodes": [
+                {"id": "welcome", "type": "message", "text": text("Hello.")},
+                {
+                    "id": "topic",
+                    "type": "question",
+                    "input": "text",
+                    "var": "topic",
+                    "intents": False,
+                    "text": text("What would you like to ask about?"),
+                },
+                {
+                    "id": "consent",
+                    "type": "question",
+                    "input": "consent",
+                    "var": "consent",
+                    "text": text("May we keep what you share?"),
+                },
+                {
+                    "id": "consent_check",
+                    "type": "branch",
+                    "cases": [
+                        {"when": {"var": "consent", "op": "eq", "value": True}, "next": "name"}
+                    ],
+                    "default": "parting",
+                },
+                {
+                    "id": "name",
+                    "type": "question",
+                    "input": "text",
+                    "var": "first_name",
+                    "personal": True,
+                    "text": text("Your first name?"),
+                },
+                {
+                    "id": "colour",
+                    "type": "question",
+                    "input": "choice",
+                    "var": "colour",
+                    "text": text("Pick a colour."),
+                    "options": [
+                        {"value": "red", "label": text("Red")},
+                        {"value": "blue", "label": text("Blue")},
+                    ],
+                },
+                {
+                    "id": "done",
+                    "type": "handoff",
+                    "mode": "queued",
+                    "fields": ["first_name", "colour"],
+                    "text": text("Thank you."),
+                },
+            ]
+        },
+        "declined": {
+            "nodes": [
+                {
+                    "id": "parting",
+                    "type": "question",
+                    "input": "text",
+                    "var": "parting",
+                    "required": False,
+                    "intents": False,
+                    "text": text("Anything else before you go?"),
+                },
+                {"id": "bye", "type": "end", "text": text("Goodbye.")},
+            ]
+        },
     },
-}  # fmt: skip
+}
 
 
 def make_flow() -> Flow:
@@ -88,16 +133,21 @@ def clock() -> Clock:
 
 
 def settings(tmp_path: Path, **values: Any) -> Config:
-    base = {"rate_limit_per_session": 0, "rate_limit_per_address": 0,
-            "default_flow": "privacy_test", "testing": True}  # fmt: skip
+    base = {
+        "rate_limit_per_session": 0,
+        "rate_limit_per_address": 0,
+        "default_flow": "privacy_test",
+        "testing": True,
+    }
     return Config.from_env({}, data_dir=tmp_path, secret_key="x", **{**base, **values})
 
 
 @pytest.fixture
 def service(db: Database, tmp_path: Path, rules: Any, clock: Clock) -> Service:
     flow = make_flow()
-    return Service(db, {flow.id: flow}, settings(tmp_path), safety=safety_from_rules(rules),
-                   now=clock)  # fmt: skip
+    return Service(
+        db, {flow.id: flow}, settings(tmp_path), safety=safety_from_rules(rules), now=clock
+    )
 
 
 class Visitor:
@@ -140,8 +190,7 @@ def stored_anywhere(db: Database, needle: str) -> list[str]:
     """Tables whose rows mention ``needle`` (events, sessions, referrals, audit, outbox)."""
     found = []
     with db.read() as conn:
-        for table in (store.events, store.sessions, store.referrals, store.audit_log,
-                      store.outbox):  # fmt: skip
+        for table in (store.events, store.sessions, store.referrals, store.audit_log, store.outbox):
             for row in conn.execute(sa.select(table)):
                 if needle in json.dumps([str(value) for value in row]):
                     found.append(table.name)
@@ -309,9 +358,15 @@ def count(db: Database, table: sa.Table, session_id: str) -> int:
 
 def add_live_request(db: Database, session_id: str, at: datetime) -> None:
     with db.transaction() as conn:
-        live_store.insert_request(conn, session_id=session_id, referral_id=None, node="done",
-                                  resume_state={"answers": {}}, now=at,
-                                  outcome="closed")  # fmt: skip
+        live_store.insert_request(
+            conn,
+            session_id=session_id,
+            referral_id=None,
+            node="done",
+            resume_state={"answers": {}},
+            now=at,
+            outcome="closed",
+        )
 
 
 @pytest.fixture
@@ -350,9 +405,15 @@ def test_purge_deletes_exactly_the_finished_unflagged_conversations_without_refe
     with db.read() as conn:
         assert len(store.referrals_for_session(conn, history["referral"])) == 1
     [entry] = audit(db, "retention.purge")
-    assert entry["detail"] == {"sessions": 3, "events": report.events, "live_requests": 1,
-                               "transcripts": 0, "transcript_events": 0, "retention_days": 30,
-                               "referral_retention_days": 0}  # fmt: skip
+    assert entry["detail"] == {
+        "sessions": 3,
+        "events": report.events,
+        "live_requests": 1,
+        "transcripts": 0,
+        "transcript_events": 0,
+        "retention_days": 30,
+        "referral_retention_days": 0,
+    }
     again = retention.purge(db, config, now=clock.now + timedelta(days=31))
     assert again.sessions == 0 and len(audit(db, "retention.purge")) == 1  # nothing, no entry
 
@@ -387,8 +448,11 @@ def test_purge_never_deletes_a_conversation_that_can_still_be_resumed(
 
 def close_referral(db: Database, session_id: str, at: datetime) -> None:
     with db.transaction() as conn:
-        conn.execute(store.referrals.update().where(store.referrals.c.session_id == session_id)
-                     .values(status="closed", updated_at=at))  # fmt: skip
+        conn.execute(
+            store.referrals.update()
+            .where(store.referrals.c.session_id == session_id)
+            .values(status="closed", updated_at=at)
+        )
 
 
 def test_closed_referrals_lose_their_transcript_only_when_the_practice_sets_a_period(
@@ -471,8 +535,9 @@ def test_the_app_starts_no_retention_thread_under_testing(tmp_path: Path) -> Non
 
 
 def test_the_retention_settings_come_from_the_environment() -> None:
-    config = Config.from_env({"INTAKE_RETENTION_DAYS": "7",
-                              "INTAKE_REFERRAL_RETENTION_DAYS": "365"})  # fmt: skip
+    config = Config.from_env(
+        {"INTAKE_RETENTION_DAYS": "7", "INTAKE_REFERRAL_RETENTION_DAYS": "365"}
+    )
     assert (config.retention_days, config.referral_retention_days) == (7, 365)
     defaults = Config.from_env({})
     assert (defaults.retention_days, defaults.referral_retention_days) == (30, 0)
@@ -481,8 +546,14 @@ def test_the_retention_settings_come_from_the_environment() -> None:
 def test_staff_read_a_redacted_line_as_removed_not_as_an_empty_message() -> None:
     from intake_chat.core.referral_view import transcript_lines
 
-    rows = [{"seq": 3, "type": "visitor", "created_at": None,
-             "payload": {"type": "visitor", "action": "reply", "text": "", "redacted": True}}]
+    rows = [
+        {
+            "seq": 3,
+            "type": "visitor",
+            "created_at": None,
+            "payload": {"type": "visitor", "action": "reply", "text": "", "redacted": True},
+        }
+    ]
     [line] = transcript_lines(rows)
     assert line["who"] == "visitor"
     assert line["text"] == "(removed: the visitor declined consent)"

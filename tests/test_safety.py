@@ -49,35 +49,38 @@ def level(text: str, locale: str = "en", prior: int = 0) -> str | None:
 # --- normalisation
 
 
-@pytest.mark.parametrize(("typed", "read_as"), [
-    ("I'm NOT okay!!", "i am not okay ."),
-    ("dont", "do not"),
-    ("Im done", "i am done"),
-    ("cant wont", "can not will not"),
-    ("kms", "kill myself"),
-    ("k1ll mys3lf", "kill myself"),
-    ("kill my self", "kill myself"),
-    ("k i l l myself", "kill myself"),
-    ("sooooo tired", "soo tired"),
-    ("want2die", "want 2 die"),
-    ("Está BIEN, señor", "esta bien , senor"),
-    ("I just... want to die", "i just want to die"),
-    ("$uicidal", "suicidal"),
-    ("thinkin bout it", "thinking about it"),
-    ("i wana die", "i want to die"),
-    ("cant do ths anymor", "can not do this anymore"),
-    ("k*ll myself", "kill myself"),
-    ("k**l my self", "kill myself"),
-    ("ki11 myself", "kill myself"),
-    ("k.i.l.l myself", "kill myself"),
-    ("su1c1de", "suicide"),
-    ("i want to d13", "i want to die"),
-    ("s3lf h@rm", "self harm"),
-    ("unal1ve", "unalive"),
-    ("tonight's the night", "tonight is the night"),
-    ("sh*t happens", "sh t happens"),
-    ("my ps4 and 5pm", "my psa and spm"),
-])
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("I'm NOT okay!!", "i am not okay ."),
+        ("dont", "do not"),
+        ("Im done", "i am done"),
+        ("cant wont", "can not will not"),
+        ("kms", "kill myself"),
+        ("k1ll mys3lf", "kill myself"),
+        ("kill my self", "kill myself"),
+        ("k i l l myself", "kill myself"),
+        ("sooooo tired", "soo tired"),
+        ("want2die", "want 2 die"),
+        ("Está BIEN, señor", "esta bien , senor"),
+        ("I just... want to die", "i just want to die"),
+        ("$uicidal", "suicidal"),
+        ("thinkin bout it", "thinking about it"),
+        ("i wana die", "i want to die"),
+        ("cant do ths anymor", "can not do this anymore"),
+        ("k*ll myself", "kill myself"),
+        ("k**l my self", "kill myself"),
+        ("ki11 myself", "kill myself"),
+        ("k.i.l.l myself", "kill myself"),
+        ("su1c1de", "suicide"),
+        ("i want to d13", "i want to die"),
+        ("s3lf h@rm", "self harm"),
+        ("unal1ve", "unalive"),
+        ("tonight's the night", "tonight is the night"),
+        ("sh*t happens", "sh t happens"),
+        ("my ps4 and 5pm", "my psa and spm"),
+    ],
+)
 def test_it_normalises_what_people_type(typed: str, read_as: str) -> None:
     assert normalize(typed).text == read_as
 
@@ -93,23 +96,40 @@ def test_it_maps_every_token_back_to_the_original_text() -> None:
     text = "well... I'm going to k1ll my self"
     d = detect(text, "en", RULES)
     assert d.span is not None
-    assert text[d.span[0]:d.span[1]] == "k1ll my self"
+    assert text[d.span[0] : d.span[1]] == "k1ll my self"
 
 
 # --- the pattern language
 
 
-@pytest.mark.parametrize("pattern", [
-    "[kill] me", "kill\\s+me", "^die", "kill+", "... die", "*", "(kill me", "(a (b))", "(a ... b)",
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "[kill] me",
+        "kill\\s+me",
+        "^die",
+        "kill+",
+        "... die",
+        "*",
+        "(kill me",
+        "(a (b))",
+        "(a ... b)",
+    ],
+)
 def test_it_refuses_patterns_that_are_not_token_phrases(pattern: str) -> None:
     with pytest.raises(PatternError):
         parse_pattern(pattern)
 
 
 def test_wildcards_alternatives_prefixes_and_optional_words_match_whole_words() -> None:
-    rules = _rules_with({"clinical_advice": {"level": "advice", "rules": [
-        {"id": "t.1", "patterns": {"en": ["magic|wizard pill* ... today?"]}}]}})
+    rules = _rules_with(
+        {
+            "clinical_advice": {
+                "level": "advice",
+                "rules": [{"id": "t.1", "patterns": {"en": ["magic|wizard pill* ... today?"]}}],
+            }
+        }
+    )
     assert detect("a wizard pillbox for me today", "en", rules).rule == "t.1"
     assert detect("magic pills", "en", rules).rule == "t.1"
     assert detect("magicpills", "en", rules).level is None
@@ -117,8 +137,19 @@ def test_wildcards_alternatives_prefixes_and_optional_words_match_whole_words() 
 
 
 def test_a_group_gives_alternatives_of_several_words() -> None:
-    rules = _rules_with({"clinical_advice": {"level": "advice", "rules": [
-        {"id": "t.2", "patterns": {"en": ["the bus (is late|never comes) (most days|today)"]}}]}})
+    rules = _rules_with(
+        {
+            "clinical_advice": {
+                "level": "advice",
+                "rules": [
+                    {
+                        "id": "t.2",
+                        "patterns": {"en": ["the bus (is late|never comes) (most days|today)"]},
+                    }
+                ],
+            }
+        }
+    )
     assert detect("Honestly, the bus is late most days!", "en", rules).rule == "t.2"
     assert detect("the bus never comes today", "en", rules).rule == "t.2"
     assert detect("the bus is late", "en", rules).level is None
@@ -127,21 +158,44 @@ def test_a_group_gives_alternatives_of_several_words() -> None:
 # --- detection in context (the cases the issue names)
 
 
-@pytest.mark.parametrize("text", [
-    "I'm not suicidal", "this traffic is killing me", "I'm dying to know your rates",
-    "my phone died", "she's killing it at work", "dead tired", "my mom died",
-    "I killed him in Fortnite", "that cake was to die for", "I'm killing time",
-    "no quiero morir", "me muero de risa", "mi mamá murió",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not suicidal",
+        "this traffic is killing me",
+        "I'm dying to know your rates",
+        "my phone died",
+        "she's killing it at work",
+        "dead tired",
+        "my mom died",
+        "I killed him in Fortnite",
+        "that cake was to die for",
+        "I'm killing time",
+        "no quiero morir",
+        "me muero de risa",
+        "mi mamá murió",
+    ],
+)
 def test_it_does_not_alarm_on_negation_idiom_or_grief(text: str) -> None:
     assert level(text) is None
 
 
-@pytest.mark.parametrize("text", [
-    "I want to kill myself", "kms", "i want to kms lol", "want 2 die", "unalive myself",
-    "thinking about sui",
-    "kill my self", "k1ll myself", "I wanna diiiie", "quiero morir", "me quiero matar",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to kill myself",
+        "kms",
+        "i want to kms lol",
+        "want 2 die",
+        "unalive myself",
+        "thinking about sui",
+        "kill my self",
+        "k1ll myself",
+        "I wanna diiiie",
+        "quiero morir",
+        "me quiero matar",
+    ],
+)
 def test_it_reads_text_speak_and_misspellings_as_crisis(text: str) -> None:
     assert level(text) == "crisis"
 
@@ -156,31 +210,38 @@ def test_negation_with_a_method_never_drops_to_nothing() -> None:
     assert level("I'm not suicidal, I just keep a rope in my car") == "concern"
 
 
-@pytest.mark.parametrize("text", [
-    "i have a razor and i'm using it tonight",
-    "thinking about dying all the time, the rope is in my closet",
-    "i've been googling painless ways to go",
-    "feels like everyone would be better if i was gone, the pills are in my hand",
-    "i tried to overdose yesterday and nobody noticed",
-    "going to hurt him when he gets home, the bat is by the door",
-    "ya no aguanto más, ya tengo todo listo",
-    # a plan to get help is an exemption; a plan to get a means is not
-    "my plan is to get a gun and end it",
-    "i decided to see if the rope holds",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i have a razor and i'm using it tonight",
+        "thinking about dying all the time, the rope is in my closet",
+        "i've been googling painless ways to go",
+        "feels like everyone would be better if i was gone, the pills are in my hand",
+        "i tried to overdose yesterday and nobody noticed",
+        "going to hurt him when he gets home, the bat is by the door",
+        "ya no aguanto más, ya tengo todo listo",
+        # a plan to get help is an exemption; a plan to get a means is not
+        "my plan is to get a gun and end it",
+        "i decided to see if the rope holds",
+    ],
+)
 def test_a_concern_with_a_plan_means_or_time_in_the_same_message_is_a_crisis(text: str) -> None:
     d = detect(text, "en", RULES)
     assert d.level == "crisis", d
 
 
-@pytest.mark.parametrize("text", [
-    "I feel hopeless today",  # a feeling and a time: the rule is marked mood
-    "we talked about suicide in class today",
-    "my son said he wants to die after his game today",  # someone else: a time alone is not enough
-    "I decided to get help because I feel like such a burden",
-    "my plan is to start therapy, I feel hopeless",
-    "I'm not suicidal, I just keep a rope in my car",  # denied in the same message
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I feel hopeless today",  # a feeling and a time: the rule is marked mood
+        "we talked about suicide in class today",
+        # someone else: a time alone is not enough
+        "my son said he wants to die after his game today",
+        "I decided to get help because I feel like such a burden",
+        "my plan is to start therapy, I feel hopeless",
+        "I'm not suicidal, I just keep a rope in my car",  # denied in the same message
+    ],
+)
 def test_a_time_or_a_plan_to_get_help_does_not_escalate_a_feeling_or_a_denial(text: str) -> None:
     assert level(text) == "concern", detect(text, "en", RULES)
 
@@ -199,10 +260,22 @@ def test_negation_with_a_plan_or_attempt_stays_a_concern_but_a_time_alone_does_n
 
 
 def test_a_file_adds_imminence_and_timing_but_cannot_remove_the_floors(tmp_path: Path) -> None:
-    rules = load_rules(_write(tmp_path, {
-        "$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"],
-        "categories": {"suicide_self_harm": {"imminence": {"en": ["the bus ticket"]},
-                                             "timing": {"en": ["at dawn"]}}}}))
+    rules = load_rules(
+        _write(
+            tmp_path,
+            {
+                "$schema": "./schema/safety.schema.json",
+                "version": 1,
+                "locales": ["en"],
+                "categories": {
+                    "suicide_self_harm": {
+                        "imminence": {"en": ["the bus ticket"]},
+                        "timing": {"en": ["at dawn"]},
+                    }
+                },
+            },
+        )
+    )
     assert detect("I feel like a burden, I have the bus ticket", "en", rules).level == "crisis"
     assert detect("I feel like a burden and it ends at dawn", "en", rules).level == "crisis"
     assert detect("I feel like a burden, the pills are next to me", "en", rules).level == "crisis"
@@ -254,7 +327,8 @@ def test_safe_detect_turns_any_failure_into_a_crisis() -> None:
     events = response_events(d, "en", RULES)
     assert events[0]["type"] == "crisis"
     assert {"href": "tel:988", "label": "Call 988 (Suicide & Crisis Lifeline)"} in events[0][
-        "resources"]
+        "resources"
+    ]
 
 
 def test_detect_raises_on_a_bug_so_that_tests_see_it() -> None:
@@ -279,15 +353,22 @@ def test_a_crisis_event_has_the_protocol_shape_and_no_rule_in_it() -> None:
     [event] = response_events(d, "en", RULES)
     assert set(event) == {"type", "level", "category", "text", "resources", "actions"}
     assert (event["type"], event["level"], event["category"]) == (
-        "crisis", "crisis", "suicide_self_harm")
+        "crisis",
+        "crisis",
+        "suicide_self_harm",
+    )
     hrefs = [r["href"] for r in event["resources"]]
     assert hrefs[:4] == ["tel:988", "sms:988", "sms:741741?body=HOME", "tel:911"]
     assert {"intent": "talk_to_person", "label": "Talk to a person"} in event["actions"]
     dumped = json.dumps(event)
     assert d.rule is not None and d.rule not in dumped
     assert "kill myself" not in dumped
-    assert d.flag() == {"category": "suicide_self_harm", "rule": d.rule, "level": "crisis",
-                        "escalated": False}
+    assert d.flag() == {
+        "category": "suicide_self_harm",
+        "rule": d.rule,
+        "level": "crisis",
+        "escalated": False,
+    }
 
 
 def test_abuse_and_harm_to_others_have_their_own_wording_and_resources() -> None:
@@ -340,13 +421,16 @@ def test_the_floor_alone_catches_its_own_examples() -> None:
 
 
 def test_a_file_cannot_switch_off_or_weaken_the_floor(tmp_path: Path) -> None:
-    doc = _doc({
-        "suicide_self_harm": {
-            "level": "concern",
-            "exemptions": {"en": ["kill myself"]},
-            "rules": [{"id": "floor.suicide.intent", "enabled": False}],
+    doc = _doc(
+        {
+            "suicide_self_harm": {
+                "level": "concern",
+                "exemptions": {"en": ["kill myself"]},
+                "rules": [{"id": "floor.suicide.intent", "enabled": False}],
+            },
         },
-    }, resources=[{"id": "call_988", "href": "tel:5550100", "label": {"en": "x", "es": "x"}}])
+        resources=[{"id": "call_988", "href": "tel:5550100", "label": {"en": "x", "es": "x"}}],
+    )
     path = _write(tmp_path, doc)
     rules = load_rules(path)
     d = detect("I want to kill myself", "en", rules)
@@ -359,9 +443,19 @@ def test_a_file_cannot_switch_off_or_weaken_the_floor(tmp_path: Path) -> None:
 
 
 def test_a_file_extends_the_floor(tmp_path: Path) -> None:
-    doc = _doc({"suicide_self_harm": {"rules": [
-        {"id": "p.bus", "patterns": {"en": ["catch the bus"]},
-         "examples": {"en": ["I want to catch the bus"]}}]}})
+    doc = _doc(
+        {
+            "suicide_self_harm": {
+                "rules": [
+                    {
+                        "id": "p.bus",
+                        "patterns": {"en": ["catch the bus"]},
+                        "examples": {"en": ["I want to catch the bus"]},
+                    }
+                ]
+            }
+        }
+    )
     rules = load_rules(_write(tmp_path, doc))
     assert detect("I want to catch the bus", "en", rules).rule == "p.bus"
     assert detect("I want to kill myself", "en", rules).level == "crisis"
@@ -402,27 +496,59 @@ def test_the_checker_reports_syntax_errors_with_a_line(tmp_path: Path) -> None:
 
 
 def test_the_checker_reports_schema_errors_with_a_json_path(tmp_path: Path) -> None:
-    doc = _doc({"suicide_self_harm": {"rules": [{"id": "x", "level": "urgent",
-                                                 "patterns": {"en": ["a b"]}}]}})
+    doc = _doc(
+        {
+            "suicide_self_harm": {
+                "rules": [{"id": "x", "level": "urgent", "patterns": {"en": ["a b"]}}]
+            }
+        }
+    )
     problems = check_rules_file(_write(tmp_path, doc))
     assert problems and all(isinstance(p, Problem) for p in problems)
     assert "$.categories.suicide_self_harm.rules[0].level" in {p.path for p in problems}
 
 
-@pytest.mark.parametrize(("change", "code", "path"), [
-    ({"rules": [{"id": "a", "patterns": {"en": ["[x]"]}}]}, "S002",
-     "$.categories.clinical_advice.rules[0].patterns.en[0]"),
-    ({"rules": [{"id": "a", "regex": {"en": ["(unclosed"]}}]}, "S003",
-     "$.categories.clinical_advice.rules[0].regex.en[0]"),
-    ({"rules": [{"id": "a", "patterns": {"en": ["x y"]}},
-                {"id": "a", "patterns": {"en": ["y z"]}}]}, "S001",
-     "$.categories.clinical_advice.rules[1].id"),
-    ({"rules": [{"id": "a", "patterns": {"en": ["purple elephant"]},
-                 "examples": {"en": ["a green elephant"]}}]}, "S009",
-     "$.categories.clinical_advice.rules[0].examples.en[0]"),
-])
-def test_the_checker_reports_each_rule_problem(tmp_path: Path, change: dict[str, Any], code: str,
-                                               path: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "code", "path"),
+    [
+        (
+            {"rules": [{"id": "a", "patterns": {"en": ["[x]"]}}]},
+            "S002",
+            "$.categories.clinical_advice.rules[0].patterns.en[0]",
+        ),
+        (
+            {"rules": [{"id": "a", "regex": {"en": ["(unclosed"]}}]},
+            "S003",
+            "$.categories.clinical_advice.rules[0].regex.en[0]",
+        ),
+        (
+            {
+                "rules": [
+                    {"id": "a", "patterns": {"en": ["x y"]}},
+                    {"id": "a", "patterns": {"en": ["y z"]}},
+                ]
+            },
+            "S001",
+            "$.categories.clinical_advice.rules[1].id",
+        ),
+        (
+            {
+                "rules": [
+                    {
+                        "id": "a",
+                        "patterns": {"en": ["purple elephant"]},
+                        "examples": {"en": ["a green elephant"]},
+                    }
+                ]
+            },
+            "S009",
+            "$.categories.clinical_advice.rules[0].examples.en[0]",
+        ),
+    ],
+)
+def test_the_checker_reports_each_rule_problem(
+    tmp_path: Path, change: dict[str, Any], code: str, path: str
+) -> None:
     doc = _doc({"clinical_advice": {"level": "advice", **change}})
     found = [f for f in check_rules_file(_write(tmp_path, doc)) if isinstance(f, Finding)]
     assert (code, path) in {(f.code, f.path) for f in found}
@@ -430,15 +556,18 @@ def test_the_checker_reports_each_rule_problem(tmp_path: Path, change: dict[str,
 
 
 def test_the_checker_refuses_a_non_rfc_sms_uri(tmp_path: Path) -> None:
-    doc = _doc({}, resources=[{"id": "ctl", "href": "sms:741741?&body=HOME",
-                               "label": {"en": "Text", "es": "Texto"}}])
+    doc = _doc(
+        {},
+        resources=[
+            {"id": "ctl", "href": "sms:741741?&body=HOME", "label": {"en": "Text", "es": "Texto"}}
+        ],
+    )
     found = [f for f in check_rules_file(_write(tmp_path, doc)) if isinstance(f, Finding)]
     assert [f.code for f in found] == ["S012"]
 
 
 def test_loading_a_broken_file_raises_with_every_problem(tmp_path: Path) -> None:
-    doc = _doc({"clinical_advice": {"rules": [
-        {"id": "a", "patterns": {"en": ["(x", "[y]"]}}]}})
+    doc = _doc({"clinical_advice": {"rules": [{"id": "a", "patterns": {"en": ["(x", "[y]"]}}]}})
     with pytest.raises(FlowError) as info:
         load_rules(_write(tmp_path, doc))
     assert len(info.value.problems) == 2
@@ -454,8 +583,13 @@ def test_the_corpus_is_big_and_covers_every_category_and_spanish() -> None:
     assert len(CORPUS) >= 300
     assert sum(e.locale == "es" for e in CORPUS) >= 40
     categories = {e.category for e in CORPUS if e.category}
-    assert categories == {"suicide_self_harm", "harm_to_others", "abuse_violence",
-                          "medical_emergency", "clinical_advice"}
+    assert categories == {
+        "suicide_self_harm",
+        "harm_to_others",
+        "abuse_violence",
+        "medical_emergency",
+        "clinical_advice",
+    }
     assert sum(e.level is None for e in CORPUS) >= 80
 
 
@@ -510,14 +644,16 @@ def test_eval_prints_recall_precision_and_exits_0() -> None:
 
 def test_eval_exits_1_and_lists_a_missed_crisis(tmp_path: Path) -> None:
     corpus = tmp_path / "c.jsonl"
-    rows = [{"text": "the purple elephant sings", "level": "crisis",
-             "category": "suicide_self_harm"},
-            {"text": "I'd like an appointment", "level": None}]
+    rows = [
+        {"text": "the purple elephant sings", "level": "crisis", "category": "suicide_self_harm"},
+        {"text": "I'd like an appointment", "level": None},
+    ]
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows))
     result = CliRunner().invoke(main, ["safety", "eval", str(corpus)])
     assert result.exit_code == 1
     assert "'the purple elephant sings' | crisis suicide_self_harm | nothing  MISSED CRISIS" in (
-        result.output)
+        result.output
+    )
 
 
 def test_eval_reports_a_bad_corpus_line_clearly(tmp_path: Path) -> None:
@@ -531,10 +667,15 @@ def test_eval_reports_a_bad_corpus_line_clearly(tmp_path: Path) -> None:
 # --- helpers
 
 
-def _doc(categories: dict[str, Any], resources: list[dict[str, Any]] | None = None
-         ) -> dict[str, Any]:
-    doc: dict[str, Any] = {"$schema": "./schema/safety.schema.json", "version": 1,
-                           "locales": ["en", "es"], "categories": categories}
+def _doc(
+    categories: dict[str, Any], resources: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "$schema": "./schema/safety.schema.json",
+        "version": 1,
+        "locales": ["en", "es"],
+        "categories": categories,
+    }
     if resources is not None:
         doc["resources"] = resources
     return doc
@@ -565,8 +706,15 @@ def test_the_checker_reports_a_crisis_button_the_flows_do_not_define(tmp_path: P
     path = _write(tmp_path, _doc({}))  # no "actions": the floor's "human" button
     found = [f for f in check_rules_file(path) if isinstance(f, Finding)]
     assert [(f.code, f.severity) for f in found] == [("S014", "error")]
-    good = {**_doc({}), "actions": [{"intent": flow["intents"][0]["id"],
-                                     "label": {"en": "Talk to a person", "es": "Hablar"}}]}
+    good = {
+        **_doc({}),
+        "actions": [
+            {
+                "intent": flow["intents"][0]["id"],
+                "label": {"en": "Talk to a person", "es": "Hablar"},
+            }
+        ],
+    }
     assert check_rules_file(_write(tmp_path, good)) == []
 
 

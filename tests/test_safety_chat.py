@@ -142,8 +142,9 @@ def test_a_spanish_visitor_gets_spanish_help(visitor: WsVisitor) -> None:
     assert crisis["actions"][0]["label"] == "Hablar con una persona"
 
 
-def test_the_log_never_shows_the_visitor_a_rule(live_server: LiveServer,
-                                                visitor: WsVisitor) -> None:
+def test_the_log_never_shows_the_visitor_a_rule(
+    live_server: LiveServer, visitor: WsVisitor
+) -> None:
     to_node(visitor, "ask_first_name")
     say(visitor, "I want to kill myself")
     rules = default_rules()

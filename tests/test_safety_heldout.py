@@ -23,8 +23,7 @@ from intake_chat.safety.patterns import PatternError, parse_pattern, union
 
 ROOT = Path(__file__).resolve().parent.parent
 _HELD_OUT = {n.strip() for n in os.environ.get("INTAKE_SAFETY_HOLD_OUT", "").split(",") if n}
-CORPUS_FILES = sorted(p for p in (ROOT / "tests").glob("safety_*.jsonl")
-                      if p.name not in _HELD_OUT)
+CORPUS_FILES = sorted(p for p in (ROOT / "tests").glob("safety_*.jsonl") if p.name not in _HELD_OUT)
 HELDOUT_FILES = [p for p in CORPUS_FILES if p.name.startswith("safety_heldout")]
 RULES = default_rules()
 
@@ -97,8 +96,12 @@ def test_most_heldout_crises_are_crises_not_only_concerns() -> None:
 # (2026-11); before it: blind 96, corpus 259, heldout 155, heldout2 66, imminence 11 (its first
 # sight), tripwire_dev 86. A change that lowers any of them must say why.
 CRISIS_AS_CRISIS = {
-    "safety_blind.jsonl": 129, "safety_corpus.jsonl": 259, "safety_heldout.jsonl": 159,
-    "safety_heldout2.jsonl": 69, "safety_imminence.jsonl": 24, "safety_tripwire_dev.jsonl": 110,
+    "safety_blind.jsonl": 129,
+    "safety_corpus.jsonl": 259,
+    "safety_heldout.jsonl": 159,
+    "safety_heldout2.jsonl": 69,
+    "safety_imminence.jsonl": 24,
+    "safety_tripwire_dev.jsonl": 110,
 }
 # Advice-labelled utterances detected as advice, per file (before the advice families: blind 6
 # of 20, the advice file 13 of 34 at first sight).
@@ -127,12 +130,19 @@ def test_advice_requests_are_found_at_the_measured_floor_per_file(path: Path) ->
     assert found >= ADVICE_FOUND.get(path.name, 0), f"{found} of {len(advice)}"
 
 
-@pytest.mark.parametrize("text", [
-    "do you treat adhd in adults?", "do your therapists prescribe medication?",
-    "do you take my insurance?", "is it normal to feel nervous before a first session?",
-    "what should i do if i need to cancel my appointment?", "¿sus terapeutas recetan medicamentos?",
-    "¿es normal que la primera cita sea por video?", "i have adhd and need a therapist",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do you treat adhd in adults?",
+        "do your therapists prescribe medication?",
+        "do you take my insurance?",
+        "is it normal to feel nervous before a first session?",
+        "what should i do if i need to cancel my appointment?",
+        "¿sus terapeutas recetan medicamentos?",
+        "¿es normal que la primera cita sea por video?",
+        "i have adhd and need a therapist",
+    ],
+)
 def test_a_question_about_the_practice_is_not_deflected_as_advice(text: str) -> None:
     assert detect(text, "en", RULES).level is None
 
@@ -163,8 +173,10 @@ def test_a_gap_never_spans_a_negation_but_a_written_negation_matches() -> None:
     assert _matches("not ...3 wake up", "I hope I do not ever wake up")
 
 
-@pytest.mark.parametrize("pattern", ["~3 pain", "pain ~3", "a ~2 b ~2 c", "a ...13 b",
-                                     "a ...0 b", "a ... ~2 b", "a? ~2 b"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["~3 pain", "pain ~3", "a ~2 b ~2 c", "a ...13 b", "a ...0 b", "a ... ~2 b", "a? ~2 b"],
+)
 def test_it_refuses_windows_that_cannot_be_read(pattern: str) -> None:
     with pytest.raises(PatternError):
         parse_pattern(pattern)
@@ -175,20 +187,37 @@ def test_a_file_can_use_word_windows_too(tmp_path: Path) -> None:
     path.write_text(
         '{"$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"], '
         '"categories": {"suicide_self_harm": {"rules": [{"id": "t.window", "level": "crisis", '
-        '"patterns": {"en": ["bus ~4 tonight"]}}]}}}', encoding="utf-8")
+        '"patterns": {"en": ["bus ~4 tonight"]}}]}}}',
+        encoding="utf-8",
+    )
     rules = load_rules(path)
     assert detect("tonight I will catch the bus", "en", rules).rule == "t.window"
 
 
-@pytest.mark.parametrize("text", ["I am proud of myself", "my nose is stuffy",
-                                  "regalé mis libros pero me arrepentí", "thank god it's friday"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am proud of myself",
+        "my nose is stuffy",
+        "regalé mis libros pero me arrepentí",
+        "thank god it's friday",
+    ],
+)
 def test_squeezed_spellings_do_not_turn_one_word_into_another(text: str) -> None:
     # "off myself" squeezed is "of myself", "noose" is "nose", "perro" is "pero"
     assert detect(text, "en", RULES).level is None
 
 
-@pytest.mark.parametrize("text", ["I tied a noose", "I want to off myself", "i want to offf myself",
-                                  "kiiilll myself", "I wanna diiiie"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I tied a noose",
+        "I want to off myself",
+        "i want to offf myself",
+        "kiiilll myself",
+        "I wanna diiiie",
+    ],
+)
 def test_elongated_and_doubled_spellings_are_still_caught(text: str) -> None:
     assert detect(text, "en", RULES).level == "crisis"
 
@@ -201,49 +230,61 @@ def test_a_written_phrase_names_the_hit_before_the_net() -> None:
 # --- the net's families, each both ways (fresh sentences, not corpus lines)
 
 
-@pytest.mark.parametrize(("text", "locale", "level", "category"), [
-    ("I'd honestly prefer to not wake up tomorrow", "en", "crisis", "suicide_self_harm"),
-    ("my family would be relieved if I was gone", "en", "crisis", "suicide_self_harm"),
-    ("I've been stashing my klonopin", "en", "crisis", "suicide_self_harm"),
-    ("I'm up on the roof of the parking garage", "en", "crisis", "suicide_self_harm"),
-    ("I keep thinking about my funeral", "en", "concern", "suicide_self_harm"),
-    ("nobody would even miss me", "en", "concern", "suicide_self_harm"),
-    ("I have intrusive thoughts of smothering my son", "en", "crisis", "harm_to_others"),
-    ("my stepfather slammed me into the fridge", "en", "crisis", "abuse_violence"),
-    ("my girlfriend choked me last week", "en", "crisis", "abuse_violence"),
-    ("my wife's lips are turning blue", "en", "crisis", "medical_emergency"),
-    ("he drank antifreeze", "en", "crisis", "medical_emergency"),
-    ("quisiera dormir para siempre", "es", "crisis", "suicide_self_harm"),
-    ("ya junté suficientes pastillas, las tengo guardadas", "es", "crisis", "suicide_self_harm"),
-    ("mi novio me cachetea cuando se enoja", "es", "crisis", "abuse_violence"),
-    ("a mi esposa le duele el pecho y el brazo", "es", "crisis", "medical_emergency"),
-])
-def test_the_net_catches_new_phrasings_of_each_family(text: str, locale: str, level: str,
-                                                      category: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "locale", "level", "category"),
+    [
+        ("I'd honestly prefer to not wake up tomorrow", "en", "crisis", "suicide_self_harm"),
+        ("my family would be relieved if I was gone", "en", "crisis", "suicide_self_harm"),
+        ("I've been stashing my klonopin", "en", "crisis", "suicide_self_harm"),
+        ("I'm up on the roof of the parking garage", "en", "crisis", "suicide_self_harm"),
+        ("I keep thinking about my funeral", "en", "concern", "suicide_self_harm"),
+        ("nobody would even miss me", "en", "concern", "suicide_self_harm"),
+        ("I have intrusive thoughts of smothering my son", "en", "crisis", "harm_to_others"),
+        ("my stepfather slammed me into the fridge", "en", "crisis", "abuse_violence"),
+        ("my girlfriend choked me last week", "en", "crisis", "abuse_violence"),
+        ("my wife's lips are turning blue", "en", "crisis", "medical_emergency"),
+        ("he drank antifreeze", "en", "crisis", "medical_emergency"),
+        ("quisiera dormir para siempre", "es", "crisis", "suicide_self_harm"),
+        (
+            "ya junté suficientes pastillas, las tengo guardadas",
+            "es",
+            "crisis",
+            "suicide_self_harm",
+        ),
+        ("mi novio me cachetea cuando se enoja", "es", "crisis", "abuse_violence"),
+        ("a mi esposa le duele el pecho y el brazo", "es", "crisis", "medical_emergency"),
+    ],
+)
+def test_the_net_catches_new_phrasings_of_each_family(
+    text: str, locale: str, level: str, category: str
+) -> None:
     d = detect(text, locale, floor_rules())
     assert (d.level, d.category) == (level, category), d
 
 
-@pytest.mark.parametrize("text", [
-    "my prescription is ready for pickup",
-    "My parents made me come to therapy",
-    "I take all my medication every morning",
-    "tomorrow is the day of my interview",
-    "I'm going to the lake this weekend",
-    "my boss pushes me to work weekends",
-    "my husband doesn't hit me, we just argue",
-    "I want to end my lease early",
-    "I'd like to stop feeling so anxious",
-    "I can't breathe through my nose",
-    "I have a chest cold",
-    "I keep dying on the last level of this game",
-    "I'm not suicidal, I just can't sleep",
-    "I wrote a goodbye card to my coworkers",
-    "mis papás me obligaron a venir a terapia",
-    "me tomo la pastilla de la presión",
-    "estoy mejor sin mi ex",
-    "me muero de la vergüenza",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my prescription is ready for pickup",
+        "My parents made me come to therapy",
+        "I take all my medication every morning",
+        "tomorrow is the day of my interview",
+        "I'm going to the lake this weekend",
+        "my boss pushes me to work weekends",
+        "my husband doesn't hit me, we just argue",
+        "I want to end my lease early",
+        "I'd like to stop feeling so anxious",
+        "I can't breathe through my nose",
+        "I have a chest cold",
+        "I keep dying on the last level of this game",
+        "I'm not suicidal, I just can't sleep",
+        "I wrote a goodbye card to my coworkers",
+        "mis papás me obligaron a venir a terapia",
+        "me tomo la pastilla de la presión",
+        "estoy mejor sin mi ex",
+        "me muero de la vergüenza",
+    ],
+)
 def test_the_net_stays_quiet_on_everyday_intake_sentences(text: str) -> None:
     assert detect(text, "en", RULES).level is None, detect(text, "en", RULES)
 
@@ -272,21 +313,25 @@ def _tripwire(text: str, locale: str = "en", prior: int = 0) -> Any:
     return detect(text, locale, floor_rules(), prior)
 
 
-@pytest.mark.parametrize(("text", "locale", "category"), [
-    ("the noose is hanging in the shed", "en", "suicide_self_harm"),
-    ("I keep staring at the bottle of advil on my desk", "en", "suicide_self_harm"),
-    ("I'm parked on top of the parking garage again", "en", "suicide_self_harm"),
-    ("nobody will miss me when I'm in the ground", "en", "suicide_self_harm"),
-    ("my cousin keeps grabbing me when nobody is home", "en", "abuse_violence"),
-    ("my stepfather says it has to stay between us", "en", "abuse_violence"),
-    ("I'm going to make my neighbor bleed", "en", "harm_to_others"),
-    ("my grandpa is gasping and grey", "en", "medical_emergency"),
-    ("ya tengo la soga en el ropero", "es", "suicide_self_harm"),
-    ("mi padrastro la encierra en el baño", "es", "abuse_violence"),
-    ("mi hijo se comió unas pilas", "es", "medical_emergency"),
-])
-def test_the_tripwire_catches_fresh_risk_words_of_each_family(text: str, locale: str,
-                                                              category: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "locale", "category"),
+    [
+        ("the noose is hanging in the shed", "en", "suicide_self_harm"),
+        ("I keep staring at the bottle of advil on my desk", "en", "suicide_self_harm"),
+        ("I'm parked on top of the parking garage again", "en", "suicide_self_harm"),
+        ("nobody will miss me when I'm in the ground", "en", "suicide_self_harm"),
+        ("my cousin keeps grabbing me when nobody is home", "en", "abuse_violence"),
+        ("my stepfather says it has to stay between us", "en", "abuse_violence"),
+        ("I'm going to make my neighbor bleed", "en", "harm_to_others"),
+        ("my grandpa is gasping and grey", "en", "medical_emergency"),
+        ("ya tengo la soga en el ropero", "es", "suicide_self_harm"),
+        ("mi padrastro la encierra en el baño", "es", "abuse_violence"),
+        ("mi hijo se comió unas pilas", "es", "medical_emergency"),
+    ],
+)
+def test_the_tripwire_catches_fresh_risk_words_of_each_family(
+    text: str, locale: str, category: str
+) -> None:
     without = detect(text, locale, floor_rules(tripwire=False))
     got = _tripwire(text, locale)
     assert got.alarm and got.category == category, got
@@ -294,21 +339,24 @@ def test_the_tripwire_catches_fresh_risk_words_of_each_family(text: str, locale:
         assert got.rule is not None and got.rule.startswith("floor.tripwire."), got
 
 
-@pytest.mark.parametrize("text", [
-    "I take tylenol for my headaches",
-    "my grandma is in hospice and dying",
-    "I bought a rope swing for the kids",
-    "we hung pictures in the hallway",
-    "I'm at the end of my rope with my landlord",
-    "my boss threatened to fire me",
-    "I'm a nurse and I draw blood all day",
-    "the last time I saw a therapist was in 2019",
-    "I'm learning to shoot photos",
-    "please call 911 if you are in danger",
-    "hace un frío que me muero",
-    "me toca trabajar el sábado",
-    "mi perro murió la semana pasada",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I take tylenol for my headaches",
+        "my grandma is in hospice and dying",
+        "I bought a rope swing for the kids",
+        "we hung pictures in the hallway",
+        "I'm at the end of my rope with my landlord",
+        "my boss threatened to fire me",
+        "I'm a nurse and I draw blood all day",
+        "the last time I saw a therapist was in 2019",
+        "I'm learning to shoot photos",
+        "please call 911 if you are in danger",
+        "hace un frío que me muero",
+        "me toca trabajar el sábado",
+        "mi perro murió la semana pasada",
+    ],
+)
 def test_the_tripwire_stays_quiet_on_everyday_uses_of_its_words(text: str) -> None:
     assert _tripwire(text).level is None, _tripwire(text)
 
@@ -334,12 +382,22 @@ def test_a_narrower_rule_names_the_hit_before_the_tripwire() -> None:
 
 def test_the_tripwire_is_part_of_the_floor_and_a_file_cannot_switch_it_off(tmp_path: Path) -> None:
     path = tmp_path / "safety.json"
-    path.write_text(json.dumps({
-        "$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"],
-        "categories": {"suicide_self_harm": {
-            "exemptions": {"en": ["rope"]},
-            "rules": [{"id": "floor.tripwire.suicide.method", "enabled": False}]}}}),
-        encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "$schema": "./schema/safety.schema.json",
+                "version": 1,
+                "locales": ["en"],
+                "categories": {
+                    "suicide_self_harm": {
+                        "exemptions": {"en": ["rope"]},
+                        "rules": [{"id": "floor.tripwire.suicide.method", "enabled": False}],
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     rules = load_rules(path)
     d = detect("the rope is in the garage", "en", rules)
     assert d.level == "concern" and d.rule == "floor.tripwire.suicide.method"
@@ -368,12 +426,29 @@ def test_subject_self_is_quiet_about_someone_else_unless_the_visitor_is_in_it() 
 
 def test_a_file_can_give_its_own_rule_exemptions_and_subject(tmp_path: Path) -> None:
     path = tmp_path / "safety.json"
-    path.write_text(json.dumps({
-        "$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"],
-        "categories": {"suicide_self_harm": {"rules": [{
-            "id": "t.bus", "level": "concern", "subject": "self",
-            "patterns": {"en": ["the bus"]}, "exemptions": {"en": ["the bus stop"]}}]}}}),
-        encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "$schema": "./schema/safety.schema.json",
+                "version": 1,
+                "locales": ["en"],
+                "categories": {
+                    "suicide_self_harm": {
+                        "rules": [
+                            {
+                                "id": "t.bus",
+                                "level": "concern",
+                                "subject": "self",
+                                "patterns": {"en": ["the bus"]},
+                                "exemptions": {"en": ["the bus stop"]},
+                            }
+                        ]
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     rules = load_rules(path)
     assert detect("thinking about the bus", "en", rules).rule == "t.bus"
     assert detect("I wait at the bus stop", "en", rules).level is None
@@ -397,20 +472,27 @@ def test_the_tripwire_never_fires_on_the_flows_own_words() -> None:
     for path in sorted((ROOT / "flows").glob("*.json")):
         if path.name != "safety.json":
             walk(json.loads(path.read_text(encoding="utf-8")))
-    hits = [(t, d.rule) for t in texts for d in [detect(t, "en", RULES)]
-            if d.rule and d.rule.startswith("floor.tripwire.")]
+    hits = [
+        (t, d.rule)
+        for t in texts
+        for d in [detect(t, "en", RULES)]
+        if d.rule and d.rule.startswith("floor.tripwire.")
+    ]
     assert hits == []
 
 
 def test_eval_counts_a_crisis_caught_as_concern_as_caught_and_exits_1_only_on_misses(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     from click.testing import CliRunner
 
     from intake_chat.cli import main
 
     corpus = tmp_path / "c.jsonl"
-    rows = [{"text": "I feel hopeless", "level": "crisis", "category": "suicide_self_harm"},
-            {"text": "I'd like an appointment", "level": "none"}]
+    rows = [
+        {"text": "I feel hopeless", "level": "crisis", "category": "suicide_self_harm"},
+        {"text": "I'd like an appointment", "level": "none"},
+    ]
     corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     result = CliRunner().invoke(main, ["safety", "eval", str(corpus)])
     assert result.exit_code == 0, result.output
@@ -429,10 +511,26 @@ def test_the_checker_reports_a_rule_exemption_it_cannot_read(tmp_path: Path) -> 
     from intake_chat.safety.detection import check_rules_file
 
     path = tmp_path / "safety.json"
-    path.write_text(json.dumps({
-        "$schema": "./schema/safety.schema.json", "version": 1, "locales": ["en"],
-        "categories": {"suicide_self_harm": {"rules": [{
-            "id": "t.x", "patterns": {"en": ["bus"]}, "exemptions": {"en": ["(a|b"]}}]}}}),
-        encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "$schema": "./schema/safety.schema.json",
+                "version": 1,
+                "locales": ["en"],
+                "categories": {
+                    "suicide_self_harm": {
+                        "rules": [
+                            {
+                                "id": "t.x",
+                                "patterns": {"en": ["bus"]},
+                                "exemptions": {"en": ["(a|b"]},
+                            }
+                        ]
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     codes = [getattr(f, "code", None) for f in check_rules_file(path)]
     assert "S002" in codes

@@ -99,9 +99,17 @@ def test_query_values_cannot_leave_their_attribute_or_text(web: FlaskClient) -> 
     attack = "\"><script>alert(1)</script><x a='"
     html = web.get(
         "/widget/frame",
-        query_string={"parent": ALLOWED, "title": attack, "greeting": attack, "color": attack,
-                      "flow": attack, "mode": attack, "locale": attack, "base": attack},
-    ).get_data(as_text=True)  # fmt: skip
+        query_string={
+            "parent": ALLOWED,
+            "title": attack,
+            "greeting": attack,
+            "color": attack,
+            "flow": attack,
+            "mode": attack,
+            "locale": attack,
+            "base": attack,
+        },
+    ).get_data(as_text=True)
     assert "<script>alert" not in html and "<x a=" not in html
     assert html.count("&lt;script&gt;alert(1)") == 3  # <title>, <h1> and greeting, as text
     assert 'data-accent="#2f5d62"' in html and 'data-flow=""' in html and "data-base" not in html
@@ -372,13 +380,19 @@ def test_an_api_since_off_the_calendar_is_a_json_400(console: Console, since: st
     token = passwords.new_api_token()
     with console.db.transaction() as conn:
         staff_db.create_api_token(
-            conn, name="x", token_hash=passwords.token_digest(token), prefix=token[:10],
-            scopes=["referrals:read"], created_by=None, now=utcnow(),
-        )  # fmt: skip
+            conn,
+            name="x",
+            token_hash=passwords.token_digest(token),
+            prefix=token[:10],
+            scopes=["referrals:read"],
+            created_by=None,
+            now=utcnow(),
+        )
     response = console.app.test_client().get(
-        "/api/v1/referrals", query_string={"since": since},
+        "/api/v1/referrals",
+        query_string={"since": since},
         headers={"Authorization": f"Bearer {token}"},
-    )  # fmt: skip
+    )
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
 
 
@@ -395,9 +409,17 @@ def test_plain_csv_cells_are_left_alone() -> None:
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "/\\evil.example", "/staff\\@evil.example", "https://evil.example/staff",
-     "http:/staff", "javascript:alert(1)", "/elsewhere", "staff/x"],
-)  # fmt: skip
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "/staff\\@evil.example",
+        "https://evil.example/staff",
+        "http:/staff",
+        "javascript:alert(1)",
+        "/elsewhere",
+        "staff/x",
+    ],
+)
 def test_next_never_leaves_the_console(target: str) -> None:
     assert auth.safe_next(target) is None
 
@@ -443,12 +465,18 @@ def test_a_proxy_is_believed_only_when_configured(tmp_path: Path) -> None:
         console = build_console(tmp_path / str(trust), trust_proxy=trust)
         client = console.app.test_client()
         page = client.get("/staff/login", headers=forwarded)
-        response = client.post("/staff/login", headers=forwarded, data={
-            "email": "coordinator@example.org", "password": PASSWORD,
-            "csrf_token": csrf_from(page.text),
-        })  # fmt: skip
-        cookie = next(c for c in response.headers.getlist("Set-Cookie")
-                      if c.startswith("intake_staff="))  # fmt: skip
+        response = client.post(
+            "/staff/login",
+            headers=forwarded,
+            data={
+                "email": "coordinator@example.org",
+                "password": PASSWORD,
+                "csrf_token": csrf_from(page.text),
+            },
+        )
+        cookie = next(
+            c for c in response.headers.getlist("Set-Cookie") if c.startswith("intake_staff=")
+        )
         assert ("; Secure" in cookie) is secure
         with get_db(console.app).read() as conn:
             entries = chat_db.audit_entries(conn)

@@ -41,28 +41,67 @@ FLOW_DATA: dict[str, Any] = {
     "locales": ["en", "es"],
     "start": "welcome",
     "settings": {"person_node": "to_person"},
-    "intents": [{"id": "human", "action": "goto", "target": "to_person",
-                 "match": {"en": ["real person"], "es": ["persona real"]}}],
+    "intents": [
+        {
+            "id": "human",
+            "action": "goto",
+            "target": "to_person",
+            "match": {"en": ["real person"], "es": ["persona real"]},
+        }
+    ],
     "sections": {
-        "main": {"nodes": [
-            {"id": "welcome", "type": "message", "text": text("Hello.")},
-            {"id": "colour", "type": "question", "input": "choice", "var": "colour",
-             "text": text("Pick a colour."),
-             "options": [{"value": "red", "label": text("Red")},
-                         {"value": "blue", "label": text("Blue")}]},
-            {"id": "name", "type": "question", "input": "text", "var": "first_name",
-             "text": text("Your first name?"), "validation": {"max_length": 80}},
-            {"id": "note", "type": "question", "input": "text", "var": "note", "required": False,
-             "text": text("Anything else?")},
-            {"id": "done", "type": "handoff", "mode": "queued", "fields": ["first_name", "colour"],
-             "text": text("Thank you, {first_name}.")},
-        ]},
-        "person": {"nodes": [
-            {"id": "to_person", "type": "handoff", "mode": "live", "fields": [],
-             "text": text("Connecting you.")},
-        ]},
+        "main": {
+            "nodes": [
+                {"id": "welcome", "type": "message", "text": text("Hello.")},
+                {
+                    "id": "colour",
+                    "type": "question",
+                    "input": "choice",
+                    "var": "colour",
+                    "text": text("Pick a colour."),
+                    "options": [
+                        {"value": "red", "label": text("Red")},
+                        {"value": "blue", "label": text("Blue")},
+                    ],
+                },
+                {
+                    "id": "name",
+                    "type": "question",
+                    "input": "text",
+                    "var": "first_name",
+                    "text": text("Your first name?"),
+                    "validation": {"max_length": 80},
+                },
+                {
+                    "id": "note",
+                    "type": "question",
+                    "input": "text",
+                    "var": "note",
+                    "required": False,
+                    "text": text("Anything else?"),
+                },
+                {
+                    "id": "done",
+                    "type": "handoff",
+                    "mode": "queued",
+                    "fields": ["first_name", "colour"],
+                    "text": text("Thank you, {first_name}."),
+                },
+            ]
+        },
+        "person": {
+            "nodes": [
+                {
+                    "id": "to_person",
+                    "type": "handoff",
+                    "mode": "live",
+                    "fields": [],
+                    "text": text("Connecting you."),
+                },
+            ]
+        },
     },
-}  # fmt: skip
+}
 
 
 def make_flow(data: dict[str, Any] = FLOW_DATA) -> Flow:
@@ -82,13 +121,20 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_service(db: Database, tmp_path: Path, rules: Any, clock: Clock | None = None,
-                 flow: Flow | None = None, **settings: Any) -> Service:  # fmt: skip
+def make_service(
+    db: Database,
+    tmp_path: Path,
+    rules: Any,
+    clock: Clock | None = None,
+    flow: Flow | None = None,
+    **settings: Any,
+) -> Service:
     base = {"rate_limit_per_session": 0, "rate_limit_per_address": 0, "default_flow": "chat_test"}
     config = Config.from_env({}, data_dir=tmp_path, secret_key="x", **{**base, **settings})
     flow = flow or make_flow()
-    return Service(db, {flow.id: flow}, config, safety=safety_from_rules(rules),
-                   now=clock or utcnow)  # fmt: skip
+    return Service(
+        db, {flow.id: flow}, config, safety=safety_from_rules(rules), now=clock or utcnow
+    )
 
 
 @pytest.fixture
@@ -166,8 +212,14 @@ def test_a_turn_logs_the_visitors_answer_and_continues_the_seq(service: Service)
     visitor.start()
     events = visitor.reply(choice="blue", id="f1")
     assert types(events) == ["visitor", "ask"]
-    assert events[0] == {"type": "visitor", "seq": 3, "action": "reply", "choice": "blue",
-                         "label": "Blue", "id": "f1"}  # fmt: skip
+    assert events[0] == {
+        "type": "visitor",
+        "seq": 3,
+        "action": "reply",
+        "choice": "blue",
+        "label": "Blue",
+        "id": "f1",
+    }
     assert events[1]["node"] == "name"
     session = session_of(service, visitor)
     assert (session.last_seq, session.status) == (4, "asking")
@@ -206,7 +258,8 @@ def test_a_whole_conversation_submits_one_referral_with_outbox_and_audit(service
     assert referrals[0]["answers"] == {"first_name": "Ana", "colour": "red"}
     assert referrals[0]["display"]["colour"] == "Red"
     assert [(row["kind"], row["payload"]["referral_id"]) for row in outbox] == [
-        ("referral_new", handoff["referral"])]  # fmt: skip
+        ("referral_new", handoff["referral"])
+    ]
     assert audit == ["session.start", "referral.submit"]
     assert session.status == "handoff"
 
@@ -511,8 +564,10 @@ def test_a_visitor_keeps_the_flow_version_they_started_with(
     newcomer.start()
     assert newcomer.reply(choice="red")[-1]["input"]["label"] == "What should we call you?"
     with db.read() as conn:
-        versions = [store.get_flow_version(conn, "chat_test", s.flow_digest)
-                    for s in (session_of(new, visitor), session_of(new, newcomer))]  # fmt: skip
+        versions = [
+            store.get_flow_version(conn, "chat_test", s.flow_digest)
+            for s in (session_of(new, visitor), session_of(new, newcomer))
+        ]
     assert [v.version for v in versions if v] == [1, 2]
 
 
@@ -626,7 +681,9 @@ def test_two_frames_racing_on_one_session_are_both_applied_once_in_order(
     log = all_events(service, visitor)
     assert [e["seq"] for e in log] == list(range(1, len(log) + 1))
     assert sorted(e["text"] for e in log if e["type"] == "visitor" and "text" in e) == [
-        "Ana", "more"]  # fmt: skip
+        "Ana",
+        "more",
+    ]
 
 
 def test_sessions_from_before_migration_2_still_resume_and_deduplicate(
@@ -677,8 +734,9 @@ def test_a_full_disk_answers_storage_unavailable_and_stores_nothing_of_the_turn(
         with pytest.raises(StorageError):
             for _ in range(10_000):
                 with db.transaction() as conn:
-                    store.append_audit(conn, actor="test", action="fill", subject="-",
-                                       detail={"pad": "x" * size})  # fmt: skip
+                    store.append_audit(
+                        conn, actor="test", action="fill", subject="-", detail={"pad": "x" * size}
+                    )
     events = visitor.reply(text="é" * 2000)  # 4 KB: more than any page has left
     assert types(events) == ["error"] and events[0]["code"] == "storage_unavailable"
     assert events[0]["retry_after"] > 0

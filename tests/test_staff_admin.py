@@ -34,9 +34,14 @@ def _member(console: Console, email: str) -> staff_db.StaffRow | None:
 
 
 def _new_user_form(csrf: str, **changes: str) -> dict[str, str]:
-    form = {"email": "dee@example.org", "name": "Dee", "role": "coordinator",
-            "password": NEW_PASSWORD, "password_again": NEW_PASSWORD,
-            "csrf_token": csrf}  # fmt: skip
+    form = {
+        "email": "dee@example.org",
+        "name": "Dee",
+        "role": "coordinator",
+        "password": NEW_PASSWORD,
+        "password_again": NEW_PASSWORD,
+        "csrf_token": csrf,
+    }
     form.update(changes)
     return form
 
@@ -83,8 +88,10 @@ def test_changing_a_role_takes_effect_and_ends_that_persons_sessions(console: Co
     login(worker, "target@example.org")
     assert worker.get("/staff/referrals").status_code == 200
     admin, csrf = console.client("admin")
-    admin.post(f"/staff/users/{console.target_staff_id}",
-               data={"action": "role", "role": "editor", "csrf_token": csrf})  # fmt: skip
+    admin.post(
+        f"/staff/users/{console.target_staff_id}",
+        data={"action": "role", "role": "editor", "csrf_token": csrf},
+    )
     assert worker.get("/staff/referrals").status_code == 302
     login(worker, "target@example.org")
     assert worker.get("/staff/referrals").status_code == 403
@@ -95,9 +102,9 @@ def test_an_admin_cannot_lock_everyone_out(console: Console) -> None:
     me = console.people["admin"].id
     own = admin.post(f"/staff/users/{me}", data={"action": "disable", "csrf_token": csrf})
     assert own.status_code == 400 and "your own account" in own.text
-    demote = admin.post(f"/staff/users/{me}",
-                        data={"action": "role", "role": "coordinator",
-                              "csrf_token": csrf})  # fmt: skip
+    demote = admin.post(
+        f"/staff/users/{me}", data={"action": "role", "role": "coordinator", "csrf_token": csrf}
+    )
     assert demote.status_code == 400 and "at least one active admin" in demote.text
     assert _member(console, "admin@example.org").role == "admin"  # type: ignore[union-attr]
 
@@ -129,8 +136,9 @@ def test_a_token_made_in_the_console_is_shown_once_works_and_can_be_revoked(
     console: Console,
 ) -> None:
     admin, csrf = console.client("admin")
-    created = admin.post("/staff/tokens", data={"name": "EHR sync", "scopes": "referrals:read",
-                                                "csrf_token": csrf})  # fmt: skip
+    created = admin.post(
+        "/staff/tokens", data={"name": "EHR sync", "scopes": "referrals:read", "csrf_token": csrf}
+    )
     assert created.status_code == 201
     found = re.search(r'id="new-token">(ict_[A-Za-z0-9_-]+)<', created.text)
     assert found
@@ -155,8 +163,14 @@ def _cli(tmp_path: Path, *args: str, stdin: str | None = None) -> Result:
 
 
 def test_staff_add_prompts_twice_and_creates_the_first_admin(tmp_path: Path) -> None:
-    result = _cli(tmp_path, "add", "Boss@Example.org", "--role", "admin",
-                  stdin=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")  # fmt: skip
+    result = _cli(
+        tmp_path,
+        "add",
+        "Boss@Example.org",
+        "--role",
+        "admin",
+        stdin=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert result.output.count("Password") == 2
     assert "Created admin boss@example.org" in result.output
@@ -177,16 +191,25 @@ def test_staff_add_asks_again_when_the_two_entries_differ(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["add", "ana@example.org", "--role", "coordinator", "--password-stdin"], "qwerty123456\n",
-         "too common"),
-        (["add", "ana", "--role", "coordinator", "--password-stdin"], f"{NEW_PASSWORD}\n",
-         "not an email"),
-        (["add", "ana@example.org", "--role", "owner", "--password-stdin"], f"{NEW_PASSWORD}\n",
-         "Invalid value"),
+        (
+            ["add", "ana@example.org", "--role", "coordinator", "--password-stdin"],
+            "qwerty123456\n",
+            "too common",
+        ),
+        (
+            ["add", "ana", "--role", "coordinator", "--password-stdin"],
+            f"{NEW_PASSWORD}\n",
+            "not an email",
+        ),
+        (
+            ["add", "ana@example.org", "--role", "owner", "--password-stdin"],
+            f"{NEW_PASSWORD}\n",
+            "Invalid value",
+        ),
         (["disable", "ghost@example.org"], None, "No account"),
         (["token", "revoke", "99"], None, "No live token"),
     ],
-)  # fmt: skip
+)
 def test_staff_commands_fail_with_a_reason(
     tmp_path: Path, args: list[str], stdin: str | None, message: str
 ) -> None:
@@ -197,11 +220,25 @@ def test_staff_commands_fail_with_a_reason(
 
 def test_list_disable_and_tokens_from_the_command_line(tmp_path: Path) -> None:
     assert _cli(tmp_path, "list").output.startswith("No staff accounts yet")
-    add = _cli(tmp_path, "add", "ana@example.org", "--role", "coordinator", "--password-stdin",
-               stdin=f"{PASSWORD}\n")  # fmt: skip
+    add = _cli(
+        tmp_path,
+        "add",
+        "ana@example.org",
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        stdin=f"{PASSWORD}\n",
+    )
     assert add.exit_code == 0
-    duplicate = _cli(tmp_path, "add", "ANA@example.org", "--role", "editor", "--password-stdin",
-                     stdin=f"{PASSWORD}\n")  # fmt: skip
+    duplicate = _cli(
+        tmp_path,
+        "add",
+        "ANA@example.org",
+        "--role",
+        "editor",
+        "--password-stdin",
+        stdin=f"{PASSWORD}\n",
+    )
     assert duplicate.exit_code != 0 and "already exists" in duplicate.output
     console = build_console(tmp_path)
     client = console.app.test_client()

@@ -49,9 +49,13 @@ def _audit(console: Console) -> list[dict[str, object]]:
 
 def test_urgent_referrals_are_pinned_on_top_with_their_category(console: Console) -> None:
     old_urgent = make_referral(
-        console.db, urgent=True, crisis_level="crisis", crisis_category="self_harm",
-        created_at=utcnow() - timedelta(days=3), display={"first_name": "Bea"},
-    )  # fmt: skip
+        console.db,
+        urgent=True,
+        crisis_level="crisis",
+        crisis_category="self_harm",
+        created_at=utcnow() - timedelta(days=3),
+        display={"first_name": "Bea"},
+    )
     newest = make_referral(console.db, display={"first_name": "Cal"})
     client, _ = console.client("coordinator")
     html = client.get("/staff/referrals").text
@@ -86,12 +90,17 @@ def test_the_inbox_filters_and_searches_by_name_and_contact(
     db = console.db
     named = {
         "console": console.referral_id,
-        "urgent": make_referral(db, urgent=True, crisis_level="crisis", crisis_category="suicide",
-                                display={"first_name": "Uma", "phone": "+17742185440"}),
+        "urgent": make_referral(
+            db,
+            urgent=True,
+            crisis_level="crisis",
+            crisis_category="suicide",
+            display={"first_name": "Uma", "phone": "+17742185440"},
+        ),
         "contacted": make_referral(db, display={"first_name": "Zoe", "email": "zoe@example.org"}),
         "old": make_referral(db, created_at=datetime(2020, 1, 15), display={"first_name": "Ola"}),
         "mine": make_referral(db, display={"first_name": "Mia"}),
-    }  # fmt: skip
+    }
     with db.transaction() as conn:
         now = utcnow()
         me = console.people["coordinator"].id
@@ -147,19 +156,30 @@ def test_the_detail_page_shows_answers_transcript_flags_flow_version_and_timelin
     console: Console,
 ) -> None:
     referral_id = make_referral(
-        console.db, urgent=True, crisis_level="crisis", crisis_category="suicide",
+        console.db,
+        urgent=True,
+        crisis_level="crisis",
+        crisis_category="suicide",
         display={"first_name": "Ana", "email": "ana@example.org", "insurance": "Self-pay"},
         transcript=[
-            {"type": "ask", "node": "ask_first_name",
-             "input": {"kind": "text", "label": "Your name?"}},
+            {
+                "type": "ask",
+                "node": "ask_first_name",
+                "input": {"kind": "text", "label": "Your name?"},
+            },
             {"type": "visitor", "action": "reply", "text": "Ana"},
-            {"type": "crisis", "level": "crisis", "category": "suicide",
-             "text": "Call or text 988."},
+            {
+                "type": "crisis",
+                "level": "crisis",
+                "category": "suicide",
+                "text": "Call or text 988.",
+            },
         ],
-    )  # fmt: skip
+    )
     client, csrf = console.client("coordinator")
-    client.post(f"/staff/referrals/{referral_id}/status",
-                data={"status": "scheduled", "csrf_token": csrf})  # fmt: skip
+    client.post(
+        f"/staff/referrals/{referral_id}/status", data={"status": "scheduled", "csrf_token": csrf}
+    )
     html = client.get(f"/staff/referrals/{referral_id}").text
     assert "What is your first name?" in html or "First name" in html  # label from the flow
     assert "Self-pay" in html and "ana@example.org" in html
@@ -168,8 +188,10 @@ def test_the_detail_page_shows_answers_transcript_flags_flow_version_and_timelin
     assert "intake version 1" in html
     assert "Referral submitted" in html and "Status new → scheduled" in html
     assert "Flagged crisis: suicide" in html
-    assert any(e["action"] == "referral.view" and e["subject"] == f"referral:{referral_id}"
-               for e in _audit(console))  # fmt: skip
+    assert any(
+        e["action"] == "referral.view" and e["subject"] == f"referral:{referral_id}"
+        for e in _audit(console)
+    )
 
 
 def test_a_referral_without_answers_says_so_in_words_and_names_the_language(
@@ -220,7 +242,6 @@ def test_status_assignment_and_notes_change_and_are_audited(console: Console) ->
     )
     with console.db.read() as conn:
         assert staff_db.get_referral_with_assignee(conn, rid)["assignee_id"] is None  # type: ignore[index]
-    # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -238,8 +259,9 @@ def test_it_refuses_bad_changes_with_a_message(
     client, csrf = console.client("coordinator")
     if form.get("assignee") == "editor":
         form = {"assignee": str(console.people["editor"].id)}
-    response = client.post(f"/staff/referrals/{console.referral_id}/{path}",
-                           data={**form, "csrf_token": csrf})  # fmt: skip
+    response = client.post(
+        f"/staff/referrals/{console.referral_id}/{path}", data={**form, "csrf_token": csrf}
+    )
     assert response.status_code == 400
     with console.db.read() as conn:
         assert staff_db.changes_for(conn, console.referral_id) == []
@@ -248,8 +270,9 @@ def test_it_refuses_bad_changes_with_a_message(
 
 def test_a_refused_note_links_back_to_its_referral_and_says_what_to_do(console: Console) -> None:
     client, csrf = console.client("coordinator")
-    response = client.post(f"/staff/referrals/{console.referral_id}/notes",
-                           data={"body": "  \n ", "csrf_token": csrf})  # fmt: skip
+    response = client.post(
+        f"/staff/referrals/{console.referral_id}/notes", data={"body": "  \n ", "csrf_token": csrf}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "The note was empty" in html
@@ -269,8 +292,11 @@ def test_the_csv_file_is_named_by_the_practice_clock_like_its_cells(console: Con
 
 def test_changes_to_an_unknown_referral_are_404(console: Console) -> None:
     client, csrf = console.client("coordinator")
-    for path, form in (("status", {"status": "closed"}), ("assign", {"assignee": "me"}),
-                       ("notes", {"body": "hello"})):  # fmt: skip
+    for path, form in (
+        ("status", {"status": "closed"}),
+        ("assign", {"assignee": "me"}),
+        ("notes", {"body": "hello"}),
+    ):
         response = client.post(f"/staff/referrals/NOPE/{path}", data={**form, "csrf_token": csrf})
         assert response.status_code == 404
 
@@ -291,8 +317,13 @@ def test_the_csv_export_defuses_formulas_in_every_cell(console: Console, start: 
 
 
 def test_the_csv_export_holds_the_filtered_list_and_is_audited(console: Console) -> None:
-    make_referral(console.db, urgent=True, crisis_level="crisis", crisis_category="suicide",
-                  display={"first_name": "Uma"})  # fmt: skip
+    make_referral(
+        console.db,
+        urgent=True,
+        crisis_level="crisis",
+        crisis_category="suicide",
+        display={"first_name": "Uma"},
+    )
     client, _ = console.client("coordinator")
     rows = list(
         csv.DictReader(io.StringIO(client.get("/staff/referrals/export.csv?urgent=1").text))
@@ -310,13 +341,26 @@ def test_a_crisis_flag_without_a_referral_opens_as_a_conversation(console: Conso
     now = utcnow()
     with console.db.transaction() as conn:
         session = chat_db.create_session(
-            conn, token_hash="f" * 64, flow_id="intake", flow_version=1, flow_digest="d" * 64,
-            locale="en", now=now, expires_at=now + timedelta(hours=1),
-        )  # fmt: skip
-        chat_db.append_events(conn, session.id, 1, [
-            {"type": "visitor", "action": "reply", "text": "I want to end it"},
-            {"type": "crisis", "level": "crisis", "category": "suicide", "text": "Call 988."},
-        ], frame_id=None, now=now)  # fmt: skip
+            conn,
+            token_hash="f" * 64,
+            flow_id="intake",
+            flow_version=1,
+            flow_digest="d" * 64,
+            locale="en",
+            now=now,
+            expires_at=now + timedelta(hours=1),
+        )
+        chat_db.append_events(
+            conn,
+            session.id,
+            1,
+            [
+                {"type": "visitor", "action": "reply", "text": "I want to end it"},
+                {"type": "crisis", "level": "crisis", "category": "suicide", "text": "Call 988."},
+            ],
+            frame_id=None,
+            now=now,
+        )
     client, _ = console.client("coordinator")
     html = client.get(f"/staff/sessions/{session.id}").text
     assert "I want to end it" in html and "safety: crisis" in html

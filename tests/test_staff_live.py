@@ -40,12 +40,22 @@ def _session(db: Database, role: str) -> str:
     """A signed-in staff member of ``role``; returns the session cookie value."""
     token = secrets.token_urlsafe(32)
     with db.transaction() as conn:
-        staff_id = staff_db.create_staff(conn, email=f"{role}-{token[:6]}@example.org", role=role,
-                                         password_hash=CHEAP.hash("x" * 16))  # fmt: skip
+        staff_id = staff_db.create_staff(
+            conn,
+            email=f"{role}-{token[:6]}@example.org",
+            role=role,
+            password_hash=CHEAP.hash("x" * 16),
+        )
         staff_db.create_web_session(
-            conn, id_hash=passwords.token_digest(token), staff_id=staff_id, stage="full",
-            csrf_token="c", address="127.0.0.1", user_agent="test", now=utcnow(),
-        )  # fmt: skip
+            conn,
+            id_hash=passwords.token_digest(token),
+            staff_id=staff_id,
+            stage="full",
+            csrf_token="c",
+            address="127.0.0.1",
+            user_agent="test",
+            now=utcnow(),
+        )
     return token
 
 
@@ -71,8 +81,11 @@ def test_the_socket_refuses_strangers_editors_and_other_origins(
     live: tuple[LiveServer, Database],
 ) -> None:
     server, db = live
-    cases = [(None, None, 401), (_session(db, "editor"), None, 403),
-             (_session(db, "coordinator"), "http://evil.example", 403)]  # fmt: skip
+    cases = [
+        (None, None, 401),
+        (_session(db, "editor"), None, 403),
+        (_session(db, "coordinator"), "http://evil.example", 403),
+    ]
     for cookie, origin, status in cases:
         with pytest.raises(websocket.WebSocketBadStatusException) as refused:
             _console(server, cookie, origin)
@@ -161,9 +174,11 @@ def test_other_features_add_live_events_and_a_missed_wakeup_is_caught_by_polling
         with ThreadServer(console.app) as server:
             cookie = _session(console.db, "coordinator")
             ws = websocket.create_connection(
-                f"ws://127.0.0.1:{server.port}/staff/ws", cookie=f"intake_staff={cookie}",
-                origin=server.url, timeout=10,
-            )  # fmt: skip
+                f"ws://127.0.0.1:{server.port}/staff/ws",
+                cookie=f"intake_staff={cookie}",
+                origin=server.url,
+                timeout=10,
+            )
             _next(ws, "hello")
             assert len(staff_console.online_staff()) == 1
             assert _next(ws, "handoff_request")["for"].startswith("coordinator-")

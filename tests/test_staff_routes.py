@@ -74,9 +74,14 @@ def _expected(persona: str, method: str, path: str, roles: tuple[str, ...], ok: 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("method", "template", "form", "roles", "ok"), ROUTES)
 def test_each_route_answers_each_persona_as_its_role_allows(
-    console: Console, persona: str, method: str, template: str, form: dict[str, str],
-    roles: tuple[str, ...], ok: int,
-) -> None:  # fmt: skip
+    console: Console,
+    persona: str,
+    method: str,
+    template: str,
+    form: dict[str, str],
+    roles: tuple[str, ...],
+    ok: int,
+) -> None:
     client, csrf = console.client(persona)
     path = _path(console, template)
     if method == "GET":
@@ -118,11 +123,20 @@ def test_every_console_and_api_route_is_in_the_persona_table(console: Console) -
     """Adding a route means adding its row above (public sign-in routes and the socket excepted)."""
     covered = {template.split("?")[0] for _, template, *_ in ROUTES}
     placeholders = {
-        "<referral_id>": "{r}", "<int:staff_id>": "{s}", "<int:token_id>": "{t}",
+        "<referral_id>": "{r}",
+        "<int:staff_id>": "{s}",
+        "<int:token_id>": "{t}",
         "<session_id>": "{session}",
-    }  # fmt: skip
-    own_public = {"/staff/login", "/staff/login/totp", "/staff/totp/setup", "/staff/logout",
-                  "/staff/ws", "/api/v1/referrals", "/api/v1/referrals/<referral_id>"}  # fmt: skip
+    }
+    own_public = {
+        "/staff/login",
+        "/staff/login/totp",
+        "/staff/totp/setup",
+        "/staff/logout",
+        "/staff/ws",
+        "/api/v1/referrals",
+        "/api/v1/referrals/<referral_id>",
+    }
     missing = []
     for rule in console.app.url_map.iter_rules():
         if not rule.endpoint.startswith(("staff.", "api.")) or rule.rule in own_public:
@@ -137,8 +151,13 @@ def test_every_console_and_api_route_is_in_the_persona_table(console: Console) -
 
 def test_every_guarded_view_declares_its_roles(console: Console) -> None:
     """No console view is reachable without ``require_role`` (the socket is guarded pre-upgrade)."""
-    unguarded = {"staff.login", "staff.totp_verify", "staff.totp_setup", "staff.logout",
-                 "staff.live_socket"}  # fmt: skip
+    unguarded = {
+        "staff.login",
+        "staff.totp_verify",
+        "staff.totp_setup",
+        "staff.logout",
+        "staff.live_socket",
+    }
     for endpoint, view in console.app.view_functions.items():
         if endpoint.startswith("staff.") and endpoint not in unguarded:
             assert getattr(view, "required_roles", None), endpoint

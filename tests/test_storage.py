@@ -22,9 +22,15 @@ from intake_chat.storage import conversations as chat
 def new_session(conn: sa.Connection, token_hash: str = "a" * 64) -> chat.SessionRow:
     now = utcnow()
     return chat.create_session(
-        conn, token_hash=token_hash, flow_id="intake", flow_version=1, flow_digest="d" * 64,
-        locale="en", now=now, expires_at=now,
-    )  # fmt: skip
+        conn,
+        token_hash=token_hash,
+        flow_id="intake",
+        flow_version=1,
+        flow_digest="d" * 64,
+        locale="en",
+        now=now,
+        expires_at=now,
+    )
 
 
 def test_it_creates_the_sqlite_file_and_its_folder_on_first_use(tmp_path: Path) -> None:
@@ -39,8 +45,12 @@ def test_it_creates_the_sqlite_file_and_its_folder_on_first_use(tmp_path: Path) 
             name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
             for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
         }
-    assert pragmas == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
-                       "busy_timeout": 5000}  # fmt: skip
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+    }
     database.dispose()
 
 
@@ -52,9 +62,12 @@ def test_migrating_twice_changes_nothing(db: Database) -> None:
 
 def test_a_new_area_migrates_on_its_own_counter_and_upgrades_old_databases(db: Database) -> None:
     things = sa.Table(
-        "test_things", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(20)), sa.Column("colour", sa.String(20)),
-    )  # fmt: skip
+        "test_things",
+        sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(20)),
+        sa.Column("colour", sa.String(20)),
+    )
 
     def create_v1(conn: sa.Connection) -> None:
         conn.exec_driver_sql("CREATE TABLE test_things (id INTEGER PRIMARY KEY, name VARCHAR(20))")
@@ -95,8 +108,9 @@ def test_every_table_belongs_to_exactly_one_area() -> None:
 def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
     with pytest.raises(RuntimeError), db.transaction() as conn:
         session = new_session(conn)
-        chat.append_events(conn, session.id, 1, [{"type": "message", "text": "hi"}],
-                           frame_id=None, now=utcnow())  # fmt: skip
+        chat.append_events(
+            conn, session.id, 1, [{"type": "message", "text": "hi"}], frame_id=None, now=utcnow()
+        )
         raise RuntimeError("the engine failed")
     with db.read() as conn:
         assert chat.find_session(conn, "a" * 64) is None
@@ -106,11 +120,13 @@ def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
 def test_the_event_log_refuses_a_second_event_with_the_same_seq(db: Database) -> None:
     with db.transaction() as conn:
         session = new_session(conn)
-        chat.append_events(conn, session.id, 1, [{"type": "message", "text": "one"}],
-                           frame_id=None, now=utcnow())  # fmt: skip
+        chat.append_events(
+            conn, session.id, 1, [{"type": "message", "text": "one"}], frame_id=None, now=utcnow()
+        )
     with pytest.raises(exc.IntegrityError), db.transaction() as conn:
-        chat.append_events(conn, session.id, 1, [{"type": "message", "text": "again"}],
-                           frame_id=None, now=utcnow())  # fmt: skip
+        chat.append_events(
+            conn, session.id, 1, [{"type": "message", "text": "again"}], frame_id=None, now=utcnow()
+        )
     with db.read() as conn:
         assert [e["text"] for e in chat.events_after(conn, session.id, 0)] == ["one"]
 
@@ -119,17 +135,27 @@ def test_events_come_back_in_order_after_a_seq_and_by_frame(db: Database) -> Non
     with db.transaction() as conn:
         session = new_session(conn)
         now = utcnow()
-        chat.append_events(conn, session.id, 1, [{"type": "message", "text": "a"},
-                                                 {"type": "ask", "node": "n", "input": {}}],
-                           frame_id=None, now=now)  # fmt: skip
-        stored = chat.append_events(conn, session.id, 3, [{"type": "invalid", "text": "b"}],
-                                    frame_id="f1", now=now)  # fmt: skip
+        chat.append_events(
+            conn,
+            session.id,
+            1,
+            [{"type": "message", "text": "a"}, {"type": "ask", "node": "n", "input": {}}],
+            frame_id=None,
+            now=now,
+        )
+        stored = chat.append_events(
+            conn, session.id, 3, [{"type": "invalid", "text": "b"}], frame_id="f1", now=now
+        )
     assert stored == [{"type": "invalid", "seq": 3, "text": "b"}]
     with db.read() as conn:
         assert [e["seq"] for e in chat.events_after(conn, session.id, 1)] == [2, 3]
         assert chat.events_for_frame(conn, session.id, "f1") == stored
-        assert chat.last_event(conn, session.id, "ask") == {"type": "ask", "seq": 2, "node": "n",
-                                                             "input": {}}  # fmt: skip
+        assert chat.last_event(conn, session.id, "ask") == {
+            "type": "ask",
+            "seq": 2,
+            "node": "n",
+            "input": {},
+        }
         assert [e["seq"] for e in chat.transcript(conn, session.id)] == [1, 2, 3]
 
 
@@ -162,15 +188,22 @@ def test_referrals_and_outbox_rows_commit_together(db: Database) -> None:
     with db.transaction() as conn:
         session = new_session(conn)
         referral_id = chat.insert_referral(
-            conn, session=session, mode="queued", answers={"first_name": "Ana"},
-            display={"first_name": "Ana"}, now=utcnow(),
-        )  # fmt: skip
+            conn,
+            session=session,
+            mode="queued",
+            answers={"first_name": "Ana"},
+            display={"first_name": "Ana"},
+            now=utcnow(),
+        )
         chat.enqueue_outbox(conn, kind="referral_new", payload={"referral": referral_id})
     with db.read() as conn:
         referral = chat.get_referral(conn, referral_id)
         assert referral is not None
         assert (referral["status"], referral["answers"], referral["urgent"]) == (
-            "new", {"first_name": "Ana"}, False)  # fmt: skip
+            "new",
+            {"first_name": "Ana"},
+            False,
+        )
         assert [row["payload"] for row in chat.outbox_rows(conn)] == [{"referral": referral_id}]
 
 
@@ -183,9 +216,14 @@ def test_concurrent_turns_on_one_session_never_lose_an_update(db: Database) -> N
             with db.transaction() as conn:
                 session = chat.lock_session(conn, "a" * 64)
                 assert session is not None
-                chat.append_events(conn, session.id, session.last_seq + 1,
-                                   [{"type": "message", "text": "x"}], frame_id=None,
-                                   now=utcnow())  # fmt: skip
+                chat.append_events(
+                    conn,
+                    session.id,
+                    session.last_seq + 1,
+                    [{"type": "message", "text": "x"}],
+                    frame_id=None,
+                    now=utcnow(),
+                )
                 chat.update_session(conn, session.id, last_seq=session.last_seq + 1)
 
     threads = [threading.Thread(target=bump) for _ in range(6)]
@@ -229,8 +267,14 @@ def test_a_full_disk_is_a_storage_error_and_writes_nothing(tmp_path: Path) -> No
     database.engine.dispose()
     with pytest.raises(StorageError, match="full"), database.transaction() as conn:
         session = new_session(conn)
-        chat.append_events(conn, session.id, 1, [{"type": "message", "text": "x" * 4000}] * 50,
-                           frame_id=None, now=utcnow())  # fmt: skip
+        chat.append_events(
+            conn,
+            session.id,
+            1,
+            [{"type": "message", "text": "x" * 4000}] * 50,
+            frame_id=None,
+            now=utcnow(),
+        )
     event.remove(database.engine, "connect", _cap)
     database.engine.dispose()
     with database.read() as conn:

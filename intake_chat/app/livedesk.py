@@ -64,12 +64,23 @@ def on_request(
     locale = _referral_locale(conn, referral_id) or session.locale
     outcome = None if decision == "live" else decision
     request_id = store.insert_request(
-        conn, session_id=session.id, referral_id=referral_id, node=node,
-        resume_state=session.state, now=now, outcome=outcome,
-    )  # fmt: skip
+        conn,
+        session_id=session.id,
+        referral_id=referral_id,
+        node=node,
+        resume_state=session.state,
+        now=now,
+        outcome=outcome,
+    )
     detail = {"request_id": request_id, "referral_id": referral_id, "decision": decision}
-    chat_store.append_audit(conn, actor="system", action="live.request",
-                            subject=f"session:{session.id}", detail=detail, now=now)  # fmt: skip
+    chat_store.append_audit(
+        conn,
+        actor="system",
+        action="live.request",
+        subject=f"session:{session.id}",
+        detail=detail,
+        now=now,
+    )
     if outcome is None:
         text = handoff_text.finding(locale, config.handoff_wait_seconds)
         events.append({"type": "message", "node": FINDING_NODE, "text": text})
@@ -101,11 +112,21 @@ def queued_event(
     hours = handoff.hours_from_config(config.office_hours, config.timezone)
     resources = crisis_resources(str(config.flows_dir), locale)
     text = handoff_text.queued(
-        locale, reason, handoff.expect_contact(hours, now),
-        reachable=_reachable(conn, referral_id), resources=resources,
-    )  # fmt: skip
-    return {"type": "handoff", "mode": "queued", "node": QUEUED_NODE, "text": text,
-            "referral": referral_id, "reason": reason, "resources": resources}  # fmt: skip
+        locale,
+        reason,
+        handoff.expect_contact(hours, now),
+        reachable=_reachable(conn, referral_id),
+        resources=resources,
+    )
+    return {
+        "type": "handoff",
+        "mode": "queued",
+        "node": QUEUED_NODE,
+        "text": text,
+        "referral": referral_id,
+        "reason": reason,
+        "resources": resources,
+    }
 
 
 def _referral_locale(conn: Connection, referral_id: str | None) -> str | None:
@@ -117,8 +138,7 @@ def _reachable(conn: Connection, referral_id: str | None) -> bool:
     """Whether the visitor left a phone number or an email the team can use."""
     referral = chat_store.get_referral(conn, referral_id) if referral_id else None
     answers: Mapping[str, Any] = (referral or {}).get("answers") or {}
-    return any(isinstance(answers.get(key), str) and answers[key].strip()
-               for key in CONTACT_FIELDS)  # fmt: skip
+    return any(isinstance(answers.get(key), str) and answers[key].strip() for key in CONTACT_FIELDS)
 
 
 def _rules(flows_dir: str) -> Any:
@@ -211,7 +231,7 @@ class Desk:
             }
             self._append(conn, session, [event], now)
             self._audit(conn, staff, "live.accept", session.id, request, now)
-            return "ok", session.id  # fmt: skip
+            return "ok", session.id
 
         result, session_id = self.service.db.write(work)
         if session_id is not None:
@@ -233,8 +253,9 @@ class Desk:
             if request.staff_id != staff.id:
                 return None
             name = display_name(staff) or handoff_text.team_name(_locale_of(session))
-            [stored] = self._append(conn, session, [{"type": "staff", "name": name,
-                                                     "text": text}], now)  # fmt: skip
+            [stored] = self._append(
+                conn, session, [{"type": "staff", "name": name, "text": text}], now
+            )
             self._audit(conn, staff, "live.message", session.id, request, now)
             return {**stored, "session_id": session.id}
 
@@ -264,16 +285,24 @@ class Desk:
             if session is None or not store.finish(
                 conn, request_id, outcome, now=now, expect=[store.LIVE], staff_id=only
             ):
-                return None  # fmt: skip
+                return None
             locale = _locale_of(session)
             name = display_name(staff)
             if outcome == "ended":
-                events = [{"type": "end", "node": ENDED_NODE,
-                           "text": handoff_text.staff_event("ended", locale, name)}]  # fmt: skip
+                events = [
+                    {
+                        "type": "end",
+                        "node": ENDED_NODE,
+                        "text": handoff_text.staff_event("ended", locale, name),
+                    }
+                ]
                 self._append(conn, session, events, now)
             else:
-                said = {"type": "message", "node": TO_BOT_NODE,
-                        "text": handoff_text.staff_event("to_bot", locale, name)}  # fmt: skip
+                said = {
+                    "type": "message",
+                    "node": TO_BOT_NODE,
+                    "text": handoff_text.staff_event("to_bot", locale, name),
+                }
                 state, resumed = self._resume(conn, session, request, locale)
                 self._append(conn, session, [said, *resumed], now, state=state)
             self._audit(conn, staff, f"live.{outcome}", session.id, request, now)
@@ -331,17 +360,20 @@ class Desk:
             if session is None or not store.finish(
                 conn, request_id, reason, now=now, expect=[store.WAITING]
             ):
-                return None  # fmt: skip
+                return None
             if request.referral_id:
                 store.set_referral_mode(conn, request.referral_id, "queued", now=now)
             locale = _referral_locale(conn, request.referral_id) or _locale_of(session)
             event = queued_event(conn, self.config, request.referral_id, reason, locale, now)
             self._append(conn, session, [event], now)
-            chat_store.append_audit(conn, actor="system", action=f"live.{reason}",
-                                    subject=f"session:{session.id}",
-                                    detail={"request_id": request_id,
-                                            "referral_id": request.referral_id},
-                                    now=now)  # fmt: skip
+            chat_store.append_audit(
+                conn,
+                actor="system",
+                action=f"live.{reason}",
+                subject=f"session:{session.id}",
+                detail={"request_id": request_id, "referral_id": request.referral_id},
+                now=now,
+            )
             return session.id
 
         session_id = self.service.db.write(work)
@@ -355,9 +387,14 @@ class Desk:
             request = store.get_request(conn, request_id)
             if request is None or not store.finish(conn, request_id, "left", now=now):
                 return False
-            chat_store.append_audit(conn, actor="system", action="live.left",
-                                    subject=f"session:{request.session_id}",
-                                    detail={"request_id": request_id}, now=now)  # fmt: skip
+            chat_store.append_audit(
+                conn,
+                actor="system",
+                action="live.left",
+                subject=f"session:{request.session_id}",
+                detail={"request_id": request_id},
+                now=now,
+            )
             return True
 
         if not self.service.db.write(work):
@@ -367,8 +404,12 @@ class Desk:
 
     def start(self) -> Desk:
         if self._thread is None:
-            warm = threading.Thread(target=_rules, args=(str(self.config.flows_dir),),
-                                    name="intake-live-rules", daemon=True)  # fmt: skip
+            warm = threading.Thread(
+                target=_rules,
+                args=(str(self.config.flows_dir),),
+                name="intake-live-rules",
+                daemon=True,
+            )
             warm.start()
             self._thread = threading.Thread(target=self._run, name="intake-live", daemon=True)
             self._thread.start()
@@ -413,11 +454,14 @@ class Desk:
         request: store.Request,
         now: datetime,
     ) -> None:
-        chat_store.append_audit(conn, actor=f"staff:{staff.id}", action=action,
-                                subject=f"session:{session_id}",
-                                detail={"request_id": request.id,
-                                        "referral_id": request.referral_id},
-                                now=now)  # fmt: skip
+        chat_store.append_audit(
+            conn,
+            actor=f"staff:{staff.id}",
+            action=action,
+            subject=f"session:{session_id}",
+            detail={"request_id": request.id, "referral_id": request.referral_id},
+            now=now,
+        )
 
     def _wake(self, session_id: str) -> None:
         self.service.hub.publish(session_id)
@@ -438,11 +482,17 @@ def _locale_of(session: chat_store.SessionRow) -> str:
 def _still_there(session: chat_store.SessionRow, request: store.Request, now: datetime) -> bool:
     """The visitor is still waiting at the node where they asked (not started over, not gone)."""
     state = session.state or {}
-    return (session.status == "handoff" and state.get("node") == request.node
-            and now < session.expires_at)  # fmt: skip
+    return (
+        session.status == "handoff"
+        and state.get("node") == request.node
+        and now < session.expires_at
+    )
 
 
 def _row_still_there(row: Mapping[str, Any], now: datetime) -> bool:
     state = row.get("session_state") or {}
-    return bool(row["session_status"] == "handoff" and state.get("node") == row["node"]
-                and now < row["expires_at"])  # fmt: skip
+    return bool(
+        row["session_status"] == "handoff"
+        and state.get("node") == row["node"]
+        and now < row["expires_at"]
+    )

@@ -124,9 +124,17 @@ class Settings:
 
 # Settings named exactly as in Config (INTAKE_ + the upper-cased name).
 CONFIG_FIELDS = (
-    "public_url", "smtp_host", "smtp_port", "smtp_user", "smtp_password", "smtp_from",
-    "smtp_starttls", "notify_email", "webhook_url", "webhook_secret",
-)  # fmt: skip
+    "public_url",
+    "smtp_host",
+    "smtp_port",
+    "smtp_user",
+    "smtp_password",
+    "smtp_from",
+    "smtp_starttls",
+    "notify_email",
+    "webhook_url",
+    "webhook_secret",
+)
 
 
 def _is_http_url(url: str) -> bool:
@@ -321,9 +329,11 @@ class SMTPTransport:
         if settings.smtp_port == 465:
             context = ssl.create_default_context()
             smtp = smtplib.SMTP_SSL(
-                settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout,
+                settings.smtp_host,
+                settings.smtp_port,
+                timeout=settings.smtp_timeout,
                 context=context,
-            )  # fmt: skip
+            )
         else:
             smtp = smtplib.SMTP(
                 settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout
@@ -449,9 +459,12 @@ class Outbox:
         referral_id = referral_id_of(payload)
         referral = chat_store.get_referral(conn, referral_id) if referral_id else None
         return build_notice(
-            row["kind"], payload, referral,
-            created_at=row["created_at"], public_url=self.settings.public_url,
-        )  # fmt: skip
+            row["kind"],
+            payload,
+            referral,
+            created_at=row["created_at"],
+            public_url=self.settings.public_url,
+        )
 
     def deliver_due(self, max_deliveries: int | None = None) -> Report:
         """Claim due deliveries one at a time (a short lease each) and attempt them."""
@@ -499,8 +512,11 @@ class Outbox:
             )
         log.warning(
             "notification %s via %s failed (attempt %d): %s",
-            delivery.id, delivery.channel, delivery.attempts, error,
-        )  # fmt: skip
+            delivery.id,
+            delivery.channel,
+            delivery.attempts,
+            error,
+        )
         return Report(failed=1) if give_up else Report(retrying=1)
 
     def _details(self, delivery: store.Delivery) -> dict[str, Any] | None:
@@ -516,9 +532,13 @@ class Outbox:
         details = self._details(delivery)
         if delivery.channel == "email":
             message = build_email(
-                delivery.id, delivery.notice, sender=self.settings.smtp_from,
-                recipient=delivery.target, details=details, sent_at=self.now(),
-            )  # fmt: skip
+                delivery.id,
+                delivery.notice,
+                sender=self.settings.smtp_from,
+                recipient=delivery.target,
+                details=details,
+                sent_at=self.now(),
+            )
             self.email.send(message, self.settings)
         elif delivery.channel == "webhook":
             # The URL as configured now: an admin who fixes a wrong URL then presses retry wins.

@@ -129,15 +129,27 @@ def check_flow(data: Any, file: str = "draft") -> Check:
 def _check(data: Any, file: str) -> Check:
     problems = schema_problems(data, file)
     if problems:
-        return Check([Finding("F002", "error", node_at(data, p.path), p.path, p.message, p.fix)
-                      for p in problems])  # fmt: skip
+        return Check(
+            [
+                Finding("F002", "error", node_at(data, p.path), p.path, p.message, p.fix)
+                for p in problems
+            ]
+        )
     found = [f if f.node else _with_node(f, data) for f in lint(data, file)]
     # The loader also refuses patterns that could take exponential time; the linter has no code
     # for that, so it is reported the way a schema problem is.
     for problem in reference_problems(data, file):
         if problem.path.endswith(".validation.pattern"):
-            found.append(Finding("F002", "error", node_at(data, problem.path), problem.path,
-                                 problem.message, problem.fix))  # fmt: skip
+            found.append(
+                Finding(
+                    "F002",
+                    "error",
+                    node_at(data, problem.path),
+                    problem.path,
+                    problem.message,
+                    problem.fix,
+                )
+            )
     return Check(found)
 
 
@@ -229,8 +241,9 @@ def _digest(data: Any) -> str:
 def _audit(conn: Connection, actor: Actor, action: str, flow_id: str, **detail: Any) -> None:
     if actor.address:
         detail = {"address": actor.address, **detail}
-    chat_db.append_audit(conn, actor=actor.id, action=action, subject=f"flow:{flow_id}",
-                         detail=detail)  # fmt: skip
+    chat_db.append_audit(
+        conn, actor=actor.id, action=action, subject=f"flow:{flow_id}", detail=detail
+    )
 
 
 def _ensure_draft(conn: Connection, flow_id: str, actor: Actor) -> Draft:
@@ -241,9 +254,15 @@ def _ensure_draft(conn: Connection, flow_id: str, actor: Actor) -> Draft:
     current = store.current_publication(conn, flow_id)
     if current is None:
         raise EditRefused("unknown_flow", f'There is no flow called "{flow_id}".')
-    draft = store.create_draft(conn, flow_id, current.json, current.digest,
-                               base_number=current.number, actor=actor.id,
-                               actor_name=actor.name)  # fmt: skip
+    draft = store.create_draft(
+        conn,
+        flow_id,
+        current.json,
+        current.digest,
+        base_number=current.number,
+        actor=actor.id,
+        actor_name=actor.name,
+    )
     _audit(conn, actor, "flow.draft.create", flow_id, base=current.number)
     return draft
 
@@ -268,8 +287,14 @@ def current_version(conn: Connection, flow_id: str) -> chat_db.FlowVersion | Non
     current = store.current_publication(conn, flow_id)
     if current is None:
         return None
-    return chat_db.FlowVersion(flow_id, current.content_version, current.digest, current.json,
-                               "editor", current.published_at)  # fmt: skip
+    return chat_db.FlowVersion(
+        flow_id,
+        current.content_version,
+        current.digest,
+        current.json,
+        "editor",
+        current.published_at,
+    )
 
 
 # --- drafts ---------------------------------------------------------------------------------
@@ -281,8 +306,11 @@ def save_draft(db: Database, flow_id: str, data: Any, *, revision: int, actor: A
     if not isinstance(data, dict):
         raise EditRefused("not_object", "A flow is a JSON object { … }; nothing was saved.")
     if data.get("id") != flow_id:
-        raise EditRefused("flow_id", f'The flow\'s "id" must stay "{flow_id}"; to make a new '
-                          "flow, export this one, change the id and import it.")  # fmt: skip
+        raise EditRefused(
+            "flow_id",
+            f'The flow\'s "id" must stay "{flow_id}"; to make a new '
+            "flow, export this one, change the id and import it.",
+        )
     digest = _digest(data)
     now = utcnow()
     with db.transaction() as conn:
@@ -297,13 +325,27 @@ def save_draft(db: Database, flow_id: str, data: Any, *, revision: int, actor: A
             or draft.updated_by != actor.id
             or now - draft.updated_at > EDIT_SESSION_GAP
         )
-        store.update_draft(conn, flow_id, expected_revision=revision, json=_dump(data),
-                           digest=digest, editors=editors, updated_by=actor.id,
-                           updated_by_name=actor.name, updated_at=now)  # fmt: skip
+        store.update_draft(
+            conn,
+            flow_id,
+            expected_revision=revision,
+            json=_dump(data),
+            digest=digest,
+            editors=editors,
+            updated_by=actor.id,
+            updated_by_name=actor.name,
+            updated_at=now,
+        )
         superseded = store.supersede_open_reviews(conn, flow_id)
         if fresh or superseded:
-            _audit(conn, actor, "flow.draft.edit", flow_id, revision=revision + 1,
-                   superseded_reviews=superseded)  # fmt: skip
+            _audit(
+                conn,
+                actor,
+                "flow.draft.edit",
+                flow_id,
+                revision=revision + 1,
+                superseded_reviews=superseded,
+            )
         saved = store.get_draft(conn, flow_id)
     assert saved is not None
     return saved
@@ -311,8 +353,10 @@ def save_draft(db: Database, flow_id: str, data: Any, *, revision: int, actor: A
 
 def _conflict(draft: Draft, actor: Actor) -> EditRefused:
     who = draft.updated_by_name or draft.updated_by
-    by = "you saved it in another tab or window" if draft.updated_by == actor.id else (
-        f"{who} saved it"
+    by = (
+        "you saved it in another tab or window"
+        if draft.updated_by == actor.id
+        else (f"{who} saved it")
     )
     return EditRefused(
         "conflict",
@@ -333,12 +377,21 @@ def discard_draft(db: Database, flow_id: str, *, revision: int, actor: Actor) ->
             raise _conflict(draft, actor)
         current = store.current_publication(conn, flow_id)
         if current is None:
-            raise EditRefused("never_published", "This flow was never published; there is "
-                              "nothing to go back to.")  # fmt: skip
-        store.update_draft(conn, flow_id, expected_revision=revision, json=current.json,
-                           digest=current.digest, editors=[], base_number=current.number,
-                           updated_by=actor.id, updated_by_name=actor.name,
-                           updated_at=utcnow())  # fmt: skip
+            raise EditRefused(
+                "never_published", "This flow was never published; there is nothing to go back to."
+            )
+        store.update_draft(
+            conn,
+            flow_id,
+            expected_revision=revision,
+            json=current.json,
+            digest=current.digest,
+            editors=[],
+            base_number=current.number,
+            updated_by=actor.id,
+            updated_by_name=actor.name,
+            updated_at=utcnow(),
+        )
         store.supersede_open_reviews(conn, flow_id)
         _audit(conn, actor, "flow.draft.discard", flow_id, base=current.number)
         saved = store.get_draft(conn, flow_id)
@@ -352,9 +405,12 @@ def discard_draft(db: Database, flow_id: str, *, revision: int, actor: Actor) ->
 def _draft_at(conn: Connection, flow_id: str, revision: int, actor: Actor) -> Draft:
     draft = _ensure_draft(conn, flow_id, actor)
     if draft.revision != revision:
-        raise EditRefused("stale", "The draft changed since this page was loaded (someone "
-                          "saved it). Reload, look at the changes, then try again.",
-                          revision=draft.revision)  # fmt: skip
+        raise EditRefused(
+            "stale",
+            "The draft changed since this page was loaded (someone "
+            "saved it). Reload, look at the changes, then try again.",
+            revision=draft.revision,
+        )
     return draft
 
 
@@ -366,14 +422,19 @@ def submit_for_review(
         draft = _draft_at(conn, flow_id, revision, actor)
         current = store.current_publication(conn, flow_id)
         if current is not None and current.digest == draft.digest:
-            raise EditRefused("no_change", "The draft is the same as the live version; there is "
-                              "nothing to review.")  # fmt: skip
+            raise EditRefused(
+                "no_change",
+                "The draft is the same as the live version; there is nothing to review.",
+            )
         data = _parse(draft.json)
         check = check_flow(data, flow_id)
         if check.errors:
-            raise EditRefused("errors", f"Fix the {len(check.errors)} error"
-                              f"{'s' if len(check.errors) != 1 else ''} first: a flow with errors "
-                              "cannot be published, so it is not sent for review.")  # fmt: skip
+            raise EditRefused(
+                "errors",
+                f"Fix the {len(check.errors)} error"
+                f"{'s' if len(check.errors) != 1 else ''} first: a flow with errors "
+                "cannot be published, so it is not sent for review.",
+            )
         latest = store.latest_review(conn, flow_id)
         if (
             latest is not None
@@ -384,12 +445,26 @@ def submit_for_review(
             raise EditRefused("already_submitted", f"This draft is already {state}.")
         editors = sorted({*draft.editors, actor.id})
         review_id = store.insert_review(
-            conn, flow_id=flow_id, revision=draft.revision, digest=draft.digest,
-            document=draft.json, base_number=draft.base_number, editors=editors,
-            submitted_by=actor.id, submitted_by_name=actor.name, note=note[:NOTE_MAX],
-        )  # fmt: skip
-        _audit(conn, actor, "flow.review.submit", flow_id, review=review_id,
-               revision=draft.revision, warnings=len(check.warnings))  # fmt: skip
+            conn,
+            flow_id=flow_id,
+            revision=draft.revision,
+            digest=draft.digest,
+            document=draft.json,
+            base_number=draft.base_number,
+            editors=editors,
+            submitted_by=actor.id,
+            submitted_by_name=actor.name,
+            note=note[:NOTE_MAX],
+        )
+        _audit(
+            conn,
+            actor,
+            "flow.review.submit",
+            flow_id,
+            review=review_id,
+            revision=draft.revision,
+            warnings=len(check.warnings),
+        )
         review = store.get_review(conn, review_id)
     assert review is not None
     return review
@@ -413,19 +488,37 @@ def decide_review(
             raise EditRefused("decided", "This review request was already answered or withdrawn.")
         if review.digest != draft.digest:
             store.set_review_status(conn, review.id, "superseded")
-            raise EditRefused("superseded", "The draft was changed after it was sent for review; "
-                              "it has to be sent again.")  # fmt: skip
+            raise EditRefused(
+                "superseded",
+                "The draft was changed after it was sent for review; it has to be sent again.",
+            )
         if not may_review(review, actor):
-            raise EditRefused("own_change", "You worked on this draft, so another editor or an "
-                              "admin has to review it.")  # fmt: skip
+            raise EditRefused(
+                "own_change",
+                "You worked on this draft, so another editor or an admin has to review it.",
+            )
         if not approve and not comment:
-            raise EditRefused("comment_required", "Say what should change, so the author knows "
-                              "what to do.")  # fmt: skip
+            raise EditRefused(
+                "comment_required", "Say what should change, so the author knows what to do."
+            )
         status = "approved" if approve else "changes_requested"
-        store.decide_review(conn, review.id, status=status, reviewer=actor.id,
-                            reviewer_name=actor.name, comment=comment)  # fmt: skip
-        _audit(conn, actor, "flow.review.approve" if approve else "flow.review.changes_requested",
-               flow_id, review=review.id, revision=review.revision, comment=comment)  # fmt: skip
+        store.decide_review(
+            conn,
+            review.id,
+            status=status,
+            reviewer=actor.id,
+            reviewer_name=actor.name,
+            comment=comment,
+        )
+        _audit(
+            conn,
+            actor,
+            "flow.review.approve" if approve else "flow.review.changes_requested",
+            flow_id,
+            review=review.id,
+            revision=review.revision,
+            comment=comment,
+        )
         decided = store.get_review(conn, review.id)
     assert decided is not None
     return decided
@@ -435,66 +528,110 @@ def decide_review(
 
 
 def publish(
-    db: Database, flow_id: str, *, revision: int, actor: Actor, note: str = "",
-    acknowledge: bool | Iterable[str] = False, review_required: bool = True,
-) -> Publication:  # fmt: skip
+    db: Database,
+    flow_id: str,
+    *,
+    revision: int,
+    actor: Actor,
+    note: str = "",
+    acknowledge: bool | Iterable[str] = False,
+    review_required: bool = True,
+) -> Publication:
     """Make the draft the version new visitors get. Errors block; warnings need acknowledging;
     with review required, the approved text must be exactly this draft."""
     with db.transaction() as conn:
         draft = _draft_at(conn, flow_id, revision, actor)
         current = store.current_publication(conn, flow_id)
         if current is not None and current.digest == draft.digest:
-            raise EditRefused("no_change", "The draft is the same as the live version; there is "
-                              "nothing to publish.")  # fmt: skip
+            raise EditRefused(
+                "no_change",
+                "The draft is the same as the live version; there is nothing to publish.",
+            )
         data = _parse(draft.json)
         check = check_flow(data, flow_id)
         if check.errors:
-            raise EditRefused("errors", f"{len(check.errors)} error"
-                              f"{'s' if len(check.errors) != 1 else ''} must be fixed before "
-                              "publishing.")  # fmt: skip
+            raise EditRefused(
+                "errors",
+                f"{len(check.errors)} error"
+                f"{'s' if len(check.errors) != 1 else ''} must be fixed before "
+                "publishing.",
+            )
         acknowledged = _acknowledged(check, acknowledge)
         review = store.latest_review(conn, flow_id)
         approved = (
             review is not None and review.status == "approved" and (review.digest == draft.digest)
         )
         if review_required and not approved:
-            raise EditRefused("review_required", "Another editor or an admin must approve this "
-                              "draft before it can be published: send it for review.")  # fmt: skip
+            raise EditRefused(
+                "review_required",
+                "Another editor or an admin must approve this "
+                "draft before it can be published: send it for review.",
+            )
         flow = _loadable(data, flow_id)
-        number = _publish_text(conn, flow, kind="publish", actor=actor, note=note,
-                               review_id=review.id if approved and review else None,
-                               acknowledged=acknowledged)  # fmt: skip
+        number = _publish_text(
+            conn,
+            flow,
+            kind="publish",
+            actor=actor,
+            note=note,
+            review_id=review.id if approved and review else None,
+            acknowledged=acknowledged,
+        )
         if approved and review is not None:
             store.set_review_status(conn, review.id, "published")
         store.set_draft(conn, flow_id, editors=[], base_number=number)
-        _audit(conn, actor, "flow.publish", flow_id, number=number, note=note[:NOTE_MAX],
-               review=review.id if approved and review else None,
-               acknowledged=[a["code"] for a in acknowledged])  # fmt: skip
+        _audit(
+            conn,
+            actor,
+            "flow.publish",
+            flow_id,
+            number=number,
+            note=note[:NOTE_MAX],
+            review=review.id if approved and review else None,
+            acknowledged=[a["code"] for a in acknowledged],
+        )
         published = store.get_publication(conn, flow_id, number)
     assert published is not None
     return published
 
 
 def _publish_text(
-    conn: Connection, flow: Flow, *, kind: str, actor: Actor, note: str,
-    review_id: int | None = None, acknowledged: list[dict[str, Any]] | None = None,
+    conn: Connection,
+    flow: Flow,
+    *,
+    kind: str,
+    actor: Actor,
+    note: str,
+    review_id: int | None = None,
+    acknowledged: list[dict[str, Any]] | None = None,
     rollback_of: int | None = None,
-) -> int:  # fmt: skip
-    saved = chat_db.save_flow_version(conn, flow.id, flow.digest, _dump(flow.data),
-                                      source="editor")  # fmt: skip
+) -> int:
+    saved = chat_db.save_flow_version(conn, flow.id, flow.digest, _dump(flow.data), source="editor")
     version_id = store.version_id(conn, flow.id, saved.digest)
     assert version_id is not None
     return store.insert_publication(
-        conn, flow_id=flow.id, version_id=version_id, kind=kind, author=actor.id,
-        author_name=actor.name, note=note[:NOTE_MAX], review_id=review_id,
-        acknowledged=acknowledged, rollback_of=rollback_of,
-    )  # fmt: skip
+        conn,
+        flow_id=flow.id,
+        version_id=version_id,
+        kind=kind,
+        author=actor.id,
+        author_name=actor.name,
+        note=note[:NOTE_MAX],
+        review_id=review_id,
+        acknowledged=acknowledged,
+        rollback_of=rollback_of,
+    )
 
 
 def rollback(
-    db: Database, flow_id: str, number: int, *, actor: Actor, note: str = "",
+    db: Database,
+    flow_id: str,
+    number: int,
+    *,
+    actor: Actor,
+    note: str = "",
     acknowledge: bool | Iterable[str] = False,
-) -> Publication:  # fmt: skip
+) -> Publication:
     """Publish a new version whose text is exactly an old one's. It was reviewed when it was first
     published, so no new review is needed; today's checks still apply (errors block)."""
     with db.transaction() as conn:
@@ -504,8 +641,11 @@ def rollback(
         if target is None or current is None:
             raise EditRefused("unknown_version", f"Version {number} of this flow does not exist.")
         if target.digest == current.digest:
-            raise EditRefused("no_change", f"Version {number} is the same as the live version "
-                              f"(version {current.number}); nothing to roll back.")  # fmt: skip
+            raise EditRefused(
+                "no_change",
+                f"Version {number} is the same as the live version "
+                f"(version {current.number}); nothing to roll back.",
+            )
         data = _parse(target.json)
         check = check_flow(data, flow_id)
         if check.errors:
@@ -517,10 +657,24 @@ def rollback(
         acknowledged = _acknowledged(check, acknowledge)
         flow = _loadable(data, flow_id)
         note = note.strip() or f"Rolled back to version {number}."
-        new_number = _publish_text(conn, flow, kind="rollback", actor=actor, note=note,
-                                   acknowledged=acknowledged, rollback_of=number)  # fmt: skip
-        _audit(conn, actor, "flow.rollback", flow_id, number=new_number, to=number,
-               note=note[:NOTE_MAX])  # fmt: skip
+        new_number = _publish_text(
+            conn,
+            flow,
+            kind="rollback",
+            actor=actor,
+            note=note,
+            acknowledged=acknowledged,
+            rollback_of=number,
+        )
+        _audit(
+            conn,
+            actor,
+            "flow.rollback",
+            flow_id,
+            number=new_number,
+            to=number,
+            note=note[:NOTE_MAX],
+        )
         published = store.get_publication(conn, flow_id, new_number)
     assert published is not None
     return published
@@ -544,8 +698,9 @@ def seed(conn: Connection, flows: Mapping[str, Flow]) -> list[str]:
             continue
         note = f"{'First version' if current is None else 'Updated'} from {Path(flow.file).name}."
         number = _publish_text(conn, flow, kind="file", actor=system, note=note)
-        _audit(conn, system, "flow.seed", flow.id, file=flow.file, digest=flow.digest,
-               number=number)  # fmt: skip
+        _audit(
+            conn, system, "flow.seed", flow.id, file=flow.file, digest=flow.digest, number=number
+        )
         seeded.append(flow.id)
     return seeded
 
@@ -576,19 +731,32 @@ def import_flow(db: Database, data: Any, *, actor: Actor, file: str = "import") 
         draft = store.get_draft(conn, flow_id, lock=True)
         current = store.current_publication(conn, flow_id)
         if draft is None:
-            store.create_draft(conn, flow_id, _dump(data), digest,
-                               base_number=current.number if current else None,
-                               actor=actor.id, actor_name=actor.name)  # fmt: skip
+            store.create_draft(
+                conn,
+                flow_id,
+                _dump(data),
+                digest,
+                base_number=current.number if current else None,
+                actor=actor.id,
+                actor_name=actor.name,
+            )
             store.set_draft(conn, flow_id, editors=[actor.id])
             changed = True
         else:
             changed = draft.digest != digest
             if changed:
                 editors = sorted({*draft.editors, actor.id})
-                store.update_draft(conn, flow_id, expected_revision=draft.revision,
-                                   json=_dump(data), digest=digest, editors=editors,
-                                   updated_by=actor.id, updated_by_name=actor.name,
-                                   updated_at=utcnow())  # fmt: skip
+                store.update_draft(
+                    conn,
+                    flow_id,
+                    expected_revision=draft.revision,
+                    json=_dump(data),
+                    digest=digest,
+                    editors=editors,
+                    updated_by=actor.id,
+                    updated_by_name=actor.name,
+                    updated_at=utcnow(),
+                )
                 store.supersede_open_reviews(conn, flow_id)
         _audit(conn, actor, "flow.import", flow_id, file=file, digest=digest, changed=changed)
         saved = store.get_draft(conn, flow_id)
@@ -596,8 +764,9 @@ def import_flow(db: Database, data: Any, *, actor: Actor, file: str = "import") 
     return saved
 
 
-def export_document(db: Database, flow_id: str, *, draft: bool = False,
-                    number: int | None = None) -> str:  # fmt: skip
+def export_document(
+    db: Database, flow_id: str, *, draft: bool = False, number: int | None = None
+) -> str:
     """A flow as a file for version control: the live version (or the draft, or version N),
     pretty-printed with ``$schema`` so that ``intake-chat flow check`` and editors read it."""
     with db.read() as conn:
@@ -605,8 +774,11 @@ def export_document(db: Database, flow_id: str, *, draft: bool = False,
             found = store.get_draft(conn, flow_id)
             text = found.json if found else None
         else:
-            pub = (store.get_publication(conn, flow_id, number) if number is not None
-                   else store.current_publication(conn, flow_id))  # fmt: skip
+            pub = (
+                store.get_publication(conn, flow_id, number)
+                if number is not None
+                else store.current_publication(conn, flow_id)
+            )
             text = pub.json if pub else None
     if text is None:
         what = "draft" if draft else f"version {number}" if number is not None else "flow"

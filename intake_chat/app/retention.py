@@ -81,8 +81,11 @@ def purge(
     report = PurgeReport(dry_run=dry_run)
     if dry_run:
         with db.read() as conn:
-            report.add(store.count_purgeable(conn, idle_before=idle_before,
-                                             closed_before=closed_before, now=now))  # fmt: skip
+            report.add(
+                store.count_purgeable(
+                    conn, idle_before=idle_before, closed_before=closed_before, now=now
+                )
+            )
         return report
     try:
         if idle_before is not None:
@@ -122,13 +125,17 @@ def _in_batches(
 
 
 def _audit(db: Database, report: PurgeReport, config: Config, actor: str) -> None:
-    detail = {**asdict(report), "retention_days": config.retention_days,
-              "referral_retention_days": config.referral_retention_days}  # fmt: skip
+    detail = {
+        **asdict(report),
+        "retention_days": config.retention_days,
+        "referral_retention_days": config.referral_retention_days,
+    }
     del detail["dry_run"]
 
     def work(conn: Connection) -> None:
-        store.append_audit(conn, actor=actor, action="retention.purge", subject="retention",
-                           detail=detail)  # fmt: skip
+        store.append_audit(
+            conn, actor=actor, action="retention.purge", subject="retention", detail=detail
+        )
 
     db.write(work)
 

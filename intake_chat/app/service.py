@@ -118,8 +118,11 @@ class Hub:
     def publish(self, key: str, *, source: object = None) -> None:
         """Wake every subscriber of ``key`` except the one whose owner is ``source``."""
         with self._lock:
-            targets = [cb for cb, owner in self._subscribers.get(key, {}).values()
-                       if source is None or owner is not source]  # fmt: skip
+            targets = [
+                cb
+                for cb, owner in self._subscribers.get(key, {}).values()
+                if source is None or owner is not source
+            ]
         for callback in targets:
             try:
                 callback(key)
@@ -277,9 +280,11 @@ class Service:
     def _parse(self, raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(raw, str | bytes):
             return protocol.parse_frame(
-                raw, max_bytes=self.config.max_frame_bytes, max_text=self.config.max_text_chars,
+                raw,
+                max_bytes=self.config.max_frame_bytes,
+                max_text=self.config.max_text_chars,
                 allow_preview=self.allow_preview,
-            )  # fmt: skip
+            )
         return protocol.check_frame(
             dict(raw), max_text=self.config.max_text_chars, allow_preview=self.allow_preview
         )
@@ -309,14 +314,23 @@ class Service:
         def work(conn: Connection) -> tuple[store.SessionRow, list[dict[str, Any]]]:
             now = self.now()
             session = store.create_session(
-                conn, token_hash=hash_token(token), flow_id=flow.id,
-                flow_version=self._versions[flow.digest], flow_digest=flow.digest, locale=locale,
-                now=now, expires_at=now + self.idle,
-            )  # fmt: skip
-            store.append_audit(conn, actor="visitor", action="session.start",
-                               subject=f"session:{session.id}",
-                               detail={"flow": flow.id, "version": session.flow_version,
-                                       "locale": locale}, now=now)  # fmt: skip
+                conn,
+                token_hash=hash_token(token),
+                flow_id=flow.id,
+                flow_version=self._versions[flow.digest],
+                flow_digest=flow.digest,
+                locale=locale,
+                now=now,
+                expires_at=now + self.idle,
+            )
+            store.append_audit(
+                conn,
+                actor="visitor",
+                action="session.start",
+                subject=f"session:{session.id}",
+                detail={"flow": flow.id, "version": session.flow_version, "locale": locale},
+                now=now,
+            )
             return session, self.store_turn(conn, session, turn, frame.get("id"), now)
 
         session, stored = self.db.write(work)
@@ -331,8 +345,15 @@ class Service:
         self, token: str, session: store.SessionRow, *, seq: int, status: str, last_seq: int
     ) -> dict[str, Any]:
         """``seq``: where the events that follow begin; ``last_seq``: where the log ends now."""
-        return {"type": "session", "seq": seq, "token": token, "flow": session.flow_id,
-                "locale": session.locale, "status": status, "last_seq": last_seq}  # fmt: skip
+        return {
+            "type": "session",
+            "seq": seq,
+            "token": token,
+            "flow": session.flow_id,
+            "locale": session.locale,
+            "status": status,
+            "last_seq": last_seq,
+        }
 
     def _resume(self, token: str, after: int) -> Outcome:
         with self.db.read() as conn:
@@ -396,8 +417,12 @@ class Service:
     ) -> tuple[list[dict[str, Any]], Turn]:
         # A fresh copy per attempt: the writer may run this again if another turn of its commit
         # group fails, and effects fill in the copy (referral ids, extra events).
-        turn = replace(plan, events=[dict(e) for e in plan.events],
-                       effects=[dict(e) for e in plan.effects], flags=dict(plan.flags))  # fmt: skip
+        turn = replace(
+            plan,
+            events=[dict(e) for e in plan.events],
+            effects=[dict(e) for e in plan.effects],
+            flags=dict(plan.flags),
+        )
         return self.store_turn(conn, session, turn, frame.get("id"), self.now()), turn
 
     def _plan(self, session: store.SessionRow, flow: Flow, frame: dict[str, Any]) -> Turn:
@@ -422,8 +447,10 @@ class Service:
             raise Refusal(errors[0].get("code", "not_expected"), errors[0].get("text"))
         turn = Turn(
             events=[_visitor_event(session, frame), *(hit.events if hit else []), *bot],
-            state=result.state, effects=list(result.effects), hit=hit,
-        )  # fmt: skip
+            state=result.state,
+            effects=list(result.effects),
+            hit=hit,
+        )
         if hit is not None and hit.level in ("crisis", "concern"):
             turn.flags = _raised_flags(session, hit)
         if _forgets_typing(flow, session, turn):
@@ -454,8 +481,9 @@ class Service:
         if len(turn.events) != planned_events:  # an effect had more to say (e.g. the live desk)
             values = self._turn_values(session, turn, frame_id, now, planned_on)
             store.save_turn(conn, replace(session, **values), expected_seq=claimed["last_seq"])
-        return store.append_events(conn, session.id, planned_on + 1, turn.events,
-                                   frame_id=frame_id, now=now)  # fmt: skip
+        return store.append_events(
+            conn, session.id, planned_on + 1, turn.events, frame_id=frame_id, now=now
+        )
 
     def _turn_values(
         self,
@@ -467,8 +495,11 @@ class Service:
     ) -> dict[str, Any]:
         """The session row after this turn's events get seq planned_on+1, planned_on+2, …"""
         last = planned_on + len(turn.events)
-        values: dict[str, Any] = {"updated_at": now, "expires_at": now + self.idle,
-                                  "last_seq": last}  # fmt: skip
+        values: dict[str, Any] = {
+            "updated_at": now,
+            "expires_at": now + self.idle,
+            "last_seq": last,
+        }
         if frame_id is not None and turn.events:
             remembered = [*(session.recent_frames or []), [frame_id, planned_on + 1, last]]
             values["recent_frames"] = remembered[-REMEMBERED_FRAMES:]
@@ -489,15 +520,28 @@ class Service:
         hit = turn.hit
         assert hit is not None
         detail = {"level": hit.level, "category": hit.category, "rule": hit.rule}
-        store.append_audit(conn, actor="system", action=f"safety.{hit.level}",
-                           subject=f"session:{session.id}", detail=detail, now=now)  # fmt: skip
+        store.append_audit(
+            conn,
+            actor="system",
+            action=f"safety.{hit.level}",
+            subject=f"session:{session.id}",
+            detail=detail,
+            now=now,
+        )
         referral_flags = {k: v for k, v in turn.flags.items() if k != "concern_count"}
         referral_ids = [r["id"] for r in store.referrals_for_session(conn, session.id)]
         if referral_ids:
             store.flag_session_referrals(conn, session.id, now=now, **referral_flags)
-        store.enqueue_outbox(conn, kind="crisis_alert", now=now, payload={
-            "session_id": session.id, "referral_ids": referral_ids, **detail,
-        })  # fmt: skip
+        store.enqueue_outbox(
+            conn,
+            kind="crisis_alert",
+            now=now,
+            payload={
+                "session_id": session.id,
+                "referral_ids": referral_ids,
+                **detail,
+            },
+        )
         turn.wake_staff = True
 
     def _apply_effect(
@@ -512,19 +556,36 @@ class Service:
         subject = f"session:{session.id}"
         if kind == "submit_referral":
             referral_id = store.insert_referral(
-                conn, session=session, mode=effect.get("mode", "queued"),
-                answers=effect.get("fields", {}), display=effect.get("display", {}),
-                locale=effect.get("locale"), now=now,
-            )  # fmt: skip
+                conn,
+                session=session,
+                mode=effect.get("mode", "queued"),
+                answers=effect.get("fields", {}),
+                display=effect.get("display", {}),
+                locale=effect.get("locale"),
+                now=now,
+            )
             for event in turn.events:
                 if event["type"] == "handoff" and event.get("referral") is None:
                     event["referral"] = referral_id
-            store.enqueue_outbox(conn, kind="referral_new", now=now, payload={
-                "referral_id": referral_id, "session_id": session.id, "urgent": session.urgent,
-                "mode": effect.get("mode", "queued"),
-            })  # fmt: skip
-            store.append_audit(conn, actor="visitor", action="referral.submit", subject=subject,
-                               detail={"referral_id": referral_id}, now=now)  # fmt: skip
+            store.enqueue_outbox(
+                conn,
+                kind="referral_new",
+                now=now,
+                payload={
+                    "referral_id": referral_id,
+                    "session_id": session.id,
+                    "urgent": session.urgent,
+                    "mode": effect.get("mode", "queued"),
+                },
+            )
+            store.append_audit(
+                conn,
+                actor="visitor",
+                action="referral.submit",
+                subject=subject,
+                detail={"referral_id": referral_id},
+                now=now,
+            )
             turn.wake_staff = True
         elif kind == "request_staff":
             store.enqueue_outbox(
@@ -533,8 +594,14 @@ class Service:
                 now=now,
                 payload={"session_id": session.id, "node": effect.get("node")},
             )
-            store.append_audit(conn, actor="visitor", action="handoff.request", subject=subject,
-                               detail={"node": effect.get("node")}, now=now)  # fmt: skip
+            store.append_audit(
+                conn,
+                actor="visitor",
+                action="handoff.request",
+                subject=subject,
+                detail={"node": effect.get("node")},
+                now=now,
+            )
             turn.wake_staff = True
             from .livedesk import on_request  # live now, or queued at once (livedesk.py decides)
 
@@ -604,14 +671,28 @@ class Service:
             if session is None:
                 raise Refusal("unknown_token")
             stored = store.append_events(
-                conn, session.id, session.last_seq + 1, [{"type": "staff", "name": name,
-                                                          "text": text}],
-                frame_id=None, now=now,
-            )  # fmt: skip
-            store.update_session(conn, session.id, last_seq=stored[-1]["seq"], updated_at=now,
-                                 expires_at=now + self.idle)  # fmt: skip
-            store.append_audit(conn, actor=actor, action="staff.message",
-                               subject=f"session:{session.id}", detail={}, now=now)  # fmt: skip
+                conn,
+                session.id,
+                session.last_seq + 1,
+                [{"type": "staff", "name": name, "text": text}],
+                frame_id=None,
+                now=now,
+            )
+            store.update_session(
+                conn,
+                session.id,
+                last_seq=stored[-1]["seq"],
+                updated_at=now,
+                expires_at=now + self.idle,
+            )
+            store.append_audit(
+                conn,
+                actor=actor,
+                action="staff.message",
+                subject=f"session:{session.id}",
+                detail={},
+                now=now,
+            )
             return stored[0]
 
         event = self.db.write(work)
@@ -667,29 +748,45 @@ def _forget_logged_typing(
     transaction. ``session`` carries this turn's safety flags already."""
     subject, node = f"session:{session.id}", effect.get("node")
     if _flagged(session):
-        store.append_audit(conn, actor="system", action="session.redaction_withheld",
-                           subject=subject, detail={"node": node, "reason": "safety_flag"},
-                           now=now)  # fmt: skip
+        store.append_audit(
+            conn,
+            actor="system",
+            action="session.redaction_withheld",
+            subject=subject,
+            detail={"node": node, "reason": "safety_flag"},
+            now=now,
+        )
         return
     changed = store.redact_session_events(conn, session.id)
-    store.append_audit(conn, actor="visitor", action="session.redacted", subject=subject,
-                       detail={"node": node, "events": changed}, now=now)  # fmt: skip
+    store.append_audit(
+        conn,
+        actor="visitor",
+        action="session.redacted",
+        subject=subject,
+        detail={"node": node, "events": changed},
+        now=now,
+    )
 
 
 @lru_cache(maxsize=32)
 def _consent_vars(flow: Flow) -> frozenset[str]:
-    return frozenset(node["var"] for node in flow.nodes.values()
-                     if node["type"] == "question" and node["input"] == "consent")  # fmt: skip
+    return frozenset(
+        node["var"]
+        for node in flow.nodes.values()
+        if node["type"] == "question" and node["input"] == "consent"
+    )
 
 
 @lru_cache(maxsize=32)
 def _private_vars(flow: Flow) -> frozenset[str]:
     """Variables of personal questions and of questions answered by typing."""
     return frozenset(
-        node["var"] for node in flow.nodes.values()
-        if node["type"] == "question" and node["input"] != "consent"
+        node["var"]
+        for node in flow.nodes.values()
+        if node["type"] == "question"
+        and node["input"] != "consent"
         and (node.get("personal") is True or node["input"] in store.TYPED_INPUTS)
-    )  # fmt: skip
+    )
 
 
 def _status(state: dict[str, Any] | None) -> str:
@@ -755,8 +852,12 @@ class RuleSafety:
         from ..safety import detection as safety
 
         detection = safety.Detection(level="crisis", category="default")
-        return SafetyHit(level="crisis", category="help_requested", rule=f"flow:{node}",
-                         events=safety.response_events(detection, locale, self.rules))  # fmt: skip
+        return SafetyHit(
+            level="crisis",
+            category="help_requested",
+            rule=f"flow:{node}",
+            events=safety.response_events(detection, locale, self.rules),
+        )
 
 
 def safety_from_rules(rules: Any) -> SafetyFn:

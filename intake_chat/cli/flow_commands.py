@@ -25,8 +25,14 @@ def group() -> None:
 
 @group.command("check")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="json gives one object for scripts and editors.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json gives one object for scripts and editors.",
+)
 def check(files: tuple[str, ...], fmt: str) -> None:
     """Check flow files (and the safety rules file) for mistakes.
 
@@ -38,19 +44,29 @@ def check(files: tuple[str, ...], fmt: str) -> None:
     errors = sum(f.severity == "error" for _, found in results for f in found)
     warnings = sum(f.severity == "warning" for _, found in results for f in found)
     if fmt == "json":
-        click.echo(json.dumps({
-            "files": [name for name, _ in results],
-            "findings": [{"file": name, **f.to_dict()} for name, found in results for f in found],
-            "errors": errors,
-            "warnings": warnings,
-        }, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "files": [name for name, _ in results],
+                    "findings": [
+                        {"file": name, **f.to_dict()} for name, found in results for f in found
+                    ],
+                    "errors": errors,
+                    "warnings": warnings,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     else:
         for name, found in results:
             for f in found:
                 tail = f" — {f.fix}" if f.fix else ""
                 click.echo(f"{name}: {f.code} {f.severity} [{f.where}]: {f.message}{tail}")
-        click.echo(f"{_plural(len(results), 'file')} checked: {_plural(errors, 'error')}, "
-                   f"{_plural(warnings, 'warning')}")
+        click.echo(
+            f"{_plural(len(results), 'file')} checked: {_plural(errors, 'error')}, "
+            f"{_plural(warnings, 'warning')}"
+        )
     if errors:
         raise SystemExit(1)
 
@@ -102,9 +118,16 @@ def check_safety_file(path: Path) -> list[Finding]:
     """The safety rules have their own schema and checks, owned by ``safety.detection``."""
     checker = _safety_checker()
     if checker is None:
-        return [Finding("F003", "error", None, "$",
-                        "This looks like a safety rules file, but this version cannot check those",
-                        "Update intake-chat, or check the file with the safety tools.")]
+        return [
+            Finding(
+                "F003",
+                "error",
+                None,
+                "$",
+                "This looks like a safety rules file, but this version cannot check those",
+                "Update intake-chat, or check the file with the safety tools.",
+            )
+        ]
     try:
         found = checker(str(path))
     except FlowError as exc:
@@ -136,8 +159,14 @@ def _adapt(item: Any) -> Finding:
 
     severity: Severity = "warning" if get("severity", "error") == "warning" else "error"
     node = get("node", "") or get("rule", "") or None
-    return Finding(str(get("code", "S000")), severity, str(node) if node else None,
-                   str(get("path", "$")), str(get("message", item)), str(get("fix", "")))
+    return Finding(
+        str(get("code", "S000")),
+        severity,
+        str(node) if node else None,
+        str(get("path", "$")),
+        str(get("message", item)),
+        str(get("fix", "")),
+    )
 
 
 def _from_problem(problem: Problem, code: str) -> Finding:
@@ -195,15 +224,21 @@ def import_flow(file: str) -> None:
         _fail(exc.problems)
     with _flow_database() as db:
         try:
-            draft = publishing.import_flow(db, data, actor=publishing.Actor("cli", "command line"),
-                                           file=file)  # fmt: skip
+            draft = publishing.import_flow(
+                db, data, actor=publishing.Actor("cli", "command line"), file=file
+            )
         except EditRefused as exc:
             for f in exc.detail.get("findings", {}).get("findings", []):  # type: ignore[attr-defined]
-                click.echo(f"{file}: {f['code']} {f['severity']} [{f['node'] or f['path']}]: "
-                           f"{f['message']} — {f['fix']}", err=True)  # fmt: skip
+                click.echo(
+                    f"{file}: {f['code']} {f['severity']} [{f['node'] or f['path']}]: "
+                    f"{f['message']} — {f['fix']}",
+                    err=True,
+                )
             raise click.ClickException(exc.message) from exc
-    click.echo(f"Imported {file} into the draft of {draft.flow_id} (revision {draft.revision}). "
-               f"Review and publish it in the console: /staff/flows/{draft.flow_id}/review")
+    click.echo(
+        f"Imported {file} into the draft of {draft.flow_id} (revision {draft.revision}). "
+        f"Review and publish it in the console: /staff/flows/{draft.flow_id}/review"
+    )
 
 
 @contextmanager

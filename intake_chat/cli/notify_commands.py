@@ -63,8 +63,12 @@ def run(once: bool) -> None:
 
 
 @group.command("status")
-@click.option("--status", "status", type=click.Choice(["pending", "delivered", "failed"]),
-              help="Only deliveries in this state.")  # fmt: skip
+@click.option(
+    "--status",
+    "status",
+    type=click.Choice(["pending", "delivered", "failed"]),
+    help="Only deliveries in this state.",
+)
 @click.option("--limit", default=20, show_default=True, help="How many recent deliveries.")
 def status(status: str | None, limit: int) -> None:
     """Counts by state, settings problems, and the most recent deliveries."""

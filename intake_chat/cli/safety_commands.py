@@ -19,24 +19,34 @@ def group() -> None:
 
 
 @group.command("eval")
-@click.argument("corpus", required=False, type=click.Path(exists=True, dir_okay=False,
-                                                          path_type=Path))
-@click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False,
-                                                       path_type=Path),
-              default=None, help="Rules file (default: flows/safety.json over the floor).")
+@click.argument(
+    "corpus", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Rules file (default: flows/safety.json over the floor).",
+)
 @click.option("--floor-only", is_flag=True, help="Score the built-in floor alone.")
-@click.option("--no-tripwire", is_flag=True,
-              help="Leave the floor's tripwire layer out (to measure its share; never in service).")
-def eval_command(corpus: Path | None, rules_path: Path | None, floor_only: bool,
-                 no_tripwire: bool) -> None:
+@click.option(
+    "--no-tripwire",
+    is_flag=True,
+    help="Leave the floor's tripwire layer out (to measure its share; never in service).",
+)
+def eval_command(
+    corpus: Path | None, rules_path: Path | None, floor_only: bool, no_tripwire: bool
+) -> None:
     """Print per-category recall and precision and every disagreement.
 
     A crisis caught as a concern is "caught (lower level)": the visitor sees the resources and
     staff are alerted. Exits 1 when any crisis- or concern-labelled utterance raises no alarm.
     """
     try:
-        rules = load_rules(None if floor_only else rules_path or DEFAULT_RULES_PATH,
-                           tripwire=not no_tripwire)
+        rules = load_rules(
+            None if floor_only else rules_path or DEFAULT_RULES_PATH, tripwire=not no_tripwire
+        )
         examples = load_corpus(corpus or DEFAULT_CORPUS)
     except FlowError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -47,12 +57,18 @@ def eval_command(corpus: Path | None, rules_path: Path | None, floor_only: bool,
 
 
 def _format(report: Report, source: str, corpus: str) -> str:
-    lines = [f"rules: {source}", f"corpus: {corpus} ({report.total} utterances)", "",
-             f"{'category':<20} {'labelled':>8} {'found':>6} {'recall':>7} {'precision':>9}"]
+    lines = [
+        f"rules: {source}",
+        f"corpus: {corpus} ({report.total} utterances)",
+        "",
+        f"{'category':<20} {'labelled':>8} {'found':>6} {'recall':>7} {'precision':>9}",
+    ]
     for name in sorted(report.categories):
         score = report.categories[name]
-        lines.append(f"{name:<20} {score.expected:>8} {score.found:>6} {score.recall:>7.1%} "
-                     f"{score.precision:>9.1%}")
+        lines.append(
+            f"{name:<20} {score.expected:>8} {score.found:>6} {score.recall:>7.1%} "
+            f"{score.precision:>9.1%}"
+        )
     lines += [
         "",
         f"false alarms on {report.negatives} utterances labelled nothing: {report.false_alarms}",

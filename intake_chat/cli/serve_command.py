@@ -85,14 +85,34 @@ def _load_intake_app(capacity: int) -> Any:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="TCP port to listen on.")  # fmt: skip
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (SQLite: keep 1, one process writes).")  # fmt: skip
-@click.option("--threads", default=256, show_default=True, type=click.IntRange(16, 4096),
-              help="Threads per worker: about one per open chat.")  # fmt: skip
-@click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(1, 600),
-              help="Seconds in-flight turns get to finish on SIGTERM.")  # fmt: skip
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port to listen on.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (SQLite: keep 1, one process writes).",
+)
+@click.option(
+    "--threads",
+    default=256,
+    show_default=True,
+    type=click.IntRange(16, 4096),
+    help="Threads per worker: about one per open chat.",
+)
+@click.option(
+    "--graceful-timeout",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 600),
+    help="Seconds in-flight turns get to finish on SIGTERM.",
+)
 def serve(host: str, port: int, workers: int, threads: int, graceful_timeout: int) -> None:
     """Run the app under gunicorn (threaded workers) until stopped with Ctrl-C or SIGTERM."""
     try:
@@ -104,8 +124,16 @@ def serve(host: str, port: int, workers: int, threads: int, graceful_timeout: in
             "SQLite is written by one process: use --workers 1, or set INTAKE_DATABASE_URL to a "
             "PostgreSQL database to run more workers."
         )
-    click.echo(f"intake-chat listening on http://{host}:{port}/ "
-               f"({workers} worker(s) × {threads} threads)", err=True)  # fmt: skip
+    click.echo(
+        f"intake-chat listening on http://{host}:{port}/ ({workers} worker(s) × {threads} threads)",
+        err=True,
+    )
     capacity = max(1, threads - RESERVED_THREADS)
-    run_gunicorn(partial(_load_intake_app, capacity), host=host, port=port, workers=workers,
-                 threads=threads, graceful_timeout=graceful_timeout)  # fmt: skip
+    run_gunicorn(
+        partial(_load_intake_app, capacity),
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        graceful_timeout=graceful_timeout,
+    )

@@ -60,11 +60,18 @@ def _read_password(from_stdin: bool, email: str) -> str:
 
 @group.command("add")
 @click.argument("email")
-@click.option("--role", type=click.Choice(staff_db.ROLES), required=True,
-              help="admin: everything; coordinator: referrals; editor: flows only.")  # fmt: skip
+@click.option(
+    "--role",
+    type=click.Choice(staff_db.ROLES),
+    required=True,
+    help="admin: everything; coordinator: referrals; editor: flows only.",
+)
 @click.option("--name", default="", help="Name shown to colleagues.")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of standard input.")  # fmt: skip
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input.",
+)
 def add(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create a console account. Admins set up two-step sign-in at their first login."""
     email = staff_db.normalise_email(email)
@@ -77,9 +84,12 @@ def add(email: str, role: str, name: str, password_stdin: bool) -> None:
         password = _read_password(password_stdin, email)
         with db.transaction() as conn:
             staff_id = staff_db.create_staff(
-                conn, email=email, role=role, name=name,
+                conn,
+                email=email,
+                role=role,
+                name=name,
                 password_hash=passwords.hash_password(password),
-            )  # fmt: skip
+            )
             _audit(conn, "staff.create", f"staff:{staff_id}", role=role)
     click.echo(f"Created {role} {email}. Sign in at /staff/login.")
 
@@ -90,8 +100,10 @@ def list_accounts() -> None:
     with _database() as db, db.read() as conn:
         members = staff_db.list_staff(conn)
     if not members:
-        click.echo("No staff accounts yet. Create the first admin with: "
-                   "intake-chat staff add EMAIL --role admin")  # fmt: skip
+        click.echo(
+            "No staff accounts yet. Create the first admin with: "
+            "intake-chat staff add EMAIL --role admin"
+        )
         return
     for m in members:
         state = "active" if m.active else "disabled"
@@ -142,16 +154,28 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("name")
-@click.option("--scope", "scopes", multiple=True, default=("referrals:read",), show_default=True,
-              type=click.Choice(["referrals:read"]), help="What the token may do.")  # fmt: skip
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    default=("referrals:read",),
+    show_default=True,
+    type=click.Choice(["referrals:read"]),
+    help="What the token may do.",
+)
 def token_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a token; it is printed once and only its fingerprint is kept."""
     raw = passwords.new_api_token()
     with _database() as db, db.transaction() as conn:
         token_id = staff_db.create_api_token(
-            conn, name=name[:120], token_hash=passwords.token_digest(raw), prefix=raw[:10],
-            scopes=scopes, created_by=None, now=utcnow(),
-        )  # fmt: skip
+            conn,
+            name=name[:120],
+            token_hash=passwords.token_digest(raw),
+            prefix=raw[:10],
+            scopes=scopes,
+            created_by=None,
+            now=utcnow(),
+        )
         _audit(conn, "token.create", f"token:{token_id}", name=name, scopes=list(scopes))
     click.echo(f"Token {token_id} ({name}). Copy it now, it is not shown again:", err=True)
     click.echo(raw)

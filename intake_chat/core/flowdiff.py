@@ -284,16 +284,23 @@ def _preview(node: Mapping[str, Any]) -> str:
     return first if len(first) <= 90 else first[:89].rstrip() + "…"
 
 
-def _moved(old: dict[str, tuple[str, int, dict[str, Any]]],
-           new: dict[str, tuple[str, int, dict[str, Any]]]) -> set[str]:  # fmt: skip
+def _moved(
+    old: dict[str, tuple[str, int, dict[str, Any]]], new: dict[str, tuple[str, int, dict[str, Any]]]
+) -> set[str]:
     """Nodes whose section changed, or that left the longest common order within a section."""
     moved = {i for i in old if i in new and old[i][0] != new[i][0]}
     sections = {s for s, _, _ in new.values()}
     for section in sections:
-        a = [i for i, v in sorted(old.items(), key=lambda kv: kv[1][1])
-             if v[0] == section and i in new and new[i][0] == section]  # fmt: skip
-        b = [i for i, v in sorted(new.items(), key=lambda kv: kv[1][1])
-             if v[0] == section and i in old and old[i][0] == section]  # fmt: skip
+        a = [
+            i
+            for i, v in sorted(old.items(), key=lambda kv: kv[1][1])
+            if v[0] == section and i in new and new[i][0] == section
+        ]
+        b = [
+            i
+            for i, v in sorted(new.items(), key=lambda kv: kv[1][1])
+            if v[0] == section and i in old and old[i][0] == section
+        ]
         kept: set[str] = set()
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
         for block in matcher.get_matching_blocks():
@@ -315,28 +322,53 @@ def diff_flows(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]
         before = a[node_id]
         details = _changes(before[2], node)
         if node_id in moved:
-            where = (f'from section "{before[0]}" to "{section}"' if before[0] != section
-                     else f"to position {index + 1} in its section")  # fmt: skip
-            details.insert(0, {"kind": "moved", "label": "Moved", "path": "", "change": "moved",
-                               "old": f"{before[0]} #{before[1] + 1}",
-                               "new": f"{section} #{index + 1}", "words": where})  # fmt: skip
+            where = (
+                f'from section "{before[0]}" to "{section}"'
+                if before[0] != section
+                else f"to position {index + 1} in its section"
+            )
+            details.insert(
+                0,
+                {
+                    "kind": "moved",
+                    "label": "Moved",
+                    "path": "",
+                    "change": "moved",
+                    "old": f"{before[0]} #{before[1] + 1}",
+                    "new": f"{section} #{index + 1}",
+                    "words": where,
+                },
+            )
         if details:
             nodes.append(_node_entry(node_id, "changed", section, index, node, details))
     for node_id, (section, index, node) in a.items():
         if node_id not in b:
             nodes.append(_node_entry(node_id, "removed", section, index, node, []))
     flow = _flow_changes(old, new)
-    counts = {kind: sum(1 for n in nodes if n["change"] == kind)
-              for kind in ("added", "removed", "changed")}  # fmt: skip
-    return {"nodes": nodes, "flow": flow, "counts": counts,
-            "same": not nodes and not flow}  # fmt: skip
+    counts = {
+        kind: sum(1 for n in nodes if n["change"] == kind)
+        for kind in ("added", "removed", "changed")
+    }
+    return {"nodes": nodes, "flow": flow, "counts": counts, "same": not nodes and not flow}
 
 
-def _node_entry(node_id: str, change: str, section: str, index: int, node: Mapping[str, Any],
-                details: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
-    return {"id": node_id, "change": change, "section": section, "position": index + 1,
-            "type": str(node.get("type", "")), "summary": _preview(node),
-            "details": details}  # fmt: skip
+def _node_entry(
+    node_id: str,
+    change: str,
+    section: str,
+    index: int,
+    node: Mapping[str, Any],
+    details: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "id": node_id,
+        "change": change,
+        "section": section,
+        "position": index + 1,
+        "type": str(node.get("type", "")),
+        "summary": _preview(node),
+        "details": details,
+    }
 
 
 def _title(section: Any) -> Any:
@@ -350,8 +382,9 @@ def _flow_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[s
     out: list[dict[str, Any]] = []
     for key in _FLOW_KEYS:
         if old.get(key) != new.get(key):
-            for change in _changes({key: old.get(key)} if key in old else {},
-                                   {key: new.get(key)} if key in new else {}):  # fmt: skip
+            for change in _changes(
+                {key: old.get(key)} if key in old else {}, {key: new.get(key)} if key in new else {}
+            ):
                 out.append(change)
     old_intents = {"intents": old.get("intents", [])}
     new_intents = {"intents": new.get("intents", [])}
@@ -363,11 +396,27 @@ def _flow_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[s
     assert isinstance(old_sections, dict) and isinstance(new_sections, dict)
     for name in list(new_sections) + [s for s in old_sections if s not in new_sections]:
         if name not in old_sections:
-            out.append({"kind": "section", "label": f'Section "{name}"', "path": f"sections.{name}",
-                        "change": "added", "old": None, "new": name})  # fmt: skip
+            out.append(
+                {
+                    "kind": "section",
+                    "label": f'Section "{name}"',
+                    "path": f"sections.{name}",
+                    "change": "added",
+                    "old": None,
+                    "new": name,
+                }
+            )
         elif name not in new_sections:
-            out.append({"kind": "section", "label": f'Section "{name}"', "path": f"sections.{name}",
-                        "change": "removed", "old": name, "new": None})  # fmt: skip
+            out.append(
+                {
+                    "kind": "section",
+                    "label": f'Section "{name}"',
+                    "path": f"sections.{name}",
+                    "change": "removed",
+                    "old": name,
+                    "new": None,
+                }
+            )
         else:
             before, after = _title(old_sections[name]), _title(new_sections[name])
             if before != after:

@@ -16,8 +16,15 @@ LABEL_WORDS = 6  # words of a node's text shown after its id
 EDGE_CHARS = 40  # longer edge labels are cut with an ellipsis
 
 # Mermaid reads "#name;" as an entity, so these characters are written as entities themselves.
-_ESCAPES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;", "`": "#96;",
-            "&": "#amp;"}
+_ESCAPES = {
+    "#": "#35;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "|": "#124;",
+    "`": "#96;",
+    "&": "#amp;",
+}
 _SHAPES = {
     "question": ('("', '")'),
     "branch": ('{"', '"}'),
@@ -27,8 +34,16 @@ _SHAPES = {
     "set": ('[/"', '"/]'),
     "goto": ('>"', '"]'),
 }
-_OPS = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "in",
-        "not_in": "not in"}
+_OPS = {
+    "eq": "=",
+    "ne": "≠",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "in": "in",
+    "not_in": "not in",
+}
 
 
 def escape(text: str) -> str:
@@ -60,9 +75,12 @@ def describe_condition(cond: Any) -> str:
     if "all" in c or "any" in c:
         joiner = " and " if "all" in c else " or "
         parts = c.get("all", c.get("any"))
-        return joiner.join(f"({describe_condition(p)})" if isinstance(p, Mapping) and
-                           ({"all", "any"} & p.keys()) else describe_condition(p)
-                           for p in (parts if isinstance(parts, list) else []))
+        return joiner.join(
+            f"({describe_condition(p)})"
+            if isinstance(p, Mapping) and ({"all", "any"} & p.keys())
+            else describe_condition(p)
+            for p in (parts if isinstance(parts, list) else [])
+        )
     if "not" in c:
         return f"not ({describe_condition(c.get('not'))})"
     op = str(c.get("op", ""))
@@ -180,9 +198,14 @@ class _Drawing:
             self.edge(mid, opt.get("next"), self.text(opt.get("label")) or _value(opt.get("value")))
         rest = [o for o in options if "next" not in o]
         if rest or node.get("required") is False:
-            label = "" if not own else (
-                " / ".join(self.text(o.get("label")) or _value(o.get("value")) for o in rest)
-                or "skip")
+            label = (
+                ""
+                if not own
+                else (
+                    " / ".join(self.text(o.get("label")) or _value(o.get("value")) for o in rest)
+                    or "skip"
+                )
+            )
             self.edge(mid, onward, label)
 
     def intents(self) -> None:

@@ -125,8 +125,9 @@ class OfficeHours:
     def _continues(self, window: Window) -> bool:
         """A window that starts exactly when another ends is the same opening, not a new one."""
         if window.start == 0:
-            return any(w.day == (window.day - 1) % 7 and w.end == _DAY_MINUTES
-                       for w in self.windows)  # fmt: skip
+            return any(
+                w.day == (window.day - 1) % 7 and w.end == _DAY_MINUTES for w in self.windows
+            )
         return any(w.day == window.day and w.end == window.start for w in self.windows)
 
 
@@ -208,8 +209,12 @@ def _range(item: str, raw: str, variable: str) -> tuple[int, int]:
         raise _bad(variable, raw, f"has a time range that is not HH:MM-HH:MM: {item!r}")
     start, end = (_minutes(value, raw, variable) for value in ends)
     if start >= _DAY_MINUTES or end <= start:
-        raise _bad(variable, raw, f"has a range that does not end after it starts: {item!r} "
-                   "(split hours past midnight over two days)")  # fmt: skip
+        raise _bad(
+            variable,
+            raw,
+            f"has a range that does not end after it starts: {item!r} "
+            "(split hours past midnight over two days)",
+        )
     return start, end
 
 
@@ -298,8 +303,9 @@ def queue_order(rows: Iterable[Row]) -> list[Row]:
     """Risk first (highest first), then the longest wait (earliest ``requested_at``) first."""
 
     def key(row: Row) -> tuple[int, datetime, str]:
-        risk = risk_rank(row.get("crisis_level"), bool(row.get("urgent")),
-                         int(row.get("concern_count") or 0))  # fmt: skip
+        risk = risk_rank(
+            row.get("crisis_level"), bool(row.get("urgent")), int(row.get("concern_count") or 0)
+        )
         return (-risk, row["requested_at"], str(row.get("id", "")))
 
     return sorted(rows, key=key)

@@ -153,8 +153,9 @@ def _contact(expectation: Expectation, locale: str, *, reachable: bool) -> list[
         if expectation.days_ahead == 0:
             sentence = _say(f"{prefix}_open", locale, close=clock(at, locale))
         else:
-            sentence = _say(f"{prefix}_open_until", locale,
-                            when=when(at, expectation.days_ahead, locale))  # fmt: skip
+            sentence = _say(
+                f"{prefix}_open_until", locale, when=when(at, expectation.days_ahead, locale)
+            )
     elif expectation.kind == "next" and at is not None:
         sentence = _say(f"{prefix}_next", locale, when=when(at, expectation.days_ahead, locale))
     else:

@@ -53,8 +53,19 @@ GRADE_MIN_WORDS = 25
 # The placeholders the engine fills in its own messages (docs/flow-format.md, "Built-in messages").
 _LIMITS = frozenset({"min", "max"})
 _MESSAGE_PLACEHOLDERS = {
-    **{k: _LIMITS for k in ("too_short", "too_long", "too_early", "too_late", "too_small",
-                            "too_large", "too_few", "too_many")},
+    **{
+        k: _LIMITS
+        for k in (
+            "too_short",
+            "too_long",
+            "too_early",
+            "too_late",
+            "too_small",
+            "too_large",
+            "too_few",
+            "too_many",
+        )
+    },
     "summary_change": frozenset({"label"}),
 }
 
@@ -94,8 +105,10 @@ def lint(data: Mapping[str, Any], file: str = "") -> list[Finding]:
     out = _Linter(flow)
     out.run()
     order = {n.id: n.order for n in flow.nodes.values()}
-    return sorted(dict.fromkeys(out.findings),
-                  key=lambda f: (f.code, order.get(f.node or "", 1 << 30), f.path, f.message))
+    return sorted(
+        dict.fromkeys(out.findings),
+        key=lambda f: (f.code, order.get(f.node or "", 1 << 30), f.path, f.message),
+    )
 
 
 def _finding(code: str, node: str | None, path: str, message: str, fix: str) -> Finding:
@@ -148,8 +161,15 @@ class _Index:
             members: list[_Node] = []
             for i, raw in enumerate(_list(_dict(section).get("nodes"))):
                 raw = _dict(raw)
-                node = _Node(_str(raw.get("id")) or f"#{order}", _str(raw.get("type")) or "",
-                             str(name), i, order, f"$.sections.{name}.nodes[{i}]", raw)
+                node = _Node(
+                    _str(raw.get("id")) or f"#{order}",
+                    _str(raw.get("type")) or "",
+                    str(name),
+                    i,
+                    order,
+                    f"$.sections.{name}.nodes[{i}]",
+                    raw,
+                )
                 order += 1
                 members.append(node)
                 if node.id in self.nodes:
@@ -218,8 +238,14 @@ def _implied(cond: Any, positive: bool) -> frozenset[Atom]:
     if not var:
         return frozenset()
     if not positive:  # a failed comparison says nothing, except for these exact opposites
-        op = {"eq": "ne", "ne": "eq", "answered": "not_answered", "not_answered": "answered",
-              "in": "not_in", "not_in": "in"}.get(str(op), "")
+        op = {
+            "eq": "ne",
+            "ne": "eq",
+            "answered": "not_answered",
+            "not_answered": "answered",
+            "in": "not_in",
+            "not_in": "in",
+        }.get(str(op), "")
     if op == "answered":
         return frozenset({("a", var)})
     if op == "eq" and value is not None:
@@ -291,9 +317,15 @@ def _node_edges(flow: _Index, node: _Node) -> list[_StaticEdge]:
     d, out = node.data, []
     empty: frozenset[Any] = frozenset()
 
-    def add(target: str | None, ok: bool = True, kind: Kind = "flow", kill: frozenset[str] = empty,
-            gen: frozenset[Atom] = empty, sets: frozenset[str] = empty, push: str | None = None
-            ) -> None:
+    def add(
+        target: str | None,
+        ok: bool = True,
+        kind: Kind = "flow",
+        kill: frozenset[str] = empty,
+        gen: frozenset[Atom] = empty,
+        sets: frozenset[str] = empty,
+        push: str | None = None,
+    ) -> None:
         if ok:
             out.append((target, kind, kill, gen, sets, push))
 
@@ -308,8 +340,11 @@ def _node_edges(flow: _Index, node: _Node) -> list[_StaticEdge]:
         failed: set[Atom] = set()
         for case in _list(d.get("cases")):
             case = _dict(case)
-            add(_str(case.get("next")), known(case.get("next")),
-                gen=frozenset(failed | _implied(case.get("when"), True)))
+            add(
+                _str(case.get("next")),
+                known(case.get("next")),
+                gen=frozenset(failed | _implied(case.get("when"), True)),
+            )
             failed |= _implied(case.get("when"), False)
         if "default" in d:
             add(_str(d.get("default")), known(d.get("default")), gen=frozenset(failed))
@@ -319,8 +354,7 @@ def _node_edges(flow: _Index, node: _Node) -> list[_StaticEdge]:
     elif node.type == "include":
         section = _str(d.get("section"))
         if section in flow.sections:
-            add(flow.section_first(section) if flow.sections[section] else None,
-                push=node.id)
+            add(flow.section_first(section) if flow.sections[section] else None, push=node.id)
     elif node.type == "question":
         var = _str(d.get("var")) or ""
         kill, sets = frozenset({var}), frozenset({var})
@@ -330,8 +364,13 @@ def _node_edges(flow: _Index, node: _Node) -> list[_StaticEdge]:
             options = [_dict(o) for o in _list(d.get("options"))]
             for opt in options:
                 if "next" in opt:
-                    add(_str(opt.get("next")), known(opt.get("next")), kill=kill, gen=answered,
-                        sets=sets)
+                    add(
+                        _str(opt.get("next")),
+                        known(opt.get("next")),
+                        kill=kill,
+                        gen=answered,
+                        sets=sets,
+                    )
             plain = not options or any("next" not in o for o in options) or not _required(node)
         if plain:
             ok, target = flow.follow(node)
@@ -359,8 +398,13 @@ def _node_edges(flow: _Index, node: _Node) -> list[_StaticEdge]:
             asks = flow.questions_for(field_var)
             if asks:
                 again = frozenset({("a", field_var)}) if all(map(_required, asks)) else frozenset()
-                add(node.id, kind="change", kill=frozenset({field_var}),
-                    sets=frozenset({field_var}), gen=again)
+                add(
+                    node.id,
+                    kind="change",
+                    kill=frozenset({field_var}),
+                    sets=frozenset({field_var}),
+                    gen=again,
+                )
     return out
 
 
@@ -409,8 +453,14 @@ def _build_graph(flow: _Index) -> _Graph:
     return g
 
 
-def _resolve(flow: _Index, g: _Graph, node_id: str, target: str | None, stack: tuple[str, ...],
-             push: str | None) -> list[tuple[State | None, str]]:
+def _resolve(
+    flow: _Index,
+    g: _Graph,
+    node_id: str,
+    target: str | None,
+    stack: tuple[str, ...],
+    push: str | None,
+) -> list[tuple[State | None, str]]:
     """Apply include calls and section returns to one static edge."""
     if push is not None:
         if push in stack or len(stack) >= MAX_INCLUDE_DEPTH:
@@ -550,20 +600,34 @@ _ADVICE = [
     r"you (?:have|suffer from|are suffering from) (?:an? )?(?:depression|anxiety|ptsd|bipolar|adhd|"
     r"ocd|trauma|panic|insomnia|(?:\w+ )?disorder|mental illness|burnout)",
     r"you are (?:depressed|bipolar|traumati[sz]ed|mentally ill)",
-    r"diagnos\w*", r"dos(?:e|es|age|ages|ing)", r"medication (?:you|for you)",
-    r"(?:your|this|a|the) medication", r"prescri(?:be|bed|bes|ption)\w*",
-    r"try (?:breathing|deep breathing|meditat\w*|grounding|journaling)", r"breathing exercises?",
-    r"it (?:sounds|seems|looks) like you (?:have|are|might|may)", r"you need to", r"you must",
+    r"diagnos\w*",
+    r"dos(?:e|es|age|ages|ing)",
+    r"medication (?:you|for you)",
+    r"(?:your|this|a|the) medication",
+    r"prescri(?:be|bed|bes|ption)\w*",
+    r"try (?:breathing|deep breathing|meditat\w*|grounding|journaling)",
+    r"breathing exercises?",
+    r"it (?:sounds|seems|looks) like you (?:have|are|might|may)",
+    r"you need to",
+    r"you must",
     r"i (?:recommend|suggest|advise)",
     # Spanish
     r"(?:usted )?tiene (?:depresion|ansiedad|trauma|tdah|toc|trastorno\w*|un trastorno\w*|bipolar)",
     r"(?:tu |usted )?tienes (?:depresion|ansiedad|trauma|tdah|toc|un trastorno\w*|bipolar)",
-    r"deberia(?:s)? (?:tomar|dejar|empezar|probar|aumentar|reducir)", r"diagnostic\w*",
-    r"dosis", r"medicamentos? (?:que|para usted)", r"(?:su|tu|este) medicamento",
-    r"receta\w*", r"recet(?:ar|amos|a)", r"prueb[ae] (?:a )?respirar",
+    r"deberia(?:s)? (?:tomar|dejar|empezar|probar|aumentar|reducir)",
+    r"diagnostic\w*",
+    r"dosis",
+    r"medicamentos? (?:que|para usted)",
+    r"(?:su|tu|este) medicamento",
+    r"receta\w*",
+    r"recet(?:ar|amos|a)",
+    r"prueb[ae] (?:a )?respirar",
     r"ejercicios? de respiracion",
-    r"respiracion profunda", r"parece que (?:usted )?(?:tiene|tienes|sufre|esta)",
-    r"(?:usted )?necesita (?:tomar|dejar|empezar)", r"tiene que tomar", r"le recomiendo",
+    r"respiracion profunda",
+    r"parece que (?:usted )?(?:tiene|tienes|sufre|esta)",
+    r"(?:usted )?necesita (?:tomar|dejar|empezar)",
+    r"tiene que tomar",
+    r"le recomiendo",
     r"te recomiendo",
 ]
 _ADVICE_RE = re.compile(r"\b(?:" + "|".join(_ADVICE) + r")\b")
@@ -571,7 +635,8 @@ _ADVICE_RE = re.compile(r"\b(?:" + "|".join(_ADVICE) + r")\b")
 # "we can't diagnose", "our therapists do not prescribe", "no damos diagnósticos".
 _NEGATION_RE = re.compile(
     r"\b(?:not|no|never|cannot|can't|cant|won't|wont|don't|dont|doesn't|doesnt|isn't|aren't|"
-    r"nor|without|unable|nunca|ni|sin|tampoco|jamas)\b|n't\b")
+    r"nor|without|unable|nunca|ni|sin|tampoco|jamas)\b|n't\b"
+)
 _NEGATION_WINDOW = 6  # words before the match
 
 
@@ -582,7 +647,7 @@ def _advice_hits(text: str) -> list[str]:
         before = re.split(r"[.!?;:]", folded[: m.start()])[-1].split()[-_NEGATION_WINDOW:]
         if _NEGATION_RE.search(" ".join(before)):
             continue
-        hits.append(text[m.start(): m.end()] if len(text) == len(folded) else m.group(0))
+        hits.append(text[m.start() : m.end()] if len(text) == len(folded) else m.group(0))
     return hits
 
 
@@ -629,10 +694,25 @@ class _Linter:
         self.findings.append(_finding(code, node, path, message, fix))
 
     def run(self) -> None:
-        for rule in (self.targets, self.duplicates, self.reachability, self.dead_ends, self.loops,
-                     self.variables, self.handoff_fields, self.options, self.translations,
-                     self.consent, self.retries, self.wording, self.intent_phrases,
-                     self.include_cycles, self.summaries, self.conditions, self.patterns):
+        for rule in (
+            self.targets,
+            self.duplicates,
+            self.reachability,
+            self.dead_ends,
+            self.loops,
+            self.variables,
+            self.handoff_fields,
+            self.options,
+            self.translations,
+            self.consent,
+            self.retries,
+            self.wording,
+            self.intent_phrases,
+            self.include_cycles,
+            self.summaries,
+            self.conditions,
+            self.patterns,
+        ):
             rule()
 
     # L001 ------------------------------------------------------------------------------------
@@ -641,9 +721,14 @@ class _Linter:
 
         def check(target: Any, node: str | None, path: str, what: str) -> None:
             if not isinstance(target, str) or target not in f.nodes:
-                self.add("L001", node, path, f"{what} points to '{target}', which is not a node id",
-                         "Change it to the id of an existing node (ids are case-sensitive), or add "
-                         "the missing node.")
+                self.add(
+                    "L001",
+                    node,
+                    path,
+                    f"{what} points to '{target}', which is not a node id",
+                    "Change it to the id of an existing node (ids are case-sensitive), or add "
+                    "the missing node.",
+                )
 
         check(f.data.get("start"), None, "$.start", "The flow's start")
         if "person_node" in f.settings:
@@ -651,14 +736,17 @@ class _Linter:
         for i, intent in enumerate(f.intents):
             path = f"$.intents[{i}]"
             if intent.get("action") == "goto":
-                check(intent.get("target"), None, f"{path}.target",
-                      f"Intent '{intent.get('id')}'")
+                check(intent.get("target"), None, f"{path}.target", f"Intent '{intent.get('id')}'")
             if intent.get("action") == "handoff" and f.person_node is None:
-                self.add("L001", None, path,
-                         f"Intent '{intent.get('id')}' hands off to a person, but "
-                         "settings.person_node is not set",
-                         "Add \"person_node\" to settings with the id of your talk-to-a-person "
-                         "handoff node.")
+                self.add(
+                    "L001",
+                    None,
+                    path,
+                    f"Intent '{intent.get('id')}' hands off to a person, but "
+                    "settings.person_node is not set",
+                    'Add "person_node" to settings with the id of your talk-to-a-person '
+                    "handoff node.",
+                )
         for node in f.nodes.values():
             d, p = node.data, node.path
             if "next" in d:
@@ -667,37 +755,60 @@ class _Linter:
                 check(d.get("target"), node.id, f"{p}.target", f"The goto in {node.id}")
             if node.type == "branch":
                 for i, case in enumerate(_list(d.get("cases"))):
-                    check(_dict(case).get("next"), node.id, f"{p}.cases[{i}].next",
-                          f"Case {i + 1} of {node.id}")
+                    check(
+                        _dict(case).get("next"),
+                        node.id,
+                        f"{p}.cases[{i}].next",
+                        f"Case {i + 1} of {node.id}",
+                    )
                 if "default" in d:
                     check(d.get("default"), node.id, f"{p}.default", f"The default of {node.id}")
             if node.type == "question":
                 for i, opt in enumerate(_list(d.get("options"))):
                     if "next" in _dict(opt):
-                        check(_dict(opt).get("next"), node.id, f"{p}.options[{i}].next",
-                              f"Option '{_dict(opt).get('value')}' of {node.id}")
+                        check(
+                            _dict(opt).get("next"),
+                            node.id,
+                            f"{p}.options[{i}].next",
+                            f"Option '{_dict(opt).get('value')}' of {node.id}",
+                        )
                 if "on_max_retries" in d:
-                    check(d.get("on_max_retries"), node.id, f"{p}.on_max_retries",
-                          f"on_max_retries of {node.id}")
+                    check(
+                        d.get("on_max_retries"),
+                        node.id,
+                        f"{p}.on_max_retries",
+                        f"on_max_retries of {node.id}",
+                    )
             if node.type == "include" and _str(d.get("section")) not in f.sections:
-                self.add("L001", node.id, f"{p}.section",
-                         f"{node.id} includes section '{d.get('section')}', which does not exist",
-                         "Use the name of a section under \"sections\", or add that section.")
+                self.add(
+                    "L001",
+                    node.id,
+                    f"{p}.section",
+                    f"{node.id} includes section '{d.get('section')}', which does not exist",
+                    'Use the name of a section under "sections", or add that section.',
+                )
 
     # L002 ------------------------------------------------------------------------------------
     def duplicates(self) -> None:
         for node in self.flow.duplicates:
-            self.add("L002", node.id, f"{node.path}.id",
-                     f"Node id '{node.id}' is used more than once",
-                     "Give each node its own id; rename this one and update anything that points "
-                     "to it.")
+            self.add(
+                "L002",
+                node.id,
+                f"{node.path}.id",
+                f"Node id '{node.id}' is used more than once",
+                "Give each node its own id; rename this one and update anything that points to it.",
+            )
         seen: set[str] = set()
         for i, intent in enumerate(self.flow.intents):
             iid = _str(intent.get("id"))
             if iid in seen:
-                self.add("L002", None, f"$.intents[{i}].id",
-                         f"Intent id '{iid}' is used more than once",
-                         "Give each intent its own id, or merge their phrases into one intent.")
+                self.add(
+                    "L002",
+                    None,
+                    f"$.intents[{i}].id",
+                    f"Intent id '{iid}' is used more than once",
+                    "Give each intent its own id, or merge their phrases into one intent.",
+                )
             if iid:
                 seen.add(iid)
 
@@ -708,10 +819,14 @@ class _Linter:
         reached = {s[0] for s in self.graph.states}
         for node in self.flow.nodes.values():
             if node.id not in reached:
-                self.add("L003", node.id, node.path,
-                         f"No conversation can reach {node.id}",
-                         "Point a 'next', option, branch case, goto or intent at it, or delete it "
-                         "if it is no longer needed.")
+                self.add(
+                    "L003",
+                    node.id,
+                    node.path,
+                    f"No conversation can reach {node.id}",
+                    "Point a 'next', option, branch case, goto or intent at it, or delete it "
+                    "if it is no longer needed.",
+                )
 
     # L004 ------------------------------------------------------------------------------------
     def dead_ends(self) -> None:
@@ -729,11 +844,15 @@ class _Linter:
                 why = "is in a section that no include or returning intent enters"
             else:
                 continue
-            self.add("L004", node.id, node.path,
-                     f"{node.id} is the last step of section '{node.section}' and has no 'next'; "
-                     f"the section {why}, so the visitor would be stuck",
-                     "Add a 'next' (or a goto) to where the conversation should continue, or end "
-                     "the section with an end or handoff node.")
+            self.add(
+                "L004",
+                node.id,
+                node.path,
+                f"{node.id} is the last step of section '{node.section}' and has no 'next'; "
+                f"the section {why}, so the visitor would be stuck",
+                "Add a 'next' (or a goto) to where the conversation should continue, or end "
+                "the section with an end or handoff node.",
+            )
 
     def _falls_off(self, node: _Node) -> bool:
         return any(t is None and push is None for t, *_, push in _node_edges(self.flow, node))
@@ -765,11 +884,15 @@ class _Linter:
             names = sorted(ids, key=lambda i: f.nodes[i].order)
             asks = any(f.nodes[i].type == "question" for i in ids)
             detail = "" if asks else " without asking anything, so the chat would hang"
-            self.add("L005", names[0], f.nodes[names[0]].path,
-                     f"These steps go round in a circle{detail} and never reach an end or handoff: "
-                     + " → ".join(names),
-                     "Give one of these steps a way out: an answer or branch case that leads on "
-                     "to the rest of the flow, an end, or a handoff.")
+            self.add(
+                "L005",
+                names[0],
+                f.nodes[names[0]].path,
+                f"These steps go round in a circle{detail} and never reach an end or handoff: "
+                + " → ".join(names),
+                "Give one of these steps a way out: an answer or branch case that leads on "
+                "to the rest of the flow, an end, or a handoff.",
+            )
         # A circle without a question spins forever even if a branch might leave it later.
         for comp in _cycles(g.states, succ):
             ids = frozenset(s[0] for s in comp)
@@ -779,9 +902,14 @@ class _Linter:
             if not exits:
                 reported.add(ids)
                 names = sorted(ids, key=lambda i: f.nodes[i].order)
-                self.add("L005", names[0], f.nodes[names[0]].path,
-                         "These steps go round in a circle without asking anything: "
-                         + " → ".join(names), "Break the circle: point one step onward.")
+                self.add(
+                    "L005",
+                    names[0],
+                    f.nodes[names[0]].path,
+                    "These steps go round in a circle without asking anything: "
+                    + " → ".join(names),
+                    "Break the circle: point one step onward.",
+                )
 
     # L006 / L014 -------------------------------------------------------------------------------
     def _reads(self, node: _Node) -> Iterator[tuple[str, str, str]]:
@@ -795,8 +923,9 @@ class _Linter:
                             yield name, path, "the text"
         if node.type == "branch":
             for i, case in enumerate(_list(d.get("cases"))):
-                for atom, apath in _condition_atoms(_dict(case).get("when"),
-                                                    f"{p}.cases[{i}].when"):
+                for atom, apath in _condition_atoms(
+                    _dict(case).get("when"), f"{p}.cases[{i}].when"
+                ):
                     var = _str(atom.get("var")) or _str(atom.get("age_of"))
                     if var:
                         yield var, apath, "a branch condition"
@@ -821,18 +950,29 @@ class _Linter:
         for node in [*f.nodes.values(), *f.duplicates]:
             for var, path, what in self._reads(node):
                 if var not in f.defined_vars:
-                    self.add("L014", node.id, path,
-                             f"{what[0].upper() + what[1:]} of {node.id} uses the variable "
-                             f"'{var}', but no question or set step stores it",
-                             "Check the spelling against the 'var' of the question that asks it, "
-                             "or remove it.")
-                elif node.id in by_node and var not in by_node[node.id] and f.nodes.get(
-                        node.id) is node:
-                    self.add("L006", node.id, path,
-                             f"{what[0].upper() + what[1:]} of {node.id} uses '{var}', but no path "
-                             f"to {node.id} asks for it first",
-                             f"Move {node.id} after the question that stores '{var}', or stop "
-                             "using it here.")
+                    self.add(
+                        "L014",
+                        node.id,
+                        path,
+                        f"{what[0].upper() + what[1:]} of {node.id} uses the variable "
+                        f"'{var}', but no question or set step stores it",
+                        "Check the spelling against the 'var' of the question that asks it, "
+                        "or remove it.",
+                    )
+                elif (
+                    node.id in by_node
+                    and var not in by_node[node.id]
+                    and f.nodes.get(node.id) is node
+                ):
+                    self.add(
+                        "L006",
+                        node.id,
+                        path,
+                        f"{what[0].upper() + what[1:]} of {node.id} uses '{var}', but no path "
+                        f"to {node.id} asks for it first",
+                        f"Move {node.id} after the question that stores '{var}', or stop "
+                        "using it here.",
+                    )
 
     def message_placeholders(self) -> None:
         """The engine's own wording fills in its limits, never the visitor's answers."""
@@ -843,9 +983,13 @@ class _Linter:
                 for name in names:
                     if name not in allowed:
                         can = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
-                        self.add("L014", None, f"$.messages.{key}.{loc}",
-                                 f"The built-in message '{key}' cannot fill in {{{name}}}",
-                                 f"Use only the placeholders this message knows ({can}).")
+                        self.add(
+                            "L014",
+                            None,
+                            f"$.messages.{key}.{loc}",
+                            f"The built-in message '{key}' cannot fill in {{{name}}}",
+                            f"Use only the placeholders this message knows ({can}).",
+                        )
 
     # L007 ------------------------------------------------------------------------------------
     def handoff_fields(self) -> None:
@@ -862,12 +1006,16 @@ class _Linter:
         for nid, vars_ in missing.items():
             node = f.nodes[nid]
             names = ", ".join(sorted(vars_))
-            self.add("L007", nid, f"{node.path}.fields",
-                     f"The referral from {nid} needs {names}, but some paths reach it without "
-                     "that answer",
-                     "Make sure every path to this handoff asks a required question for each "
-                     "field (or branches on it being answered), or move the field to "
-                     "optional_fields.")
+            self.add(
+                "L007",
+                nid,
+                f"{node.path}.fields",
+                f"The referral from {nid} needs {names}, but some paths reach it without "
+                "that answer",
+                "Make sure every path to this handoff asks a required question for each "
+                "field (or branches on it being answered), or move the field to "
+                "optional_fields.",
+            )
 
     # L008 ------------------------------------------------------------------------------------
     def options(self) -> None:
@@ -877,10 +1025,14 @@ class _Linter:
                 value = _dict(opt).get("value")
                 key = repr(value)
                 if key in seen:
-                    self.add("L008", node.id, f"{node.path}.options[{i}].value",
-                             f"{node.id} has two options with the value {value!r}",
-                             "Give every option its own value; the value is what is stored and "
-                             "what branches compare.")
+                    self.add(
+                        "L008",
+                        node.id,
+                        f"{node.path}.options[{i}].value",
+                        f"{node.id} has two options with the value {value!r}",
+                        "Give every option its own value; the value is what is stored and "
+                        "what branches compare.",
+                    )
                 seen.add(key)
 
     # L021 ------------------------------------------------------------------------------------
@@ -892,43 +1044,65 @@ class _Linter:
                 continue
             reason = pattern_problem(pattern)
             if reason:
-                self.add("L021", node.id, f"{node.path}.validation.pattern",
-                         f"The pattern of {node.id} cannot be used: {reason}",
-                         "Write a simpler pattern: no repeat inside a repeat such as (a+)+, no "
-                         "alternatives inside a repeat such as (ab|a)+, no back-references.")
+                self.add(
+                    "L021",
+                    node.id,
+                    f"{node.path}.validation.pattern",
+                    f"The pattern of {node.id} cannot be used: {reason}",
+                    "Write a simpler pattern: no repeat inside a repeat such as (a+)+, no "
+                    "alternatives inside a repeat such as (ab|a)+, no back-references.",
+                )
 
     # L009 / L017 / L018 -------------------------------------------------------------------------
     def translations(self) -> None:
         locales = self.flow.locales
         for nid, path, text in _texts(self.flow):
             if not isinstance(text, Mapping):
-                self.add("L009", nid, path, "This text is not translated (it should be an object "
-                         f"with one entry per language: {', '.join(locales)})",
-                         'Write it as {"' + '": "…", "'.join(locales) + '": "…"}.')
+                self.add(
+                    "L009",
+                    nid,
+                    path,
+                    "This text is not translated (it should be an object "
+                    f"with one entry per language: {', '.join(locales)})",
+                    'Write it as {"' + '": "…", "'.join(locales) + '": "…"}.',
+                )
                 continue
             names: dict[str, set[str]] = {}
             for loc in locales:
                 value = text.get(loc)
                 if not isinstance(value, str) or not value.strip():
                     state = "missing" if value is None else "empty"
-                    self.add("L009", nid, f"{path}.{loc}",
-                             f"The '{loc}' translation is {state}",
-                             f"Add the text in '{loc}' (every language in \"locales\" needs "
-                             "every string).")
+                    self.add(
+                        "L009",
+                        nid,
+                        f"{path}.{loc}",
+                        f"The '{loc}' translation is {state}",
+                        f"Add the text in '{loc}' (every language in \"locales\" needs "
+                        "every string).",
+                    )
                     continue
                 found, broken = split_placeholders(value)
                 names[loc] = set(found)
                 for piece in broken:
-                    self.add("L018", nid, f"{path}.{loc}",
-                             f"'{piece}' in the '{loc}' text is not a valid {{variable}}",
-                             "Write a variable as {name} in lower case letters, digits and _; "
-                             "write a literal brace as {{ or }}.")
+                    self.add(
+                        "L018",
+                        nid,
+                        f"{path}.{loc}",
+                        f"'{piece}' in the '{loc}' text is not a valid {{variable}}",
+                        "Write a variable as {name} in lower case letters, digits and _; "
+                        "write a literal brace as {{ or }}.",
+                    )
             if len({frozenset(v) for v in names.values()}) > 1:
-                detail = "; ".join(f"{k}: {', '.join(sorted(v)) or 'none'}"
-                                   for k, v in names.items())
-                self.add("L017", nid, path,
-                         f"The translations do not use the same {{variables}} ({detail})",
-                         "Use the same {variables} in every language.")
+                detail = "; ".join(
+                    f"{k}: {', '.join(sorted(v)) or 'none'}" for k, v in names.items()
+                )
+                self.add(
+                    "L017",
+                    nid,
+                    path,
+                    f"The translations do not use the same {{variables}} ({detail})",
+                    "Use the same {variables} in every language.",
+                )
         for i, intent in enumerate(self.flow.intents):
             match = _dict(intent.get("match"))
             if intent.get("action") is None or not match:
@@ -936,26 +1110,39 @@ class _Linter:
             for loc in locales:
                 phrases = [p for p in _list(match.get(loc)) if isinstance(p, str) and p.strip()]
                 if not phrases:
-                    self.add("L009", None, f"$.intents[{i}].match.{loc}",
-                             f"Intent '{intent.get('id')}' has no phrases in '{loc}'",
-                             f"Add the words a visitor writing in '{loc}' would use.")
+                    self.add(
+                        "L009",
+                        None,
+                        f"$.intents[{i}].match.{loc}",
+                        f"Intent '{intent.get('id')}' has no phrases in '{loc}'",
+                        f"Add the words a visitor writing in '{loc}' would use.",
+                    )
 
     # L010 ------------------------------------------------------------------------------------
     def consent(self) -> None:
         f = self.flow
         must = self.must
-        consent_vars = {str(q.data.get("var")) for q in f.questions
-                        if q.data.get("input") == "consent"}
-        bad = {s[0] for s, facts in must.items()
-               if f.nodes[s[0]].type == "question" and f.nodes[s[0]].data.get("personal") is True
-               and not _consented(facts, consent_vars)}
+        consent_vars = {
+            str(q.data.get("var")) for q in f.questions if q.data.get("input") == "consent"
+        }
+        bad = {
+            s[0]
+            for s, facts in must.items()
+            if f.nodes[s[0]].type == "question"
+            and f.nodes[s[0]].data.get("personal") is True
+            and not _consented(facts, consent_vars)
+        }
         for nid in bad:
-            self.add("L010", nid, f.nodes[nid].path,
-                     f"Personal question {nid} can be reached before the visitor has agreed to the "
-                     "privacy notice",
-                     "Ask the consent question first and continue to personal questions only "
-                     "through a branch where consent is true, e.g. "
-                     '{"var": "consent", "op": "eq", "value": true}.')
+            self.add(
+                "L010",
+                nid,
+                f.nodes[nid].path,
+                f"Personal question {nid} can be reached before the visitor has agreed to the "
+                "privacy notice",
+                "Ask the consent question first and continue to personal questions only "
+                "through a branch where consent is true, e.g. "
+                '{"var": "consent", "op": "eq", "value": true}.',
+            )
 
     # L011 ------------------------------------------------------------------------------------
     def retries(self) -> None:
@@ -965,22 +1152,34 @@ class _Linter:
             limit = q.data.get("max_retries", default)
             ok = isinstance(limit, int) and not isinstance(limit, bool)
             if not ok or not 1 <= limit <= MAX_RETRY_LIMIT:
-                self.add("L011", q.id, f"{q.path}.max_retries",
-                         f"{q.id} has no usable retry limit ({limit!r}), so a visitor whose "
-                         "answer is not accepted could be asked forever",
-                         f"Set max_retries to a number from 1 to {MAX_RETRY_LIMIT} (3 is usual), "
-                         "or remove it to use the flow's setting.")
+                self.add(
+                    "L011",
+                    q.id,
+                    f"{q.path}.max_retries",
+                    f"{q.id} has no usable retry limit ({limit!r}), so a visitor whose "
+                    "answer is not accepted could be asked forever",
+                    f"Set max_retries to a number from 1 to {MAX_RETRY_LIMIT} (3 is usual), "
+                    "or remove it to use the flow's setting.",
+                )
             if "on_max_retries" not in q.data and f.person_node is None:
-                self.add("L011", q.id, q.path,
-                         f"{q.id} has nowhere to go after too many invalid answers",
-                         "Set settings.person_node to your talk-to-a-person handoff, or give the "
-                         "question an on_max_retries target.")
+                self.add(
+                    "L011",
+                    q.id,
+                    q.path,
+                    f"{q.id} has nowhere to go after too many invalid answers",
+                    "Set settings.person_node to your talk-to-a-person handoff, or give the "
+                    "question an on_max_retries target.",
+                )
         person = f.nodes.get(f.person_node or "")
         if person is not None and not self._reaches_handoff(person.id):
-            self.add("L011", person.id, "$.settings.person_node",
-                     f"settings.person_node ({person.id}) does not lead to a handoff, so asking "
-                     "for a person never reaches one",
-                     "Point settings.person_node at a handoff node (mode \"live\" or \"queued\").")
+            self.add(
+                "L011",
+                person.id,
+                "$.settings.person_node",
+                f"settings.person_node ({person.id}) does not lead to a handoff, so asking "
+                "for a person never reaches one",
+                'Point settings.person_node at a handoff node (mode "live" or "queued").',
+            )
 
     def _reaches_handoff(self, start: str) -> bool:
         seen, todo = {start}, [start]
@@ -1002,32 +1201,48 @@ class _Linter:
                 if not isinstance(value, str):
                     continue
                 for hit in _advice_hits(value):
-                    self.add("L012", nid, f"{path}.{loc}",
-                             f"The '{loc}' text says \"{hit}\", which can read like clinical "
-                             "advice or a diagnosis",
-                             "Reword it so the assistant informs rather than advises: describe "
-                             "what the practice does, and leave assessment to a clinician.")
+                    self.add(
+                        "L012",
+                        nid,
+                        f"{path}.{loc}",
+                        f"The '{loc}' text says \"{hit}\", which can read like clinical "
+                        "advice or a diagnosis",
+                        "Reword it so the assistant informs rather than advises: describe "
+                        "what the practice does, and leave assessment to a clinician.",
+                    )
                 self._readability(nid, f"{path}.{loc}", value, loc in english)
 
     def _readability(self, nid: str | None, path: str, text: str, english: bool) -> None:
         longest = max((len(s.split()) for s in _sentences(text)), default=0)
         if longest > MAX_SENTENCE_WORDS:
-            self.add("L013", nid, path,
-                     f"A sentence has {longest} words (aim for at most {MAX_SENTENCE_WORDS})",
-                     "Split it into shorter sentences.")
+            self.add(
+                "L013",
+                nid,
+                path,
+                f"A sentence has {longest} words (aim for at most {MAX_SENTENCE_WORDS})",
+                "Split it into shorter sentences.",
+            )
         if len(text) > MAX_TEXT_CHARS:
-            self.add("L013", nid, path,
-                     f"This text is {len(text)} characters long (aim for at most "
-                     f"{MAX_TEXT_CHARS} in one message)",
-                     "Split it over two message steps, or cut it down.")
+            self.add(
+                "L013",
+                nid,
+                path,
+                f"This text is {len(text)} characters long (aim for at most "
+                f"{MAX_TEXT_CHARS} in one message)",
+                "Split it over two message steps, or cut it down.",
+            )
         words = len(re.findall(r"[A-Za-z']+", text))
         if english and words >= GRADE_MIN_WORDS:
             grade = readability_grade(text)
             if grade > MAX_GRADE:
-                self.add("L013", nid, path,
-                         f"This text reads at school grade {grade:.0f} (aim for {MAX_GRADE:.0f} "
-                         "or below)",
-                         "Use shorter sentences and everyday words.")
+                self.add(
+                    "L013",
+                    nid,
+                    path,
+                    f"This text reads at school grade {grade:.0f} (aim for {MAX_GRADE:.0f} "
+                    "or below)",
+                    "Use shorter sentences and everyday words.",
+                )
 
     # L015 ------------------------------------------------------------------------------------
     def intent_phrases(self) -> None:
@@ -1041,19 +1256,27 @@ class _Linter:
                     key = (loc, " ".join(re.findall(r"\w+", _fold(phrase))))
                     other = owner.setdefault(key, iid)
                     if other != iid:
-                        self.add("L015", None, f"$.intents[{i}].match.{loc}[{j}]",
-                                 f"The phrase \"{phrase}\" is in both intents '{other}' and "
-                                 f"'{iid}'; only the first will ever match it",
-                                 "Keep the phrase in the intent it belongs to and remove it from "
-                                 "the other.")
+                        self.add(
+                            "L015",
+                            None,
+                            f"$.intents[{i}].match.{loc}[{j}]",
+                            f"The phrase \"{phrase}\" is in both intents '{other}' and "
+                            f"'{iid}'; only the first will ever match it",
+                            "Keep the phrase in the intent it belongs to and remove it from "
+                            "the other.",
+                        )
 
     # L016 ------------------------------------------------------------------------------------
     def include_cycles(self) -> None:
         for nid, section in self.graph.include_cycles.items():
-            self.add("L016", nid, f"{self.flow.nodes[nid].path}.section",
-                     f"{nid} includes section '{section}' while that section is already running, "
-                     "so it would repeat forever",
-                     "Use a goto instead, or remove the include from inside the section.")
+            self.add(
+                "L016",
+                nid,
+                f"{self.flow.nodes[nid].path}.section",
+                f"{nid} includes section '{section}' while that section is already running, "
+                "so it would repeat forever",
+                "Use a goto instead, or remove the include from inside the section.",
+            )
 
     # L019 ------------------------------------------------------------------------------------
     def summaries(self) -> None:
@@ -1064,9 +1287,13 @@ class _Linter:
             for i, item in enumerate(_list(node.data.get("fields"))):
                 var = _str(_dict(item).get("var"))
                 if var and var in f.defined_vars and not f.questions_for(var):
-                    self.add("L019", node.id, f"{node.path}.fields[{i}].var",
-                             f"The summary offers to change '{var}', but no question asks for it",
-                             "Show only answers that a question collects, or add that question.")
+                    self.add(
+                        "L019",
+                        node.id,
+                        f"{node.path}.fields[{i}].var",
+                        f"The summary offers to change '{var}', but no question asks for it",
+                        "Show only answers that a question collects, or add that question.",
+                    )
 
     # L020 ------------------------------------------------------------------------------------
     def conditions(self) -> None:
@@ -1075,12 +1302,18 @@ class _Linter:
             if node.type != "branch":
                 continue
             for i, case in enumerate(_list(node.data.get("cases"))):
-                for atom, path in _condition_atoms(_dict(case).get("when"),
-                                                   f"{node.path}.cases[{i}].when"):
+                for atom, path in _condition_atoms(
+                    _dict(case).get("when"), f"{node.path}.cases[{i}].when"
+                ):
                     for problem in self._impossible(atom):
-                        self.add("L020", node.id, path, problem,
-                                 "Compare with a value the question can actually store (option "
-                                 "values for choices, true/false for yes/no and consent).")
+                        self.add(
+                            "L020",
+                            node.id,
+                            path,
+                            problem,
+                            "Compare with a value the question can actually store (option "
+                            "values for choices, true/false for yes/no and consent).",
+                        )
 
     def _impossible(self, atom: Mapping[str, Any]) -> Iterable[str]:
         f = self.flow
@@ -1097,8 +1330,9 @@ class _Linter:
         kinds = {str(q.data.get("input")) for q in questions}
         values = [value] if op in ("eq", "ne") else _list(value) if op in ("in", "not_in") else []
         if kinds <= {"choice", "multi"}:
-            allowed = {repr(_dict(o).get("value")) for q in questions
-                       for o in _list(q.data.get("options"))}
+            allowed = {
+                repr(_dict(o).get("value")) for q in questions for o in _list(q.data.get("options"))
+            }
             for v in values:
                 if repr(v) not in allowed:
                     yield f"'{var}' is never {v!r}: it is not one of the question's option values"
@@ -1106,8 +1340,15 @@ class _Linter:
             for v in values:
                 if not isinstance(v, bool):
                     yield f"'{var}' is a yes/no answer (true or false), never {v!r}"
-        if op in ("lt", "le", "gt", "ge") and kinds <= {"choice", "multi", "yesno", "consent",
-                                                           "text", "email", "phone"}:
+        if op in ("lt", "le", "gt", "ge") and kinds <= {
+            "choice",
+            "multi",
+            "yesno",
+            "consent",
+            "text",
+            "email",
+            "phone",
+        }:
             yield f"'{var}' is not a number or date, so '{op}' cannot compare it"
 
 

@@ -87,8 +87,12 @@ class Detection:
         """The staff-side record of this detection (for the session and referral), or None."""
         if self.level is None:
             return None
-        return {"category": self.category, "rule": self.rule, "level": self.level,
-                "escalated": self.escalated}
+        return {
+            "category": self.category,
+            "rule": self.rule,
+            "level": self.level,
+            "escalated": self.escalated,
+        }
 
 
 NOTHING = Detection()
@@ -203,8 +207,9 @@ def _layer(rule_id: str) -> int:
     return 1 if rule_id.startswith(NET_PREFIX) else 2
 
 
-def detect(text: str, locale: str = "en", rules: Rules | None = None,
-           prior_concerns: int = 0) -> Detection:
+def detect(
+    text: str, locale: str = "en", rules: Rules | None = None, prior_concerns: int = 0
+) -> Detection:
     """Classify one free-text message. Every locale's rules run (a visitor may switch language);
     ``locale`` is accepted for symmetry with ``response_events``. ``prior_concerns`` is how many
     concerns this session already had: a second concern is a crisis.
@@ -230,20 +235,25 @@ def detect(text: str, locale: str = "en", rules: Rules | None = None,
         category=best.rule.category,
         rule=best.rule.id,
         span=norm.original_span(best.first, best.last),
-        matched=" ".join(norm.tokens[best.first:best.last + 1]),
+        matched=" ".join(norm.tokens[best.first : best.last + 1]),
         escalated=escalated,
         reasons=reasons,
     )
 
 
-def safe_detect(text: str, locale: str = "en", rules: Rules | None = None,
-                prior_concerns: int = 0) -> Detection:
+def safe_detect(
+    text: str, locale: str = "en", rules: Rules | None = None, prior_concerns: int = 0
+) -> Detection:
     """``detect`` that cannot fail: any error becomes a crisis, so the visitor still gets help."""
     try:
         return detect(text, locale, rules, prior_concerns)
     except Exception:  # noqa: BLE001 - failing safe is the point: a crash must not hide a crisis
-        return Detection(level="crisis", category="detector_error", rule="detector_error",
-                         reasons=("detector_error",))
+        return Detection(
+            level="crisis",
+            category="detector_error",
+            rule="detector_error",
+            reasons=("detector_error",),
+        )
 
 
 class _Context:
@@ -294,14 +304,14 @@ def _hits(rule_set: RuleSet, norm: Normalized) -> Iterator[_Hit]:
                 yield _Hit(None, category.order, first, last, rule, reasons)  # a denial
 
 
-def _exempted(rule: CompiledRule, category: Category, ctx: _Context, first: int,
-              last: int) -> bool:
+def _exempted(rule: CompiledRule, category: Category, ctx: _Context, first: int, last: int) -> bool:
     """The category's or the rule's own exemption overlaps the match: an everyday context of
     the rule's words."""
     if any(lo <= last and first <= hi for lo, hi in ctx.spans("exemptions", category)):
         return True
     return rule.exemptions is not None and any(
-        lo <= last and first <= hi for lo, hi in rule.exemptions.spans(ctx.norm))
+        lo <= last and first <= hi for lo, hi in rule.exemptions.spans(ctx.norm)
+    )
 
 
 _ACTING = re.compile(
@@ -327,8 +337,9 @@ def _about_someone_else_only(rule: CompiledRule, ctx: _Context, first: int, last
     return _about_someone_else(ctx, first, last, clause_bounds(ctx.norm, first, last)[0])
 
 
-def _judge(rule: CompiledRule, category: Category, ctx: _Context, first: int,
-           last: int) -> tuple[str | None, tuple[str, ...]]:
+def _judge(
+    rule: CompiledRule, category: Category, ctx: _Context, first: int, last: int
+) -> tuple[str | None, tuple[str, ...]]:
     """The level of one match in its context. Only ever lowers to nothing for a plain negation.
 
     A tripwire match alone never goes above concern: its words are a signal, not yet a meaning.
@@ -343,8 +354,14 @@ def _judge(rule: CompiledRule, category: Category, ctx: _Context, first: int,
     return level, reasons
 
 
-def _imminent(rule: CompiledRule, category: Category, ctx: _Context, first: int, last: int,
-              reasons: tuple[str, ...]) -> bool:
+def _imminent(
+    rule: CompiledRule,
+    category: Category,
+    ctx: _Context,
+    first: int,
+    last: int,
+    reasons: tuple[str, ...],
+) -> bool:
     """The escalation step: a concern of a category with ``imminence``/``timing`` phrases (the
     floor's suicide and harm to others) is a crisis when the same message also says how or what
     with (my plan, researching ways, goodbye letters, next to me, in my hand), that an attempt
@@ -362,8 +379,9 @@ def _imminent(rule: CompiledRule, category: Category, ctx: _Context, first: int,
     return _fresh_signal(ctx, category, spans, first, last) is not None
 
 
-def _fresh_signal(ctx: _Context, category: Category, spans: list[tuple[int, int]], first: int,
-                  last: int) -> tuple[int, int] | None:
+def _fresh_signal(
+    ctx: _Context, category: Category, spans: list[tuple[int, int]], first: int, last: int
+) -> tuple[int, int] | None:
     """The first of ``spans`` that brings a word the match does not hold, is not negated and is
     not inside one of the category's exemptions ("decided to get help", "my plan is to start
     therapy")."""
@@ -377,8 +395,9 @@ def _fresh_signal(ctx: _Context, category: Category, spans: list[tuple[int, int]
     return None
 
 
-def _judge_level(rule: CompiledRule, category: Category, ctx: _Context, first: int,
-                 last: int) -> tuple[str | None, tuple[str, ...]]:
+def _judge_level(
+    rule: CompiledRule, category: Category, ctx: _Context, first: int, last: int
+) -> tuple[str | None, tuple[str, ...]]:
     norm, lang = ctx.norm, ctx.rule_set.language
     negated = _negated(norm, lang, first)
     if rule.level == "advice":
@@ -388,16 +407,17 @@ def _judge_level(rule: CompiledRule, category: Category, ctx: _Context, first: i
         if marker is None:
             # a plan, means at hand or a recent attempt keeps it a concern ("I'm not suicidal, I
             # just keep the pills next to me"); only a method or plan marker after "but" is more
-            if _fresh_signal(ctx, category, ctx.spans("imminence", category), first,
-                             last) is None:
+            if _fresh_signal(ctx, category, ctx.spans("imminence", category), first, last) is None:
                 return None, ("negated",)
             return "concern", ("negated", "imminent")
         between = _between(norm, (first, last), marker)
         contrast = any(tok in lang.contrasts for tok in between)
         return ("crisis" if contrast else "concern"), ("negated", "method_or_plan")
     lo, hi = clause_bounds(norm, first, last)
-    if category.past == "concern" and _within(ctx.spans("past"), lo, hi) and not _within(
-        ctx.spans("recent"), lo, hi
+    if (
+        category.past == "concern"
+        and _within(ctx.spans("past"), lo, hi)
+        and not _within(ctx.spans("recent"), lo, hi)
     ):
         return "concern", ("past",)
     if category.third_party == "concern" and _about_someone_else(ctx, first, last, lo):
@@ -452,8 +472,12 @@ _PARTICIPLE = re.compile(r"[a-z]{2,}(?:ado|ido)$")
 
 def _spanish_perfect(tokens: tuple[str, ...], lo: int, hi: int) -> bool:
     """Spanish "he estado", "he buscado" is "I have": the English cue "he" is not someone else."""
-    return (lo == hi and tokens[lo] == "he" and hi + 1 < len(tokens)
-            and _PARTICIPLE.match(tokens[hi + 1]) is not None)
+    return (
+        lo == hi
+        and tokens[lo] == "he"
+        and hi + 1 < len(tokens)
+        and _PARTICIPLE.match(tokens[hi + 1]) is not None
+    )
 
 
 def _about_someone_else(ctx: _Context, first: int, last: int, clause_lo: int) -> bool:
@@ -461,15 +485,18 @@ def _about_someone_else(ctx: _Context, first: int, last: int, clause_lo: int) ->
     what follows ("my husband says he will kill me" is about the visitor)."""
     lang = ctx.rule_set.language
     tokens = ctx.norm.tokens
-    cues = [(lo, hi) for lo, hi in ctx.spans("third_party") if clause_lo <= lo and hi < first
-            and not _spanish_perfect(tokens, lo, hi)]
+    cues = [
+        (lo, hi)
+        for lo, hi in ctx.spans("third_party")
+        if clause_lo <= lo and hi < first and not _spanish_perfect(tokens, lo, hi)
+    ]
     if not cues:
         return False
     cue_end = max(hi for _, hi in cues)
-    if any(tok in lang.first_person for tok in ctx.norm.tokens[cue_end + 1:last + 1]):
+    if any(tok in lang.first_person for tok in ctx.norm.tokens[cue_end + 1 : last + 1]):
         return False
     # "someone sexually assaulted me": the visitor may come right after the match
-    for tok in ctx.norm.tokens[last + 1:last + 3]:
+    for tok in ctx.norm.tokens[last + 1 : last + 3]:
         if tok in (BOUNDARY, PAUSE) or tok in lang.contrasts or tok == "and":
             break
         if tok in lang.first_person:
@@ -480,8 +507,9 @@ def _about_someone_else(ctx: _Context, first: int, last: int, clause_lo: int) ->
 # --- responses
 
 
-def response_events(detection: Detection, locale: str = "en",
-                    rules: Rules | None = None) -> list[dict[str, Any]]:
+def response_events(
+    detection: Detection, locale: str = "en", rules: Rules | None = None
+) -> list[dict[str, Any]]:
     """The events the visitor sees for a detection: a ``crisis`` event (crisis and concern), a
     ``message`` (advice), or nothing. Wording comes only from the floor or the rules file."""
     if detection.level is None:
@@ -491,19 +519,24 @@ def response_events(detection: Detection, locale: str = "en",
     category = detection.category or "default"
     if detection.level == "advice":
         text = _text(rules, category, "advice", loc) or _text(
-            rules, "clinical_advice", "advice", loc)
+            rules, "clinical_advice", "advice", loc
+        )
         return [{"type": "message", "node": "safety:advice", "text": text}]
-    text = _text(rules, category, detection.level, loc) or _text(rules, "default",
-                                                                 detection.level, loc)
-    return [{
-        "type": "crisis",
-        "level": detection.level,
-        "category": category,
-        "text": text,
-        "resources": _resources(rules, category, loc),
-        "actions": [{"intent": a["intent"], "label": _pick(a["label"], loc)}
-                    for a in rules.actions],
-    }]
+    text = _text(rules, category, detection.level, loc) or _text(
+        rules, "default", detection.level, loc
+    )
+    return [
+        {
+            "type": "crisis",
+            "level": detection.level,
+            "category": category,
+            "text": text,
+            "resources": _resources(rules, category, loc),
+            "actions": [
+                {"intent": a["intent"], "label": _pick(a["label"], loc)} for a in rules.actions
+            ],
+        }
+    ]
 
 
 def _pick(texts: dict[str, str], locale: str) -> str:
@@ -519,8 +552,10 @@ def _resources(rules: Rules, category: str, locale: str) -> list[dict[str, str]]
     listed = rules.responses.get(category, {}).get("resources", [])
     ids = [i for i in listed if i in rules.resources]
     ids += [i for i, r in rules.resources.items() if r.scope == "all" and i not in ids]
-    return [{"label": _pick(rules.resources[i].label, locale), "href": rules.resources[i].href}
-            for i in ids]
+    return [
+        {"label": _pick(rules.resources[i].label, locale), "href": rules.resources[i].href}
+        for i in ids
+    ]
 
 
 # --- checking a rules file
@@ -559,8 +594,15 @@ def _pattern_findings(doc: dict[str, Any], name: str) -> list[Finding]:
                 try:
                     parse_pattern(source)
                 except PatternError as exc:
-                    out.append(Finding(name, f"{path}.{locale}[{i}]", "S002", "error",
-                                       f"the pattern '{source}' cannot be used: {exc}"))
+                    out.append(
+                        Finding(
+                            name,
+                            f"{path}.{locale}[{i}]",
+                            "S002",
+                            "error",
+                            f"the pattern '{source}' cannot be used: {exc}",
+                        )
+                    )
 
     for key, lang in doc.get("language", {}).items():
         for field in ("third_party", "past", "recent"):
@@ -577,11 +619,17 @@ def _pattern_findings(doc: dict[str, Any], name: str) -> list[Finding]:
                     try:
                         re.compile(source)
                     except re.error as exc:
-                        out.append(Finding(
-                            name, f"{base}.rules[{r}].regex.{locale}[{i}]", "S003", "error",
-                            f"the regular expression does not compile ({exc})",
-                            "regexes run on normalised text: lower case, no accents, words "
-                            "separated by single spaces"))
+                        out.append(
+                            Finding(
+                                name,
+                                f"{base}.rules[{r}].regex.{locale}[{i}]",
+                                "S003",
+                                "error",
+                                f"the regular expression does not compile ({exc})",
+                                "regexes run on normalised text: lower case, no accents, words "
+                                "separated by single spaces",
+                            )
+                        )
     return out
 
 
@@ -615,32 +663,59 @@ def _floor_findings(doc: dict[str, Any], name: str) -> list[Finding]:
         floor_cat = floor_cats.get(cname)
         for r, rule in enumerate(cat.get("rules", [])):
             if rule["id"] in floor_ids and rule.get("enabled", True) is False:
-                out.append(Finding(
-                    name, f"{base}.rules[{r}].enabled", "S004", "error",
-                    f"'{rule['id']}' is a built-in floor rule and cannot be switched off; it stays "
-                    "on", "remove this entry; to stop a false alarm, report it so the floor can be "
-                    "fixed for every practice"))
+                out.append(
+                    Finding(
+                        name,
+                        f"{base}.rules[{r}].enabled",
+                        "S004",
+                        "error",
+                        f"'{rule['id']}' is a built-in floor rule and cannot be switched off; "
+                        "it stays on",
+                        "remove this entry; to stop a false alarm, report it so the floor can be "
+                        "fixed for every practice",
+                    )
+                )
         if floor_cat is None:
             continue
         if _RANK.get(cat.get("level"), 3) < _RANK[floor_cat["level"]]:
-            out.append(Finding(
-                name, f"{base}.level", "S005", "error",
-                f"the floor keeps '{cname}' at {floor_cat['level']}; a lower level here only "
-                "affects this file's own rules", f"set it to \"{floor_cat['level']}\""))
+            out.append(
+                Finding(
+                    name,
+                    f"{base}.level",
+                    "S005",
+                    "error",
+                    f"the floor keeps '{cname}' at {floor_cat['level']}; a lower level here only "
+                    "affects this file's own rules",
+                    f'set it to "{floor_cat["level"]}"',
+                )
+            )
         for key in ("third_party", "past"):
             if floor_cat.get(key) == "keep" and cat.get(key) == "concern":
-                out.append(Finding(
-                    name, f"{base}.{key}", "S005", "error",
-                    f"the floor does not lower '{cname}' for {key.replace('_', ' ')} talk",
-                    "remove this setting"))
+                out.append(
+                    Finding(
+                        name,
+                        f"{base}.{key}",
+                        "S005",
+                        "error",
+                        f"the floor does not lower '{cname}' for {key.replace('_', ' ')} talk",
+                        "remove this setting",
+                    )
+                )
     floor_res = {r["id"]: r for r in FLOOR["resources"]}
     for i, res in enumerate(doc.get("resources", [])):
         known = floor_res.get(res["id"])
         if known and (res["href"] != known["href"] or res.get("scope", "all") != "all"):
-            out.append(Finding(
-                name, f"$.resources[{i}]", "S006", "error",
-                f"'{res['id']}' is a built-in resource ({known['href']}); it cannot be pointed "
-                "elsewhere or hidden", "give your resource its own id"))
+            out.append(
+                Finding(
+                    name,
+                    f"$.resources[{i}]",
+                    "S006",
+                    "error",
+                    f"'{res['id']}' is a built-in resource ({known['href']}); it cannot be pointed "
+                    "elsewhere or hidden",
+                    "give your resource its own id",
+                )
+            )
     return out
 
 
@@ -652,46 +727,106 @@ def _structure_findings(doc: dict[str, Any], name: str) -> list[Finding]:
         for r, rule in enumerate(cat.get("rules", [])):
             where = f"$.categories.{cname}.rules[{r}]"
             if rule["id"] in seen:
-                out.append(Finding(name, f"{where}.id", "S001", "error",
-                                   f"the rule id '{rule['id']}' is also used at {seen[rule['id']]}",
-                                   "give every rule its own id"))
+                out.append(
+                    Finding(
+                        name,
+                        f"{where}.id",
+                        "S001",
+                        "error",
+                        f"the rule id '{rule['id']}' is also used at {seen[rule['id']]}",
+                        "give every rule its own id",
+                    )
+                )
             seen.setdefault(rule["id"], where)
             for key in ("patterns", "regex", "examples"):
                 for locale in rule.get(key, {}):
                     if locale not in locales:
-                        out.append(Finding(
-                            name, f"{where}.{key}.{locale}", "S010", "warning",
-                            f"'{locale}' is not in this file's locales", "add it to \"locales\""))
+                        out.append(
+                            Finding(
+                                name,
+                                f"{where}.{key}.{locale}",
+                                "S010",
+                                "warning",
+                                f"'{locale}' is not in this file's locales",
+                                'add it to "locales"',
+                            )
+                        )
         if cname not in FLOOR["responses"] and cname not in doc.get("responses", {}):
-            out.append(Finding(name, f"$.categories.{cname}", "S013", "warning",
-                               f"'{cname}' has no response; the generic wording is used",
-                               f"add responses.{cname}"))
+            out.append(
+                Finding(
+                    name,
+                    f"$.categories.{cname}",
+                    "S013",
+                    "warning",
+                    f"'{cname}' has no response; the generic wording is used",
+                    f"add responses.{cname}",
+                )
+            )
     resource_ids = {r["id"] for r in FLOOR["resources"]} | {
-        r["id"] for r in doc.get("resources", [])}
+        r["id"] for r in doc.get("resources", [])
+    }
     for i, res in enumerate(doc.get("resources", [])):
         href = res["href"]
         if href.startswith("sms:") and not _SMS.match(href):
-            out.append(Finding(name, f"$.resources[{i}].href", "S012", "error",
-                               f"'{href}' is not an RFC 5724 sms URI",
-                               "write it as sms:NUMBER or sms:NUMBER?body=WORD"))
+            out.append(
+                Finding(
+                    name,
+                    f"$.resources[{i}].href",
+                    "S012",
+                    "error",
+                    f"'{href}' is not an RFC 5724 sms URI",
+                    "write it as sms:NUMBER or sms:NUMBER?body=WORD",
+                )
+            )
         if href.startswith("tel:") and not _TEL.match(href):
-            out.append(Finding(name, f"$.resources[{i}].href", "S012", "error",
-                               f"'{href}' is not a tel URI", "write it as tel:NUMBER"))
+            out.append(
+                Finding(
+                    name,
+                    f"$.resources[{i}].href",
+                    "S012",
+                    "error",
+                    f"'{href}' is not a tel URI",
+                    "write it as tel:NUMBER",
+                )
+            )
         for locale in locales:
             if locale not in res["label"]:
-                out.append(Finding(name, f"$.resources[{i}].label", "S008", "error",
-                                   f"the label has no '{locale}' text", f"add \"{locale}\""))
+                out.append(
+                    Finding(
+                        name,
+                        f"$.resources[{i}].label",
+                        "S008",
+                        "error",
+                        f"the label has no '{locale}' text",
+                        f'add "{locale}"',
+                    )
+                )
     for cname, response in doc.get("responses", {}).items():
         for j, rid in enumerate(response.get("resources", [])):
             if rid not in resource_ids:
-                out.append(Finding(name, f"$.responses.{cname}.resources[{j}]", "S007", "error",
-                                   f"there is no resource '{rid}'", "add it to \"resources\""))
+                out.append(
+                    Finding(
+                        name,
+                        f"$.responses.{cname}.resources[{j}]",
+                        "S007",
+                        "error",
+                        f"there is no resource '{rid}'",
+                        'add it to "resources"',
+                    )
+                )
         for level in ("crisis", "concern", "advice"):
             for locale in locales if level in response else ():
                 if locale not in response[level]:
-                    out.append(Finding(name, f"$.responses.{cname}.{level}", "S008", "error",
-                                       f"the {level} text has no '{locale}' version",
-                                       f"add \"{locale}\""))
+                    out.append(
+                        Finding(
+                            name,
+                            f"$.responses.{cname}.{level}",
+                            "S008",
+                            "error",
+                            f"the {level} text has no '{locale}' version",
+                            f'add "{locale}"',
+                        )
+                    )
     return out
 
 
@@ -713,11 +848,17 @@ def _action_findings(doc: dict[str, Any], name: str, path: Path) -> list[Finding
         intents = {i.get("id") for i in flow.get("intents", []) if isinstance(i, dict)}
         for action in actions:
             if action["intent"] not in intents:
-                out.append(Finding(
-                    name, where, "S014", "error",
-                    f"the crisis action '{action['intent']}' is not an intent of the flow "
-                    f"'{flow_path.name}', so the button would be refused",
-                    "add \"actions\" naming that flow's talk-to-a-person intent"))
+                out.append(
+                    Finding(
+                        name,
+                        where,
+                        "S014",
+                        "error",
+                        f"the crisis action '{action['intent']}' is not an intent of the flow "
+                        f"'{flow_path.name}', so the button would be refused",
+                        'add "actions" naming that flow\'s talk-to-a-person intent',
+                    )
+                )
     return out
 
 
@@ -740,22 +881,39 @@ def _example_findings(doc: dict[str, Any], name: str, rules: Rules) -> list[Find
                 for i, example in enumerate(items):
                     got = detect(example, locale, rules)
                     if _RANK[got.level] < _RANK[want]:
-                        out.append(Finding(
-                            name, f"$.categories.{cname}.rules[{r}].examples.{locale}[{i}]",
-                            "S009", "error",
-                            f"the example '{example}' is not detected as {want} (got "
-                            f"{_describe(got)})",
-                            "add a pattern that matches it, or fix the example"))
-    floor_examples = [ex for c in FLOOR["categories"].values() for r in c["rules"]
-                      for items in r.get("examples", {}).values() for ex in items]
+                        out.append(
+                            Finding(
+                                name,
+                                f"$.categories.{cname}.rules[{r}].examples.{locale}[{i}]",
+                                "S009",
+                                "error",
+                                f"the example '{example}' is not detected as {want} (got "
+                                f"{_describe(got)})",
+                                "add a pattern that matches it, or fix the example",
+                            )
+                        )
+    floor_examples = [
+        ex
+        for c in FLOOR["categories"].values()
+        for r in c["rules"]
+        for items in r.get("examples", {}).values()
+        for ex in items
+    ]
     for cname, cat in doc.get("categories", {}).items():
         for locale, items in cat.get("exemptions", {}).items():
             for i, source in enumerate(items):
                 exemption = compile_phrases([source])
                 hits = [ex for ex in floor_examples if exemption.spans(normalize(ex))]
                 if hits:
-                    out.append(Finding(
-                        name, f"$.categories.{cname}.exemptions.{locale}[{i}]", "S011", "warning",
-                        f"this exemption covers '{hits[0]}', a built-in example; exemptions never "
-                        "apply to floor rules, so it is still detected", "narrow the exemption"))
+                    out.append(
+                        Finding(
+                            name,
+                            f"$.categories.{cname}.exemptions.{locale}[{i}]",
+                            "S011",
+                            "warning",
+                            f"this exemption covers '{hits[0]}', a built-in example; exemptions "
+                            "never apply to floor rules, so it is still detected",
+                            "narrow the exemption",
+                        )
+                    )
     return out

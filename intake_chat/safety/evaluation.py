@@ -89,10 +89,24 @@ def load_corpus(path: str | Path) -> list[Example]:
         if level == "none":  # some writers spell "nothing to act on" as a word
             level = None
         if level not in _LEVELS or not isinstance(row.get("text"), str):
-            raise FlowError([Problem(name, f"line {number}", "needs text and a level of crisis, "
-                                     "concern, advice or null")])
-        examples.append(Example(row["text"], row.get("locale", "en"), level,
-                                row.get("category") if level else None, row.get("note", "")))
+            raise FlowError(
+                [
+                    Problem(
+                        name,
+                        f"line {number}",
+                        "needs text and a level of crisis, concern, advice or null",
+                    )
+                ]
+            )
+        examples.append(
+            Example(
+                row["text"],
+                row.get("locale", "en"),
+                level,
+                row.get("category") if level else None,
+                row.get("note", ""),
+            )
+        )
     return examples
 
 

@@ -57,19 +57,127 @@ _MIN_SQUEEZE_WORD = 4  # shorter patterns only match as written: "odd" must not 
 # myself", "noose" would read "nose", "perro" the Spanish "pero". A pattern word whose squeezed
 # spelling is one of these is matched as written only (elongations such as "nooose" still are).
 # Words in most messages: a rule indexed by one of them would run on nearly every message.
-_COMMON_WORDS = frozenset({
-    "i", "me", "my", "a", "an", "the", "to", "and", "or", "but", "of", "in", "on", "at", "for",
-    "with", "is", "am", "are", "was", "were", "be", "been", "have", "has", "had", "do", "does",
-    "did", "not", "no", "can", "could", "will", "would", "it", "this", "that", "so", "just",
-    "you", "he", "she", "they", "we", "us", "him", "her", "them", "let", "get", "got", "want",
-    "need", "if", "what", "how", "all", "up", "out", "like", "feel", "know", "go", "going",
-    "que", "de", "la", "el", "en", "y", "mi", "lo", "se", "es", "por", "con",
-    "un", "una", "yo", "ya", "muy", "mas", "para", "estoy", "tengo", "quiero",
-})
-_SQUEEZE_COLLISIONS = frozenset({
-    "ad", "al", "ben", "bed", "but", "caro", "chose", "diner", "fed", "god", "halo", "los", "lose",
-    "mal", "mis", "none", "nose", "noses", "of", "pero", "pol", "se", "son", "ten", "to", "wed",
-})
+_COMMON_WORDS = frozenset(
+    {
+        "i",
+        "me",
+        "my",
+        "a",
+        "an",
+        "the",
+        "to",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "is",
+        "am",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "not",
+        "no",
+        "can",
+        "could",
+        "will",
+        "would",
+        "it",
+        "this",
+        "that",
+        "so",
+        "just",
+        "you",
+        "he",
+        "she",
+        "they",
+        "we",
+        "us",
+        "him",
+        "her",
+        "them",
+        "let",
+        "get",
+        "got",
+        "want",
+        "need",
+        "if",
+        "what",
+        "how",
+        "all",
+        "up",
+        "out",
+        "like",
+        "feel",
+        "know",
+        "go",
+        "going",
+        "que",
+        "de",
+        "la",
+        "el",
+        "en",
+        "y",
+        "mi",
+        "lo",
+        "se",
+        "es",
+        "por",
+        "con",
+        "un",
+        "una",
+        "yo",
+        "ya",
+        "muy",
+        "mas",
+        "para",
+        "estoy",
+        "tengo",
+        "quiero",
+    }
+)
+_SQUEEZE_COLLISIONS = frozenset(
+    {
+        "ad",
+        "al",
+        "ben",
+        "bed",
+        "but",
+        "caro",
+        "chose",
+        "diner",
+        "fed",
+        "god",
+        "halo",
+        "los",
+        "lose",
+        "mal",
+        "mis",
+        "none",
+        "nose",
+        "noses",
+        "of",
+        "pero",
+        "pol",
+        "se",
+        "son",
+        "ten",
+        "to",
+        "wed",
+    }
+)
 
 
 class PatternError(ValueError):
@@ -105,15 +213,18 @@ class Pattern:
         near = next((i for i, s in enumerate(self.slots) if s.kind == "near"), None)
         if near is not None:
             left = Pattern(self.source, self.slots[:near]).regex(squeezed)
-            right = Pattern(self.source, self.slots[near + 1:]).regex(squeezed)
+            right = Pattern(self.source, self.slots[near + 1 :]).regex(squeezed)
             gap = f"(?:{_SEP}{_GAP_WORD}){{0,{self.slots[near].width}}}{_SEP}"
             return f"(?:{left}{gap}{right}|{right}{gap}{left})"
         out: list[str] = []
         need_space = False
         for slot in self.slots:
             if slot.kind == "gap":
-                out.append(f"(?:{_SEP}{_GAP_WORD}){{0,{slot.width}}}" if need_space
-                           else f"(?:{_GAP_WORD}{_SEP}){{0,{slot.width}}}")
+                out.append(
+                    f"(?:{_SEP}{_GAP_WORD}){{0,{slot.width}}}"
+                    if need_space
+                    else f"(?:{_GAP_WORD}{_SEP}){{0,{slot.width}}}"
+                )
                 continue
             if squeezed and slot.kind == "word" and slot.optional and not _squeezed_alts(slot):
                 continue
@@ -132,8 +243,12 @@ class Pattern:
         if any(not _squeezed_alts(slot) for slot in self._mandatory()):
             return False
         longest = max(
-            (len(squeeze(word)) for slot in self._mandatory() for words, _ in slot.alts
-             for word in words),
+            (
+                len(squeeze(word))
+                for slot in self._mandatory()
+                for words, _ in slot.alts
+                for word in words
+            ),
             default=0,
         )
         return longest >= _MIN_SQUEEZE_WORD
@@ -177,8 +292,9 @@ def _key_word(alt: tuple[str, ...], is_prefix: bool) -> tuple[str, bool]:
 def union(patterns: list[Pattern], squeezed: bool = False) -> re.Pattern[str] | None:
     """One regex for many patterns. The boundary checks stand outside the alternation: written
     once, they let the regex engine skip most positions at once (17x faster than per branch)."""
-    bodies = list(dict.fromkeys(p.regex(squeezed) for p in patterns
-                                if p.squeezable or not squeezed))
+    bodies = list(
+        dict.fromkeys(p.regex(squeezed) for p in patterns if p.squeezable or not squeezed)
+    )
     if not bodies:
         return None
     return _compiled("(?<![a-z0-9])(?:" + "|".join(bodies) + ")(?![a-z0-9])")
@@ -209,7 +325,7 @@ def _squeezed_alts(slot: Slot) -> tuple[tuple[tuple[str, ...], bool], ...]:
 
 def _slot_regex(slot: Slot, squeezed: bool) -> str:
     alts: list[str] = []
-    for words, is_prefix in (_squeezed_alts(slot) if squeezed else slot.alts):
+    for words, is_prefix in _squeezed_alts(slot) if squeezed else slot.alts:
         parts = [_word_regex(w, squeezed) for w in words]
         if is_prefix:
             last = squeeze(words[-1]) if squeezed else words[-1]
@@ -245,8 +361,10 @@ def parse_pattern(source: str) -> Pattern:
         raise PatternError("the pattern is empty")
     if slots[0].kind in ("gap", "near") or slots[-1].kind in ("gap", "near"):
         raise PatternError("'...', '...N' and '~N' must stand between two words")
-    if any(a.kind in ("gap", "near") and b.kind in ("gap", "near")
-           for a, b in zip(slots, slots[1:], strict=False)):
+    if any(
+        a.kind in ("gap", "near") and b.kind in ("gap", "near")
+        for a, b in zip(slots, slots[1:], strict=False)
+    ):
         raise PatternError("two gaps in a row: write one '...N' with the larger number")
     _check_near(slots)
     if not any(s.kind == "word" and not s.optional for s in slots):
@@ -268,7 +386,7 @@ def _check_near(slots: list[Slot]) -> None:
         return
     if len(near) > 1:
         raise PatternError("a pattern may have one '~N' (write two patterns for more)")
-    for side in (slots[:near[0]], slots[near[0] + 1:]):
+    for side in (slots[: near[0]], slots[near[0] + 1 :]):
         if not any(s.kind == "word" and not s.optional for s in side):
             raise PatternError("each side of '~N' needs a word that is not optional or a wildcard")
 
@@ -307,7 +425,8 @@ def _parse_group(body: str, optional: bool) -> Slot:
         for word in words:
             if word in (_GAP, _ANY) or "?" in word or "*" in word[:-1]:
                 raise PatternError(
-                    f"inside '({body})' write plain words; a prefix* is allowed on the last word")
+                    f"inside '({body})' write plain words; a prefix* is allowed on the last word"
+                )
             canonical.extend(canonical_words(word.rstrip("*")))
         if not canonical:
             raise PatternError(f"'{alt}' has no letters or digits")
@@ -330,8 +449,13 @@ def _join_split_words(slots: list[Slot]) -> list[Slot]:
 
 
 def _plain_word(slot: Slot) -> bool:
-    return (slot.kind == "word" and not slot.optional and len(slot.alts) == 1
-            and len(slot.alts[0][0]) == 1 and not slot.alts[0][1])
+    return (
+        slot.kind == "word"
+        and not slot.optional
+        and len(slot.alts) == 1
+        and len(slot.alts[0][0]) == 1
+        and not slot.alts[0][1]
+    )
 
 
 @dataclass(frozen=True)
@@ -344,13 +468,16 @@ class Phrases:
     def spans(self, norm: Normalized) -> list[tuple[int, int]]:
         """Token ranges (first, last) where any phrase matches, in either spelling."""
         found: list[tuple[int, int]] = []
-        for regex, text, squeezed in ((self.text, norm.text, False),
-                                      (self.squeezed, norm.squeezed, True)):
+        for regex, text, squeezed in (
+            (self.text, norm.text, False),
+            (self.squeezed, norm.squeezed, True),
+        ):
             if regex is None:
                 continue
             for m in regex.finditer(text):
-                found.append((norm.token_index(m.start(), squeezed),
-                              norm.token_index(m.end() - 1, squeezed)))
+                found.append(
+                    (norm.token_index(m.start(), squeezed), norm.token_index(m.end() - 1, squeezed))
+                )
         return found
 
 
@@ -382,16 +509,20 @@ class CompiledRule:
     def matches(self, norm: Normalized) -> Iterator[tuple[int, int]]:
         """Token ranges (first, last) this rule matches, deduplicated across spellings."""
         seen: set[tuple[int, int]] = set()
-        for regex, text, squeezed in ((self.text, norm.text, False),
-                                      (self.expert, norm.text, False),
-                                      (self.squeezed, norm.squeezed, True)):
+        for regex, text, squeezed in (
+            (self.text, norm.text, False),
+            (self.expert, norm.text, False),
+            (self.squeezed, norm.squeezed, True),
+        ):
             if regex is None:
                 continue
             for m in regex.finditer(text):
                 if m.end() == m.start():
                     continue
-                span = (norm.token_index(m.start(), squeezed),
-                        norm.token_index(m.end() - 1, squeezed))
+                span = (
+                    norm.token_index(m.start(), squeezed),
+                    norm.token_index(m.end() - 1, squeezed),
+                )
                 if span not in seen:
                     seen.add(span)
                     yield span
@@ -541,8 +672,9 @@ def _language(docs: list[dict[str, Any]]) -> Language:
     )
 
 
-def _category(name: str, docs: list[dict[str, Any]], marker_docs: list[dict[str, Any]],
-              order: int) -> Category:
+def _category(
+    name: str, docs: list[dict[str, Any]], marker_docs: list[dict[str, Any]], order: int
+) -> Category:
     level, third_party, past = "crisis", "concern", "concern"
     exemptions: list[str] = []
     for doc in docs:
@@ -551,19 +683,34 @@ def _category(name: str, docs: list[dict[str, Any]], marker_docs: list[dict[str,
         third_party = cat.get("third_party", third_party)
         past = cat.get("past", past)
         exemptions += _all_locales(cat.get("exemptions"))
-    markers = [p for doc in marker_docs
-               for p in _all_locales(doc.get("categories", {}).get(name, {}).get("markers"))]
-    extra = {key: [p for doc in marker_docs
-                   for p in _all_locales(doc.get("categories", {}).get(name, {}).get(key))]
-             for key in ("imminence", "timing")}
-    return Category(name, level, third_party, past, order, compile_phrases(markers),
-                    compile_phrases(exemptions),
-                    *(compile_phrases(extra[k]) if extra[k] else None
-                      for k in ("imminence", "timing")))
+    markers = [
+        p
+        for doc in marker_docs
+        for p in _all_locales(doc.get("categories", {}).get(name, {}).get("markers"))
+    ]
+    extra = {
+        key: [
+            p
+            for doc in marker_docs
+            for p in _all_locales(doc.get("categories", {}).get(name, {}).get(key))
+        ]
+        for key in ("imminence", "timing")
+    }
+    return Category(
+        name,
+        level,
+        third_party,
+        past,
+        order,
+        compile_phrases(markers),
+        compile_phrases(exemptions),
+        *(compile_phrases(extra[k]) if extra[k] else None for k in ("imminence", "timing")),
+    )
 
 
-def _compile_rule(rule: dict[str, Any], category: Category
-                  ) -> list[tuple[list[Pattern], CompiledRule]]:
+def _compile_rule(
+    rule: dict[str, Any], category: Category
+) -> list[tuple[list[Pattern], CompiledRule]]:
     """One compiled piece per pattern (and one for the expert regex), all under the rule's id.
 
     Each piece is indexed by its own pattern's anchor, so a message runs only the patterns whose
@@ -583,8 +730,9 @@ def _compile_rule(rule: dict[str, Any], category: Category
         self_only=rule.get("subject", "any") == "self",
         mood=rule.get("mood", False) is True,
     )
-    pieces = [([p], replace(base, text=union([p]), squeezed=union([p], squeezed=True)))
-              for p in patterns]
+    pieces = [
+        ([p], replace(base, text=union([p]), squeezed=union([p], squeezed=True))) for p in patterns
+    ]
     if expert:
         pieces.append(([], replace(base, expert=re.compile("|".join(f"(?:{r})" for r in expert)))))
     return pieces
@@ -609,8 +757,9 @@ def _index(patterns_by_rule: list[list[Pattern]], squeezed: bool) -> _Index:
     )
 
 
-def compile_rule_set(docs: list[dict[str, Any]], marker_docs: list[dict[str, Any]],
-                     skip_prefix: str | None = None) -> RuleSet:
+def compile_rule_set(
+    docs: list[dict[str, Any]], marker_docs: list[dict[str, Any]], skip_prefix: str | None = None
+) -> RuleSet:
     """Compile the rules of ``docs[-1]`` with the language and exemptions of all ``docs``;
     rules whose id starts with ``skip_prefix`` are left out (to measure a layer's share).
 
@@ -626,7 +775,8 @@ def compile_rule_set(docs: list[dict[str, Any]], marker_docs: list[dict[str, Any
     for name, cat in docs[-1].get("categories", {}).items():
         for rule in cat.get("rules", []):
             if rule.get("enabled", True) is False or (
-                    skip_prefix is not None and rule["id"].startswith(skip_prefix)):
+                skip_prefix is not None and rule["id"].startswith(skip_prefix)
+            ):
                 continue
             for patterns, piece in _compile_rule(rule, categories[name]):
                 if piece.expert is not None:
@@ -647,8 +797,9 @@ def floor_rule_ids(floor: dict[str, Any]) -> frozenset[str]:
     return frozenset(r["id"] for c in floor["categories"].values() for r in c.get("rules", []))
 
 
-def build_rules(floor: dict[str, Any], doc: dict[str, Any] | None, source: str,
-                skip_prefix: str | None = None) -> Rules:
+def build_rules(
+    floor: dict[str, Any], doc: dict[str, Any] | None, source: str, skip_prefix: str | None = None
+) -> Rules:
     """Floor ∪ file. The floor is compiled with its own language and exemptions only, so nothing a
     file says (an exemption, a negation word, ``enabled: false``) can stop a floor rule matching.
     ``skip_prefix`` leaves out floor rules by id prefix: only for measuring, never in service."""
@@ -667,18 +818,22 @@ def build_rules(floor: dict[str, Any], doc: dict[str, Any] | None, source: str,
 
 
 def _resources(floor: dict[str, Any], doc: dict[str, Any] | None) -> dict[str, Resource]:
-    out = {r["id"]: Resource(r["id"], dict(r["label"]), r["href"], r.get("scope", "all"))
-           for r in floor.get("resources", [])}
+    out = {
+        r["id"]: Resource(r["id"], dict(r["label"]), r["href"], r.get("scope", "all"))
+        for r in floor.get("resources", [])
+    }
     floor_ids = set(out)
     for item in (doc or {}).get("resources", []):
         if item["id"] in floor_ids:
             # a practice may reword a floor resource, never point it elsewhere or hide it
             known = out[item["id"]]
-            out[item["id"]] = Resource(known.id, {**known.label, **item["label"]}, known.href,
-                                       known.scope)
+            out[item["id"]] = Resource(
+                known.id, {**known.label, **item["label"]}, known.href, known.scope
+            )
         else:
-            out[item["id"]] = Resource(item["id"], dict(item["label"]), item["href"],
-                                       item.get("scope", "all"))
+            out[item["id"]] = Resource(
+                item["id"], dict(item["label"]), item["href"], item.get("scope", "all")
+            )
     return out
 
 

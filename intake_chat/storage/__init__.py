@@ -160,8 +160,9 @@ class Database:
 
     def _create_engine(self, busy_timeout_ms: int) -> Engine:
         if not self.is_sqlite:
-            return sa.create_engine(self.url, pool_size=20, max_overflow=30, pool_pre_ping=True,
-                                    hide_parameters=True)  # fmt: skip
+            return sa.create_engine(
+                self.url, pool_size=20, max_overflow=30, pool_pre_ping=True, hide_parameters=True
+            )
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -340,8 +341,9 @@ class _Checkpointer:
                 if self.thread is None or self.pid != os.getpid():
                     self.pid = os.getpid()
                     self.stopping.clear()
-                    self.thread = threading.Thread(target=self._run, name="intake-db-checkpoint",
-                                                   daemon=True)  # fmt: skip
+                    self.thread = threading.Thread(
+                        target=self._run, name="intake-db-checkpoint", daemon=True
+                    )
                     self.thread.start()
 
     def stop(self) -> None:
@@ -398,8 +400,9 @@ class _GroupWriter:
             if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
                 self.queue = queue.SimpleQueue()
                 self.pid = os.getpid()
-                self.thread = threading.Thread(target=self._run, name="intake-db-writer",
-                                               daemon=True)  # fmt: skip
+                self.thread = threading.Thread(
+                    target=self._run, name="intake-db-writer", daemon=True
+                )
                 self.thread.start()
 
     def stop(self) -> None:

@@ -182,12 +182,18 @@ def normalise_email(email: str) -> str:
 
 
 def create_staff(
-    conn: Connection, *, email: str, role: str, password_hash: str, name: str = "",
+    conn: Connection,
+    *,
+    email: str,
+    role: str,
+    password_hash: str,
+    name: str = "",
     now: datetime | None = None,
-) -> int:  # fmt: skip
+) -> int:
     now = now or utcnow()
     return insert_id(
-        conn, staff_accounts,
+        conn,
+        staff_accounts,
         email=normalise_email(email),
         name=name.strip(),
         role=role,
@@ -195,7 +201,7 @@ def create_staff(
         password_changed_at=now,
         created_at=now,
         updated_at=now,
-    )  # fmt: skip
+    )
 
 
 def get_staff(conn: Connection, staff_id: int) -> StaffRow | None:
@@ -260,9 +266,16 @@ class WebSession:
 
 
 def create_web_session(
-    conn: Connection, *, id_hash: str, staff_id: int, stage: str, csrf_token: str,
-    address: str, user_agent: str, now: datetime,
-) -> None:  # fmt: skip
+    conn: Connection,
+    *,
+    id_hash: str,
+    staff_id: int,
+    stage: str,
+    csrf_token: str,
+    address: str,
+    user_agent: str,
+    now: datetime,
+) -> None:
     conn.execute(
         staff_sessions.insert().values(
             id_hash=id_hash,
@@ -273,25 +286,38 @@ def create_web_session(
             user_agent=user_agent[:200],
             created_at=now,
             last_seen_at=now,
-        )  # fmt: skip
+        )
     )
 
 
 def get_web_session(conn: Connection, id_hash: str) -> WebSession | None:
     s = staff_sessions
     row = conn.execute(
-        sa.select(s.c.id_hash, s.c.staff_id, s.c.stage, s.c.csrf_token, s.c.pending_totp_secret,
-                  s.c.created_at, s.c.last_seen_at, staff_accounts)
+        sa.select(
+            s.c.id_hash,
+            s.c.staff_id,
+            s.c.stage,
+            s.c.csrf_token,
+            s.c.pending_totp_secret,
+            s.c.created_at,
+            s.c.last_seen_at,
+            staff_accounts,
+        )
         .join(staff_accounts, staff_accounts.c.id == s.c.staff_id)
         .where(s.c.id_hash == id_hash)
-    ).first()  # fmt: skip
+    ).first()
     if row is None:
         return None
     return WebSession(
-        id_hash=row.id_hash, staff_id=row.staff_id, stage=row.stage, csrf_token=row.csrf_token,
-        pending_totp_secret=row.pending_totp_secret, created_at=row.created_at,
-        last_seen_at=row.last_seen_at, staff=_staff(row),
-    )  # fmt: skip
+        id_hash=row.id_hash,
+        staff_id=row.staff_id,
+        stage=row.stage,
+        csrf_token=row.csrf_token,
+        pending_totp_secret=row.pending_totp_secret,
+        created_at=row.created_at,
+        last_seen_at=row.last_seen_at,
+        staff=_staff(row),
+    )
 
 
 def update_web_session(conn: Connection, id_hash: str, **values: Any) -> None:
@@ -521,7 +547,7 @@ def set_referral_status(
                 old_value=old,
                 new_value=status,
                 at=now,
-            )  # fmt: skip
+            )
         )
     return str(old)
 
@@ -554,7 +580,7 @@ def assign_referral(
             old_value=None if current is None else str(current),
             new_value=None if assignee_id is None else str(assignee_id),
             at=now,
-        )  # fmt: skip
+        )
     )
     conn.execute(referrals.update().where(referrals.c.id == referral_id).values(updated_at=now))
 
@@ -642,9 +668,13 @@ def crisis_events_since(conn: Connection, since: datetime) -> list[dict[str, Any
 
 
 def referrals_page(
-    conn: Connection, *, after: tuple[datetime, str] | None, limit: int,
-    status: str | None = None, since: datetime | None = None,
-) -> list[dict[str, Any]]:  # fmt: skip
+    conn: Connection,
+    *,
+    after: tuple[datetime, str] | None,
+    limit: int,
+    status: str | None = None,
+    since: datetime | None = None,
+) -> list[dict[str, Any]]:
     """Oldest first by (created_at, id), strictly after the cursor: stable under new arrivals."""
     query = sa.select(referrals).order_by(referrals.c.created_at, referrals.c.id).limit(limit)
     if after is not None:
@@ -691,25 +721,37 @@ class ApiToken:
 
 def _token(row: Any) -> ApiToken:
     return ApiToken(
-        id=row.id, name=row.name, prefix=row.prefix, scopes=tuple(row.scopes.split()),
-        created_by=row.created_by, created_at=row.created_at, last_used_at=row.last_used_at,
+        id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        scopes=tuple(row.scopes.split()),
+        created_by=row.created_by,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
         revoked_at=row.revoked_at,
-    )  # fmt: skip
+    )
 
 
 def create_api_token(
-    conn: Connection, *, name: str, token_hash: str, prefix: str, scopes: Iterable[str],
-    created_by: int | None, now: datetime,
-) -> int:  # fmt: skip
+    conn: Connection,
+    *,
+    name: str,
+    token_hash: str,
+    prefix: str,
+    scopes: Iterable[str],
+    created_by: int | None,
+    now: datetime,
+) -> int:
     return insert_id(
-        conn, api_tokens,
+        conn,
+        api_tokens,
         name=name,
         token_hash=token_hash,
         prefix=prefix,
         scopes=" ".join(sorted(set(scopes))),
         created_by=created_by,
         created_at=now,
-    )  # fmt: skip
+    )
 
 
 def find_api_token(conn: Connection, token_hash: str) -> ApiToken | None:

@@ -335,15 +335,26 @@ def update_session(conn: Connection, session_id: str, **values: Any) -> None:
     conn.execute(sessions.update().where(sessions.c.id == session_id).values(**values))
 
 
-TURN_COLUMNS = ("state", "status", "urgent", "crisis_level", "crisis_category", "crisis_rule",
-                "concern_count", "last_seq", "updated_at", "expires_at", "pending_ask",
-                "recent_frames")  # fmt: skip
+TURN_COLUMNS = (
+    "state",
+    "status",
+    "urgent",
+    "crisis_level",
+    "crisis_category",
+    "crisis_rule",
+    "concern_count",
+    "last_seq",
+    "updated_at",
+    "expires_at",
+    "pending_ask",
+    "recent_frames",
+)
 _SAVE_TURN = (
     sessions.update()
     .where(
         sessions.c.id == sa.bindparam("session_id"),
         sessions.c.last_seq == sa.bindparam("expected_seq"),
-    )  # fmt: skip
+    )
     .values({name: sa.bindparam(f"new_{name}") for name in TURN_COLUMNS})
 )
 
@@ -353,8 +364,9 @@ def save_turn(conn: Connection, session: SessionRow, *, expected_seq: int) -> bo
     ``expected_seq`` (what the turn was planned on). False: another turn came first, and
     nothing was written."""
     params = {f"new_{name}": getattr(session, name) for name in TURN_COLUMNS}
-    result = conn.execute(_SAVE_TURN, {"session_id": session.id, "expected_seq": expected_seq,
-                                       **params})  # fmt: skip
+    result = conn.execute(
+        _SAVE_TURN, {"session_id": session.id, "expected_seq": expected_seq, **params}
+    )
     return bool(result.rowcount == 1)
 
 
@@ -404,7 +416,7 @@ _EVENTS_FOR_FRAME = (
     .where(
         events.c.session_id == sa.bindparam("session_id"),
         events.c.frame_id == sa.bindparam("frame_id"),
-    )  # fmt: skip
+    )
     .order_by(events.c.seq)
 )
 _LAST_EVENT = (
@@ -412,7 +424,7 @@ _LAST_EVENT = (
     .where(
         events.c.session_id == sa.bindparam("session_id"),
         events.c.type == sa.bindparam("event_type"),
-    )  # fmt: skip
+    )
     .order_by(events.c.seq.desc())
     .limit(1)
 )
@@ -435,7 +447,7 @@ _EVENTS_BETWEEN = (
     .where(
         events.c.session_id == sa.bindparam("session_id"),
         events.c.seq.between(sa.bindparam("first"), sa.bindparam("last")),
-    )  # fmt: skip
+    )
     .order_by(events.c.seq)
 )
 
@@ -569,14 +581,15 @@ def enqueue_outbox(
     """A notification to deliver later; written in the same transaction as the fact it reports."""
     now = now or utcnow()
     return insert_id(
-        conn, outbox,
+        conn,
+        outbox,
         kind=kind,
         payload=dict(payload),
         status="pending",
         attempts=0,
         next_attempt_at=now,
         created_at=now,
-    )  # fmt: skip
+    )
 
 
 def outbox_rows(conn: Connection, *, kinds: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -686,16 +699,21 @@ def delete_sessions(
     from .live_queue import live_requests  # the live area builds on this one
 
     still = _unflagged_without_referral(idle_before, now)
-    ids = conn.execute(
-        sa.select(sessions.c.id).where(sessions.c.id.in_(list(session_ids)), still)
-    ).scalars().all()  # fmt: skip
+    ids = (
+        conn.execute(sa.select(sessions.c.id).where(sessions.c.id.in_(list(session_ids)), still))
+        .scalars()
+        .all()
+    )
     if not ids:
         return {"sessions": 0, "events": 0, "live_requests": 0}
     requests = conn.execute(live_requests.delete().where(live_requests.c.session_id.in_(ids)))
     logged = conn.execute(events.delete().where(events.c.session_id.in_(ids)))
     gone = conn.execute(sessions.delete().where(sessions.c.id.in_(ids)))
-    return {"sessions": int(gone.rowcount or 0), "events": int(logged.rowcount or 0),
-            "live_requests": int(requests.rowcount or 0)}  # fmt: skip
+    return {
+        "sessions": int(gone.rowcount or 0),
+        "events": int(logged.rowcount or 0),
+        "live_requests": int(requests.rowcount or 0),
+    }
 
 
 def delete_transcripts(
@@ -706,34 +724,51 @@ def delete_transcripts(
     from .live_queue import live_requests
 
     still = _closed_referrals_only(closed_before, now)
-    ids = conn.execute(
-        sa.select(sessions.c.id).where(sessions.c.id.in_(list(session_ids)), still)
-    ).scalars().all()  # fmt: skip
+    ids = (
+        conn.execute(sa.select(sessions.c.id).where(sessions.c.id.in_(list(session_ids)), still))
+        .scalars()
+        .all()
+    )
     if not ids:
         return {"transcripts": 0, "transcript_events": 0}
     logged = conn.execute(events.delete().where(events.c.session_id.in_(ids)))
-    conn.execute(sessions.update().where(sessions.c.id.in_(ids))
-                 .values(state=sa.null(), pending_ask=sa.null()))  # fmt: skip
-    conn.execute(live_requests.update().where(live_requests.c.session_id.in_(ids))
-                 .values(resume_state=sa.null()))  # fmt: skip
+    conn.execute(
+        sessions.update()
+        .where(sessions.c.id.in_(ids))
+        .values(state=sa.null(), pending_ask=sa.null())
+    )
+    conn.execute(
+        live_requests.update()
+        .where(live_requests.c.session_id.in_(ids))
+        .values(resume_state=sa.null())
+    )
     return {"transcripts": len(ids), "transcript_events": int(logged.rowcount or 0)}
 
 
 def count_purgeable(
-    conn: Connection, *, idle_before: datetime | None, closed_before: datetime | None,
+    conn: Connection,
+    *,
+    idle_before: datetime | None,
+    closed_before: datetime | None,
     now: datetime,
-) -> dict[str, int]:  # fmt: skip
+) -> dict[str, int]:
     """What a purge would delete now (``None``: that rule is off), for ``--dry-run``."""
-    counts = {"sessions": 0, "events": 0, "live_requests": 0, "transcripts": 0,
-              "transcript_events": 0}  # fmt: skip
+    counts = {
+        "sessions": 0,
+        "events": 0,
+        "live_requests": 0,
+        "transcripts": 0,
+        "transcript_events": 0,
+    }
     if idle_before is not None:
         doomed = sa.select(sessions.c.id).where(_unflagged_without_referral(idle_before, now))
         counts["sessions"] = _count(conn, sessions, sessions.c.id.in_(doomed))
         counts["events"] = _count(conn, events, events.c.session_id.in_(doomed))
         from .live_queue import live_requests
 
-        counts["live_requests"] = _count(conn, live_requests,
-                                         live_requests.c.session_id.in_(doomed))  # fmt: skip
+        counts["live_requests"] = _count(
+            conn, live_requests, live_requests.c.session_id.in_(doomed)
+        )
     if closed_before is not None:
         stale = sa.select(sessions.c.id).where(_closed_referrals_only(closed_before, now))
         counts["transcripts"] = _count(conn, sessions, sessions.c.id.in_(stale))
@@ -742,5 +777,6 @@ def count_purgeable(
 
 
 def _count(conn: Connection, table: sa.Table, condition: sa.ColumnElement[bool]) -> int:
-    return int(conn.execute(sa.select(sa.func.count()).select_from(table).where(condition))
-               .scalar_one())  # fmt: skip
+    return int(
+        conn.execute(sa.select(sa.func.count()).select_from(table).where(condition)).scalar_one()
+    )

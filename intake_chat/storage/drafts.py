@@ -131,10 +131,17 @@ class Draft:
 
 def _draft(row: Any) -> Draft:
     return Draft(
-        flow_id=row.flow_id, json=row.json, digest=row.digest, revision=row.revision,
-        base_number=row.base_number, editors=tuple(row.editors or ()), updated_by=row.updated_by,
-        updated_by_name=row.updated_by_name, created_at=row.created_at, updated_at=row.updated_at,
-    )  # fmt: skip
+        flow_id=row.flow_id,
+        json=row.json,
+        digest=row.digest,
+        revision=row.revision,
+        base_number=row.base_number,
+        editors=tuple(row.editors or ()),
+        updated_by=row.updated_by,
+        updated_by_name=row.updated_by_name,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
 def get_draft(conn: Connection, flow_id: str, *, lock: bool = False) -> Draft | None:
@@ -151,14 +158,29 @@ def list_drafts(conn: Connection) -> list[Draft]:
 
 
 def create_draft(
-    conn: Connection, flow_id: str, document: str, digest: str, *, base_number: int | None,
-    actor: str, actor_name: str, now: datetime | None = None,
-) -> Draft:  # fmt: skip
+    conn: Connection,
+    flow_id: str,
+    document: str,
+    digest: str,
+    *,
+    base_number: int | None,
+    actor: str,
+    actor_name: str,
+    now: datetime | None = None,
+) -> Draft:
     now = now or utcnow()
     values: dict[str, Any] = dict(
-        flow_id=flow_id, json=document, digest=digest, revision=1, base_number=base_number,
-        editors=[], updated_by=actor, updated_by_name=actor_name, created_at=now, updated_at=now,
-    )  # fmt: skip
+        flow_id=flow_id,
+        json=document,
+        digest=digest,
+        revision=1,
+        base_number=base_number,
+        editors=[],
+        updated_by=actor,
+        updated_by_name=actor_name,
+        created_at=now,
+        updated_at=now,
+    )
     conn.execute(flow_drafts.insert().values(**values))
     return _draft(_Values(values))
 
@@ -219,12 +241,21 @@ def _publication_select() -> sa.Select[Any]:
 
 def _publication(row: Any) -> Publication:
     return Publication(
-        flow_id=row.flow_id, number=row.number, kind=row.kind, author=row.author,
-        author_name=row.author_name, note=row.note, rollback_of=row.rollback_of,
-        review_id=row.review_id, acknowledged=list(row.acknowledged or []),
-        published_at=row.published_at, version_id=row.version_id,
-        content_version=row.content_version, digest=row.digest, json=row.json,
-    )  # fmt: skip
+        flow_id=row.flow_id,
+        number=row.number,
+        kind=row.kind,
+        author=row.author,
+        author_name=row.author_name,
+        note=row.note,
+        rollback_of=row.rollback_of,
+        review_id=row.review_id,
+        acknowledged=list(row.acknowledged or []),
+        published_at=row.published_at,
+        version_id=row.version_id,
+        content_version=row.content_version,
+        digest=row.digest,
+        json=row.json,
+    )
 
 
 def current_publication(conn: Connection, flow_id: str) -> Publication | None:
@@ -278,11 +309,19 @@ def lock_publications(conn: Connection) -> None:
 
 
 def insert_publication(
-    conn: Connection, *, flow_id: str, version_id: int, kind: str, author: str,
-    author_name: str = "", note: str = "", rollback_of: int | None = None,
-    review_id: int | None = None, acknowledged: list[dict[str, Any]] | None = None,
+    conn: Connection,
+    *,
+    flow_id: str,
+    version_id: int,
+    kind: str,
+    author: str,
+    author_name: str = "",
+    note: str = "",
+    rollback_of: int | None = None,
+    review_id: int | None = None,
+    acknowledged: list[dict[str, Any]] | None = None,
     now: datetime | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """The next number for this flow."""
     lock_publications(conn)
     last = conn.execute(
@@ -304,7 +343,7 @@ def insert_publication(
             review_id=review_id,
             acknowledged=list(acknowledged or []),
             published_at=now or utcnow(),
-        )  # fmt: skip
+        )
     )
     return number
 
@@ -334,21 +373,42 @@ class Review:
 
 def _review(row: Any) -> Review:
     return Review(
-        id=row.id, flow_id=row.flow_id, revision=row.revision, digest=row.digest, json=row.json,
-        base_number=row.base_number, editors=tuple(row.editors or ()),
-        submitted_by=row.submitted_by, submitted_by_name=row.submitted_by_name, note=row.note,
-        submitted_at=row.submitted_at, status=row.status, reviewer=row.reviewer,
-        reviewer_name=row.reviewer_name, comment=row.comment, decided_at=row.decided_at,
-    )  # fmt: skip
+        id=row.id,
+        flow_id=row.flow_id,
+        revision=row.revision,
+        digest=row.digest,
+        json=row.json,
+        base_number=row.base_number,
+        editors=tuple(row.editors or ()),
+        submitted_by=row.submitted_by,
+        submitted_by_name=row.submitted_by_name,
+        note=row.note,
+        submitted_at=row.submitted_at,
+        status=row.status,
+        reviewer=row.reviewer,
+        reviewer_name=row.reviewer_name,
+        comment=row.comment,
+        decided_at=row.decided_at,
+    )
 
 
 def insert_review(
-    conn: Connection, *, flow_id: str, revision: int, digest: str, document: str,
-    base_number: int | None, editors: list[str], submitted_by: str, submitted_by_name: str,
-    note: str, now: datetime | None = None,
-) -> int:  # fmt: skip
+    conn: Connection,
+    *,
+    flow_id: str,
+    revision: int,
+    digest: str,
+    document: str,
+    base_number: int | None,
+    editors: list[str],
+    submitted_by: str,
+    submitted_by_name: str,
+    note: str,
+    now: datetime | None = None,
+) -> int:
     return insert_id(
-        conn, flow_reviews,
+        conn,
+        flow_reviews,
         flow_id=flow_id,
         revision=revision,
         digest=digest,
@@ -360,7 +420,7 @@ def insert_review(
         note=note,
         submitted_at=now or utcnow(),
         status="pending",
-    )  # fmt: skip
+    )
 
 
 def get_review(conn: Connection, review_id: int) -> Review | None:
@@ -398,9 +458,15 @@ def pending_reviews(conn: Connection) -> list[Review]:
 
 
 def decide_review(
-    conn: Connection, review_id: int, *, status: str, reviewer: str, reviewer_name: str,
-    comment: str, now: datetime | None = None,
-) -> bool:  # fmt: skip
+    conn: Connection,
+    review_id: int,
+    *,
+    status: str,
+    reviewer: str,
+    reviewer_name: str,
+    comment: str,
+    now: datetime | None = None,
+) -> bool:
     """Only a pending review can be decided (two reviewers at once: the second finds it done)."""
     result = conn.execute(
         flow_reviews.update()
@@ -411,7 +477,7 @@ def decide_review(
             reviewer_name=reviewer_name,
             comment=comment,
             decided_at=now or utcnow(),
-        )  # fmt: skip
+        )
     )
     return int(result.rowcount or 0) == 1
 
@@ -452,9 +518,16 @@ class PreviewTicket:
 
 
 def insert_preview(
-    conn: Connection, *, ticket_hash: str, flow_id: str, document: str, digest: str,
-    created_by: str, now: datetime, expires_at: datetime,
-) -> None:  # fmt: skip
+    conn: Connection,
+    *,
+    ticket_hash: str,
+    flow_id: str,
+    document: str,
+    digest: str,
+    created_by: str,
+    now: datetime,
+    expires_at: datetime,
+) -> None:
     conn.execute(flow_previews.delete().where(flow_previews.c.expires_at < now))
     conn.execute(
         flow_previews.insert().values(
@@ -465,7 +538,7 @@ def insert_preview(
             created_by=created_by,
             created_at=now,
             expires_at=expires_at,
-        )  # fmt: skip
+        )
     )
 
 

@@ -90,21 +90,31 @@ def _presence_row(conn: Connection, staff_id: int) -> Any:
 
 def set_accepting(conn: Connection, staff_id: int, accepting: bool, *, now: datetime) -> None:
     if _presence_row(conn, staff_id) is None:
-        conn.execute(live_presence.insert().values(staff_id=staff_id, accepting=accepting,
-                                                   seen_at=None, updated_at=now))  # fmt: skip
+        conn.execute(
+            live_presence.insert().values(
+                staff_id=staff_id, accepting=accepting, seen_at=None, updated_at=now
+            )
+        )
     else:
-        conn.execute(live_presence.update().where(live_presence.c.staff_id == staff_id)
-                     .values(accepting=accepting, updated_at=now))  # fmt: skip
+        conn.execute(
+            live_presence.update()
+            .where(live_presence.c.staff_id == staff_id)
+            .values(accepting=accepting, updated_at=now)
+        )
 
 
 def touch_presence(conn: Connection, staff_id: int, *, now: datetime) -> None:
     """A heartbeat from an open console."""
     if _presence_row(conn, staff_id) is None:
-        conn.execute(live_presence.insert().values(staff_id=staff_id, accepting=False,
-                                                   seen_at=now, updated_at=now))  # fmt: skip
+        conn.execute(
+            live_presence.insert().values(
+                staff_id=staff_id, accepting=False, seen_at=now, updated_at=now
+            )
+        )
     else:
-        conn.execute(live_presence.update().where(live_presence.c.staff_id == staff_id)
-                     .values(seen_at=now))  # fmt: skip
+        conn.execute(
+            live_presence.update().where(live_presence.c.staff_id == staff_id).values(seen_at=now)
+        )
 
 
 def is_accepting(conn: Connection, staff_id: int) -> bool:
@@ -115,13 +125,21 @@ def is_accepting(conn: Connection, staff_id: int) -> bool:
 def available_staff(conn: Connection, *, online_since: datetime) -> list[dict[str, Any]]:
     """Active admins and coordinators who accept chats and had a console open recently."""
     rows = conn.execute(
-        sa.select(staff_accounts.c.id, staff_accounts.c.name, staff_accounts.c.email,
-                  live_presence.c.seen_at)
+        sa.select(
+            staff_accounts.c.id,
+            staff_accounts.c.name,
+            staff_accounts.c.email,
+            live_presence.c.seen_at,
+        )
         .join(live_presence, live_presence.c.staff_id == staff_accounts.c.id)
-        .where(live_presence.c.accepting.is_(True), live_presence.c.seen_at >= online_since,
-               staff_accounts.c.disabled_at.is_(None), staff_accounts.c.role.in_(LIVE_ROLES))
+        .where(
+            live_presence.c.accepting.is_(True),
+            live_presence.c.seen_at >= online_since,
+            staff_accounts.c.disabled_at.is_(None),
+            staff_accounts.c.role.in_(LIVE_ROLES),
+        )
         .order_by(staff_accounts.c.id)
-    )  # fmt: skip
+    )
     return [dict(row._mapping) for row in rows]
 
 
@@ -163,12 +181,19 @@ def insert_request(
 ) -> int:
     """A new request; with ``outcome`` it is queued at once (closed, nobody available)."""
     return insert_id(
-        conn, live_requests,
-        session_id=session_id, referral_id=referral_id, node=node,
-        status=DONE if outcome else WAITING, outcome=outcome, staff_id=None,
-        requested_at=now, accepted_at=None, ended_at=now if outcome else None,
+        conn,
+        live_requests,
+        session_id=session_id,
+        referral_id=referral_id,
+        node=node,
+        status=DONE if outcome else WAITING,
+        outcome=outcome,
+        staff_id=None,
+        requested_at=now,
+        accepted_at=None,
+        ended_at=now if outcome else None,
         resume_state=resume_state,
-    )  # fmt: skip
+    )
 
 
 def get_request(conn: Connection, request_id: int) -> Request | None:
@@ -219,8 +244,9 @@ def finish(
 
 def set_referral_mode(conn: Connection, referral_id: str, mode: str, *, now: datetime) -> None:
     """A live request's referral becomes an ordinary queued one when no one takes the chat."""
-    conn.execute(referrals.update().where(referrals.c.id == referral_id)
-                 .values(mode=mode, updated_at=now))  # fmt: skip
+    conn.execute(
+        referrals.update().where(referrals.c.id == referral_id).values(mode=mode, updated_at=now)
+    )
 
 
 _RISK_COLUMNS = (
@@ -237,14 +263,19 @@ _RISK_COLUMNS = (
 
 def _listing() -> sa.Select[Any]:
     return (
-        sa.select(live_requests, *_RISK_COLUMNS, referrals.c.display, referrals.c.answers,
-                  referrals.c.status.label("referral_status"),
-                  staff_accounts.c.name.label("staff_name"),
-                  staff_accounts.c.email.label("staff_email"))
+        sa.select(
+            live_requests,
+            *_RISK_COLUMNS,
+            referrals.c.display,
+            referrals.c.answers,
+            referrals.c.status.label("referral_status"),
+            staff_accounts.c.name.label("staff_name"),
+            staff_accounts.c.email.label("staff_email"),
+        )
         .join(sessions, sessions.c.id == live_requests.c.session_id)
         .outerjoin(referrals, referrals.c.id == live_requests.c.referral_id)
         .outerjoin(staff_accounts, staff_accounts.c.id == live_requests.c.staff_id)
-    )  # fmt: skip
+    )
 
 
 def requests_with_status(conn: Connection, statuses: Sequence[str]) -> list[dict[str, Any]]:
@@ -267,11 +298,15 @@ def queued_since(conn: Connection, since: datetime, *, limit: int = 100) -> list
     new: the people to call back."""
     rows = conn.execute(
         _listing()
-        .where(live_requests.c.status == DONE, live_requests.c.outcome.in_(QUEUED_OUTCOMES),
-               live_requests.c.requested_at >= since, referrals.c.status == "new")
+        .where(
+            live_requests.c.status == DONE,
+            live_requests.c.outcome.in_(QUEUED_OUTCOMES),
+            live_requests.c.requested_at >= since,
+            referrals.c.status == "new",
+        )
         .order_by(live_requests.c.requested_at)
         .limit(limit)
-    )  # fmt: skip
+    )
     return [dict(row._mapping) for row in rows]
 
 

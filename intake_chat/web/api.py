@@ -72,8 +72,13 @@ def _record(action: str, subject: str, detail: dict[str, Any]) -> None:
     token: ApiToken = g.api_token
     with get_db().transaction() as conn:
         staff_db.touch_api_token(conn, token.id, now=utcnow())
-        chat_db.append_audit(conn, actor=f"token:{token.id}", action=action, subject=subject,
-                             detail={"address": request.remote_addr or "", **detail})  # fmt: skip
+        chat_db.append_audit(
+            conn,
+            actor=f"token:{token.id}",
+            action=action,
+            subject=subject,
+            detail={"address": request.remote_addr or "", **detail},
+        )
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -146,8 +151,9 @@ def list_referrals() -> Response:
             return _bad("since must be an ISO 8601 date or time.")
     limit = int(limit_raw)
     with get_db().read() as conn:
-        rows = staff_db.referrals_page(conn, after=after, limit=limit + 1, status=status,
-                                       since=since)  # fmt: skip
+        rows = staff_db.referrals_page(
+            conn, after=after, limit=limit + 1, status=status, since=since
+        )
         page = rows[:limit]
         assignees = staff_db.assignees_for(conn, [row["id"] for row in page])
     last = page[-1] if page else None

@@ -374,9 +374,7 @@ def guard(roles: tuple[str, ...], *, check_csrf: bool = True) -> BaseResponse | 
     if session.staff.role not in roles:
         return refuse(403, "forbidden", "Your role does not give access to this page.")
     if check_csrf and request.method not in SAFE_METHODS and not csrf_ok(session):
-        return refuse(
-            400, "csrf", "This form has expired. Go back, reload the page and try again."
-        )
+        return refuse(400, "csrf", "This form has expired. Go back, reload the page and try again.")
     return None
 
 

@@ -125,13 +125,22 @@ def init_app(app: Flask) -> None:
     """Load the flows and safety rules once, build the service, attach the socket extension."""
     config: Config = app.config["INTAKE"]
     loaded = flows_module.load_flows(config.flows_dir)
-    service = Service(get_db(app), loaded, config, safety=load_safety(config),
-                      allow_preview=bool(app.config.get(ALLOW_PREVIEW_KEY)))  # fmt: skip
-    app.config.setdefault("SOCK_SERVER_OPTIONS", {
-        "ping_interval": WS_PING_SECONDS,
-        # Frames over max_frame_bytes get a too_large error; only far larger ones close the socket.
-        "max_message_size": max(4 * config.max_frame_bytes, 64 * 1024),
-    })  # fmt: skip
+    service = Service(
+        get_db(app),
+        loaded,
+        config,
+        safety=load_safety(config),
+        allow_preview=bool(app.config.get(ALLOW_PREVIEW_KEY)),
+    )
+    app.config.setdefault(
+        "SOCK_SERVER_OPTIONS",
+        {
+            "ping_interval": WS_PING_SECONDS,
+            # Frames over max_frame_bytes get a too_large error; only far larger ones close
+            # the socket.
+            "max_message_size": max(4 * config.max_frame_bytes, 64 * 1024),
+        },
+    )
     public = config.public_url.rstrip("/")
     app.extensions[EXTENSION_KEY] = Runtime(
         service=service,
@@ -245,8 +254,9 @@ def cors(view: Callable[..., Response]) -> Callable[..., Response]:
 
 
 def _json(body: dict[str, Any], status: int = 200, retry_after: float | None = None) -> Response:
-    response = Response(json.dumps(body, ensure_ascii=False), status=status,
-                        mimetype="application/json")  # fmt: skip
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"  # visitor text is never read as HTML
     if retry_after is not None:

@@ -194,8 +194,9 @@ def _partial_session(stage: str) -> staff_db.WebSession | BaseResponse:
     loaded = auth.load_session(touch=True)
     session = loaded.session
     if session is None:
-        return redirect(url_for("staff.login", reason=loaded.reason if loaded.reason != "none"
-                                else None))  # fmt: skip
+        return redirect(
+            url_for("staff.login", reason=loaded.reason if loaded.reason != "none" else None)
+        )
     if session.stage != stage:
         return redirect(url_for("staff.home"))
     g.staff_session_partial = session
@@ -283,12 +284,17 @@ def totp_setup() -> BaseResponse:
                     conn, session.staff_id, totp_secret=secret, totp_last_step=step
                 )
                 token = auth.start_session(conn, session.staff, "full")
-                staff_db.delete_staff_sessions(conn, session.staff_id,
-                                               keep=passwords.token_digest(token))  # fmt: skip
+                staff_db.delete_staff_sessions(
+                    conn, session.staff_id, keep=passwords.token_digest(token)
+                )
                 if session.stage == "setup":
                     _finish_login(conn, session.staff)
-                auth.audit(conn, "totp.enabled", f"staff:{session.staff_id}",
-                           actor=auth.actor_of(session.staff))  # fmt: skip
+                auth.audit(
+                    conn,
+                    "totp.enabled",
+                    f"staff:{session.staff_id}",
+                    actor=auth.actor_of(session.staff),
+                )
             response = redirect(auth.safe_next(request.args.get("next")) or url_for("staff.home"))
             auth.set_session_cookie(response, token)
             return response
@@ -314,8 +320,9 @@ def logout() -> BaseResponse:
             return auth.refuse(400, "csrf", "This form has expired. Reload the page and try again.")
         with get_db().transaction() as conn:
             auth.end_session(conn)
-            auth.audit(conn, "logout", f"staff:{session.staff_id}",
-                       actor=auth.actor_of(session.staff))  # fmt: skip
+            auth.audit(
+                conn, "logout", f"staff:{session.staff_id}", actor=auth.actor_of(session.staff)
+            )
     response = redirect(url_for("staff.login", reason="signed_out"))
     auth.clear_session_cookie(response)
     return response
@@ -336,8 +343,13 @@ def home() -> BaseResponse:
 @require_role(*auth.ALL_ROLES)
 def account() -> str:
     staff = auth.current_staff()
-    return render_template("staff/account.html", staff=staff, errors=[], saved="",
-                           totp_required=auth.totp_required(staff))  # fmt: skip
+    return render_template(
+        "staff/account.html",
+        staff=staff,
+        errors=[],
+        saved="",
+        totp_required=auth.totp_required(staff),
+    )
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -353,12 +365,18 @@ def change_password() -> BaseResponse:
         errors.append("The two new passwords are not the same.")
     errors += passwords.password_problems(new, staff.email)
     if errors:
-        html = render_template("staff/account.html", staff=staff, errors=errors, saved="",
-                               totp_required=auth.totp_required(staff))  # fmt: skip
+        html = render_template(
+            "staff/account.html",
+            staff=staff,
+            errors=errors,
+            saved="",
+            totp_required=auth.totp_required(staff),
+        )
         return Response(html, status=400)
     with get_db().transaction() as conn:
-        staff_db.update_staff(conn, staff.id, password_hash=passwords.hash_password(new),
-                              password_changed_at=utcnow())  # fmt: skip
+        staff_db.update_staff(
+            conn, staff.id, password_hash=passwords.hash_password(new), password_changed_at=utcnow()
+        )
         # Everyone else holding this account's sessions is signed out; this browser keeps its own.
         staff_db.delete_staff_sessions(conn, staff.id, keep=auth.current_session().id_hash)
         auth.audit(conn, "password.change", f"staff:{staff.id}")
@@ -478,8 +496,12 @@ def export_csv() -> Response:
         rows = staff_db.list_referrals(conn, filters, limit=EXPORT_LIMIT)
     header, body = _export_table(rows)
     with get_db().transaction() as conn:
-        auth.audit(conn, "referrals.export", "referrals",
-                   {"count": len(rows), "filters": dict(request.args)})  # fmt: skip
+        auth.audit(
+            conn,
+            "referrals.export",
+            "referrals",
+            {"count": len(rows), "filters": dict(request.args)},
+        )
     stamp = _localtime(utcnow(), "%Y%m%d-%H%M")  # the clock staff read, as in the file's cells
     response = Response(referral_view.csv_text(header, body), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="referrals-{stamp}.csv"'
@@ -492,16 +514,35 @@ def _export_table(rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]
         for key in row.get("display") or row.get("answers") or {}:
             if key not in fields:
                 fields.append(key)
-    header = ["referral", "submitted", "status", "urgent", "crisis_level", "crisis_category",
-              "assignee", "flow", "flow_version", *fields]  # fmt: skip
+    header = [
+        "referral",
+        "submitted",
+        "status",
+        "urgent",
+        "crisis_level",
+        "crisis_category",
+        "assignee",
+        "flow",
+        "flow_version",
+        *fields,
+    ]
     body = []
     for row in rows:
         shown = row.get("display") or row.get("answers") or {}
-        body.append([
-            row["id"], _localtime(row["created_at"]), row["status"], row["pinned"],
-            row["crisis_level"], row["crisis_category"], row.get("assignee_email"),
-            row["flow_id"], row["flow_version"], *[shown.get(key) for key in fields],
-        ])  # fmt: skip
+        body.append(
+            [
+                row["id"],
+                _localtime(row["created_at"]),
+                row["status"],
+                row["pinned"],
+                row["crisis_level"],
+                row["crisis_category"],
+                row.get("assignee_email"),
+                row["flow_id"],
+                row["flow_version"],
+                *[shown.get(key) for key in fields],
+            ]
+        )
     return header, body
 
 
@@ -549,8 +590,12 @@ def referral_detail(referral_id: str) -> str:
 def referral_status(referral_id: str) -> BaseResponse:
     status = request.form.get("status", "")
     if status not in STATUSES:
-        return auth.refuse(400, "bad_status", "Choose one of the listed statuses.",
-                           back=url_for("staff.referral_detail", referral_id=referral_id))
+        return auth.refuse(
+            400,
+            "bad_status",
+            "Choose one of the listed statuses.",
+            back=url_for("staff.referral_detail", referral_id=referral_id),
+        )
     with get_db().transaction() as conn:
         old = staff_db.set_referral_status(
             conn, referral_id, status, staff_id=auth.current_staff().id, now=utcnow()
@@ -573,8 +618,12 @@ def referral_assign(referral_id: str) -> BaseResponse:
         elif row_id(raw) is not None:
             member = staff_db.get_staff(conn, int(raw))
             if member is None or not member.active or member.role == "editor":
-                return auth.refuse(400, "bad_assignee", "Choose an active coordinator or admin.",
-                                   back=url_for("staff.referral_detail", referral_id=referral_id))
+                return auth.refuse(
+                    400,
+                    "bad_assignee",
+                    "Choose an active coordinator or admin.",
+                    back=url_for("staff.referral_detail", referral_id=referral_id),
+                )
             assignee = member.id
         elif raw:
             return auth.refuse(400, "bad_assignee", "Choose an active coordinator or admin.")
@@ -591,19 +640,22 @@ def referral_note(referral_id: str) -> BaseResponse:
     body = request.form.get("body", "").strip()
     back = url_for("staff.referral_detail", referral_id=referral_id, _anchor="notes")
     if not body:
-        return auth.refuse(400, "bad_note", "The note was empty: type the note, then Add note.",
-                           back=back)  # fmt: skip
+        return auth.refuse(
+            400, "bad_note", "The note was empty: type the note, then Add note.", back=back
+        )
     if len(body) > NOTE_MAX:
-        return auth.refuse(400, "bad_note", f"A note can have up to {NOTE_MAX} characters.",
-                           back=back)  # fmt: skip
+        return auth.refuse(
+            400, "bad_note", f"A note can have up to {NOTE_MAX} characters.", back=back
+        )
     with get_db().transaction() as conn:
         _referral_or_404(conn, referral_id)
         note_id = staff_db.add_note(
             conn, referral_id, body, staff_id=auth.current_staff().id, now=utcnow()
         )
         auth.audit(conn, "referral.note", f"referral:{referral_id}", {"note_id": note_id})
-    return redirect(url_for("staff.referral_detail", referral_id=referral_id, saved="note",
-                            _anchor="notes"))  # fmt: skip
+    return redirect(
+        url_for("staff.referral_detail", referral_id=referral_id, saved="note", _anchor="notes")
+    )
 
 
 @bp.route("/sessions/<session_id>")
@@ -639,9 +691,14 @@ def users() -> Response:
 def _users_page(errors: list[str], status: int, form: dict[str, str] | None = None) -> Response:
     with get_db().read() as conn:
         members = staff_db.list_staff(conn)
-    html = render_template("staff/users.html", members=members, roles=staff_db.ROLES,
-                           errors=errors, form=form or {},
-                           my_id=auth.current_staff().id)  # fmt: skip  (base.html owns `me`)
+    html = render_template(
+        "staff/users.html",
+        members=members,
+        roles=staff_db.ROLES,
+        errors=errors,
+        form=form or {},
+        my_id=auth.current_staff().id,
+    )  # base.html owns `me`
     return Response(html, status=status)
 
 
@@ -650,16 +707,21 @@ def _users_page(errors: list[str], status: int, form: dict[str, str] | None = No
 def create_user() -> BaseResponse:
     form = {key: request.form.get(key, "") for key in ("email", "name", "role")}
     password = request.form.get("password", "")
-    errors = _new_account_problems(form["email"], form["role"], password,
-                                   request.form.get("password_again", ""))  # fmt: skip
+    errors = _new_account_problems(
+        form["email"], form["role"], password, request.form.get("password_again", "")
+    )
     if errors:
         return _users_page(errors, 400, form)
     with get_db().transaction() as conn:
         if staff_db.find_staff(conn, form["email"]) is not None:
             return _users_page(["An account with this email already exists."], 409, form)
-        new_id = staff_db.create_staff(conn, email=form["email"], role=form["role"],
-                                       name=form["name"][:120],
-                                       password_hash=passwords.hash_password(password))  # fmt: skip
+        new_id = staff_db.create_staff(
+            conn,
+            email=form["email"],
+            role=form["role"],
+            name=form["name"][:120],
+            password_hash=passwords.hash_password(password),
+        )
         auth.audit(conn, "staff.create", f"staff:{new_id}", {"role": form["role"]})
     return redirect(url_for("staff.users", saved=new_id))
 
@@ -733,9 +795,13 @@ def _apply_user_action(conn: Any, member: StaffRow, action: str) -> None:
         staff_db.update_staff(conn, member.id, totp_secret=None, totp_last_step=None)
         staff_db.delete_staff_sessions(conn, member.id, keep=_mine_if(member))
     elif action == "password":
-        staff_db.update_staff(conn, member.id, password_changed_at=now,
-                              password_hash=passwords.hash_password(request.form["password"]))
-        staff_db.delete_staff_sessions(conn, member.id, keep=_mine_if(member))  # fmt: skip
+        staff_db.update_staff(
+            conn,
+            member.id,
+            password_changed_at=now,
+            password_hash=passwords.hash_password(request.form["password"]),
+        )
+        staff_db.delete_staff_sessions(conn, member.id, keep=_mine_if(member))
     elif action == "name":
         staff_db.update_staff(conn, member.id, name=request.form.get("name", "").strip()[:120])
     auth.audit(conn, f"staff.{action}", f"staff:{member.id}", detail)
@@ -759,8 +825,9 @@ def tokens() -> Response:
 def _tokens_page(*, new_token: str, errors: list[str], status: int = 200) -> Response:
     with get_db().read() as conn:
         items = staff_db.list_api_tokens(conn)
-    html = render_template("staff/tokens.html", tokens=items, scopes=API_SCOPES,
-                           new_token=new_token, errors=errors)  # fmt: skip
+    html = render_template(
+        "staff/tokens.html", tokens=items, scopes=API_SCOPES, new_token=new_token, errors=errors
+    )
     return Response(html, status=status)
 
 
@@ -774,9 +841,14 @@ def create_token() -> Response:
     token = passwords.new_api_token()
     with get_db().transaction() as conn:
         token_id = staff_db.create_api_token(
-            conn, name=name, token_hash=passwords.token_digest(token), prefix=token[:10],
-            scopes=scopes, created_by=auth.current_staff().id, now=utcnow(),
-        )  # fmt: skip
+            conn,
+            name=name,
+            token_hash=passwords.token_digest(token),
+            prefix=token[:10],
+            scopes=scopes,
+            created_by=auth.current_staff().id,
+            now=utcnow(),
+        )
         auth.audit(conn, "token.create", f"token:{token_id}", {"name": name, "scopes": scopes})
     # Shown once, never stored: the page says so and is not cached (Cache-Control: no-store).
     return _tokens_page(new_token=token, errors=[], status=201)
@@ -818,10 +890,15 @@ def audit() -> str:
     labels = {f"staff:{m.id}": m.email for m in members}
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template(
-        "staff/audit.html", entries=entries, actions=actions, members=members, labels=labels,
-        problems=problems, args=args,
+        "staff/audit.html",
+        entries=entries,
+        actions=actions,
+        members=members,
+        labels=labels,
+        problems=problems,
+        args=args,
         older=entries[-1]["id"] if more and entries else None,
-    )  # fmt: skip
+    )
 
 
 # --- live push ------------------------------------------------------------------------------
@@ -843,9 +920,7 @@ def _wakeups(callback: Callable[[str], None]) -> Callable[[], None]:
     runtime = current_app.extensions.get(chat.EXTENSION_KEY)
     if runtime is None:
         return lambda: None
-    unsubscribe: Callable[[], None] = runtime.service.hub.subscribe(
-        service.STAFF_CHANNEL, callback
-    )
+    unsubscribe: Callable[[], None] = runtime.service.hub.subscribe(service.STAFF_CHANNEL, callback)
     return unsubscribe
 
 
@@ -859,8 +934,9 @@ def _stopping() -> bool:
 # Another console feature (live chats, for one) adds events it reads from the database on every
 # poll: ``source(conn, session, now, state)`` returns events to send; ``state`` is its own memory
 # for this one socket (what it already sent). A failing source is logged and skipped.
-LiveSource = Callable[[Connection, staff_db.WebSession, datetime, dict[str, Any]],
-                      list[dict[str, Any]]]  # fmt: skip
+LiveSource = Callable[
+    [Connection, staff_db.WebSession, datetime, dict[str, Any]], list[dict[str, Any]]
+]
 LIVE_SOURCES: list[LiveSource] = []
 _online: dict[int, int] = {}
 _online_lock = threading.Lock()
@@ -944,8 +1020,11 @@ def _referral_event(row: dict[str, Any]) -> dict[str, Any]:
 def _crisis_event(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
     payload = row["payload"] or {}
     referral_ids = staff_db.referral_ids_for_session(conn, row["session_id"])
-    url = (url_for("staff.referral_detail", referral_id=referral_ids[-1]) if referral_ids
-           else url_for("staff.chat_session", session_id=row["session_id"]))  # fmt: skip
+    url = (
+        url_for("staff.referral_detail", referral_id=referral_ids[-1])
+        if referral_ids
+        else url_for("staff.chat_session", session_id=row["session_id"])
+    )
     return {
         "type": "crisis_flag",
         "session_id": row["session_id"],

@@ -40,8 +40,15 @@ sock = Sock()
 
 EDIT_ROLES: tuple[auth.Role, ...] = ("admin", "editor")
 MAX_FLOW_BYTES = 2 * 1024 * 1024  # a flow of a few hundred steps is ~100 KB
-STATUS = {"conflict": 409, "stale": 409, "unknown_flow": 404, "unknown_version": 404,
-          "unknown_review": 404, "decided": 409, "superseded": 409}  # fmt: skip
+STATUS = {
+    "conflict": 409,
+    "stale": 409,
+    "unknown_flow": 404,
+    "unknown_version": 404,
+    "unknown_review": 404,
+    "decided": 409,
+    "superseded": 409,
+}
 MESSAGES = {
     "submitted": "Sent for review. Another editor or an admin can now approve it.",
     "approved": "Approved. The author (or anyone with access) can now publish it.",
@@ -144,8 +151,9 @@ def import_file() -> BaseResponse:
             errors.extend(f"{p.path}: {p.message} — {p.fix}" for p in exc.problems)
     if not errors:
         try:
-            draft = publishing.import_flow(get_db(), data, actor=_actor(),
-                                           file=(upload.filename if upload else "") or "upload")
+            draft = publishing.import_flow(
+                get_db(), data, actor=_actor(), file=(upload.filename if upload else "") or "upload"
+            )
         except EditRefused as exc:
             errors.append(exc.message)
         else:
@@ -158,8 +166,9 @@ def import_file() -> BaseResponse:
 @require_role(*EDIT_ROLES)
 def edit(flow_id: str) -> str:
     _known_flow(flow_id)
-    return render_template("editor/edit.html", flow_id=flow_id, message=_message(),
-                           review_required=_review_required())  # fmt: skip
+    return render_template(
+        "editor/edit.html", flow_id=flow_id, message=_message(), review_required=_review_required()
+    )
 
 
 @bp.get("/<flow_id>/export.json")
@@ -184,13 +193,17 @@ def _review_dict(review: Any, actor: Actor) -> dict[str, Any] | None:
     if review is None:
         return None
     return {
-        "id": review.id, "status": review.status, "revision": review.revision,
+        "id": review.id,
+        "status": review.status,
+        "revision": review.revision,
         "submitted_by": review.submitted_by_name or review.submitted_by,
-        "submitted_at": publishing.iso(review.submitted_at), "note": review.note,
-        "reviewer": review.reviewer_name or review.reviewer, "comment": review.comment,
+        "submitted_at": publishing.iso(review.submitted_at),
+        "note": review.note,
+        "reviewer": review.reviewer_name or review.reviewer,
+        "comment": review.comment,
         "decided_at": publishing.iso(review.decided_at),
         "may_review": publishing.may_review(review, actor),
-    }  # fmt: skip
+    }
 
 
 def _state_dict(state: publishing.DraftState, actor: Actor) -> dict[str, Any]:
@@ -205,14 +218,17 @@ def _state_dict(state: publishing.DraftState, actor: Actor) -> dict[str, Any]:
         "changed": state.changed,
         "approved": state.approved,
         "pending": state.pending,
-        "current": None if current is None else {
-            "number": current.number, "published_at": publishing.iso(current.published_at),
+        "current": None
+        if current is None
+        else {
+            "number": current.number,
+            "published_at": publishing.iso(current.published_at),
             "author": current.author_name or current.author,
         },
         "review": _review_dict(state.review, actor),
         "check": state.check.to_dict(),
         "review_required": _review_required(),
-    }  # fmt: skip
+    }
 
 
 @bp.get("/<flow_id>/api/draft")
@@ -235,12 +251,11 @@ def api_draft(flow_id: str) -> Response:
 def api_save(flow_id: str) -> Response:
     body = _json_body()
     if not isinstance(body, dict) or not isinstance(body.get("revision"), int):
-        return auth.json_error("bad_request", "Send {\"data\": flow, \"revision\": number}.", 400)
+        return auth.json_error("bad_request", 'Send {"data": flow, "revision": number}.', 400)
     actor = _actor()
     db = get_db()
     try:
-        publishing.save_draft(db, flow_id, body.get("data"), revision=body["revision"],
-                              actor=actor)  # fmt: skip
+        publishing.save_draft(db, flow_id, body.get("data"), revision=body["revision"], actor=actor)
         state = publishing.draft_state(db, flow_id, actor)
     except EditRefused as exc:
         return _refused(exc)
@@ -258,19 +273,37 @@ def api_check(flow_id: str) -> Response:
     try:
         data = parse_json(text, "draft")
     except FlowError as exc:
-        findings = [{"code": "F001", "severity": "error", "node": None, "path": p.path,
-                     "message": p.message, "fix": p.fix} for p in exc.problems]  # fmt: skip
-        return _json({"check": {"findings": findings, "errors": len(findings), "warnings": 0},
-                      "parsed": False})  # fmt: skip
+        findings = [
+            {
+                "code": "F001",
+                "severity": "error",
+                "node": None,
+                "path": p.path,
+                "message": p.message,
+                "fix": p.fix,
+            }
+            for p in exc.problems
+        ]
+        return _json(
+            {
+                "check": {"findings": findings, "errors": len(findings), "warnings": 0},
+                "parsed": False,
+            }
+        )
     check = publishing.check_flow(data, flow_id)
     if not isinstance(data, dict) or data.get("id") != flow_id:
-        extra = {"code": "F002", "severity": "error", "node": None, "path": "$.id",
-                 "message": f'this page edits the flow "{flow_id}"',
-                 "fix": f'keep "id": "{flow_id}"; import other flows from the flow list'}
+        extra = {
+            "code": "F002",
+            "severity": "error",
+            "node": None,
+            "path": "$.id",
+            "message": f'this page edits the flow "{flow_id}"',
+            "fix": f'keep "id": "{flow_id}"; import other flows from the flow list',
+        }
         body = check.to_dict()
         body["findings"].insert(0, extra)
         body["errors"] += 1
-        return _json({"check": body, "parsed": False})  # fmt: skip
+        return _json({"check": body, "parsed": False})
     return _json({"check": check.to_dict(), "parsed": True, "data": data})
 
 
@@ -286,18 +319,28 @@ def api_preview(flow_id: str) -> Response:
     except EditRefused as exc:
         return _refused(exc)
     if revision != state.draft.revision:
-        return auth.json_error("stale", "Save the draft first (it changed since this page "
-                               "loaded).", 409)  # fmt: skip
+        return auth.json_error(
+            "stale", "Save the draft first (it changed since this page loaded).", 409
+        )
     try:
         flow = parse_flow(state.data, flow_id)
     except FlowError as exc:
-        return auth.json_error("errors", "The preview needs a draft that loads: fix the errors "
-                               f"marked on the steps first ({exc.problems[0].message}).", 422)
+        return auth.json_error(
+            "errors",
+            "The preview needs a draft that loads: fix the errors "
+            f"marked on the steps first ({exc.problems[0].message}).",
+            422,
+        )
     ticket = _previews().open(flow, actor=actor.id)
     locale = request.args.get("locale") or flow.default_locale
     base = url_for("editor.preview_sessions", ticket=ticket).removesuffix("/api/chat/sessions")
-    frame = url_for("pages.frame", flow=flow.id, base=base, locale=locale,
-                    title="Preview: " + _first_text(flow.data.get("title")))  # fmt: skip
+    frame = url_for(
+        "pages.frame",
+        flow=flow.id,
+        base=base,
+        locale=locale,
+        title="Preview: " + _first_text(flow.data.get("title")),
+    )
     return _json({"ticket": ticket, "frame_url": frame, "revision": state.draft.revision})
 
 
@@ -305,10 +348,12 @@ def api_preview(flow_id: str) -> Response:
 @require_role(*EDIT_ROLES)
 def api_preview_goto(flow_id: str) -> Response:
     body = _json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("ticket"), str) or not isinstance(
-        body.get("node"), str
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("ticket"), str)
+        or not isinstance(body.get("node"), str)
     ):
-        return auth.json_error("bad_request", "Send {\"ticket\": …, \"node\": …}.", 400)
+        return auth.json_error("bad_request", 'Send {"ticket": …, "node": …}.', 400)
     events = _previews().jump(body["ticket"], body["node"], actor=_actor().id)
     errors = [e for e in events if e.get("type") == "error"]
     if errors and len(errors) == len(events):
@@ -338,11 +383,17 @@ def review(flow_id: str) -> BaseResponse:
     diff = diff_flows(live, state.data if isinstance(state.data, dict) else {})
     keys = publishing.warning_keys(state.check)
     html = render_template(
-        "editor/review.html", flow_id=flow_id, state=state, diff=diff, me=actor,
-        review_required=_review_required(), may_review=state.review is not None
-        and publishing.may_review(state.review, actor), warning_keys=keys,
-        message=_message(), error=request.args.get("error", ""),
-    )  # fmt: skip
+        "editor/review.html",
+        flow_id=flow_id,
+        state=state,
+        diff=diff,
+        me=actor,
+        review_required=_review_required(),
+        may_review=state.review is not None and publishing.may_review(state.review, actor),
+        warning_keys=keys,
+        message=_message(),
+        error=request.args.get("error", ""),
+    )
     return Response(html)
 
 
@@ -354,8 +405,13 @@ def _back_to_review(flow_id: str, done: str) -> BaseResponse:
 @require_role(*EDIT_ROLES)
 def submit(flow_id: str) -> BaseResponse:
     try:
-        publishing.submit_for_review(get_db(), flow_id, revision=_form_revision(),
-                                     actor=_actor(), note=request.form.get("note", ""))
+        publishing.submit_for_review(
+            get_db(),
+            flow_id,
+            revision=_form_revision(),
+            actor=_actor(),
+            note=request.form.get("note", ""),
+        )
     except EditRefused as exc:
         return _page_refused(exc)
     return _back_to_review(flow_id, "submitted")
@@ -368,8 +424,14 @@ def decide(flow_id: str, review_id: int) -> BaseResponse:
     if decision not in ("approve", "changes_requested"):
         return auth.refuse(400, "bad_request", "Choose approve or send back.")
     try:
-        publishing.decide_review(get_db(), flow_id, review_id, approve=decision == "approve",
-                                 actor=_actor(), comment=request.form.get("comment", ""))
+        publishing.decide_review(
+            get_db(),
+            flow_id,
+            review_id,
+            approve=decision == "approve",
+            actor=_actor(),
+            comment=request.form.get("comment", ""),
+        )
     except EditRefused as exc:
         return _page_refused(exc)
     return _back_to_review(flow_id, "approved" if decision == "approve" else "changes_requested")
@@ -380,10 +442,14 @@ def decide(flow_id: str, review_id: int) -> BaseResponse:
 def publish(flow_id: str) -> BaseResponse:
     try:
         publishing.publish(
-            get_db(), flow_id, revision=_form_revision(), actor=_actor(),
-            note=request.form.get("note", ""), acknowledge=request.form.getlist("acknowledge"),
+            get_db(),
+            flow_id,
+            revision=_form_revision(),
+            actor=_actor(),
+            note=request.form.get("note", ""),
+            acknowledge=request.form.getlist("acknowledge"),
             review_required=_review_required(),
-        )  # fmt: skip
+        )
     except EditRefused as exc:
         return _page_refused(exc)
     return redirect(url_for("editor.history", flow_id=flow_id, done="published"))
@@ -417,14 +483,24 @@ def history(flow_id: str) -> BaseResponse:
     diff = None
     if a in by_number and b in by_number and a != b:
         diff = diff_flows(json.loads(by_number[a].json), json.loads(by_number[b].json))
-    checks = {p.number: publishing.check_flow(json.loads(p.json), flow_id)
-              for p in publications if p.number != newest}  # fmt: skip
+    checks = {
+        p.number: publishing.check_flow(json.loads(p.json), flow_id)
+        for p in publications
+        if p.number != newest
+    }
     html = render_template(
-        "editor/history.html", flow_id=flow_id, publications=publications, reviews=reviews,
-        a=a, b=b, diff=diff, current=by_number[newest], checks=checks,
+        "editor/history.html",
+        flow_id=flow_id,
+        publications=publications,
+        reviews=reviews,
+        a=a,
+        b=b,
+        diff=diff,
+        current=by_number[newest],
+        checks=checks,
         warning_keys={n: publishing.warning_keys(c) for n, c in checks.items()},
         message=_message(),
-    )  # fmt: skip
+    )
     return Response(html)
 
 
@@ -432,9 +508,14 @@ def history(flow_id: str) -> BaseResponse:
 @require_role(*EDIT_ROLES)
 def rollback(flow_id: str, number: int) -> BaseResponse:
     try:
-        publishing.rollback(get_db(), flow_id, number, actor=_actor(),
-                            note=request.form.get("note", ""),
-                            acknowledge=request.form.getlist("acknowledge"))  # fmt: skip
+        publishing.rollback(
+            get_db(),
+            flow_id,
+            number,
+            actor=_actor(),
+            note=request.form.get("note", ""),
+            acknowledge=request.form.getlist("acknowledge"),
+        )
     except EditRefused as exc:
         return _page_refused(exc)
     return redirect(url_for("editor.history", flow_id=flow_id, done="rolled_back"))
@@ -497,8 +578,7 @@ def preview_poll(ticket: str, token: str) -> Response:
         return chat.error_response("server_busy", retry_after=5)
     try:
         timeout = 0.0 if chat.STOPPING.is_set() else chat.LONG_POLL_SECONDS
-        outcome = service.wait_for_events(token, int(after), timeout=timeout,
-                                            stop=chat.STOPPING)  # fmt: skip
+        outcome = service.wait_for_events(token, int(after), timeout=timeout, stop=chat.STOPPING)
     finally:
         slots.release(address)
     return chat.outcome_response(outcome)
@@ -537,7 +617,8 @@ def preview_socket(ws: Any, ticket: str) -> None:
 
 
 def _json(body: dict[str, Any], status: int = 200) -> Response:
-    response = Response(json.dumps(body, ensure_ascii=False), status=status,
-                        mimetype="application/json")  # fmt: skip
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -111,8 +111,9 @@ def _local(value: datetime | None, fmt: str = "%H:%M") -> str:
 
 
 def _risk(row: dict[str, Any]) -> str | None:
-    rank = handoff.risk_rank(row.get("crisis_level"), bool(row.get("urgent")),
-                             int(row.get("concern_count") or 0))  # fmt: skip
+    rank = handoff.risk_rank(
+        row.get("crisis_level"), bool(row.get("urgent")), int(row.get("concern_count") or 0)
+    )
     return {3: "crisis", 2: "concern"}.get(rank)
 
 
@@ -153,7 +154,7 @@ def _item(row: dict[str, Any], now: datetime) -> dict[str, Any]:
             url_for("staff.referral_detail", referral_id=row["referral_id"])
             if row.get("referral_id")
             else ""
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -245,8 +246,11 @@ def chat(request_id: int) -> str:
     item = _item(row, utcnow())
     raw = referral_view.transcript_lines(rows)
     accepted = row.get("accepted_at")
-    alerts = [_line(line) for line in raw if line["alert"] and accepted is not None
-              and line["at"] >= accepted]  # fmt: skip
+    alerts = [
+        _line(line)
+        for line in raw
+        if line["alert"] and accepted is not None and line["at"] >= accepted
+    ]
     lines = [_line(line) for line in raw]
     return render_template(
         "live/chat.html",
@@ -353,8 +357,9 @@ class Feed:
     def run(self) -> None:
         self._subscribe(_staff_channel())
         try:
-            self.send({"type": "hello", "staff_id": self.staff.id,
-                       "heartbeat_seconds": HEARTBEAT_SECONDS})  # fmt: skip
+            self.send(
+                {"type": "hello", "staff_id": self.staff.id, "heartbeat_seconds": HEARTBEAT_SECONDS}
+            )
             while not _stopping():
                 reason = auth.still_signed_in(self.session.id_hash)
                 if reason != "ok":
@@ -416,31 +421,59 @@ class Feed:
 
     def _send_queue(self, view: dict[str, Any]) -> None:
         waiting = view["waiting"]
-        signature = ([(i["id"], i["risk"], i["person"]) for i in waiting],
-                     view["accepting"], view["available"], view["open_now"],
-                     [i["id"] for i in view["my_chats"]])  # fmt: skip
+        signature = (
+            [(i["id"], i["risk"], i["person"]) for i in waiting],
+            view["accepting"],
+            view["available"],
+            view["open_now"],
+            [i["id"] for i in view["my_chats"]],
+        )
         if signature == self.last_queue:
             return
         self.last_queue = signature
-        self.send({"type": "queue", "waiting": waiting, "accepting": view["accepting"],
-                   "available": view["available"], "open_now": view["open_now"],
-                   "my_chats": view["my_chats"]})  # fmt: skip
+        self.send(
+            {
+                "type": "queue",
+                "waiting": waiting,
+                "accepting": view["accepting"],
+                "available": view["available"],
+                "open_now": view["open_now"],
+                "my_chats": view["my_chats"],
+            }
+        )
 
     def _send_state(self, row: dict[str, Any], now: datetime) -> None:
         item = _item(row, now)
         state = (row["status"], row.get("outcome"), row.get("staff_id"), item["risk"])
         if self.last_state is not None and state != self.last_state:
             mine = row["status"] == store.LIVE and row.get("staff_id") == self.staff.id
-            self.send({"type": "chat_state", "request": row["id"], "status": row["status"],
-                       "outcome": row.get("outcome"), "text": _status_text(item), "mine": mine,
-                       "risk": item["risk"], "category": item["category"]})  # fmt: skip
+            self.send(
+                {
+                    "type": "chat_state",
+                    "request": row["id"],
+                    "status": row["status"],
+                    "outcome": row.get("outcome"),
+                    "text": _status_text(item),
+                    "mine": mine,
+                    "risk": item["risk"],
+                    "category": item["category"],
+                }
+            )
         self.last_state = state
 
     def _send_alert(self, row: dict[str, Any], line: dict[str, Any], now: datetime) -> None:
         item = _item(row, now)
-        self.send({"type": "alert", "request": row["id"], "person": item["person"],
-                   "level": line.get("level"), "category": line.get("category"),
-                   "at_local": line["at_local"], "url": item["url"]})  # fmt: skip
+        self.send(
+            {
+                "type": "alert",
+                "request": row["id"],
+                "person": item["person"],
+                "level": line.get("level"),
+                "category": line.get("category"),
+                "at_local": line["at_local"],
+                "url": item["url"],
+            }
+        )
 
 
 def _status_text(item: dict[str, Any]) -> str:

@@ -113,13 +113,24 @@ class Previews:
         ticket = secrets.token_urlsafe(24)
         now = utcnow()
         with self.db.transaction() as conn:
-            store.insert_preview(conn, ticket_hash=hash_ticket(ticket), flow_id=flow.id,
-                                 document=json.dumps(flow.data, ensure_ascii=False),
-                                 digest=flow.digest, created_by=actor, now=now,
-                                 expires_at=now + TICKET_LIFETIME)  # fmt: skip
-            chat_store.append_audit(conn, actor=actor, action="flow.preview",
-                                    subject=f"flow:{flow.id}", detail={"digest": flow.digest},
-                                    now=now)  # fmt: skip
+            store.insert_preview(
+                conn,
+                ticket_hash=hash_ticket(ticket),
+                flow_id=flow.id,
+                document=json.dumps(flow.data, ensure_ascii=False),
+                digest=flow.digest,
+                created_by=actor,
+                now=now,
+                expires_at=now + TICKET_LIFETIME,
+            )
+            chat_store.append_audit(
+                conn,
+                actor=actor,
+                action="flow.preview",
+                subject=f"flow:{flow.id}",
+                detail={"digest": flow.digest},
+                now=now,
+            )
         return ticket
 
     def services(self, ticket: str) -> _Pair | None:
@@ -151,8 +162,9 @@ class Previews:
             return None
         flows = {flow.id: flow}
         chat = PreviewService(self.sandbox, flows, self.config, safety=self.safety, hub=self.hub)
-        jump = PreviewService(self.sandbox, flows, self.config, safety=self.safety, hub=self.hub,
-                              allow_preview=True)  # fmt: skip
+        jump = PreviewService(
+            self.sandbox, flows, self.config, safety=self.safety, hub=self.hub, allow_preview=True
+        )
         pair = _Pair(chat, jump, ticket)
         with self._lock:
             self._pairs[key] = pair
@@ -172,13 +184,24 @@ class Previews:
         with self.db.read() as conn:
             row = store.get_preview(conn, hash_ticket(ticket))
         if pair is None or row is None or row.created_by != actor:
-            return [{"type": "error", "code": "unknown_ticket",
-                     "text": "This preview has ended. Open the preview again."}]  # fmt: skip
+            return [
+                {
+                    "type": "error",
+                    "code": "unknown_ticket",
+                    "text": "This preview has ended. Open the preview again.",
+                }
+            ]
         if not row.session_token:
-            return [{"type": "error", "code": "not_started",
-                     "text": "Start the conversation in the preview first."}]  # fmt: skip
-        outcome = pair.jump.handle(row.session_token, {"type": "goto", "node": node},
-                                   client="editor")  # fmt: skip
+            return [
+                {
+                    "type": "error",
+                    "code": "not_started",
+                    "text": "Start the conversation in the preview first.",
+                }
+            ]
+        outcome = pair.jump.handle(
+            row.session_token, {"type": "goto", "node": node}, client="editor"
+        )
         return outcome.events
 
     def dispose(self) -> None:

@@ -39,10 +39,20 @@ def accounts(live_server: LiveServer) -> dict[str, str]:
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     secret = passwords.totp_new_secret()
     with db.transaction() as conn:
-        staff_db.create_staff(conn, email="cora@example.org", role="coordinator", name="Cora",
-                              password_hash=hasher.hash(PASSWORD))  # fmt: skip
-        admin = staff_db.create_staff(conn, email="adam@example.org", role="admin", name="Adam",
-                                      password_hash=hasher.hash(PASSWORD))  # fmt: skip
+        staff_db.create_staff(
+            conn,
+            email="cora@example.org",
+            role="coordinator",
+            name="Cora",
+            password_hash=hasher.hash(PASSWORD),
+        )
+        admin = staff_db.create_staff(
+            conn,
+            email="adam@example.org",
+            role="admin",
+            name="Adam",
+            password_hash=hasher.hash(PASSWORD),
+        )
         staff_db.update_staff(conn, admin, totp_secret=secret)
     db.dispose()
     return {"totp_secret": secret}
@@ -51,8 +61,10 @@ def accounts(live_server: LiveServer) -> dict[str, str]:
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 860})
-    context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])[a-z]+://"),
-                  lambda route: route.abort())  # fmt: skip
+    context.route(
+        re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])[a-z]+://"),
+        lambda route: route.abort(),
+    )
     tab = context.new_page()
     contacted: list[str] = []
     tab.on("request", lambda request: contacted.append(request.url))

@@ -41,15 +41,18 @@ def accounts(live_server: LiveServer) -> None:
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     with db.transaction() as conn:
         for email, name in (("edna@example.org", "Edna"), ("rhea@example.org", "Rhea")):
-            staff_db.create_staff(conn, email=email, role="editor", name=name,
-                                  password_hash=hasher.hash(PASSWORD))  # fmt: skip
+            staff_db.create_staff(
+                conn, email=email, role="editor", name=name, password_hash=hasher.hash(PASSWORD)
+            )
     db.dispose()
 
 
 def new_context(browser: Browser) -> BrowserContext:
     context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])[a-z]+://"),
-                  lambda route: route.abort())  # fmt: skip
+    context.route(
+        re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])[a-z]+://"),
+        lambda route: route.abort(),
+    )
     contacted: list[str] = []
     context.on("request", lambda request: contacted.append(request.url))
     context.contacted = contacted  # type: ignore[attr-defined]
@@ -66,8 +69,9 @@ def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
         context.close()
 
 
-def signed_in(browser: Browser, contexts: list[BrowserContext], server: LiveServer,
-              email: str) -> Page:  # fmt: skip
+def signed_in(
+    browser: Browser, contexts: list[BrowserContext], server: LiveServer, email: str
+) -> Page:
     context = new_context(browser)
     contexts.append(context)
     page = context.new_page()
@@ -75,8 +79,9 @@ def signed_in(browser: Browser, contexts: list[BrowserContext], server: LiveServ
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("navigation", name="Console").get_by_role("link", name="Flows")
-           ).to_be_visible()  # fmt: skip
+    expect(
+        page.get_by_role("navigation", name="Console").get_by_role("link", name="Flows")
+    ).to_be_visible()
     return page
 
 
@@ -278,10 +283,15 @@ def test_two_tabs_editing_one_draft_cannot_overwrite_each_other(
     assert dialogs == ["beforeunload"]
     expect(second.locator("#fe-conflict")).to_be_visible()
 
-    draft = first.request.get(f"{live_server.url}/staff/flows/intake/api/draft",
-                              headers={"Accept": "application/json"}).json()  # fmt: skip
-    texts = [n["text"]["en"] for s in draft["data"]["sections"].values() for n in s["nodes"]
-             if n["id"] == "ask_dob"]  # fmt: skip
+    draft = first.request.get(
+        f"{live_server.url}/staff/flows/intake/api/draft", headers={"Accept": "application/json"}
+    ).json()
+    texts = [
+        n["text"]["en"]
+        for s in draft["data"]["sections"].values()
+        for n in s["nodes"]
+        if n["id"] == "ask_dob"
+    ]
     assert texts and texts[0].startswith("Tab one's words")
 
     conflict.get_by_role("button", name=re.compile("Load their version")).click()

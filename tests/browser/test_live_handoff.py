@@ -34,15 +34,21 @@ FOREIGN = re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/])[a-z]+://")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real app under gunicorn, open around the clock, with a coordinator called Sam."""
-    live = LiveServer(tmp_path_factory.mktemp("live-browser"),
-                      env={"INTAKE_OFFICE_HOURS": "always"})  # fmt: skip
+    live = LiveServer(
+        tmp_path_factory.mktemp("live-browser"), env={"INTAKE_OFFICE_HOURS": "always"}
+    )
     live.data_dir.mkdir(parents=True, exist_ok=True)
     live.start()
     db = Database(f"sqlite:///{live.data_dir / 'intake-chat.sqlite3'}")
     hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     with db.transaction() as conn:
-        staff_db.create_staff(conn, email="sam@example.org", role="coordinator", name="Sam",
-                              password_hash=hasher.hash(PASSWORD))  # fmt: skip
+        staff_db.create_staff(
+            conn,
+            email="sam@example.org",
+            role="coordinator",
+            name="Sam",
+            password_hash=hasher.hash(PASSWORD),
+        )
     db.dispose()
     yield live
     live.stop()

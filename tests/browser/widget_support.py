@@ -156,8 +156,9 @@ def axe_violations(frame: Frame) -> list[dict[str, Any]]:
 @contextmanager
 def running_app(data_dir: Path, **settings: Any) -> Iterator[tuple[str, Any]]:
     """Yields the base URL and the app's conversation service."""
-    config = Config.from_env({}, data_dir=data_dir, secret_key="test-secret", testing=True,
-                             **settings)  # fmt: skip
+    config = Config.from_env(
+        {}, data_dir=data_dir, secret_key="test-secret", testing=True, **settings
+    )
     app = create_app(config)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
