@@ -10,20 +10,15 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .app.runtime import Runtime
 from .core.config import Config
+from .web import api, chat, console, context, editor, live, notifications, pages, sockets
 
 __all__ = ["Config", "create_app"]
 
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     """Build the Flask app; ``config`` defaults to ``Config.from_env()``; ``overrides`` win."""
-    from . import storage
-    from .app import notifier as notify
-    from .app import retention
-    from .web import api, chat, editor, live, pages
-    from .web import console as staff
-    from .web import notifications as notify_console
-
     config = config or Config.from_env(**overrides)
     app = Flask(__name__, static_folder=str(config.static_dir), static_url_path="/static")
     app.config["INTAKE"] = config
@@ -34,9 +29,11 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.config["SECRET_KEY"] = config.load_secret_key()
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_frame_bytes, 64 * 1024)
-    storage.init_app(app)
-    for module in (chat, live, pages, staff, notify_console, editor, api):
+    running = Runtime.build(config)
+    context.install(app, running)
+    sockets.init_app(app, config)
+    for module in (chat, live, pages, console, notifications, editor, api):
         app.register_blueprint(module.bp)
-    notify.init_app(app)  # staff notifications from the outbox, on a background thread
-    retention.init_app(app)  # hourly deletion of conversations past their retention
+    if not config.testing:  # tests start the worker they exercise
+        running.start_workers()
     return app

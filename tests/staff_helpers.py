@@ -17,9 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intake_chat.core import passwords
-from intake_chat.storage import Database, get_db, utcnow
+from intake_chat.storage import Database, utcnow
 from intake_chat.storage import accounts as staff_db
 from intake_chat.storage import conversations as chat_db
+from intake_chat.web.context import runtime
 
 PASSWORD = "blue kettle on a quiet porch"
 PERSONAS = ("admin", "coordinator", "editor", "anonymous")
@@ -60,7 +61,7 @@ def add_staff(
 def sign_in_directly(client: FlaskClient, app: Flask, person: Person) -> str:
     """A full session written straight to the database (the sign-in flow has its own tests)."""
     token = secrets.token_urlsafe(32)
-    with get_db(app).transaction() as conn:
+    with runtime(app).db.transaction() as conn:
         staff_db.create_web_session(
             conn,
             id_hash=passwords.token_digest(token),
@@ -154,7 +155,7 @@ def build_console(data_dir: Any, **overrides: Any) -> Console:
     passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     settings = {"data_dir": data_dir, "secret_key": "test-secret", "testing": True, **overrides}
     app = create_app(Config.from_env({}, **settings))
-    db = get_db(app)
+    db = runtime(app).db
     people = {
         role: add_staff(db, f"{role}@example.org", role, totp=role == "admin")
         for role in ("admin", "coordinator", "editor")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from server import HttpVisitor, LiveServer, ThreadServer, backend_server, intake_reply, walk_intake
 
-from intake_chat.web.chat import runtime
+from intake_chat.web.context import runtime
 
 ALLOWED = "https://practice.example"
 

@@ -20,7 +20,7 @@ from server import (
     walk_intake,
 )
 
-from intake_chat.web.chat import runtime
+from intake_chat.web.context import runtime
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

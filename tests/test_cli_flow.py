@@ -116,7 +116,7 @@ def test_a_safety_file_goes_to_the_safety_checker(
             },
         ]
 
-    monkeypatch.setattr(flow_cli, "_safety_checker", lambda: checker)
+    monkeypatch.setattr(flow_cli, "check_rules_file", checker)
     code, out = run("check", str(path))
     assert seen == [str(path)]
     assert code == 1
@@ -124,15 +124,12 @@ def test_a_safety_file_goes_to_the_safety_checker(
     assert f"{path}: S001 error [$.rules[1].match]: bad — fix it" in out
 
 
-def test_a_safety_file_without_a_checker_is_reported(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    path = tmp_path / "rules.json"
-    path.write_text('{"$schema": "./schema/safety.schema.json"}', encoding="utf-8")
-    monkeypatch.setattr(flow_cli, "_safety_checker", lambda: None)
+def test_a_real_safety_file_with_a_broken_rule_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "safety.json"
+    path.write_text('{"$schema": "./schema/safety.schema.json", "rules": 7}', encoding="utf-8")
     code, out = run("check", str(path))
     assert code == 1
-    assert "F003 error" in out
+    assert f"{path}: " in out and "error" in out
 
 
 def test_graph_prints_mermaid_for_a_flow() -> None:

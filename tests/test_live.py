@@ -27,11 +27,12 @@ from intake_chat.app.service import Service, hash_token, safety_from_rules
 from intake_chat.core.config import Config
 from intake_chat.core.flows import Flow, parse_flow
 from intake_chat.core.handoff import queue_order
-from intake_chat.storage import Database, get_db, utcnow
+from intake_chat.storage import Database, utcnow
 from intake_chat.storage import accounts as staff_db
 from intake_chat.storage import conversations as chat_db
 from intake_chat.storage import live_queue as live_db
 from intake_chat.storage.accounts import StaffRow
+from intake_chat.web.context import runtime
 
 WEDNESDAY_10 = datetime(2025, 3, 12, 10, 0)  # office hours below are in UTC: open
 SATURDAY_10 = datetime(2025, 3, 15, 10, 0)  # closed; opens Monday 09:00
@@ -647,14 +648,12 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 
 
 def console_service(console: Console) -> Service:
-    from intake_chat.web.chat import EXTENSION_KEY
-
-    service: Service = console.app.extensions[EXTENSION_KEY].service
+    service: Service = runtime(console.app).service
     return service
 
 
 def console_desk(console: Console) -> Desk:
-    desk: Desk = console.app.extensions["intake_live"]
+    desk: Desk = runtime(console.app).desk
     return desk
 
 
@@ -1068,5 +1067,5 @@ def test_the_server_refuses_a_bad_office_hours_setting_naming_it(tmp_path: Path)
     server.stop()
 
 
-def test_get_db_is_the_desks_database(console: Console) -> None:
-    assert console_desk(console).service.db is get_db(console.app)
+def test_the_runtime_database_is_the_desks_database(console: Console) -> None:
+    assert console_desk(console).service.db is runtime(console.app).db

@@ -32,6 +32,7 @@ from intake_chat.core.flows import load_flow
 from intake_chat.storage import Database, utcnow
 from intake_chat.storage import conversations as chat
 from intake_chat.storage import deliveries as store
+from intake_chat.web.context import runtime
 
 FLOWS = Path(__file__).resolve().parent / "flows"
 SECRET = "s3cret-shared-with-the-receiver"
@@ -692,11 +693,11 @@ def test_the_app_starts_a_worker_that_delivers_a_visitors_referral(tmp_path: Pat
             flows_dir=FLOWS,
         )
         app = create_app(config)
-        assert "intake_notify" not in app.extensions  # tests opt in
-        worker = notify.init_app(app, start=True)
-        assert worker is not None
+        running = runtime(app)
+        assert running.workers == []  # tests opt in
+        worker = running.start_notifier()
         try:
-            referral_id = Visitor(app.extensions["intake_chat"].service).submit()
+            referral_id = Visitor(running.service).submit()
             assert wait_until(lambda: bool(receiver.accepted()), timeout=3)
         finally:
             worker.stop()

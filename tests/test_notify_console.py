@@ -17,11 +17,12 @@ from test_notify import FLOWS, Clock, Receiver, deliveries, make_outbox, submit_
 
 from intake_chat import Config, create_app
 from intake_chat.core import passwords
-from intake_chat.storage import Database, get_db, utcnow
+from intake_chat.storage import Database, utcnow
 from intake_chat.storage import accounts as staff_db
 from intake_chat.storage import conversations as chat
 from intake_chat.storage import deliveries as store
 from intake_chat.web import auth
+from intake_chat.web.context import runtime
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def console(tmp_path: Path) -> Iterator[tuple[Flask, Database]]:
         public_url="https://intake.example.org",
     )
     app = create_app(config)
-    yield app, get_db(app)
+    yield app, runtime(app).db
 
 
 def sign_in(app: Flask, db: Database, role: str) -> tuple[FlaskClient, str]:

@@ -24,6 +24,7 @@ from intake_chat.core.flows import Flow, load_flow, parse_flow
 from intake_chat.storage import Database, utcnow
 from intake_chat.storage import conversations as store
 from intake_chat.storage import live_queue as live_store
+from intake_chat.web.context import runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPIC = "Tuesday appointments QX-TOPIC"  # typed before consent
@@ -529,9 +530,12 @@ def test_the_retention_thread_purges_on_its_own(
 
 def test_the_app_starts_no_retention_thread_under_testing(tmp_path: Path) -> None:
     app = create_app(settings(tmp_path))
-    assert retention.EXTENSION_KEY not in app.extensions
-    assert retention.init_app(app, start=True) is not None
-    app.extensions[retention.EXTENSION_KEY].stop()
+    running = runtime(app)
+    assert running.workers == []
+    worker = running.start_retention()
+    assert worker is not None and worker.alive
+    running.stop_workers()
+    assert not worker.alive
 
 
 def test_the_retention_settings_come_from_the_environment() -> None:

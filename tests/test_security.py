@@ -30,12 +30,13 @@ from intake_chat import Config, create_app
 from intake_chat.cli.serve_command import gunicorn_options
 from intake_chat.core import passwords, protocol
 from intake_chat.core.errors import ProtocolError
+from intake_chat.core.ratelimit import Slots
 from intake_chat.core.referral_view import csv_cell
 from intake_chat.storage import accounts as staff_db
 from intake_chat.storage import conversations as chat_db
-from intake_chat.storage import get_db, utcnow
+from intake_chat.storage import utcnow
 from intake_chat.web import auth
-from intake_chat.web.chat import Slots
+from intake_chat.web.context import runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = "https://practice.example"
@@ -239,7 +240,7 @@ def test_one_address_cannot_take_every_long_lived_slot() -> None:
 
 
 def test_ipv6_clients_are_limited_per_64_prefix(console: Console) -> None:
-    from intake_chat.web.chat import client_key
+    from intake_chat.web.transport import client_key
 
     cases = [
         ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
@@ -478,7 +479,7 @@ def test_a_proxy_is_believed_only_when_configured(tmp_path: Path) -> None:
             c for c in response.headers.getlist("Set-Cookie") if c.startswith("intake_staff=")
         )
         assert ("; Secure" in cookie) is secure
-        with get_db(console.app).read() as conn:
+        with runtime(console.app).db.read() as conn:
             entries = chat_db.audit_entries(conn)
         assert entries[-1]["action"] == "login.success"
         assert entries[-1]["detail"]["address"] == address

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from intake_chat.app.hub import Hub
 from intake_chat.app.service import (
     STAFF_CHANNEL,
-    Hub,
     SafetyHit,
     Service,
     hash_token,

@@ -168,8 +168,8 @@ def test_other_features_add_live_events_and_a_missed_wakeup_is_caught_by_polling
     def broken(*_args: Any) -> list[dict[str, Any]]:
         raise RuntimeError("a feature with a bug")
 
-    staff_console.add_live_source(broken)
-    staff_console.add_live_source(handoffs)
+    staff_console.add_live_source(console.app, broken)
+    staff_console.add_live_source(console.app, handoffs)
     try:
         with ThreadServer(console.app) as server:
             cookie = _session(console.db, "coordinator")
@@ -180,7 +180,7 @@ def test_other_features_add_live_events_and_a_missed_wakeup_is_caught_by_polling
                 timeout=10,
             )
             _next(ws, "hello")
-            assert len(staff_console.online_staff()) == 1
+            assert len(staff_console.online_staff(console.app)) == 1
             assert _next(ws, "handoff_request")["for"].startswith("coordinator-")
             referral_id = make_referral(console.db)
             started = time.monotonic()
@@ -188,10 +188,8 @@ def test_other_features_add_live_events_and_a_missed_wakeup_is_caught_by_polling
             assert time.monotonic() - started < staff_console.LIVE_POLL_SECONDS + 2
             ws.close()
             deadline = time.monotonic() + 10
-            while staff_console.online_staff() and time.monotonic() < deadline:
+            while staff_console.online_staff(console.app) and time.monotonic() < deadline:
                 time.sleep(0.1)
-            assert staff_console.online_staff() == set()
+            assert staff_console.online_staff(console.app) == set()
     finally:
-        staff_console.LIVE_SOURCES.remove(broken)
-        staff_console.LIVE_SOURCES.remove(handoffs)
         console.db.dispose()

@@ -1,6 +1,6 @@
-"""The live handoff between a visitor and a staff member: what happens when a visitor asks for a
-person (inside their turn), the wait timer, accept (first wins), staff messages, ending the chat
-and handing the visitor back to the assistant, and staff presence.
+"""The live handoff between a visitor and a staff member once they asked for a person (the ask
+itself, inside their turn, is ``live_request.py``): the wait timer, accept (first wins), staff
+messages, ending the chat and handing the visitor back to the assistant, and staff presence.
 
 Every move is one transaction that also writes what the visitor sees into their event log, then
 wakes their socket or long-poll through the service's hub. Imports nothing from Flask.
@@ -12,154 +12,28 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import datetime
+from typing import Any, Literal
 
 from sqlalchemy.engine import Connection
 
 from ..core import handoff, handoff_text
+from ..core.config import Config
 from ..storage import conversations as chat_store
 from ..storage import live_queue as store
-from ..storage.accounts import CONTACT_FIELDS, StaffRow
-
-if TYPE_CHECKING:
-    from ..core.config import Config
-    from .service import Service
+from ..storage.accounts import StaffRow
+from .hub import STAFF_CHANNEL
+from .live_request import PRESENCE_TTL, crisis_rules, queued_event, referral_locale
+from .service import Service, Turn
 
 log = logging.getLogger(__name__)
 
-PRESENCE_TTL = timedelta(seconds=30)  # a console that stopped beating for this long is offline
 HEARTBEAT_SECONDS = 10.0
 SWEEP_SECONDS = 1.0
 # Node names of the events this module writes (the engine's own nodes are flow node ids).
-FINDING_NODE, QUEUED_NODE, JOINED_NODE = "live:finding", "live:queued", "live:joined"
-ENDED_NODE, TO_BOT_NODE = "live:ended", "live:to_bot"
+JOINED_NODE, ENDED_NODE, TO_BOT_NODE = "live:joined", "live:ended", "live:to_bot"
 
 AcceptResult = Literal["ok", "taken", "gone", "missing"]
-
-
-# --- inside the visitor's turn ----------------------------------------------------------------
-
-
-def on_request(
-    conn: Connection,
-    session: chat_store.SessionRow,
-    events: list[dict[str, Any]],
-    config: Config,
-    now: datetime,
-) -> None:
-    """The service calls this for a ``request_staff`` effect, in the visitor's transaction and
-    after the referral is inserted. Live when the office is open and someone accepts chats: the
-    visitor is told a person is being found. Otherwise the request is queued at once and the
-    engine's ``handoff`` event becomes an honest ``queued`` one."""
-    handoff_event = next((e for e in reversed(events) if e.get("type") == "handoff"), None)
-    referral_id = handoff_event.get("referral") if handoff_event else None
-    node = str(handoff_event.get("node", "")) if handoff_event else ""
-    stale = store.open_request_for_session(conn, session.id)
-    if stale is not None:  # asked again after starting over: the earlier request is over
-        store.finish(conn, stale.id, "left", now=now)
-    hours = handoff.hours_from_config(config.office_hours, config.timezone)
-    available = store.count_available(conn, online_since=now - PRESENCE_TTL)
-    decision = handoff.decide(hours, now, available)
-    locale = _referral_locale(conn, referral_id) or session.locale
-    outcome = None if decision == "live" else decision
-    request_id = store.insert_request(
-        conn,
-        session_id=session.id,
-        referral_id=referral_id,
-        node=node,
-        resume_state=session.state,
-        now=now,
-        outcome=outcome,
-    )
-    detail = {"request_id": request_id, "referral_id": referral_id, "decision": decision}
-    chat_store.append_audit(
-        conn,
-        actor="system",
-        action="live.request",
-        subject=f"session:{session.id}",
-        detail=detail,
-        now=now,
-    )
-    if outcome is None:
-        text = handoff_text.finding(locale, config.handoff_wait_seconds)
-        events.append({"type": "message", "node": FINDING_NODE, "text": text})
-        return
-    if referral_id:
-        store.set_referral_mode(conn, referral_id, "queued", now=now)
-    queued = queued_event(conn, config, referral_id, outcome, locale, now)
-    if handoff_event is not None:
-        # The flow's own words (the practice's phone and email) stay, said just before.
-        flow_text = handoff_event.get("text")
-        if flow_text:
-            at = events.index(handoff_event)
-            events.insert(at, {"type": "message", "node": node, "text": flow_text})
-        handoff_event.update({k: v for k, v in queued.items() if k not in ("type", "node")})
-    else:
-        events.append(queued)
-
-
-def queued_event(
-    conn: Connection,
-    config: Config,
-    referral_id: str | None,
-    reason: str,
-    locale: str,
-    now: datetime,
-) -> dict[str, Any]:
-    """``handoff`` with ``mode: queued``: why no one joins, when to expect contact, and the
-    safety file's crisis resources (in the text and as links)."""
-    hours = handoff.hours_from_config(config.office_hours, config.timezone)
-    resources = crisis_resources(str(config.flows_dir), locale)
-    text = handoff_text.queued(
-        locale,
-        reason,
-        handoff.expect_contact(hours, now),
-        reachable=_reachable(conn, referral_id),
-        resources=resources,
-    )
-    return {
-        "type": "handoff",
-        "mode": "queued",
-        "node": QUEUED_NODE,
-        "text": text,
-        "referral": referral_id,
-        "reason": reason,
-        "resources": resources,
-    }
-
-
-def _referral_locale(conn: Connection, referral_id: str | None) -> str | None:
-    referral = chat_store.get_referral(conn, referral_id) if referral_id else None
-    return str(referral["locale"]) if referral else None
-
-
-def _reachable(conn: Connection, referral_id: str | None) -> bool:
-    """Whether the visitor left a phone number or an email the team can use."""
-    referral = chat_store.get_referral(conn, referral_id) if referral_id else None
-    answers: Mapping[str, Any] = (referral or {}).get("answers") or {}
-    return any(isinstance(answers.get(key), str) and answers[key].strip() for key in CONTACT_FIELDS)
-
-
-def _rules(flows_dir: str) -> Any:
-    """The safety rules for the crisis lines: the chat service's compiled copy (about a second of
-    CPU the first time: ``Desk.start`` warms it on a thread so that no visitor's turn waits)."""
-    from ..safety import detection as safety
-
-    try:
-        return safety.practice_rules(flows_dir)
-    except Exception:  # a broken practice file must not hide the floor's resources
-        log.exception("safety rules could not be loaded; using the built-in floor")
-        return safety.floor_rules()
-
-
-def crisis_resources(flows_dir: str, locale: str) -> list[dict[str, str]]:
-    """The resources the safety layer shows in a crisis, worded by the safety files."""
-    from ..safety import detection as safety
-
-    detection = safety.Detection(level="concern", category="default")
-    shown = safety.response_events(detection, locale, _rules(flows_dir))
-    return [dict(item) for item in (shown[0].get("resources", []) if shown else [])]
 
 
 # --- staff side and the timer -----------------------------------------------------------------
@@ -194,7 +68,7 @@ class Desk:
             store.touch_presence(conn, staff_id, now=now)
 
         self.service.db.write(work)
-        self.service.hub.publish(_staff_channel())
+        self.service.hub.publish(STAFF_CHANNEL)
 
     def heartbeat(self, staff_id: int) -> None:
         self.service.db.write(
@@ -363,7 +237,7 @@ class Desk:
                 return None
             if request.referral_id:
                 store.set_referral_mode(conn, request.referral_id, "queued", now=now)
-            locale = _referral_locale(conn, request.referral_id) or _locale_of(session)
+            locale = referral_locale(conn, request.referral_id) or _locale_of(session)
             event = queued_event(conn, self.config, request.referral_id, reason, locale, now)
             self._append(conn, session, [event], now)
             chat_store.append_audit(
@@ -399,13 +273,13 @@ class Desk:
 
         if not self.service.db.write(work):
             return 0
-        self.service.hub.publish(_staff_channel())
+        self.service.hub.publish(STAFF_CHANNEL)
         return 1
 
     def start(self) -> Desk:
         if self._thread is None:
             warm = threading.Thread(
-                target=_rules,
+                target=crisis_rules,
                 args=(str(self.config.flows_dir),),
                 name="intake-live-rules",
                 daemon=True,
@@ -440,8 +314,6 @@ class Desk:
     ) -> list[dict[str, Any]]:
         """Store events (and a new engine state) the way the service stores a turn, so the
         session row stays as the service keeps it (last seq, expiry, pending ask …)."""
-        from .service import Turn
-
         turn = Turn(events=[dict(event) for event in events], state=state, effects=[])
         return self.service.store_turn(conn, session, turn, None, now)
 
@@ -465,13 +337,7 @@ class Desk:
 
     def _wake(self, session_id: str) -> None:
         self.service.hub.publish(session_id)
-        self.service.hub.publish(_staff_channel())
-
-
-def _staff_channel() -> str:
-    from .service import STAFF_CHANNEL
-
-    return STAFF_CHANNEL
+        self.service.hub.publish(STAFF_CHANNEL)
 
 
 def _locale_of(session: chat_store.SessionRow) -> str:

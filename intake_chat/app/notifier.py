@@ -1,7 +1,7 @@
 """Staff notifications from the database outbox: build each message, send it by email and webhook.
 
 Owns the notice format, both senders, the outbox worker and its background thread. Never runs in
-a visitor's request. Imports nothing from Flask (``init_app`` duck-types the app).
+a visitor's request. Imports nothing from Flask.
 """
 
 from __future__ import annotations
@@ -18,22 +18,20 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from sqlalchemy.engine import Connection
+
+from ..core.config import Config
 from ..storage import Database, utcnow
 from ..storage import conversations as chat_store
 from ..storage import deliveries as store
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
-    from ..core.config import Config
+from .hub import Hub
 
 __all__ = [
     "EVENTS",
@@ -45,9 +43,8 @@ __all__ = [
     "backoff_seconds",
     "build_email",
     "build_notice",
-    "init_app",
+    "start_worker",
     "sign",
-    "wake",
     "webhook_body",
 ]
 
@@ -55,7 +52,6 @@ log = logging.getLogger(__name__)
 
 # Outbox kind (written by the conversation service) -> event name receivers see.
 EVENTS: dict[str, str] = {"referral_new": "referral.new", "crisis_alert": "referral.crisis"}
-EXTENSION_KEY = "intake_notify"
 USER_AGENT = "intake-chat-notify/1"
 
 
@@ -315,12 +311,6 @@ class WebhookTransport(Protocol):
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> None: ...
 
 
-class Hub(Protocol):
-    def subscribe(
-        self, key: str, callback: Callable[[str], None], *, owner: object = None
-    ) -> Callable[[], None]: ...
-
-
 class SMTPTransport:
     """smtplib; port 465 means TLS from the first byte, otherwise STARTTLS when configured."""
 
@@ -563,8 +553,6 @@ class Outbox:
         """Put failed deliveries (one, or all) back in line now; audited."""
         with self.db.transaction() as conn:
             count = store.retry_failed(conn, actor=actor, now=self.now(), delivery_id=delivery_id)
-        if count:
-            wake()
         return count
 
     def rows(self, *, status: str | None = None, limit: int = 200) -> list[DeliveryRow]:
@@ -612,14 +600,6 @@ def _row(item: store.Delivery) -> DeliveryRow:
 
 # --- the background thread ----------------------------------------------------------------------
 
-_workers: weakref.WeakSet[Worker] = weakref.WeakSet()
-
-
-def wake() -> None:
-    """Tell this process's workers to look now (the service calls it after a turn commits)."""
-    for worker in list(_workers):
-        worker.wake()
-
 
 class Worker:
     """Runs ``Outbox.run_once`` on a daemon thread: on wake-up, and every ``poll_seconds``."""
@@ -632,7 +612,6 @@ class Worker:
         self.passes = 0
 
     def start(self) -> Worker:
-        _workers.add(self)
         self._thread.start()
         return self
 
@@ -641,7 +620,6 @@ class Worker:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the current send (at most one send timeout away)."""
-        _workers.discard(self)
         self._stop.set()
         self._wake.set()
         if self._thread.is_alive():
@@ -666,26 +644,12 @@ class Worker:
             self._wake.wait(self.outbox.settings.poll_seconds)
 
 
-def init_app(app: Any, *, start: bool | None = None) -> Worker | None:
-    """Start this process's notification thread (not under ``testing`` unless ``start=True``).
-
-    Call it after the chat blueprint is registered: the worker then wakes on every turn that
-    commits a referral or a crisis alert, and polls every ``poll_seconds`` besides.
-    """
-    from .service import STAFF_CHANNEL
-
-    config: Config = app.config["INTAKE"]
-    if start is None:
-        start = not config.testing
-    if not start:
-        return None
-    db: Database = app.extensions["intake_db"]
+def start_worker(db: Database, config: Config, hub: Hub, channel: str) -> Worker:
+    """Start a notification thread that wakes on every turn that commits a referral or a crisis
+    alert (``channel`` on ``hub``) and polls every ``poll_seconds`` besides."""
     worker = Worker(Outbox(db, Settings.from_config(config)))
-    service = getattr(app.extensions.get("intake_chat"), "service", None)
-    if service is not None:
-        worker.listen(service.hub, STAFF_CHANNEL)
-    app.extensions[EXTENSION_KEY] = worker.start()
-    return worker
+    worker.listen(hub, channel)
+    return worker.start()
 
 
 def outbox_for(db: Database, config: Config, **overrides: Any) -> Outbox:

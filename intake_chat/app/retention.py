@@ -1,7 +1,7 @@
 """Retention: deleting conversations nobody needs any more, in small batches, hourly or by hand.
 
-Owns the purge pass (``purge``), its hourly background thread and ``init_app``. The SQL is in
-``storage/conversations.py``. Imports nothing from Flask (``init_app`` duck-types the app).
+Owns the purge pass (``purge``), and its hourly background thread. The SQL is in
+``storage/conversations.py``. Imports nothing from Flask.
 """
 
 from __future__ import annotations
@@ -13,22 +13,20 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from ..core.config import Config
-from ..storage import Database, utcnow
+from ..storage import Database, purges, utcnow
 from ..storage import conversations as store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BATCH", "INTERVAL_SECONDS", "PurgeReport", "Worker", "init_app", "purge"]
+__all__ = ["BATCH", "INTERVAL_SECONDS", "PurgeReport", "Worker", "purge"]
 
 BATCH = 50  # conversations per write transaction: the SQLite writer is never held for long
 INTERVAL_SECONDS = 3600.0
 FIRST_PASS_SECONDS = 60.0  # after start-up, once the server is warm
-EXTENSION_KEY = "intake_retention"
 
 
 @dataclass
@@ -82,19 +80,19 @@ def purge(
     if dry_run:
         with db.read() as conn:
             report.add(
-                store.count_purgeable(
+                purges.count_purgeable(
                     conn, idle_before=idle_before, closed_before=closed_before, now=now
                 )
             )
         return report
     try:
         if idle_before is not None:
-            find = partial(store.purgeable_sessions, idle_before=idle_before, now=now)
-            delete = partial(store.delete_sessions, idle_before=idle_before, now=now)
+            find = partial(purges.purgeable_sessions, idle_before=idle_before, now=now)
+            delete = partial(purges.delete_sessions, idle_before=idle_before, now=now)
             _in_batches(db, find, delete, report, batch, pause)
         if closed_before is not None:
-            find = partial(store.stale_transcripts, closed_before=closed_before, now=now)
-            delete = partial(store.delete_transcripts, closed_before=closed_before, now=now)
+            find = partial(purges.stale_transcripts, closed_before=closed_before, now=now)
+            delete = partial(purges.delete_transcripts, closed_before=closed_before, now=now)
             _in_batches(db, find, delete, report, batch, pause)
     finally:
         if report.deleted_anything:
@@ -180,17 +178,3 @@ class Worker:
                 log.exception("retention pass failed")
             self.passes += 1
             wait = self.interval
-
-
-def init_app(app: Any, *, start: bool | None = None) -> Worker | None:
-    """Start this process's retention thread (not under ``testing`` unless ``start=True``, and
-    not when both settings are 0)."""
-    config: Config = app.config["INTAKE"]
-    if start is None:
-        start = not config.testing
-    if not start or not (config.retention_days or config.referral_retention_days):
-        return None
-    db: Database = app.extensions["intake_db"]
-    worker = Worker(db, config).start()
-    app.extensions[EXTENSION_KEY] = worker
-    return worker

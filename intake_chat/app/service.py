@@ -20,18 +20,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
-from ..core import protocol
+from ..core import engine, protocol
 from ..core.config import Config
 from ..core.errors import ProtocolError, StorageError, WriteConflict
 from ..core.flows import Flow, parse_flow
 from ..core.ratelimit import TokenBuckets
+from ..safety import detection as safety_rules
 from ..storage import Database, utcnow
 from ..storage import conversations as store
 from . import publishing
+from .hub import STAFF_CHANNEL, Hub
+from .live_request import on_request
 
 log = logging.getLogger(__name__)
 
-STAFF_CHANNEL = "staff"  # hub key the staff console listens on for new referrals, crises, requests
 RETRY_AFTER_STORAGE = 2.0
 MAX_TURN_ATTEMPTS = 5  # plans of one turn, when other turns of the same session keep winning
 REMEMBERED_FRAMES = 64  # client frame ids kept per session for resends
@@ -88,59 +90,6 @@ class Refusal(Exception):
         self.retry_after = retry_after
 
 
-class Hub:
-    """In-process wake-ups after a commit: WebSockets, long-polls and the staff console subscribe
-    by session id (or ``STAFF_CHANNEL``). Callbacks run in the publisher's thread: keep them
-    short."""
-
-    def __init__(self) -> None:
-        self._subscribers: dict[str, dict[int, tuple[Callable[[str], None], object]]] = {}
-        self._lock = threading.Lock()
-        self._next = 0
-
-    def subscribe(
-        self, key: str, callback: Callable[[str], None], *, owner: object = None
-    ) -> Callable[[], None]:
-        with self._lock:
-            self._next += 1
-            handle = self._next
-            self._subscribers.setdefault(key, {})[handle] = (callback, owner)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                subscribers = self._subscribers.get(key, {})
-                subscribers.pop(handle, None)
-                if not subscribers:
-                    self._subscribers.pop(key, None)
-
-        return unsubscribe
-
-    def publish(self, key: str, *, source: object = None) -> None:
-        """Wake every subscriber of ``key`` except the one whose owner is ``source``."""
-        with self._lock:
-            targets = [
-                cb
-                for cb, owner in self._subscribers.get(key, {}).values()
-                if source is None or owner is not source
-            ]
-        for callback in targets:
-            try:
-                callback(key)
-            except Exception:  # a broken listener must not break the turn that already committed
-                log.exception("hub subscriber failed")
-
-    def wake_all(self) -> None:
-        with self._lock:
-            targets = [
-                (key, cb) for key, subs in self._subscribers.items() for cb, _ in subs.values()
-            ]
-        for key, callback in targets:
-            try:
-                callback(key)
-            except Exception:
-                log.exception("hub subscriber failed")
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -183,8 +132,11 @@ class Service:
         self.db = db
         self.flows = dict(flows)
         self.config = config
-        self.step: StepFn = step if step is not None else _engine_step()
-        self.safety: SafetyFn = safety if safety is not None else _no_safety
+        self.step: StepFn = step if step is not None else engine.step
+        # Fails closed: no safety object given means the built-in floor, never no safety layer.
+        self.safety: SafetyFn = (
+            safety if safety is not None else RuleSafety(safety_rules.floor_rules())
+        )
         self.hub = hub or Hub()
         self.now = now
         self.allow_preview = allow_preview
@@ -603,8 +555,6 @@ class Service:
                 now=now,
             )
             turn.wake_staff = True
-            from .livedesk import on_request  # live now, or queued at once (livedesk.py decides)
-
             on_request(conn, session, turn.events, self.config, now)
         elif kind == "crisis_resources":
             pass  # shown and flagged while the turn was planned
@@ -816,18 +766,6 @@ def _refused(
     return Outcome([event], token, None, position, code, retry_after)
 
 
-def _engine_step() -> StepFn:
-    """The real engine, imported on first use so the app starts even while a module is missing."""
-
-    def step(flow: Flow, state: dict[str, Any] | None, event: dict[str, Any]) -> StepResult:
-        from ..core.engine import step as engine_step
-
-        result: StepResult = engine_step(flow, state, event)
-        return result
-
-    return step
-
-
 class RuleSafety:
     """The safety module behind the service: typed text is checked, and a flow's "I need help
     right now" step gets the same crisis panel, from the safety file a flow cannot remove."""
@@ -836,34 +774,26 @@ class RuleSafety:
         self.rules = rules
 
     def __call__(self, text: str, locale: str, prior_concerns: int) -> SafetyHit | None:
-        from ..safety import detection as safety
-
-        detection = safety.safe_detect(text, locale, self.rules, prior_concerns)
+        detection = safety_rules.safe_detect(text, locale, self.rules, prior_concerns)
         if detection.level is None:
             return None
         return SafetyHit(
             level=detection.level,
             category=detection.category or "default",
             rule=detection.rule or "",
-            events=safety.response_events(detection, locale, self.rules),
+            events=safety_rules.response_events(detection, locale, self.rules),
         )
 
     def resources(self, locale: str, node: str) -> SafetyHit:
-        from ..safety import detection as safety
-
-        detection = safety.Detection(level="crisis", category="default")
+        detection = safety_rules.Detection(level="crisis", category="default")
         return SafetyHit(
             level="crisis",
             category="help_requested",
             rule=f"flow:{node}",
-            events=safety.response_events(detection, locale, self.rules),
+            events=safety_rules.response_events(detection, locale, self.rules),
         )
 
 
 def safety_from_rules(rules: Any) -> SafetyFn:
     """Adapt the safety module (``safe_detect`` + ``response_events``) to the service."""
     return RuleSafety(rules)
-
-
-def _no_safety(_text: str, _locale: str, _prior_concerns: int) -> SafetyHit | None:
-    return None  # only for tests that pass their own engine and want no safety layer

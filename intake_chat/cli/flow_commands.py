@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..core.errors import FlowError, Problem
-from ..core.flows import read_flow_file, schema_problems
+from ..app import publishing
+from ..core.errors import EditRefused, FlowError, Problem
+from ..core.flows import load_flows, read_flow_file, schema_problems
 from ..core.graph import to_mermaid
 from ..core.lint import Finding, Severity, lint
+from ..safety.detection import check_rules_file
+from .db_commands import open_database
 
 SAFETY_FILE = "safety.json"
 
@@ -116,34 +119,11 @@ def is_safety_file(path: Path, data: dict[str, Any]) -> bool:
 
 def check_safety_file(path: Path) -> list[Finding]:
     """The safety rules have their own schema and checks, owned by ``safety.detection``."""
-    checker = _safety_checker()
-    if checker is None:
-        return [
-            Finding(
-                "F003",
-                "error",
-                None,
-                "$",
-                "This looks like a safety rules file, but this version cannot check those",
-                "Update intake-chat, or check the file with the safety tools.",
-            )
-        ]
     try:
-        found = checker(str(path))
+        found = check_rules_file(str(path))
     except FlowError as exc:
         return [_from_problem(p, "F002") for p in exc.problems]
     return [_adapt(item) for item in found]
-
-
-def _safety_checker() -> Callable[[str], Iterable[Any]] | None:
-    try:
-        from ..safety import detection as safety  # type: ignore[attr-defined,unused-ignore]
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__.rpartition('.')[0]}.safety":
-            raise  # the module exists but is broken: say so rather than hide it
-        return None
-    checker = getattr(safety, "check_rules_file", None)
-    return checker if callable(checker) else None
 
 
 def _adapt(item: Any) -> Finding:
@@ -194,9 +174,6 @@ def _plural(n: int, word: str) -> str:
 def export_flow(flow_id: str, file: str, draft: bool, number: int | None) -> None:
     """Write a flow from the database to FILE ('-': standard output), ready for version control
     and for 'intake-chat flow check'."""
-    from ..app import publishing
-    from ..core.errors import EditRefused
-
     with _flow_database() as db:
         try:
             text = publishing.export_document(db, flow_id, draft=draft, number=number)
@@ -215,9 +192,6 @@ def export_flow(flow_id: str, file: str, draft: bool, number: int | None) -> Non
 def import_flow(file: str) -> None:
     """Put FILE into its flow's draft in the database (a new id starts a new flow). The file must
     pass 'intake-chat flow check'; it goes live after review and publishing in the console."""
-    from ..app import publishing
-    from ..core.errors import EditRefused
-
     try:
         data = read_flow_file(file)
     except FlowError as exc:
@@ -245,10 +219,6 @@ def import_flow(file: str) -> None:
 def _flow_database() -> Iterator[Any]:
     """The server's database, with the shipped flows published first on a fresh install (the same
     rule the server applies at start-up)."""
-    from ..app import publishing
-    from ..core.flows import load_flows
-    from .db_commands import open_database
-
     db, config = open_database()
     try:
         try:

@@ -1,4 +1,5 @@
-"""In-process token buckets: frames per minute per session and per client address.
+"""In-process limits: token buckets for frames per minute per session and per client address,
+and ``Slots`` for how many long-lived requests (sockets, long-polls) may be open at once.
 
 One process serves SQLite installs, so in-process state is the whole truth there; with several
 PostgreSQL workers each enforces its own share. Imports nothing from Flask or the database.
@@ -66,3 +67,42 @@ class TokenBuckets:
             oldest = sorted(self._buckets, key=lambda k: self._buckets[k].stamp)
             for key in oldest[: len(oldest) // 2]:
                 del self._buckets[key]
+
+
+class Slots:
+    """Counts requests that hold a worker thread for long (sockets, long-polls) so that new ones are
+    refused with 503 instead of hanging in the handshake when every thread is taken.
+
+    ``per_address`` (0: no cap) keeps one client address from taking every slot: without it a
+    single machine opening idle sockets shuts the chat for everyone else.
+    """
+
+    def __init__(self, capacity: int, per_address: int = 0) -> None:
+        self.capacity = capacity
+        self.per_address = per_address
+        self.used = 0
+        self._held: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def try_acquire(self, address: str = "") -> bool:
+        return self.acquire(address) == "ok"
+
+    def acquire(self, address: str = "") -> str:
+        """One of: ok; busy (every slot taken); address (this address holds its share)."""
+        with self._lock:
+            if self.used >= self.capacity:
+                return "busy"
+            held = self._held.get(address, 0)
+            if address and self.per_address and held >= self.per_address:
+                return "address"
+            self.used += 1
+            if address:
+                self._held[address] = held + 1
+            return "ok"
+
+    def release(self, address: str = "") -> None:
+        with self._lock:
+            self.used = max(0, self.used - 1)
+            left = self._held.pop(address, 0) - 1
+            if address and left > 0:
+                self._held[address] = left

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
@@ -27,18 +27,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..core.errors import StorageError
 
-if TYPE_CHECKING:
-    from flask import Flask
-
-    from ..core.config import Config
-
 __all__ = [
     "Area",
     "Database",
     "Migration",
     "StorageError",
-    "get_db",
-    "init_app",
     "insert_id",
     "metadata",
     "utcnow",
@@ -58,7 +51,6 @@ schema_versions = sa.Table(
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_POOL_SIZE = 256  # intake-chat serve's default threads per worker
-EXTENSION_KEY = "intake_db"
 
 # One lock per SQLite file for the whole process: SQLite allows one writer at a time, and threads
 # queued on a Python lock wait in order instead of busy-waiting inside SQLite
@@ -493,21 +485,3 @@ def _set_area_version(conn: Connection, area: str, version: int, *, insert: bool
             .where(schema_versions.c.area == area)
             .values(version=version, updated_at=utcnow())
         )
-
-
-def init_app(app: Flask) -> None:
-    """Open the app's database and migrate it; the SQLite file is created on first run."""
-    config: Config = app.config["INTAKE"]
-    db = Database(config.sqlalchemy_url)
-    db.migrate()
-    app.extensions[EXTENSION_KEY] = db
-
-
-def get_db(app: Flask | None = None) -> Database:
-    """The app's Database (``current_app``'s when no app is given)."""
-    if app is None:
-        from flask import current_app
-
-        app = current_app
-    db: Database = app.extensions[EXTENSION_KEY]
-    return db

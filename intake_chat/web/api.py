@@ -19,9 +19,10 @@ from flask import Blueprint, Response, g, jsonify, request
 from ..core import passwords
 from ..storage import accounts as staff_db
 from ..storage import conversations as chat_db
-from ..storage import get_db, utcnow
+from ..storage import utcnow
 from ..storage.accounts import STATUSES, ApiToken
 from .auth import json_error
+from .context import get_db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

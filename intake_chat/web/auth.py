@@ -24,8 +24,9 @@ from ..core import passwords
 from ..core.config import Config
 from ..storage import accounts as staff_db
 from ..storage import conversations as chat_db
-from ..storage import get_db, utcnow
+from ..storage import utcnow
 from ..storage.accounts import StaffRow, WebSession
+from .context import get_db
 
 SESSION_COOKIE = "intake_staff"
 LOGIN_CSRF_COOKIE = "intake_login_csrf"

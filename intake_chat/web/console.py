@@ -1,8 +1,9 @@
 """Blueprint ``staff`` (/staff): sign-in and TOTP, the referral inbox and detail, CSV export, staff
 and API-token management, the audit log, and the live push socket ``/staff/ws``.
 
-Every view wears ``auth.require_role``; SQL is in storage/staff.py; how referrals read is in
-referral_view.py. Other console blueprints add menu entries with ``add_nav``.
+Every view wears ``auth.require_role``; SQL is in storage/accounts.py; how referrals read is in
+core/referral_view.py. The menu lists every console page; the live desk adds its events to the
+push socket with ``add_live_source``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -28,20 +30,20 @@ from flask import (
     request,
     url_for,
 )
-from flask_sock import Sock
 from sqlalchemy.engine import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..core import passwords, referral_view
 from ..storage import accounts as staff_db
-from ..storage import get_db, utcnow
+from ..storage import utcnow
 from ..storage.accounts import STATUSES, AuditFilter, InboxFilter, StaffRow
 from . import auth
 from .auth import require_role
+from .context import get_db, runtime
+from .sockets import sock
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
-sock = Sock()
 
 PAGE_SIZE = 50
 ID_MAX = 2**31 - 1
@@ -68,21 +70,20 @@ class NavItem:
     roles: tuple[str, ...]
 
 
-NAV: list[NavItem] = [
+STATE_KEY = "intake_console"
+
+# Every console page, in menu order; an entry shows only where its blueprint is registered and
+# the signed-in role may open it. Roles repeat the pages' own decorators (the check is there).
+NAV: tuple[NavItem, ...] = (
     NavItem("Inbox", "staff.inbox", ("admin", "coordinator")),
+    NavItem("Flows", "editor.index", ("admin", "editor")),
+    NavItem("Live chat", "live.queue", ("admin", "coordinator")),
     NavItem("Staff", "staff.users", ("admin",)),
     NavItem("Integrations", "staff.tokens", ("admin",)),
     NavItem("Audit log", "staff.audit", ("admin",)),
+    NavItem("Notifications", "notifications.page", ("admin",)),
     NavItem("My account", "staff.account", auth.ALL_ROLES),
-]
-
-
-def add_nav(label: str, endpoint: str, roles: tuple[str, ...], *, after: str = "Inbox") -> None:
-    """Let another console blueprint (flow editor, live chats, notifications) join the menu."""
-    if any(item.endpoint == endpoint for item in NAV):
-        return
-    index = next((i + 1 for i, item in enumerate(NAV) if item.label == after), len(NAV) - 1)
-    NAV.insert(index, NavItem(label, endpoint, roles))
+)
 
 
 @bp.app_context_processor
@@ -914,21 +915,9 @@ def _guard_socket() -> BaseResponse | None:
 
 def _wakeups(callback: Callable[[str], None]) -> Callable[[], None]:
     """Subscribe to the conversation service's 'something for staff committed' wake-ups."""
-    from ..app import service
-    from . import chat
-
-    runtime = current_app.extensions.get(chat.EXTENSION_KEY)
-    if runtime is None:
-        return lambda: None
-    unsubscribe: Callable[[], None] = runtime.service.hub.subscribe(service.STAFF_CHANNEL, callback)
+    rt = runtime()
+    unsubscribe: Callable[[], None] = rt.hub.subscribe(rt.staff_channel, callback)
     return unsubscribe
-
-
-def _stopping() -> bool:
-    from . import chat
-
-    stop = getattr(chat, "STOPPING", None)
-    return bool(stop is not None and stop.is_set())
 
 
 # Another console feature (live chats, for one) adds events it reads from the database on every
@@ -937,25 +926,41 @@ def _stopping() -> bool:
 LiveSource = Callable[
     [Connection, staff_db.WebSession, datetime, dict[str, Any]], list[dict[str, Any]]
 ]
-LIVE_SOURCES: list[LiveSource] = []
-_online: dict[int, int] = {}
-_online_lock = threading.Lock()
 
 
-def add_live_source(source: LiveSource) -> None:
-    if source not in LIVE_SOURCES:
-        LIVE_SOURCES.append(source)
+@dataclass
+class ConsoleState:
+    """Per app: the extra live sources other blueprints plugged in, and which staff have a
+    console socket open in this process (one process with SQLite)."""
+
+    sources: list[LiveSource] = field(default_factory=list)
+    online: dict[int, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def online_staff() -> set[int]:
-    """Staff ids with a console socket open in this process (one process with SQLite)."""
-    with _online_lock:
-        return {staff_id for staff_id, count in _online.items() if count > 0}
+def console_state(app: Flask | None = None) -> ConsoleState:
+    target = app or current_app
+    found: ConsoleState = target.extensions.setdefault(STATE_KEY, ConsoleState())
+    return found
+
+
+def add_live_source(app: Flask, source: LiveSource) -> None:
+    sources = console_state(app).sources
+    if source not in sources:
+        sources.append(source)
+
+
+def online_staff(app: Flask | None = None) -> set[int]:
+    """Staff ids with a console socket open in this process."""
+    state = console_state(app)
+    with state.lock:
+        return {staff_id for staff_id, count in state.online.items() if count > 0}
 
 
 def _count_online(staff_id: int, delta: int) -> None:
-    with _online_lock:
-        _online[staff_id] = _online.get(staff_id, 0) + delta
+    state = console_state()
+    with state.lock:
+        state.online[staff_id] = state.online.get(staff_id, 0) + delta
 
 
 class LiveFeed:
@@ -974,7 +979,7 @@ class LiveFeed:
 
     def poll(self, conn: Connection, now: datetime) -> list[dict[str, Any]]:
         out = self._built_in(conn, now)
-        for source in list(LIVE_SOURCES):
+        for source in list(console_state().sources):
             try:
                 out += source(conn, self.session, now, self.states.setdefault(id(source), {}))
             except Exception:  # one broken feature must not silence referrals and crises
@@ -1051,7 +1056,7 @@ def live_socket(ws: Any) -> None:
         idle = int(auth.idle_limit().total_seconds())
         ws.send(json.dumps({"type": "hello", "idle_seconds": idle}))
         woken.set()  # a first poll at once: sources may have something pending for this person
-        while not _stopping():
+        while not runtime().stopping.is_set():
             woken.wait(LIVE_POLL_SECONDS)
             woken.clear()
             while ws.receive(timeout=0) is not None:

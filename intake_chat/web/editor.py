@@ -20,7 +20,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_sock import Sock
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -30,13 +29,13 @@ from ..core.errors import EditRefused, FlowError
 from ..core.flowdiff import diff_flows
 from ..core.flows import load_schema, parse_flow, parse_json
 from ..core.lint import CODES
-from ..storage import get_db
-from . import auth, chat
+from . import auth, transport
 from .auth import require_role
+from .context import get_db, runtime
 from .preview import Previews, PreviewService
+from .sockets import sock
 
 bp = Blueprint("editor", __name__, url_prefix="/staff/flows")
-sock = Sock()
 
 EDIT_ROLES: tuple[auth.Role, ...] = ("admin", "editor")
 MAX_FLOW_BYTES = 2 * 1024 * 1024  # a flow of a few hundred steps is ~100 KB
@@ -59,13 +58,6 @@ MESSAGES = {
     "discarded": "The draft's changes were thrown away; it equals the live version again.",
     "imported": "Imported into the draft. Check it, preview it and send it for review.",
 }
-
-
-@bp.record_once
-def _setup(state: Any) -> None:
-    from . import console as staff
-
-    staff.add_nav("Flows", "editor.index", EDIT_ROLES, after="Inbox")
 
 
 @bp.before_request
@@ -534,9 +526,11 @@ def _preview_service(ticket: str) -> PreviewService | Response:
     """The ticket's sandbox service, or the error answer the frame understands."""
     pair = _previews().services(ticket)
     if pair is None:
-        return chat.error_response("expired", "This preview has ended. Open the preview again.")
-    if not chat.origin_allowed(request.headers.get("Origin")):
-        return chat.error_response("forbidden_origin", "This site may not open the preview.")
+        return transport.error_response(
+            "expired", "This preview has ended. Open the preview again."
+        )
+    if not transport.origin_allowed(request.headers.get("Origin")):
+        return transport.error_response("forbidden_origin", "This site may not open the preview.")
     return pair.chat
 
 
@@ -545,13 +539,13 @@ def preview_sessions(ticket: str) -> Response:
     service = _preview_service(ticket)
     if isinstance(service, Response):
         return service
-    raw = chat.request_body()
+    raw = transport.request_body()
     if raw is None:
-        return chat.error_response("too_large")
-    outcome = service.handle(None, raw, client=chat.client_key())
+        return transport.error_response("too_large")
+    outcome = service.handle(None, raw, client=transport.client_key())
     if outcome.token and outcome.error is None:
         _previews().remember_session(ticket, outcome.token)
-    return chat.outcome_response(outcome, created=outcome.error is None)
+    return transport.outcome_response(outcome, created=outcome.error is None)
 
 
 @bp.post("/preview/<ticket>/api/chat/sessions/<token>/events")
@@ -559,10 +553,10 @@ def preview_event(ticket: str, token: str) -> Response:
     service = _preview_service(ticket)
     if isinstance(service, Response):
         return service
-    raw = chat.request_body()
+    raw = transport.request_body()
     if raw is None:
-        return chat.error_response("too_large")
-    return chat.outcome_response(service.handle(token, raw, client=chat.client_key()))
+        return transport.error_response("too_large")
+    return transport.outcome_response(service.handle(token, raw, client=transport.client_key()))
 
 
 @bp.get("/preview/<ticket>/api/chat/sessions/<token>/events")
@@ -570,25 +564,14 @@ def preview_poll(ticket: str, token: str) -> Response:
     service = _preview_service(ticket)
     if isinstance(service, Response):
         return service
-    after = request.args.get("after", "0")
-    if not chat.SEQ.fullmatch(after):
-        return chat.error_response("bad_field", "after must be a whole number, 0 or more.")
-    slots, address = chat.runtime().slots, chat.client_key()
-    if not slots.try_acquire(address):
-        return chat.error_response("server_busy", retry_after=5)
-    try:
-        timeout = 0.0 if chat.STOPPING.is_set() else chat.LONG_POLL_SECONDS
-        outcome = service.wait_for_events(token, int(after), timeout=timeout, stop=chat.STOPPING)
-    finally:
-        slots.release(address)
-    return chat.outcome_response(outcome)
+    return transport.long_poll(service, token)
 
 
-class _PreviewSocket(chat.Socket):
+class _PreviewSocket(transport.Socket):
     """The chat socket, also noting which sandbox conversation the ticket's frame started."""
 
     def __init__(self, ws: Any, pair: Any, client: str, ticket: str, previews: Previews) -> None:
-        super().__init__(ws, pair.chat, client)
+        super().__init__(ws, pair.chat, client, runtime().stopping)
         self.ticket = ticket
         self.previews = previews
 
@@ -603,10 +586,10 @@ class _PreviewSocket(chat.Socket):
 def preview_socket(ws: Any, ticket: str) -> None:
     previews = _previews()
     pair = previews.services(ticket)
-    if pair is None or not chat.origin_allowed(request.headers.get("Origin")):
+    if pair is None or not transport.origin_allowed(request.headers.get("Origin")):
         ws.close(1008, "preview ended")
         return
-    slots, address = chat.runtime().slots, chat.client_key()
+    slots, address = runtime().slots, transport.client_key()
     if not slots.try_acquire(address):
         ws.close(1013, "busy")
         return

@@ -19,33 +19,29 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_sock import Sock
 from sqlalchemy.engine import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..app.livedesk import HEARTBEAT_SECONDS, Desk, display_name
 from ..core import handoff, referral_view
 from ..storage import accounts as staff_db
-from ..storage import get_db, utcnow
 from ..storage import live_queue as store
+from ..storage import utcnow
 from ..storage.accounts import StaffRow
 from . import auth
-from . import console as staff
 from .auth import require_role
+from .context import get_db, runtime
+from .sockets import sock
 
 bp = Blueprint("live", __name__, url_prefix="/staff/live")
-sock = Sock()
 
-EXTENSION_KEY = "intake_live"
 ROLES: tuple[auth.Role, ...] = ("admin", "coordinator")
 SOCKET_POLL_SECONDS = 2.0  # how often the socket re-reads when nothing woke it
 CALLBACK_DAYS = 14  # how far back "to call back" looks for queued requests still new
@@ -65,34 +61,9 @@ ACCEPT_PROBLEMS = {
 }
 LANGUAGES = {"en": "English", "es": "Spanish"}
 
-staff.add_nav("Live chat", "live.queue", ROLES, after="Inbox")
-
-
-@bp.record_once
-def _setup(state: Any) -> None:
-    init_app(state.app)
-
-
-def init_app(app: Flask, *, start: bool | None = None) -> Desk:
-    """One desk per process over the chat blueprint's service; its timer thread runs unless
-    ``testing`` (tests call ``Desk.sweep`` themselves)."""
-    from . import chat
-
-    runtime = app.extensions.get(chat.EXTENSION_KEY)
-    if runtime is None:
-        raise RuntimeError("register the chat blueprint before the live blueprint")
-    desk = Desk(runtime.service)
-    app.extensions[EXTENSION_KEY] = desk
-    if start is None:
-        start = not app.config["INTAKE"].testing
-    if start:
-        desk.start()
-    return desk
-
 
 def _desk() -> Desk:
-    found: Desk = current_app.extensions[EXTENSION_KEY]
-    return found
+    return runtime().desk
 
 
 # --- how rows read --------------------------------------------------------------------------
@@ -211,7 +182,7 @@ def availability() -> BaseResponse:
         store.set_accepting(conn, me.id, accepting, now=now)
         store.touch_presence(conn, me.id, now=now)
         auth.audit(conn, "live.accepting", f"staff:{me.id}", {"accepting": accepting})
-    desk.service.hub.publish(_staff_channel())
+    desk.service.hub.publish(runtime().staff_channel)
     if auth.wants_json():
         return jsonify({"accepting": accepting})
     return redirect(auth.safe_next(request.form.get("next")) or url_for("live.queue"), code=303)
@@ -320,18 +291,6 @@ def socket(ws: Any) -> None:
     Feed(ws, auth.current_session(), _desk(), watch=watch, after=max(0, after or 0)).run()
 
 
-def _staff_channel() -> str:
-    from ..app.service import STAFF_CHANNEL
-
-    return STAFF_CHANNEL
-
-
-def _stopping() -> bool:
-    from . import chat
-
-    return chat.STOPPING.is_set()
-
-
 class Feed:
     """One console's socket: the queue when it changes, new lines of the watched chat, safety
     alerts from the staff member's live chats, and the heartbeat that keeps them online."""
@@ -355,12 +314,12 @@ class Feed:
         self.ws.send(json.dumps(message, ensure_ascii=False, default=str))
 
     def run(self) -> None:
-        self._subscribe(_staff_channel())
+        self._subscribe(runtime().staff_channel)
         try:
             self.send(
                 {"type": "hello", "staff_id": self.staff.id, "heartbeat_seconds": HEARTBEAT_SECONDS}
             )
-            while not _stopping():
+            while not runtime().stopping.is_set():
                 reason = auth.still_signed_in(self.session.id_hash)
                 if reason != "ok":
                     self.send({"type": "signed_out", "reason": reason})

@@ -9,17 +9,15 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from werkzeug.wrappers import Response as BaseResponse
 
 from ..app import notifier as notify
-from ..storage import get_db
 from ..storage.deliveries import STATUSES
 from . import auth
 from . import console as staff
 from .auth import require_role
+from .context import get_db, runtime
 
 bp = Blueprint("notifications", __name__, url_prefix="/staff/notifications")
 PAGE_ROWS = 200
 EVENT_LABELS = {"referral.new": "New referral", "referral.crisis": "Crisis alert"}
-
-staff.add_nav("Notifications", "notifications.page", ("admin",), after="Audit log")
 
 
 def _outbox() -> notify.Outbox:
@@ -53,4 +51,7 @@ def retry() -> BaseResponse:
     """One failed delivery (``delivery_id``) or, without it, every failed one; audited."""
     delivery_id = request.form.get("delivery_id", "").strip()[:32] or None
     count = _outbox().retry(actor=auth.actor_of(auth.current_staff()), delivery_id=delivery_id)
+    if count:  # the notification worker listens on the staff channel: send them now
+        rt = runtime()
+        rt.hub.publish(rt.staff_channel)
     return redirect(url_for("notifications.page", retried=count), code=303)

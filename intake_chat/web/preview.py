@@ -20,13 +20,15 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.engine import Connection
 
-from ..app.service import Hub, SafetyFn, Service, Turn
+from ..app.hub import Hub
+from ..app.service import SafetyFn, Service, Turn
 from ..core.config import Config
 from ..core.errors import FlowError
 from ..core.flows import Flow, parse_flow
-from ..storage import Database, discover_areas, get_db, utcnow
+from ..storage import Database, discover_areas, utcnow
 from ..storage import conversations as chat_store
 from ..storage import drafts as store
+from .context import runtime
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +100,11 @@ class Previews:
 
     @classmethod
     def _build(cls, app: Flask) -> Previews:
-        from . import chat
-
+        running = runtime(app)
         config: Config = app.config["INTAKE"]
         sandbox = Database(f"sqlite:///{config.data_dir / SANDBOX_FILE}")
         sandbox.migrate([area for area in discover_areas() if area.name == "chat"])
-        safety = app.extensions[chat.EXTENSION_KEY].service.safety
-        return cls(get_db(app), sandbox, config, safety)
+        return cls(running.db, sandbox, config, running.safety)
 
     # --- tickets ----------------------------------------------------------------------------
 
