@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import json
+import typing
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from server import INTAKE_ANSWERS
 
+from intake_chat.core import engine
 from intake_chat.core.errors import ProtocolError
-from intake_chat.core.protocol import ERROR_TEXTS, error_event, parse_frame
+from intake_chat.core.flows import load_flow
+from intake_chat.core.protocol import (
+    ERROR_TEXTS,
+    AskInput,
+    BotEvent,
+    BotEventType,
+    Effect,
+    EffectType,
+    State,
+    error_event,
+    parse_frame,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def code_of(raw: str | bytes, **kwargs: Any) -> str:
@@ -157,3 +174,43 @@ def test_it_never_crashes_on_arbitrary_json(value: Any) -> None:
             parse_frame(json.dumps(candidate))
         except ProtocolError as error:
             assert error.code in ERROR_TEXTS
+
+
+# --- the typed shapes match what the engine really emits -------------------------------------
+
+
+def _keys(shape: type) -> set[str]:
+    return set(typing.get_type_hints(shape))
+
+
+def test_every_event_and_effect_of_a_whole_referral_fits_the_typed_protocol() -> None:
+    """Walks the shipped flow to a submitted referral (with a detour back and a crisis-resources
+    step) and checks each bot event and effect against ``BotEvent`` / ``Effect``: a key or type
+    the engine starts emitting without the protocol naming it fails here."""
+    flow = load_flow(ROOT / "flows" / "intake.json")
+    state: dict[str, Any] | None = None
+    events: list[Any] = []
+    effects: list[Any] = []
+    result = engine.step(flow, state, {"type": "start", "locale": "en", "today": "2026-11-26"})
+    for _ in range(60):
+        state = result.state
+        events += result.events
+        effects += result.effects
+        asks = [e for e in result.events if e["type"] == "ask"]
+        if not asks or state["status"] != "asking":
+            break
+        node = asks[-1]["node"]
+        answer = INTAKE_ANSWERS.get(node, {"skip": True})
+        result = engine.step(flow, state, {"type": "reply", **answer, "today": "2026-11-26"})
+    assert {e["type"] for e in effects} >= {"submit_referral"}
+    bot_types = set(typing.get_args(BotEventType))
+    effect_types = set(typing.get_args(EffectType))
+    for event in events:
+        assert event["type"] in bot_types
+        assert set(event) <= _keys(BotEvent), event
+        if event["type"] == "ask":
+            assert set(event["input"]) <= _keys(AskInput), event["input"]
+    for effect in effects:
+        assert effect["type"] in effect_types
+        assert set(effect) <= _keys(Effect), effect
+    assert set(state or {}) <= _keys(State)

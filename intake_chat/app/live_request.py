@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from ..core import handoff, handoff_text
 from ..core.config import Config
+from ..core.protocol import BotEvent
 from ..safety import detection as safety
 from ..storage import conversations as chat_store
 from ..storage import live_queue as store
@@ -30,7 +31,7 @@ FINDING_NODE, QUEUED_NODE = "live:finding", "live:queued"
 def on_request(
     conn: Connection,
     session: chat_store.SessionRow,
-    events: list[dict[str, Any]],
+    events: list[BotEvent],
     config: Config,
     now: datetime,
 ) -> None:
@@ -80,7 +81,8 @@ def on_request(
         if flow_text:
             at = events.index(handoff_event)
             events.insert(at, {"type": "message", "node": node, "text": flow_text})
-        handoff_event.update({k: v for k, v in queued.items() if k not in ("type", "node")})
+        for key in ("mode", "text", "referral", "reason", "resources"):
+            handoff_event[key] = queued[key]
     else:
         events.append(queued)
 
@@ -92,7 +94,7 @@ def queued_event(
     reason: str,
     locale: str,
     now: datetime,
-) -> dict[str, Any]:
+) -> BotEvent:
     """``handoff`` with ``mode: queued``: why no one joins, when to expect contact, and the
     safety file's crisis resources (in the text and as links)."""
     hours = handoff.hours_from_config(config.office_hours, config.timezone)

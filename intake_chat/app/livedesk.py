@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from ..core import handoff, handoff_text
 from ..core.config import Config
+from ..core.protocol import BotEvent
 from ..storage import conversations as chat_store
 from ..storage import live_queue as store
 from ..storage.accounts import StaffRow
@@ -95,7 +96,7 @@ class Desk:
                 taken = fresh is not None and fresh.status == store.LIVE
                 return ("taken" if taken else "gone"), None
             name = display_name(staff)
-            event = {
+            event: BotEvent = {
                 "type": "handoff",
                 "mode": "live",
                 "node": JOINED_NODE,
@@ -163,7 +164,7 @@ class Desk:
             locale = _locale_of(session)
             name = display_name(staff)
             if outcome == "ended":
-                events = [
+                events: list[BotEvent] = [
                     {
                         "type": "end",
                         "node": ENDED_NODE,
@@ -172,7 +173,7 @@ class Desk:
                 ]
                 self._append(conn, session, events, now)
             else:
-                said = {
+                said: BotEvent = {
                     "type": "message",
                     "node": TO_BOT_NODE,
                     "text": handoff_text.staff_event("to_bot", locale, name),
@@ -194,13 +195,13 @@ class Desk:
         session: chat_store.SessionRow,
         request: store.Request,
         locale: str,
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    ) -> tuple[dict[str, Any], list[BotEvent]]:
         """The engine's ``reask`` on the conversation as it was before the request (a state the
         flow no longer fits starts over, as the engine does for any unusable state)."""
         flow = self.service.flow_of(conn, session)  # the version this visitor started on
         event = {"type": "reask", "locale": locale, "today": self.service.today()}
         result = self.service.step(flow, request.resume_state, event)
-        return result.state, [dict(e) for e in result.events if e.get("type") != "error"]
+        return result.state, [e.copy() for e in result.events if e.get("type") != "error"]
 
     # the timer
 
@@ -307,14 +308,14 @@ class Desk:
         self,
         conn: Connection,
         session: chat_store.SessionRow,
-        events: list[dict[str, Any]],
+        events: list[BotEvent],
         now: datetime,
         *,
         state: dict[str, Any] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[BotEvent]:
         """Store events (and a new engine state) the way the service stores a turn, so the
         session row stays as the service keeps it (last seq, expiry, pending ask …)."""
-        turn = Turn(events=[dict(event) for event in events], state=state, effects=[])
+        turn = Turn(events=[event.copy() for event in events], state=state, effects=[])
         return self.service.store_turn(conn, session, turn, None, now)
 
     def _audit(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
@@ -24,6 +24,7 @@ from ..core import engine, protocol
 from ..core.config import Config
 from ..core.errors import ProtocolError, StorageError, WriteConflict
 from ..core.flows import Flow, parse_flow
+from ..core.protocol import BotEvent, ClientFrame, Effect
 from ..core.ratelimit import TokenBuckets
 from ..safety import detection as safety_rules
 from ..storage import Database, utcnow
@@ -41,18 +42,8 @@ TRANSIENT_TYPES = frozenset({"session", "error"})
 _LEVEL_RANK = {None: 0, "concern": 1, "crisis": 2}
 
 
-class StepResult(Protocol):
-    """The engine's ``Step``: new state, bot events, effects to run after storing."""
-
-    @property
-    def state(self) -> dict[str, Any]: ...
-    @property
-    def events(self) -> list[dict[str, Any]]: ...
-    @property
-    def effects(self) -> list[dict[str, Any]]: ...
-
-
-StepFn = Callable[[Flow, "dict[str, Any] | None", "dict[str, Any]"], StepResult]
+# The engine's signature: (flow, state or None, event) -> Step; tests pass their own.
+StepFn = Callable[[Flow, "Mapping[str, Any] | None", "Mapping[str, Any]"], protocol.Step]
 
 
 @dataclass(frozen=True)
@@ -62,7 +53,7 @@ class SafetyHit:
     level: str  # crisis | concern | advice
     category: str
     rule: str
-    events: list[dict[str, Any]]
+    events: list[BotEvent]
 
 
 SafetyFn = Callable[[str, str, int], "SafetyHit | None"]  # (text, locale, prior_concerns)
@@ -72,7 +63,7 @@ SafetyFn = Callable[[str, str, int], "SafetyHit | None"]  # (text, locale, prior
 class Outcome:
     """The answer to one client frame: events to send in order, and where the session now stands."""
 
-    events: list[dict[str, Any]]
+    events: list[BotEvent]
     token: str | None = None
     session_id: str | None = None
     position: int = 0  # the highest logged seq the client has after these events
@@ -102,9 +93,9 @@ def new_token() -> str:
 class Turn:
     """Everything one turn will write, gathered before the first row is written."""
 
-    events: list[dict[str, Any]]
+    events: list[BotEvent]
     state: dict[str, Any] | None
-    effects: list[dict[str, Any]]
+    effects: list[Effect]
     flags: dict[str, Any] = field(default_factory=dict)
     hit: SafetyHit | None = None
     wake_staff: bool = False
@@ -229,7 +220,7 @@ class Service:
             log.exception("a turn failed")
             return _refused("internal", None, RETRY_AFTER_STORAGE, token, position)
 
-    def _parse(self, raw: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+    def _parse(self, raw: str | bytes | Mapping[str, Any]) -> ClientFrame:
         if isinstance(raw, str | bytes):
             return protocol.parse_frame(
                 raw,
@@ -252,7 +243,7 @@ class Service:
 
     # --- start and resume -------------------------------------------------------------------------
 
-    def _start(self, frame: dict[str, Any]) -> Outcome:
+    def _start(self, frame: ClientFrame) -> Outcome:
         flow = self.flow_for_new_session(frame.get("flow") or self.config.default_flow)
         if flow is None:
             raise Refusal("bad_field", "There is no such conversation.")
@@ -263,7 +254,7 @@ class Service:
         result = self.step(flow, None, {"type": "start", "locale": locale, "today": self.today()})
         turn = Turn(events=_bot_events(result.events), state=result.state, effects=result.effects)
 
-        def work(conn: Connection) -> tuple[store.SessionRow, list[dict[str, Any]]]:
+        def work(conn: Connection) -> tuple[store.SessionRow, list[BotEvent]]:
             now = self.now()
             session = store.create_session(
                 conn,
@@ -295,7 +286,7 @@ class Service:
 
     def _session_event(
         self, token: str, session: store.SessionRow, *, seq: int, status: str, last_seq: int
-    ) -> dict[str, Any]:
+    ) -> BotEvent:
         """``seq``: where the events that follow begin; ``last_seq``: where the log ends now."""
         return {
             "type": "session",
@@ -311,7 +302,7 @@ class Service:
         with self.db.read() as conn:
             session = self._live_session(store.find_session(conn, hash_token(token)))
             replay = store.events_after(conn, session.id, after)
-            pending = None
+            pending: BotEvent | None = None
             if session.status == "asking":
                 ask = session.pending_ask or store.last_event(conn, session.id, "ask")
                 if ask is not None and ask["seq"] <= after:
@@ -332,7 +323,7 @@ class Service:
 
     # --- a turn -----------------------------------------------------------------------------------
 
-    def _turn(self, token: str, frame: dict[str, Any], listener: object) -> Outcome:
+    def _turn(self, token: str, frame: ClientFrame, listener: object) -> Outcome:
         """Plan the turn on a snapshot of the session (safety and engine run here, in parallel
         with other visitors), then store it only if nobody moved the session on meanwhile;
         otherwise plan again. The writer itself only writes."""
@@ -354,7 +345,7 @@ class Service:
 
     def _applied_before(
         self, conn: Connection, session: store.SessionRow, frame_id: str | None
-    ) -> list[dict[str, Any]] | None:
+    ) -> list[BotEvent] | None:
         if frame_id is None:
             return None
         if session.recent_frames is None:  # a session from before migration 2
@@ -365,19 +356,19 @@ class Service:
         return [{**event, "resent": True} for event in applied] or None
 
     def _write_turn(
-        self, session: store.SessionRow, plan: Turn, frame: dict[str, Any], conn: Connection
-    ) -> tuple[list[dict[str, Any]], Turn]:
+        self, session: store.SessionRow, plan: Turn, frame: ClientFrame, conn: Connection
+    ) -> tuple[list[BotEvent], Turn]:
         # A fresh copy per attempt: the writer may run this again if another turn of its commit
         # group fails, and effects fill in the copy (referral ids, extra events).
         turn = replace(
             plan,
-            events=[dict(e) for e in plan.events],
-            effects=[dict(e) for e in plan.effects],
+            events=[e.copy() for e in plan.events],
+            effects=[e.copy() for e in plan.effects],
             flags=dict(plan.flags),
         )
         return self.store_turn(conn, session, turn, frame.get("id"), self.now()), turn
 
-    def _plan(self, session: store.SessionRow, flow: Flow, frame: dict[str, Any]) -> Turn:
+    def _plan(self, session: store.SessionRow, flow: Flow, frame: ClientFrame) -> Turn:
         """Safety first on typed text, then the engine; refuses frames the engine cannot take."""
         engine_event = {k: v for k, v in frame.items() if k != "id"}
         engine_event["today"] = self.today()
@@ -416,7 +407,7 @@ class Service:
         turn: Turn,
         frame_id: str | None,
         now: datetime,
-    ) -> list[dict[str, Any]]:
+    ) -> list[BotEvent]:
         """Write the turn. The session row goes first, and only if its log still ends where the
         turn was planned (else WriteConflict, with nothing written); then flags, referral,
         outbox and audit rows, and the events."""
@@ -501,7 +492,7 @@ class Service:
         conn: Connection,
         session: store.SessionRow,
         turn: Turn,
-        effect: dict[str, Any],
+        effect: Effect,
         now: datetime,
     ) -> None:
         kind = effect.get("type")
@@ -604,18 +595,16 @@ class Service:
         finally:
             unsubscribe()
 
-    def events_after_position(self, session_id: str, after: int) -> list[dict[str, Any]]:
+    def events_after_position(self, session_id: str, after: int) -> list[BotEvent]:
         with self.db.read() as conn:
             return store.events_after(conn, session_id, after)
 
     # --- staff side -------------------------------------------------------------------------------
 
-    def post_staff_message(
-        self, session_id: str, *, name: str, text: str, actor: str
-    ) -> dict[str, Any]:
+    def post_staff_message(self, session_id: str, *, name: str, text: str, actor: str) -> BotEvent:
         """A staff member's message into a visitor's conversation (live handoff)."""
 
-        def work(conn: Connection) -> dict[str, Any]:
+        def work(conn: Connection) -> BotEvent:
             now = self.now()
             session = store.lock_session_by_id(conn, session_id)
             if session is None:
@@ -650,15 +639,16 @@ class Service:
         return event
 
 
-def _visitor_event(session: store.SessionRow, frame: dict[str, Any]) -> dict[str, Any]:
+def _visitor_event(session: store.SessionRow, frame: ClientFrame) -> BotEvent:
     """What the visitor did, in the log: staff read it and a reloaded page redraws it."""
-    event: dict[str, Any] = {"type": "visitor", "action": frame["type"]}
+    event: BotEvent = {"type": "visitor", "action": frame["type"]}
     for key in ("text", "choice", "choices", "skip", "intent", "node", "id"):
         if key in frame:
-            event[key] = frame[key]
+            event[key] = frame[key]  # type: ignore[literal-required,unused-ignore]
     if "choice" in frame or "choices" in frame:
-        options = (session.pending_ask or {}).get("input", {}).get("options", [])
-        labels = {option.get("value"): option.get("label") for option in options}
+        ask = session.pending_ask
+        options = ask["input"].get("options", []) if ask and "input" in ask else []
+        labels = {option["value"]: option["label"] for option in options}
         if "choice" in frame:
             event["label"] = labels.get(frame["choice"], frame["choice"])
         else:
@@ -692,7 +682,7 @@ def _forget_typing(flow: Flow, turn: Turn) -> None:
 
 
 def _forget_logged_typing(
-    conn: Connection, session: store.SessionRow, effect: dict[str, Any], now: datetime
+    conn: Connection, session: store.SessionRow, effect: Effect, now: datetime
 ) -> None:
     """Consent declined: blank what the visitor typed earlier in this session, in this turn's
     transaction. ``session`` carries this turn's safety flags already."""
@@ -743,9 +733,9 @@ def _status(state: dict[str, Any] | None) -> str:
     return str((state or {}).get("status", "asking"))
 
 
-def _bot_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _bot_events(events: list[BotEvent]) -> list[BotEvent]:
     """Engine events that belong in the log (errors are answers, not part of the conversation)."""
-    return [dict(event) for event in events if event.get("type") != "error"]
+    return [event.copy() for event in events if event.get("type") != "error"]
 
 
 def _raised_flags(session: store.SessionRow, hit: SafetyHit) -> dict[str, Any]:
@@ -761,8 +751,7 @@ def _raised_flags(session: store.SessionRow, hit: SafetyHit) -> dict[str, Any]:
 def _refused(
     code: str, text: str | None, retry_after: float | None, token: str | None, position: int
 ) -> Outcome:
-    extra = {"retry_after": retry_after} if retry_after is not None else {}
-    event = protocol.error_event(code, text, seq=position, **extra)
+    event = protocol.error_event(code, text, seq=position, retry_after=retry_after)
     return Outcome([event], token, None, position, code, retry_after)
 
 

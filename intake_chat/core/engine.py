@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from .answers import BUTTONS, Parsed, is_required, match_option, parse_answer, parse_date
 from .errors import FlowError, Problem
 from .flows import Flow
+from .protocol import AskInput, BotEvent, Effect, Option, Step
 from .textfmt import DEFAULT_MESSAGES, interpolate, localize, render_value, words
 
 __all__ = ["MAX_AUTO_STEPS", "NODE_KEYS", "STATE_VERSION", "Step", "holds", "new_state", "step"]
@@ -27,8 +27,6 @@ MAX_STACK = 20  # return points kept; the oldest go first
 MAX_HISTORY = 200  # answered questions kept for "back"
 INTENT_MAX_WORDS = 6  # on text questions, longer messages are answers, not intents
 STATUSES = ("asking", "handoff", "ended")
-
-Event = dict[str, Any]
 
 # Every node key the engine knows, read or deliberately ignored (section_title is for the editor,
 # personal for the linter). tests/test_engine.py checks this equals the schema: no drift.
@@ -46,15 +44,6 @@ NODE_KEYS: dict[str, frozenset[str]] = {
     "handoff": _COMMON | {"text", "mode", "fields", "optional_fields"},
     "end": _COMMON | {"text"},
 }
-
-
-@dataclass(frozen=True)
-class Step:
-    """What one event did: the state to store, events to send, effects to run once stored."""
-
-    state: dict[str, Any]
-    events: list[Event] = field(default_factory=list)
-    effects: list[Event] = field(default_factory=list)
 
 
 def new_state(flow: Flow, locale: str) -> dict[str, Any]:
@@ -80,8 +69,8 @@ class _Turn:
         self.flow = flow
         self.state = state
         self.today = today
-        self.events: list[Event] = []
-        self.effects: list[Event] = []
+        self.events: list[BotEvent] = []
+        self.effects: list[Effect] = []
         self.waiting = False
 
     @property
@@ -106,7 +95,7 @@ class _Turn:
         template = localize(self.wording(key), self.locale, self.flow.default_locale)
         return interpolate(template, params)
 
-    def emit(self, event: Event) -> None:
+    def emit(self, event: BotEvent) -> None:
         self.events.append(event)
 
     def error(self, code: str) -> None:
@@ -622,9 +611,9 @@ def _emit_pending(turn: _Turn) -> None:
         turn.emit({"type": "ask", "node": node["id"], "input": _question_input(turn, node)})
 
 
-def _question_input(turn: _Turn, node: dict[str, Any]) -> dict[str, Any]:
+def _question_input(turn: _Turn, node: dict[str, Any]) -> AskInput:
     kind = node["input"]
-    shown: dict[str, Any] = {
+    shown: AskInput = {
         "kind": kind,
         "label": turn.say(node["text"]),
         "required": is_required(node),
@@ -633,9 +622,10 @@ def _question_input(turn: _Turn, node: dict[str, Any]) -> dict[str, Any]:
     options = _choices(turn, node)
     if options:
         shown["options"] = [{"value": o["value"], "label": turn.say(o["label"])} for o in options]
-    for key in ("notice", "placeholder"):
-        if key in node:
-            shown[key] = turn.say(node[key])
+    if "notice" in node:
+        shown["notice"] = turn.say(node["notice"])
+    if "placeholder" in node:
+        shown["placeholder"] = turn.say(node["placeholder"])
     value = turn.answers.get(node["var"])
     if _answered(value):
         shown["value"] = _as_input(kind, value)
@@ -649,7 +639,7 @@ def _as_input(kind: str, value: Any) -> Any:
     return value
 
 
-def _summary_input(turn: _Turn, node: dict[str, Any]) -> dict[str, Any]:
+def _summary_input(turn: _Turn, node: dict[str, Any]) -> AskInput:
     labels = _labels(turn.flow, turn.locale)
     fields = []
     for item in node["fields"]:
@@ -665,7 +655,7 @@ def _summary_input(turn: _Turn, node: dict[str, Any]) -> dict[str, Any]:
                 "value": text or turn.message("summary_empty"),
             }
         )
-    options = [
+    options: list[Option] = [
         {"value": o["value"], "label": turn.say(o["label"])} for o in _summary_options(turn, node)
     ]
     return {

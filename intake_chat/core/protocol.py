@@ -1,4 +1,6 @@
-"""The chat wire protocol: turning one raw client frame into a checked, normalised dict.
+"""The chat wire protocol: the shapes that cross module borders (client frames, the events the
+engine and the service emit, the engine's effects and state, one step result) and turning one raw
+client frame into a checked, normalised frame.
 
 Every refusal is a ``ProtocolError`` with a stable ``code`` (documented in docs/protocol.md).
 Pure: imports nothing from Flask, flask-sock or the database.
@@ -9,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal, NotRequired, Required, TypedDict, cast
 
 from .errors import ProtocolError
 
@@ -19,6 +22,150 @@ MAX_ID_CHARS = 64
 MAX_CHOICE_CHARS = 200
 MAX_CHOICES = 50
 MAX_SEQ = 2**53 - 1  # what JavaScript counts exactly; far larger ones overflow database integers
+
+
+# --- the shapes (docs/protocol.md and docs/architecture.md describe each field) ------------------
+
+ClientType = Literal["start", "resume", "reply", "back", "restart", "intent", "goto"]
+
+
+class ClientFrame(TypedDict, total=False):
+    """One checked client frame: ``type`` plus the fields that type takes (``check_frame``)."""
+
+    type: Required[ClientType]
+    id: str  # the client's frame id, for resends
+    flow: str
+    locale: str
+    token: str
+    after: int
+    text: str
+    choice: str
+    choices: list[str]
+    skip: bool
+    intent: str
+    node: str
+
+
+EngineType = Literal["start", "reply", "back", "restart", "intent", "reask", "goto"]
+
+
+class EngineEvent(TypedDict, total=False):
+    """What the service hands the engine: a visitor's frame (or ``reask``) plus today's date."""
+
+    type: Required[EngineType]
+    today: str  # YYYY-MM-DD, the service's clock in the practice's time zone
+    locale: str
+    text: str
+    choice: str
+    choices: list[str]
+    skip: bool
+    intent: str
+    node: str
+
+
+BotEventType = Literal[
+    "session", "message", "ask", "invalid", "visitor", "crisis", "handoff", "staff", "end", "error"
+]
+
+
+class Option(TypedDict):
+    value: str
+    label: str
+
+
+class AskInput(TypedDict, total=False):
+    """The ``input`` of an ``ask``: always kind, label, required and can_back."""
+
+    kind: Required[str]
+    label: Required[str]
+    required: Required[bool]
+    can_back: Required[bool]
+    options: list[Option]
+    fields: list[dict[str, Any]]
+    notice: str
+    placeholder: str
+    value: Any
+    validation: dict[str, Any]
+
+
+class BotEvent(TypedDict, total=False):
+    """One event sent to the widget; ``seq`` is added by the service when it is logged."""
+
+    type: Required[BotEventType]
+    seq: int
+    node: str
+    text: str
+    input: AskInput
+    code: str  # error
+    retry_after: float  # error
+    mode: str  # handoff: live | queued
+    referral: str | None  # handoff
+    reason: str  # handoff (queued)
+    resources: list[dict[str, str]]  # crisis, handoff (queued)
+    level: str  # crisis
+    category: str  # crisis
+    name: str  # staff
+    token: str  # session
+    action: str  # visitor
+    choice: str  # visitor
+    choices: list[str]  # visitor
+    label: str  # visitor
+    id: str  # visitor: the client's frame id
+    redacted: bool  # visitor
+    resent: bool  # a copy of an already-logged event, sent again
+    actions: list[dict[str, str]]  # crisis: the buttons under the resources
+    labels: list[str]  # visitor: the labels of chosen options
+    skip: bool  # visitor
+    intent: str  # visitor
+    flow: str  # session
+    locale: str  # session
+    status: str  # session: asking | handoff | ended
+    last_seq: int  # session: where the log ends now
+
+
+EffectType = Literal[
+    "submit_referral", "request_staff", "visitor_message", "consent_declined", "crisis_resources"
+]
+
+
+class Effect(TypedDict, total=False):
+    """Something the service does after it has stored the turn (the engine never acts)."""
+
+    type: Required[EffectType]
+    node: Required[str]
+    mode: str  # submit_referral: live | queued
+    locale: str  # submit_referral
+    fields: dict[str, Any]  # submit_referral: stored values
+    display: dict[str, str]  # submit_referral: plain text for staff
+    text: str  # visitor_message
+
+
+Status = Literal["asking", "handoff", "ended"]
+
+
+class State(TypedDict):
+    """The engine's whole memory of a conversation, stored by the service as an opaque blob."""
+
+    v: int
+    flow: str
+    locale: str
+    node: str | None
+    status: Status
+    answers: dict[str, Any]
+    history: list[dict[str, Any]]
+    stack: list[dict[str, Any]]
+    retries: int
+    editing: NotRequired[dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one event did: the state to store, events to send, effects to run once stored."""
+
+    state: dict[str, Any]
+    events: list[BotEvent] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
 
 # The visitor-facing words for each error code. The widget may show its own translation per code.
 ERROR_TEXTS: dict[str, str] = {
@@ -52,14 +199,20 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def error_event(code: str, text: str | None = None, **extra: Any) -> dict[str, Any]:
+def error_event(
+    code: str, text: str | None = None, *, seq: int | None = None, retry_after: float | None = None
+) -> BotEvent:
     """The ``error`` event for a code; ``text`` defaults to the stable visitor-facing wording."""
-    return {
+    event: BotEvent = {
         "type": "error",
         "code": code,
         "text": text or ERROR_TEXTS.get(code, ERROR_TEXTS["internal"]),
-        **extra,
     }
+    if seq is not None:
+        event["seq"] = seq
+    if retry_after is not None:
+        event["retry_after"] = retry_after
+    return event
 
 
 def fail(code: str, detail: str | None = None) -> ProtocolError:
@@ -72,7 +225,7 @@ def parse_frame(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_text: int = DEFAULT_MAX_TEXT,
     allow_preview: bool = False,
-) -> dict[str, Any]:
+) -> ClientFrame:
     """Check one frame and return it normalised (only known keys, defaults filled in)."""
     data = decode_frame(raw, max_bytes=max_bytes)
     return check_frame(data, max_text=max_text, allow_preview=allow_preview)
@@ -110,7 +263,7 @@ def _no_constant(name: str) -> Any:
 
 def check_frame(
     data: Any, *, max_text: int = DEFAULT_MAX_TEXT, allow_preview: bool = False
-) -> dict[str, Any]:
+) -> ClientFrame:
     """Meaning: an object with a known ``type`` and well-formed fields for it."""
     if not isinstance(data, dict):
         raise fail("not_object")
@@ -122,7 +275,7 @@ def check_frame(
     frame.update(_CHECKERS[kind](data, max_text))
     if "id" in data:
         frame["id"] = _frame_id(data["id"])
-    return frame
+    return cast(ClientFrame, frame)  # each field was checked by the type's checker above
 
 
 def _shown(value: Any) -> str:

@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator
 
 from ..core.errors import FlowError, Problem
 from ..core.flows import read_flow_file
+from ..core.protocol import BotEvent
 from .floor import FLOOR, NET_PREFIX, TRIPWIRE_PREFIX
 from .normalizer import BOUNDARY, PAUSE, Normalized, normalize
 from .patterns import (
@@ -509,7 +510,7 @@ def _about_someone_else(ctx: _Context, first: int, last: int, clause_lo: int) ->
 
 def response_events(
     detection: Detection, locale: str = "en", rules: Rules | None = None
-) -> list[dict[str, Any]]:
+) -> list[BotEvent]:
     """The events the visitor sees for a detection: a ``crisis`` event (crisis and concern), a
     ``message`` (advice), or nothing. Wording comes only from the floor or the rules file."""
     if detection.level is None:

@@ -11,11 +11,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..core.protocol import BotEvent
 from . import insert_id, metadata, utcnow
 
 AREA = "chat"
@@ -250,7 +251,7 @@ class SessionRow:
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
-    pending_ask: dict[str, Any] | None = None
+    pending_ask: BotEvent | None = None
     recent_frames: list[list[Any]] | None = None
 
     def frame_range(self, frame_id: str) -> tuple[int, int] | None:
@@ -381,9 +382,9 @@ def append_events(
     *,
     frame_id: str | None,
     now: datetime,
-) -> list[dict[str, Any]]:
+) -> list[BotEvent]:
     """Store events with consecutive ``seq`` from ``first_seq``; returns them with ``seq`` set."""
-    stored: list[dict[str, Any]] = []
+    stored: list[BotEvent] = []
     rows: list[dict[str, Any]] = []
     for offset, item in enumerate(new_events):
         seq = first_seq + offset
@@ -398,7 +399,7 @@ def append_events(
                 created_at=now,
             )
         )
-        stored.append({"type": item["type"], "seq": seq, **payload})
+        stored.append(cast(BotEvent, {"type": item["type"], "seq": seq, **payload}))
     if rows:
         conn.execute(_INSERT_EVENT, rows)
     return stored
@@ -430,13 +431,14 @@ _LAST_EVENT = (
 )
 
 
-def _event(row: Any) -> dict[str, Any]:
-    return {"type": row.type, "seq": row.seq, **row.payload}
+def _event(row: Any) -> BotEvent:
+    """A logged event as the service wrote it (the payload is the event without type and seq)."""
+    return cast(BotEvent, {"type": row.type, "seq": row.seq, **row.payload})
 
 
 def events_after(
     conn: Connection, session_id: str, after: int, *, limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[BotEvent]:
     query = _EVENTS_AFTER if limit is None else _EVENTS_AFTER.limit(limit)
     rows = conn.execute(query, {"session_id": session_id, "after": after})
     return [_event(row) for row in rows]
@@ -452,19 +454,17 @@ _EVENTS_BETWEEN = (
 )
 
 
-def events_between(
-    conn: Connection, session_id: str, first: int, last: int
-) -> list[dict[str, Any]]:
+def events_between(conn: Connection, session_id: str, first: int, last: int) -> list[BotEvent]:
     rows = conn.execute(_EVENTS_BETWEEN, {"session_id": session_id, "first": first, "last": last})
     return [_event(row) for row in rows]
 
 
-def events_for_frame(conn: Connection, session_id: str, frame_id: str) -> list[dict[str, Any]]:
+def events_for_frame(conn: Connection, session_id: str, frame_id: str) -> list[BotEvent]:
     rows = conn.execute(_EVENTS_FOR_FRAME, {"session_id": session_id, "frame_id": frame_id})
     return [_event(row) for row in rows]
 
 
-def last_event(conn: Connection, session_id: str, event_type: str) -> dict[str, Any] | None:
+def last_event(conn: Connection, session_id: str, event_type: str) -> BotEvent | None:
     row = conn.execute(_LAST_EVENT, {"session_id": session_id, "event_type": event_type}).first()
     return None if row is None else _event(row)
 
@@ -604,15 +604,15 @@ def outbox_rows(conn: Connection, *, kinds: Iterable[str] | None = None) -> list
 TYPED_INPUTS = frozenset({"text", "email", "phone", "date", "number"})  # kinds a visitor types
 
 
-def redact_event(event: Mapping[str, Any]) -> dict[str, Any]:
+def redact_event(event: BotEvent) -> BotEvent:
     """The event without what the visitor typed: a visitor event's text becomes "" with
     ``"redacted": true`` (button values and labels are the flow's own and stay); an ask drops the
     typed answer it echoed back for editing, a summary the values it listed."""
-    redacted = dict(event)
+    redacted = event.copy()
     if event.get("type") == "visitor" and "text" in event:
-        redacted.update(text="", redacted=True)
+        redacted["text"], redacted["redacted"] = "", True
     elif event.get("type") == "ask" and isinstance(event.get("input"), Mapping):
-        shown = dict(event["input"])
+        shown = event["input"].copy()
         if shown.get("kind") in TYPED_INPUTS:
             shown.pop("value", None)
         if isinstance(shown.get("fields"), list):
@@ -625,16 +625,16 @@ def redact_session_events(conn: Connection, session_id: str) -> int:
     """Blank what the visitor typed in every stored event of a session; the number changed.
     Runs again harmlessly (already blank events are left alone)."""
     rows = conn.execute(
-        sa.select(events.c.id, events.c.type, events.c.payload).where(
+        sa.select(events.c.id, events.c.type, events.c.seq, events.c.payload).where(
             events.c.session_id == session_id, events.c.type.in_(("visitor", "ask"))
         )
     ).all()
     changed = 0
     for row in rows:
-        before = {"type": row.type, **row.payload}
+        before = _event(row)
         after = redact_event(before)
         if after != before:
-            payload = {k: v for k, v in after.items() if k != "type"}
+            payload = {k: v for k, v in after.items() if k not in ("type", "seq")}
             conn.execute(events.update().where(events.c.id == row.id).values(payload=payload))
             changed += 1
     return changed

@@ -15,7 +15,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import Flask
 from sqlalchemy.engine import Connection
@@ -25,6 +24,7 @@ from ..app.service import SafetyFn, Service, Turn
 from ..core.config import Config
 from ..core.errors import FlowError
 from ..core.flows import Flow, parse_flow
+from ..core.protocol import BotEvent, Effect
 from ..storage import Database, discover_areas, utcnow
 from ..storage import conversations as chat_store
 from ..storage import drafts as store
@@ -49,7 +49,7 @@ class PreviewService(Service):
         conn: Connection,
         session: chat_store.SessionRow,
         turn: Turn,
-        effect: dict[str, Any],
+        effect: Effect,
         now: datetime,
     ) -> None:
         # The visitor side still sees the handoff; the referral id stays empty.
@@ -177,7 +177,7 @@ class Previews:
         with self.db.transaction() as conn:
             store.set_preview_token(conn, hash_ticket(ticket), token)
 
-    def jump(self, ticket: str, node: str, *, actor: str) -> list[dict[str, Any]]:
+    def jump(self, ticket: str, node: str, *, actor: str) -> list[BotEvent]:
         """Run ``goto`` in the frame's conversation; the frame hears the new events on its socket
         or long-poll. Returns the events, or one ``error`` event saying what went wrong."""
         pair = self.services(ticket)

@@ -20,6 +20,7 @@ from wsproto.events import TextMessage
 
 from ..app.service import TRANSIENT_TYPES, Outcome, Service
 from ..core import protocol
+from ..core.protocol import BotEvent
 from .context import runtime
 
 log = logging.getLogger(__name__)
@@ -94,8 +95,7 @@ def json_response(
 def error_response(
     code: str, text: str | None = None, retry_after: float | None = None
 ) -> Response:
-    extra = {"retry_after": retry_after} if retry_after is not None else {}
-    event = protocol.error_event(code, text, seq=0, **extra)
+    event = protocol.error_event(code, text, seq=0, retry_after=retry_after)
     return json_response({"events": [event]}, STATUS_BY_CODE.get(code, 400), retry_after)
 
 
@@ -199,8 +199,8 @@ class Socket:
         self.deliver(outcome.events)
 
     def _adopt(self, outcome: Outcome) -> None:
-        first = outcome.events[0] if outcome.events else {}
-        if first.get("type") != "session" or outcome.session_id is None:
+        first = outcome.events[0] if outcome.events else None
+        if first is None or first["type"] != "session" or outcome.session_id is None:
             return
         with self.send_lock:
             self.token = outcome.token
@@ -213,7 +213,7 @@ class Socket:
                 outcome.session_id, self._on_publish, owner=self
             )
 
-    def deliver(self, events: list[dict[str, Any]]) -> None:
+    def deliver(self, events: list[BotEvent]) -> None:
         with self.send_lock:
             texts: list[str] = []
             for event in events:
