@@ -1,14 +1,19 @@
-"""In-process wake-ups after a commit: a socket, a long-poll or the staff console subscribes to a
-key (a session id, or ``STAFF_CHANNEL``) and is called when a turn for that key has committed.
+"""Wake-ups after a commit: a socket, a long-poll or the staff console subscribes to a key (a
+session id, or ``STAFF_CHANNEL``) and is called when a turn for that key has committed.
 
-The database is the record; the hub only says "look again". Imports nothing from Flask.
+``Hub`` wakes listeners in this process; ``SharedHub`` also tells the other instances on the same
+PostgreSQL (LISTEN/NOTIFY), so a staff member on one instance can talk to a visitor connected to
+another. The database is the record; the hub only says "look again". Imports nothing from Flask.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
+
+from ..storage import Database, signals
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +71,48 @@ class Hub:
                 callback(key)
             except Exception:
                 log.exception("hub subscriber failed")
+
+
+class SharedHub(Hub):
+    """A ``Hub`` whose publications also reach every other instance on one PostgreSQL database.
+
+    ``publish`` wakes local listeners at once, then sends ``<instance>:<key>`` with NOTIFY; the
+    listener thread turns other instances' notifications into local wake-ups (its own are
+    skipped: they were delivered already)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.instance = uuid.uuid4().hex[:16]
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.ready = threading.Event()
+
+    def publish(self, key: str, *, source: object = None) -> None:
+        super().publish(key, source=source)
+        try:
+            signals.signal(self.db, f"{self.instance}:{key}")
+        except Exception:  # the turn has committed; other instances catch up on their own
+            log.warning("could not tell other instances about %s", key, exc_info=True)
+
+    def start(self) -> SharedHub:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=signals.listen,
+                args=(self.db, self._heard, self._stop),
+                kwargs={"ready": self.ready},
+                name="intake-hub",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _heard(self, payload: str) -> None:
+        instance, _, key = payload.partition(":")
+        if key and instance != self.instance:
+            super().publish(key)

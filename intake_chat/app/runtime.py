@@ -20,7 +20,7 @@ from ..core.ratelimit import Slots
 from ..safety import detection as safety_rules
 from ..storage import Database, utcnow
 from . import notifier, retention
-from .hub import STAFF_CHANNEL, Hub
+from .hub import STAFF_CHANNEL, Hub, SharedHub
 from .livedesk import Desk
 from .service import RuleSafety, Service
 
@@ -63,15 +63,17 @@ class Runtime:
         db.migrate()
         flows = load_flows(config.flows_dir)
         safety = RuleSafety(safety_rules.practice_rules(config.flows_dir))
-        hub = Hub()
+        hub = Hub() if db.is_sqlite else SharedHub(db)  # SQLite: one serving process
         service = Service(db, flows, config, safety=safety, hub=hub, now=clock)
         slots = Slots(DEFAULT_CAPACITY, config.sockets_per_address)
         return cls(config, db, flows, safety, hub, service, Desk(service), slots, clock)
 
     def start_workers(self) -> None:
-        """The background threads of one serving process: the live desk's timer, staff
-        notifications and the hourly retention pass (none under ``testing``: tests start the
-        one they exercise)."""
+        """The background threads of one serving process: other instances' wake-ups (PostgreSQL),
+        the live desk's timer, staff notifications and the hourly retention pass (none under
+        ``testing``: tests start the one they exercise)."""
+        if isinstance(self.hub, SharedHub):
+            self.workers.append(self.hub.start())
         self.desk.start()
         self.start_notifier()
         self.start_retention()
