@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from flask import Flask
 from server import HttpVisitor, LiveServer, ThreadServer, backend_server, intake_reply, walk_intake
 
 from intake_chat.web.context import runtime
@@ -222,3 +223,13 @@ def test_health_reports_the_schema_versions(server: LiveServer) -> None:
     visitor = HttpVisitor(server.url)
     body = visitor.request("GET", "/api/chat/health")
     assert visitor.status == 200 and body["ok"] is True and body["schema"]["chat"] >= 1
+
+
+def test_ready_turns_503_once_the_instance_is_stopping(app: Flask) -> None:
+    """A proxy in front of two instances stops sending new visitors to one that is restarting."""
+    client = app.test_client()
+    assert client.get("/api/chat/ready").status_code == 200
+    runtime(app).begin_shutdown()
+    answer = client.get("/api/chat/ready")
+    assert answer.status_code == 503 and answer.get_json() == {"ok": False, "stopping": True}
+    assert client.get("/api/chat/health").status_code == 200  # alive, just not taking new ones

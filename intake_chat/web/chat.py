@@ -131,6 +131,15 @@ def health() -> Response:
     return json_response({"ok": True, "schema": versions})
 
 
+@bp.get("/api/chat/ready")
+def ready() -> Response:
+    """Readiness for a proxy in front of several instances: 503 once this instance is stopping,
+    so new visitors go to another one while open sockets finish and resume elsewhere."""
+    if runtime().stopping.is_set():
+        return json_response({"ok": False, "stopping": True}, 503)
+    return health()
+
+
 # --- WebSocket ------------------------------------------------------------------------------------
 
 
