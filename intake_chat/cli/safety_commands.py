@@ -8,7 +8,7 @@ import click
 
 from ..core.errors import FlowError
 from ..safety.detection import DEFAULT_RULES_PATH, ROOT, load_rules
-from ..safety.evaluation import Example, Report, evaluate, load_corpus
+from ..safety.evaluation import Example, Report, evaluate, load_corpus, summary_lines
 
 DEFAULT_CORPUS = ROOT / "tests" / "safety_corpus.jsonl"
 
@@ -19,9 +19,7 @@ def group() -> None:
 
 
 @group.command("eval")
-@click.argument(
-    "corpus", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("corpora", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--rules",
     "rules_path",
@@ -35,11 +33,22 @@ def group() -> None:
     is_flag=True,
     help="Leave the floor's tripwire layer out (to measure its share; never in service).",
 )
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="Figures only, no utterance printed (for a blind set nobody may read or tune on).",
+)
 def eval_command(
-    corpus: Path | None, rules_path: Path | None, floor_only: bool, no_tripwire: bool
+    corpora: tuple[Path, ...],
+    rules_path: Path | None,
+    floor_only: bool,
+    no_tripwire: bool,
+    summary: bool,
 ) -> None:
-    """Print per-category recall and precision and every disagreement.
+    """Print recall per level and per family, precision, the false-alarm and advice-deflection
+    rates, per-category recall and precision, and (without --summary) every disagreement.
 
+    CORPORA are JSON Lines files (default: tests/safety_corpus.jsonl), scored together.
     A crisis caught as a concern is "caught (lower level)": the visitor sees the resources and
     staff are alerted. Exits 1 when any crisis- or concern-labelled utterance raises no alarm.
     """
@@ -47,11 +56,15 @@ def eval_command(
         rules = load_rules(
             None if floor_only else rules_path or DEFAULT_RULES_PATH, tripwire=not no_tripwire
         )
-        examples = load_corpus(corpus or DEFAULT_CORPUS)
+        paths = corpora or (DEFAULT_CORPUS,)
+        examples = [e for path in paths for e in load_corpus(path)]
     except FlowError as exc:
         raise click.ClickException(str(exc)) from exc
     report = evaluate(examples, rules)
-    click.echo(_format(report, rules.source, str(corpus or DEFAULT_CORPUS)))
+    text = _format(report, rules.source, ", ".join(map(str, paths)))
+    if summary:
+        text = text.split("\nconfusions (")[0].rstrip()
+    click.echo(text)
     if report.misses:
         raise SystemExit(1)
 
@@ -80,6 +93,8 @@ def _format(report: Report, source: str, corpus: str) -> str:
         f"{report.concerns - len(report.concern_misses)}; missed: {len(report.concern_misses)}",
         f"crisis misses: {len(report.crisis_misses)}",
         f"concern misses: {len(report.concern_misses)}",
+        "",
+        *summary_lines(report),
         "",
         f"confusions ({len(report.confusions)}): utterance | expected | got",
     ]
