@@ -37,6 +37,7 @@ from .patterns import (
     floor_rule_ids,
     parse_pattern,
 )
+from .ruledata import engine_words
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -55,6 +56,7 @@ __all__ = [
     "safe_detect",
 ]
 
+_ENGINE = engine_words()
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RULES_PATH = ROOT / "flows" / "safety.json"
 SCHEMA_PATH = ROOT / "flows" / "schema" / "safety.schema.json"
@@ -315,11 +317,7 @@ def _exempted(rule: CompiledRule, category: Category, ctx: _Context, first: int,
     )
 
 
-_ACTING = re.compile(
-    r"\b(use|using|do|doing|take|taking|swallow|swallowing|try|trying|usar|usarla|usarlo|"
-    r"usarlas|usarlos|hacerlo|tomarlas|tomarlos|tomarla|tomarlo) (it|them|that|ya|hoy|esta)\b"
-    r"|\b(usarla|usarlo|usarlas|usarlos|hacerlo|tomarlas|tomarlos)\b"
-)
+_ACTING = re.compile(_ENGINE["acting"]["regex"])
 
 
 def _pressing(category: Category, ctx: _Context, first: int, last: int) -> bool:
@@ -468,14 +466,15 @@ def _within(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
     return any(lo <= s and e <= hi for s, e in spans)
 
 
-_PARTICIPLE = re.compile(r"[a-z]{2,}(?:ado|ido)$")
+_PARTICIPLE = re.compile(_ENGINE["spanish_perfect"]["participle_regex"])
+_PERFECT_CUE = _ENGINE["spanish_perfect"]["cue"]
 
 
 def _spanish_perfect(tokens: tuple[str, ...], lo: int, hi: int) -> bool:
     """Spanish "he estado", "he buscado" is "I have": the English cue "he" is not someone else."""
     return (
         lo == hi
-        and tokens[lo] == "he"
+        and tokens[lo] == _PERFECT_CUE
         and hi + 1 < len(tokens)
         and _PARTICIPLE.match(tokens[hi + 1]) is not None
     )
