@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..core.errors import FlowError
+from ..safety.datacheck import check_data
 from ..safety.detection import DEFAULT_RULES_PATH, ROOT, load_rules
 from ..safety.evaluation import Example, Report, evaluate, load_corpus, summary_lines
 
@@ -15,7 +16,33 @@ DEFAULT_CORPUS = ROOT / "tests" / "safety_corpus.jsonl"
 
 @click.group("safety")
 def group() -> None:
-    """Evaluate the safety rules against a labelled corpus."""
+    """Check the built-in safety data and evaluate the rules against a labelled corpus."""
+
+
+@group.command("check")
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Rules file to run the floor's examples with (default: flows/safety.json).",
+)
+def check_command(rules_path: Path | None) -> None:
+    """Lint the built-in safety data: a word list defined twice or never used, an example its
+    rule misses, a negative example that gets a response. Exits 1 on any error."""
+    try:
+        rules = load_rules(rules_path or DEFAULT_RULES_PATH)
+    except FlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    findings = check_data(rules)
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(f.severity == "error" for f in findings)
+    click.echo(
+        f"{len(findings)} finding(s), {errors} error(s)" if findings else "safety data: clean"
+    )
+    if errors:
+        raise SystemExit(1)
 
 
 @group.command("eval")

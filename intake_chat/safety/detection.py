@@ -867,6 +867,26 @@ def _describe(got: Detection) -> str:
     return f"{got.level or 'nothing'}{reasons}"
 
 
+def _negative_findings(name: str, where: str, rule: dict[str, Any], rules: Rules) -> list[Finding]:
+    """S015: a rule's negatives (near misses) must get no response at all."""
+    out: list[Finding] = []
+    for locale, items in rule.get("negatives", {}).items():
+        for i, text in enumerate(items):
+            got = detect(text, locale, rules)
+            if got.level is not None:
+                out.append(
+                    Finding(
+                        name,
+                        f"{where}.negatives.{locale}[{i}]",
+                        "S015",
+                        "error",
+                        f"the negative '{text}' is detected as {_describe(got)} by {got.rule}",
+                        "add an exemption or narrow the rule",
+                    )
+                )
+    return out
+
+
 def _example_findings(doc: dict[str, Any], name: str, rules: Rules) -> list[Finding]:
     """S009: each rule's examples must be caught at that rule's level (or higher); S011: a file
     exemption that would cover a floor example is pointless, since floor rules ignore it."""
@@ -892,6 +912,7 @@ def _example_findings(doc: dict[str, Any], name: str, rules: Rules) -> list[Find
                                 "add a pattern that matches it, or fix the example",
                             )
                         )
+            out += _negative_findings(name, f"$.categories.{cname}.rules[{r}]", rule, rules)
     floor_examples = [
         ex
         for c in FLOOR["categories"].values()
