@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 _ENGINE = engine_words()
+_PRESENT_SELF = frozenset(_ENGINE["present_self"]["words"])
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RULES_PATH = ROOT / "flows" / "safety.json"
 SCHEMA_PATH = ROOT / "flows" / "schema" / "safety.schema.json"
@@ -204,6 +205,11 @@ def _denied(hit: _Hit) -> _Hit:
     return _Hit("concern", hit.order, hit.first, hit.last, hit.rule, reasons)
 
 
+def _word_level_concern(hit: _Hit) -> bool:
+    """A concern from the tripwire or the net, which an ``over_concern`` advice rule outranks."""
+    return hit.level == "concern" and _layer(hit.rule.id) < 2
+
+
 def _layer(rule_id: str) -> int:
     if rule_id.startswith(TRIPWIRE_PREFIX):
         return 0
@@ -227,6 +233,8 @@ def detect(
     # still a crisis by the negated match's own method marker after "but"
     if any("negated" in hit.reasons for hit in hits):
         hits = [_denied(hit) for hit in hits]
+    if any(hit.level == "advice" and hit.rule.over_concern for hit in hits):
+        hits = [hit for hit in hits if not _word_level_concern(hit)]
     best = max((hit for hit in hits if hit.level is not None), key=_Hit.key, default=None)
     if best is None or best.level is None:
         return NOTHING
@@ -276,6 +284,7 @@ class _Context:
                 "imminence": category.imminence if category else None,
                 "timing": category.timing if category else None,
                 "exemptions": category.exemptions if category else None,
+                "contexts": category.contexts if category else None,
                 "third_party": lang.third_party,
                 "past": lang.past,
                 "recent": lang.recent,
@@ -311,6 +320,11 @@ def _exempted(rule: CompiledRule, category: Category, ctx: _Context, first: int,
     """The category's or the rule's own exemption overlaps the match: an everyday context of
     the rule's words."""
     if any(lo <= last and first <= hi for lo, hi in ctx.spans("exemptions", category)):
+        return True
+    if any(
+        lo <= last and first <= hi and not _PRESENT_SELF.intersection(ctx.norm.tokens[lo : hi + 1])
+        for lo, hi in ctx.spans("contexts", category)
+    ):
         return True
     return rule.exemptions is not None and any(
         lo <= last and first <= hi for lo, hi in rule.exemptions.spans(ctx.norm)

@@ -388,6 +388,9 @@ class CompiledRule:
     self_only: bool = False
     # "mood": the rule reads a feeling or a bare mention; a time word alone does not escalate it
     mood: bool = False
+    # an advice rule that wins over a word-level concern (tripwire or net) in the same message:
+    # "is it abuse if he checks my phone?" is a question to deflect with resources, not an alarm
+    over_concern: bool = False
 
     def matches(self, norm: Normalized) -> Iterator[tuple[int, int]]:
         """Token ranges (first, last) this rule matches, deduplicated across spellings."""
@@ -424,6 +427,9 @@ class Category:
     # this category with one of these elsewhere in the message is escalated to crisis
     imminence: Phrases | None = None
     timing: Phrases | None = None
+    # someone else's past, a professional at work, an idiom: like an exemption, but never where
+    # its own words hold a first-person present signal ("... and I want to die too")
+    contexts: Phrases | None = None
 
 
 @dataclass(frozen=True)
@@ -579,6 +585,11 @@ def _category(
         ]
         for key in ("imminence", "timing")
     }
+    contexts = [
+        p
+        for doc in docs
+        for p in _all_locales(doc.get("categories", {}).get(name, {}).get("contexts"))
+    ]
     return Category(
         name,
         level,
@@ -588,6 +599,7 @@ def _category(
         compile_phrases(markers),
         compile_phrases(exemptions),
         *(compile_phrases(extra[k]) if extra[k] else None for k in ("imminence", "timing")),
+        compile_phrases(contexts) if contexts else None,
     )
 
 
@@ -612,6 +624,7 @@ def _compile_rule(
         exemptions=compile_phrases(exemptions) if exemptions else None,
         self_only=rule.get("subject", "any") == "self",
         mood=rule.get("mood", False) is True,
+        over_concern=rule.get("over_concern", False) is True,
     )
     pieces = [
         ([p], replace(base, text=union([p]), squeezed=union([p], squeezed=True))) for p in patterns
