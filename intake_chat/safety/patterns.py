@@ -599,7 +599,7 @@ def _category(
         compile_phrases(markers),
         compile_phrases(exemptions),
         *(compile_phrases(extra[k]) if extra[k] else None for k in ("imminence", "timing")),
-        compile_phrases(contexts) if contexts else None,
+        contexts=compile_phrases(contexts) if contexts else None,
     )
 
 
