@@ -598,7 +598,8 @@ def _category(
         order,
         compile_phrases(markers),
         compile_phrases(exemptions),
-        *(compile_phrases(extra[k]) if extra[k] else None for k in ("imminence", "timing")),
+        imminence=compile_phrases(extra["imminence"]) if extra["imminence"] else None,
+        timing=compile_phrases(extra["timing"]) if extra["timing"] else None,
         contexts=compile_phrases(contexts) if contexts else None,
     )
 
