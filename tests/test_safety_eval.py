@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-from safety_protocol import level_of, score_protocol
+from safety_protocol import ProtocolRun, level_of, score_protocol
 
+from intake_chat.app.service import hash_token
 from intake_chat.cli import main
 from intake_chat.safety.detection import default_rules
 from intake_chat.safety.evaluation import Example, caught, evaluate, summary_lines
+from intake_chat.storage import conversations as store
 
 LINES = [
     Example("i want to kill myself tonight", "en", "crisis", "suicide_self_harm", family="direct"),
@@ -62,3 +64,32 @@ def test_the_protocol_runner_reads_what_the_visitor_was_answered(tmp_path: Path)
     assert [report.families[k].caught for k in sorted(report.families)] == [1, 1, 1]
     swapped = score_protocol(LINES[:3], tmp_path / "swap", seed=2, swap=True)
     assert swapped.level_score("crisis").caught == 1
+
+
+def test_a_concern_after_an_earlier_crisis_is_a_crisis_and_the_flag_stays(tmp_path: Path) -> None:
+    run = ProtocolRun(tmp_path)
+    try:
+        token, events = run._start("en")
+        token, events = run._send(token, {"type": "reply", "text": "i want to kill myself"})
+        assert level_of(events) == "crisis"
+        token, events = run._send(token, {"type": "reply", "text": "i feel hopeless"})
+        [crisis] = [e for e in events if e["type"] == "crisis"]
+        assert crisis["level"] == "crisis"  # alone, "i feel hopeless" is a concern
+        alone = run.outcome("i feel hopeless", "en", 0)
+        assert alone == "concern"
+        with run.db.read() as conn:
+            session = store.find_session(conn, hash_token(str(token)))
+        assert session is not None and session.crisis_level == "crisis"
+    finally:
+        run.close()
+
+
+def test_two_concerns_in_one_conversation_make_the_second_a_crisis(tmp_path: Path) -> None:
+    run = ProtocolRun(tmp_path)
+    try:
+        token, _ = run._start("es")
+        token, first = run._send(token, {"type": "reply", "text": "ya no puedo más"})
+        token, second = run._send(token, {"type": "reply", "text": "ya me rendí"})
+        assert (level_of(first), level_of(second)) == ("concern", "crisis")
+    finally:
+        run.close()
