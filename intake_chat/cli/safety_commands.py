@@ -14,19 +14,22 @@ from ..safety.evaluation import Example, Report, evaluate, load_corpus, summary_
 DEFAULT_CORPUS = ROOT / "tests" / "safety_corpus.jsonl"
 
 
+RULES_OPTION = click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Rules file (default: flows/safety.json over the floor).",
+)
+
+
 @click.group("safety")
 def group() -> None:
     """Check the built-in safety data and evaluate the rules against a labelled corpus."""
 
 
 @group.command("check")
-@click.option(
-    "--rules",
-    "rules_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Rules file to run the floor's examples with (default: flows/safety.json).",
-)
+@RULES_OPTION
 def check_command(rules_path: Path | None) -> None:
     """Lint the built-in safety data: a word list defined twice or never used, an example its
     rule misses, a negative example that gets a response. Exits 1 on any error."""
@@ -47,13 +50,7 @@ def check_command(rules_path: Path | None) -> None:
 
 @group.command("eval")
 @click.argument("corpora", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--rules",
-    "rules_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Rules file (default: flows/safety.json over the floor).",
-)
+@RULES_OPTION
 @click.option("--floor-only", is_flag=True, help="Score the built-in floor alone.")
 @click.option(
     "--no-tripwire",
