@@ -473,6 +473,9 @@ def test_the_schema_has_its_id_and_accepts_the_floor() -> None:
     assert schema["$id"] == SCHEMA_ID
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     doc = {"$schema": "./schema/safety.schema.json", **FLOOR}
+    # the floor names its word lists ({en_person}); expanded, a phrase may be longer than a
+    # practice may write one (a practice has no named lists), so only that limit is lifted
+    schema["$defs"]["phrase"].pop("maxLength")
     assert list(Draft202012Validator(schema).iter_errors(doc)) == []
 
 

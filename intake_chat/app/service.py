@@ -374,7 +374,7 @@ class Service:
         engine_event["today"] = self.today()
         hit = None
         if frame["type"] == "reply" and "text" in frame and frame["text"].strip():
-            hit = self.safety(frame["text"], session.locale, session.concern_count)
+            hit = self.safety(frame["text"], session.locale, _prior_alarms(session))
         handed_off = isinstance(session.state, dict) and session.state.get("status") == "handoff"
         if hit is not None and not handed_off:
             # After a handoff the text still goes on to staff, who must see what was said.
@@ -736,6 +736,11 @@ def _status(state: dict[str, Any] | None) -> str:
 def _bot_events(events: list[BotEvent]) -> list[BotEvent]:
     """Engine events that belong in the log (errors are answers, not part of the conversation)."""
     return [event.copy() for event in events if event.get("type") != "error"]
+
+
+def _prior_alarms(session: store.SessionRow) -> int:
+    """Earlier alarms that make a concern a crisis: every concern, and an earlier crisis."""
+    return session.concern_count + (session.crisis_level == "crisis")
 
 
 def _raised_flags(session: store.SessionRow, hit: SafetyHit) -> dict[str, Any]:

@@ -7,39 +7,72 @@ from pathlib import Path
 import click
 
 from ..core.errors import FlowError
+from ..safety.datacheck import check_data
 from ..safety.detection import DEFAULT_RULES_PATH, ROOT, load_rules
-from ..safety.evaluation import Example, Report, evaluate, load_corpus
+from ..safety.evaluation import Example, Report, evaluate, load_corpus, summary_lines
 
 DEFAULT_CORPUS = ROOT / "tests" / "safety_corpus.jsonl"
 
 
-@click.group("safety")
-def group() -> None:
-    """Evaluate the safety rules against a labelled corpus."""
-
-
-@group.command("eval")
-@click.argument(
-    "corpus", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option(
+RULES_OPTION = click.option(
     "--rules",
     "rules_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="Rules file (default: flows/safety.json over the floor).",
 )
+
+
+@click.group("safety")
+def group() -> None:
+    """Check the built-in safety data and evaluate the rules against a labelled corpus."""
+
+
+@group.command("check")
+@RULES_OPTION
+def check_command(rules_path: Path | None) -> None:
+    """Lint the built-in safety data: a word list defined twice or never used, an example its
+    rule misses, a negative example that gets a response. Exits 1 on any error."""
+    try:
+        rules = load_rules(rules_path or DEFAULT_RULES_PATH)
+    except FlowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    findings = check_data(rules)
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(f.severity == "error" for f in findings)
+    click.echo(
+        f"{len(findings)} finding(s), {errors} error(s)" if findings else "safety data: clean"
+    )
+    if errors:
+        raise SystemExit(1)
+
+
+@group.command("eval")
+@click.argument("corpora", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@RULES_OPTION
 @click.option("--floor-only", is_flag=True, help="Score the built-in floor alone.")
 @click.option(
     "--no-tripwire",
     is_flag=True,
     help="Leave the floor's tripwire layer out (to measure its share; never in service).",
 )
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="Figures only, no utterance printed (for a blind set nobody may read or tune on).",
+)
 def eval_command(
-    corpus: Path | None, rules_path: Path | None, floor_only: bool, no_tripwire: bool
+    corpora: tuple[Path, ...],
+    rules_path: Path | None,
+    floor_only: bool,
+    no_tripwire: bool,
+    summary: bool,
 ) -> None:
-    """Print per-category recall and precision and every disagreement.
+    """Print recall per level and per family, precision, the false-alarm and advice-deflection
+    rates, per-category recall and precision, and (without --summary) every disagreement.
 
+    CORPORA are JSON Lines files (default: tests/safety_corpus.jsonl), scored together.
     A crisis caught as a concern is "caught (lower level)": the visitor sees the resources and
     staff are alerted. Exits 1 when any crisis- or concern-labelled utterance raises no alarm.
     """
@@ -47,11 +80,15 @@ def eval_command(
         rules = load_rules(
             None if floor_only else rules_path or DEFAULT_RULES_PATH, tripwire=not no_tripwire
         )
-        examples = load_corpus(corpus or DEFAULT_CORPUS)
+        paths = corpora or (DEFAULT_CORPUS,)
+        examples = [e for path in paths for e in load_corpus(path)]
     except FlowError as exc:
         raise click.ClickException(str(exc)) from exc
     report = evaluate(examples, rules)
-    click.echo(_format(report, rules.source, str(corpus or DEFAULT_CORPUS)))
+    text = _format(report, rules.source, ", ".join(map(str, paths)))
+    if summary:
+        text = text.split("\nconfusions (")[0].rstrip()
+    click.echo(text)
     if report.misses:
         raise SystemExit(1)
 
@@ -80,6 +117,8 @@ def _format(report: Report, source: str, corpus: str) -> str:
         f"{report.concerns - len(report.concern_misses)}; missed: {len(report.concern_misses)}",
         f"crisis misses: {len(report.crisis_misses)}",
         f"concern misses: {len(report.concern_misses)}",
+        "",
+        *summary_lines(report),
         "",
         f"confusions ({len(report.confusions)}): utterance | expected | got",
     ]

@@ -37,6 +37,7 @@ from .patterns import (
     floor_rule_ids,
     parse_pattern,
 )
+from .ruledata import engine_words
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -55,6 +56,8 @@ __all__ = [
     "safe_detect",
 ]
 
+_ENGINE = engine_words()
+_PRESENT_SELF = frozenset(_ENGINE["present_self"]["words"])
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_RULES_PATH = ROOT / "flows" / "safety.json"
 SCHEMA_PATH = ROOT / "flows" / "schema" / "safety.schema.json"
@@ -202,6 +205,11 @@ def _denied(hit: _Hit) -> _Hit:
     return _Hit("concern", hit.order, hit.first, hit.last, hit.rule, reasons)
 
 
+def _word_level_concern(hit: _Hit) -> bool:
+    """A concern from the tripwire or the net, which an ``over_concern`` advice rule outranks."""
+    return hit.level == "concern" and _layer(hit.rule.id) < 2
+
+
 def _layer(rule_id: str) -> int:
     if rule_id.startswith(TRIPWIRE_PREFIX):
         return 0
@@ -225,6 +233,8 @@ def detect(
     # still a crisis by the negated match's own method marker after "but"
     if any("negated" in hit.reasons for hit in hits):
         hits = [_denied(hit) for hit in hits]
+    if any(hit.level == "advice" and hit.rule.over_concern for hit in hits):
+        hits = [hit for hit in hits if not _word_level_concern(hit)]
     best = max((hit for hit in hits if hit.level is not None), key=_Hit.key, default=None)
     if best is None or best.level is None:
         return NOTHING
@@ -274,6 +284,7 @@ class _Context:
                 "imminence": category.imminence if category else None,
                 "timing": category.timing if category else None,
                 "exemptions": category.exemptions if category else None,
+                "contexts": category.contexts if category else None,
                 "third_party": lang.third_party,
                 "past": lang.past,
                 "recent": lang.recent,
@@ -310,16 +321,17 @@ def _exempted(rule: CompiledRule, category: Category, ctx: _Context, first: int,
     the rule's words."""
     if any(lo <= last and first <= hi for lo, hi in ctx.spans("exemptions", category)):
         return True
+    if any(
+        lo <= last and first <= hi and not _PRESENT_SELF.intersection(ctx.norm.tokens[lo : hi + 1])
+        for lo, hi in ctx.spans("contexts", category)
+    ):
+        return True
     return rule.exemptions is not None and any(
         lo <= last and first <= hi for lo, hi in rule.exemptions.spans(ctx.norm)
     )
 
 
-_ACTING = re.compile(
-    r"\b(use|using|do|doing|take|taking|swallow|swallowing|try|trying|usar|usarla|usarlo|"
-    r"usarlas|usarlos|hacerlo|tomarlas|tomarlos|tomarla|tomarlo) (it|them|that|ya|hoy|esta)\b"
-    r"|\b(usarla|usarlo|usarlas|usarlos|hacerlo|tomarlas|tomarlos)\b"
-)
+_ACTING = re.compile(_ENGINE["acting"]["regex"])
 
 
 def _pressing(category: Category, ctx: _Context, first: int, last: int) -> bool:
@@ -468,14 +480,15 @@ def _within(spans: list[tuple[int, int]], lo: int, hi: int) -> bool:
     return any(lo <= s and e <= hi for s, e in spans)
 
 
-_PARTICIPLE = re.compile(r"[a-z]{2,}(?:ado|ido)$")
+_PARTICIPLE = re.compile(_ENGINE["spanish_perfect"]["participle_regex"])
+_PERFECT_CUE = _ENGINE["spanish_perfect"]["cue"]
 
 
 def _spanish_perfect(tokens: tuple[str, ...], lo: int, hi: int) -> bool:
     """Spanish "he estado", "he buscado" is "I have": the English cue "he" is not someone else."""
     return (
         lo == hi
-        and tokens[lo] == "he"
+        and tokens[lo] == _PERFECT_CUE
         and hi + 1 < len(tokens)
         and _PARTICIPLE.match(tokens[hi + 1]) is not None
     )
@@ -868,6 +881,26 @@ def _describe(got: Detection) -> str:
     return f"{got.level or 'nothing'}{reasons}"
 
 
+def _negative_findings(name: str, where: str, rule: dict[str, Any], rules: Rules) -> list[Finding]:
+    """S015: a rule's negatives (near misses) must get no response at all."""
+    out: list[Finding] = []
+    for locale, items in rule.get("negatives", {}).items():
+        for i, text in enumerate(items):
+            got = detect(text, locale, rules)
+            if got.level is not None:
+                out.append(
+                    Finding(
+                        name,
+                        f"{where}.negatives.{locale}[{i}]",
+                        "S015",
+                        "error",
+                        f"the negative '{text}' is detected as {_describe(got)} by {got.rule}",
+                        "add an exemption or narrow the rule",
+                    )
+                )
+    return out
+
+
 def _example_findings(doc: dict[str, Any], name: str, rules: Rules) -> list[Finding]:
     """S009: each rule's examples must be caught at that rule's level (or higher); S011: a file
     exemption that would cover a floor example is pointless, since floor rules ignore it."""
@@ -893,6 +926,7 @@ def _example_findings(doc: dict[str, Any], name: str, rules: Rules) -> list[Find
                                 "add a pattern that matches it, or fix the example",
                             )
                         )
+            out += _negative_findings(name, f"$.categories.{cname}.rules[{r}]", rule, rules)
     floor_examples = [
         ex
         for c in FLOOR["categories"].values()

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from .normalizer import BOUNDARY, Normalized, canonical_words, joined_pair, squeeze
+from .ruledata import engine_words
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -43,11 +44,12 @@ _WORD = "[a-z0-9]+"
 _SEP = "(?: ,)? "  # between two words of a pattern; a comma in the text does not break a phrase
 # A word that may stand in a gap: any word but a negation, so "husband ... hit me" does not read
 # "my husband does not hit me". Negations written in the pattern itself still match as words.
-_GAP_NEGATIONS = ("not", "never", "no", "nor", "nunca", "jamas", "ni", "tampoco")
+_ENGINE = engine_words()
+_GAP_NEGATIONS = tuple(_ENGINE["gap_negations"]["words"])
 _GAP_WORD = "(?!(?:" + "|".join(_GAP_NEGATIONS) + ")(?![a-z0-9]))[a-z0-9]+"
 # Ambiguous text-speak ("want 2 die", "want too die") is matched here, not rewritten in the text,
 # because "2" and "too" are ordinary words elsewhere ("I took 2 pills", "me too").
-_AUTO_FORMS = {"to": ("to", "2", "too"), "for": ("for", "4")}
+_AUTO_FORMS = {k: tuple(v) for k, v in _ENGINE["auto_forms"]["forms"].items()}
 _GAP, _ANY = "...", "*"
 _WINDOW = re.compile(r"(\.\.\.|~)([0-9]+)")  # "...6": up to 6 words; "a ~6 b": either order
 _FORBIDDEN = re.compile(r"[\[\]{}\\^+]")
@@ -57,127 +59,8 @@ _MIN_SQUEEZE_WORD = 4  # shorter patterns only match as written: "odd" must not 
 # myself", "noose" would read "nose", "perro" the Spanish "pero". A pattern word whose squeezed
 # spelling is one of these is matched as written only (elongations such as "nooose" still are).
 # Words in most messages: a rule indexed by one of them would run on nearly every message.
-_COMMON_WORDS = frozenset(
-    {
-        "i",
-        "me",
-        "my",
-        "a",
-        "an",
-        "the",
-        "to",
-        "and",
-        "or",
-        "but",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "is",
-        "am",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "have",
-        "has",
-        "had",
-        "do",
-        "does",
-        "did",
-        "not",
-        "no",
-        "can",
-        "could",
-        "will",
-        "would",
-        "it",
-        "this",
-        "that",
-        "so",
-        "just",
-        "you",
-        "he",
-        "she",
-        "they",
-        "we",
-        "us",
-        "him",
-        "her",
-        "them",
-        "let",
-        "get",
-        "got",
-        "want",
-        "need",
-        "if",
-        "what",
-        "how",
-        "all",
-        "up",
-        "out",
-        "like",
-        "feel",
-        "know",
-        "go",
-        "going",
-        "que",
-        "de",
-        "la",
-        "el",
-        "en",
-        "y",
-        "mi",
-        "lo",
-        "se",
-        "es",
-        "por",
-        "con",
-        "un",
-        "una",
-        "yo",
-        "ya",
-        "muy",
-        "mas",
-        "para",
-        "estoy",
-        "tengo",
-        "quiero",
-    }
-)
-_SQUEEZE_COLLISIONS = frozenset(
-    {
-        "ad",
-        "al",
-        "ben",
-        "bed",
-        "but",
-        "caro",
-        "chose",
-        "diner",
-        "fed",
-        "god",
-        "halo",
-        "los",
-        "lose",
-        "mal",
-        "mis",
-        "none",
-        "nose",
-        "noses",
-        "of",
-        "pero",
-        "pol",
-        "se",
-        "son",
-        "ten",
-        "to",
-        "wed",
-    }
-)
+_COMMON_WORDS = frozenset(_ENGINE["common_words"]["words"])
+_SQUEEZE_COLLISIONS = frozenset(_ENGINE["squeeze_collisions"]["words"])
 
 
 class PatternError(ValueError):
@@ -505,6 +388,9 @@ class CompiledRule:
     self_only: bool = False
     # "mood": the rule reads a feeling or a bare mention; a time word alone does not escalate it
     mood: bool = False
+    # an advice rule that wins over a word-level concern (tripwire or net) in the same message:
+    # "is it abuse if he checks my phone?" is a question to deflect with resources, not an alarm
+    over_concern: bool = False
 
     def matches(self, norm: Normalized) -> Iterator[tuple[int, int]]:
         """Token ranges (first, last) this rule matches, deduplicated across spellings."""
@@ -541,6 +427,9 @@ class Category:
     # this category with one of these elsewhere in the message is escalated to crisis
     imminence: Phrases | None = None
     timing: Phrases | None = None
+    # someone else's past, a professional at work, an idiom: like an exemption, but never where
+    # its own words hold a first-person present signal ("... and I want to die too")
+    contexts: Phrases | None = None
 
 
 @dataclass(frozen=True)
@@ -696,6 +585,11 @@ def _category(
         ]
         for key in ("imminence", "timing")
     }
+    contexts = [
+        p
+        for doc in docs
+        for p in _all_locales(doc.get("categories", {}).get(name, {}).get("contexts"))
+    ]
     return Category(
         name,
         level,
@@ -704,7 +598,9 @@ def _category(
         order,
         compile_phrases(markers),
         compile_phrases(exemptions),
-        *(compile_phrases(extra[k]) if extra[k] else None for k in ("imminence", "timing")),
+        imminence=compile_phrases(extra["imminence"]) if extra["imminence"] else None,
+        timing=compile_phrases(extra["timing"]) if extra["timing"] else None,
+        contexts=compile_phrases(contexts) if contexts else None,
     )
 
 
@@ -729,6 +625,7 @@ def _compile_rule(
         exemptions=compile_phrases(exemptions) if exemptions else None,
         self_only=rule.get("subject", "any") == "self",
         mood=rule.get("mood", False) is True,
+        over_concern=rule.get("over_concern", False) is True,
     )
     pieces = [
         ([p], replace(base, text=union([p]), squeezed=union([p], squeezed=True))) for p in patterns
