@@ -12,9 +12,11 @@ import click
 
 from ..app import publishing
 from ..core.errors import EditRefused, FlowError, Problem
-from ..core.flows import load_flows, read_flow_file, schema_problems
+from ..core.flows import load_flow, load_flows, read_flow_file, schema_problems
 from ..core.graph import to_mermaid
 from ..core.lint import Finding, Severity, lint
+from ..core.topic_eval import Thresholds, evaluate, failures, format_report, parse_cases
+from ..core.topics import overlap
 from ..safety.detection import check_rules_file
 from .db_commands import open_database
 
@@ -87,6 +89,66 @@ def graph(file: str, locale: str | None) -> None:
     if problems:
         _fail(problems)
     click.echo(to_mermaid(data, locale), nl=False)
+
+
+@group.command("test")
+@click.argument("flow_file")
+@click.option("--tests", "tests_file", required=True, help="Labelled lines (JSON Lines).")
+@click.option("--min-topic", type=float, help="Least share of questions answered on topic.")
+@click.option("--max-taken", type=float, help="Largest share of questions taken as an answer.")
+@click.option("--min-answers", type=float, help="Least share of real answers kept as answers.")
+@click.option("--max-negations", type=int, help="Most negated actions that may run.")
+@click.option("--min-f1", type=float, help="Least macro F1 over the topics.")
+@click.option("--summary", is_flag=True, help="Print the rates only (no per-topic table).")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def test_flow(
+    flow_file: str,
+    tests_file: str,
+    min_topic: float | None,
+    max_taken: float | None,
+    min_answers: float | None,
+    max_negations: int | None,
+    min_f1: float | None,
+    summary: bool,
+    as_json: bool,
+) -> None:
+    """Type every line of a test file at its step through the real engine and score the result.
+
+    Like ``rasa test nlu``: per-topic precision, recall and F1, the confusions, and what happened
+    to each kind of line. Exits 1 when a threshold is missed or the test file shares a line with
+    the flow's examples (a test must not be learnt by heart).
+    """
+    try:
+        flow = load_flow(flow_file)
+        cases = parse_cases(Path(tests_file).read_text(encoding="utf-8").splitlines())
+    except FlowError as exc:
+        _fail(exc.problems)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{tests_file}: {exc}") from exc
+    shared = overlap(flow, [c.text for c in cases])
+    report = evaluate(flow, cases)
+    bar = Thresholds(min_topic, max_taken, min_answers, max_negations, min_f1)
+    missed = failures(report, bar)
+    if shared:
+        missed.append(f"{len(shared)} test lines are also examples of the flow (T001)")
+    if as_json:
+        click.echo(json.dumps({**report.to_dict(), "failures": missed}, ensure_ascii=False))
+    else:
+        text = format_report(report)
+        click.echo(_shown(text, summary))
+        for line in missed:
+            click.echo(f"FAIL {line}")
+    if missed:
+        raise SystemExit(1)
+
+
+def _shown(text: str, summary: bool) -> str:
+    """The summary is the outcome counts and the rates: the first lines of the report."""
+    if not summary:
+        return text
+    lines = text.splitlines()
+    cut = next(i for i, line in enumerate(lines) if line.startswith("topic "))
+    return "\n".join(lines[:cut])
 
 
 def _expand(names: Iterable[str]) -> list[Path]:
