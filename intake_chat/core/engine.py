@@ -35,7 +35,7 @@ NODE_KEYS: dict[str, frozenset[str]] = {
     "message": _COMMON | {"text", "crisis_resources"},
     "question": _COMMON
     | {"input", "var", "text", "options", "notice", "required", "validation", "invalid"}
-    | {"max_retries", "on_max_retries", "personal", "placeholder", "intents"},
+    | {"max_retries", "on_max_retries", "personal", "placeholder", "intents", "expects"},
     "branch": _COMMON | {"cases", "default"},
     "set": _COMMON | {"values"},
     "goto": _COMMON | {"target"},

@@ -26,6 +26,7 @@ SCHEMA_ID = "urn:intake-chat:schema:flow:1"
 SKIPPED_FILES = frozenset({"safety.json"})
 
 __all__ = [
+    "RESERVED_TOPICS",
     "SCHEMA_ID",
     "SCHEMA_PATH",
     "Flow",
@@ -56,6 +57,7 @@ class Flow:
     order: tuple[str, ...]
     sections: dict[str, tuple[str, ...]]
     intents: dict[str, dict[str, Any]]
+    topics: dict[str, dict[str, Any]]
     question_of_var: dict[str, str]
 
     def __eq__(self, other: object) -> bool:
@@ -536,7 +538,49 @@ def reference_problems(data: dict[str, Any], file: str) -> list[Problem]:
                     'add "settings": {"person_node": "<id of a handoff node>"}',
                 )
             )
+    problems.extend(_topic_problems(data, file, person is not None))
     return problems
+
+
+def _topic_problems(data: dict[str, Any], file: str, has_person: bool) -> list[Problem]:
+    """Topic ids used twice, related topics or menu entries that do not exist, a handoff topic
+    without a person node: the engine would trip over each."""
+    problems: list[Problem] = []
+    topics = data.get("topics", [])
+    ids = [topic["id"] for topic in topics]
+    known = set(ids) | {intent["id"] for intent in data.get("intents", [])}
+    for index, topic in enumerate(topics):
+        path = f"$.topics[{index}]"
+        if ids.index(topic["id"]) != index or topic["id"] in RESERVED_TOPICS:
+            problems.append(
+                Problem(file, f"{path}.id", f'the topic id "{topic["id"]}" is taken', _ID_FIX)
+            )
+        for n, related in enumerate(topic.get("related", [])):
+            if related not in known:
+                problems.append(
+                    Problem(file, f"{path}.related[{n}]", f'no topic "{related}"', _TOPIC_FIX)
+                )
+        if topic.get("action") == "handoff" and not has_person:
+            problems.append(
+                Problem(
+                    file,
+                    f"{path}.action",
+                    "a handoff topic needs settings.person_node",
+                    'add "settings": {"person_node": "<id of a handoff node>"}',
+                )
+            )
+    for n, entry in enumerate(data.get("settings", {}).get("topic_menu", [])):
+        if entry not in known:
+            problems.append(
+                Problem(file, f"$.settings.topic_menu[{n}]", f'no topic "{entry}"', _TOPIC_FIX)
+            )
+    return problems
+
+
+# Button ids of the engine's own "did you mean" and fallback offers; no topic may take them.
+RESERVED_TOPICS = frozenset({"something_else", "keep_answer"})
+_ID_FIX = "give each topic its own id (not something_else or keep_answer)"
+_TOPIC_FIX = "use the id of a topic in this file"
 
 
 # --- building
@@ -586,6 +630,7 @@ def _build(data: dict[str, Any], file: str) -> Flow:
         order=tuple(nodes),
         sections=sections,
         intents={intent["id"]: intent for intent in data.get("intents", [])},
+        topics={topic["id"]: topic for topic in data.get("topics", [])},
         question_of_var=question_of_var,
     )
 

@@ -1,20 +1,345 @@
 """Topics: what a visitor may ask at any step, matched against each topic's example questions.
 
-Placeholder until the matcher lands; ``overlap`` keeps test files apart from the examples.
+Deterministic and explainable: a message is normalised (case, accents, punctuation, contractions),
+its words are spelling-corrected against the words of the examples (edit distance, rapidfuzz) and
+stemmed per language (Snowball), then scored against every example with TF-IDF cosine similarity.
+A topic's score is that of its best example, which is kept so staff can see why it matched. The
+index is built once per flow version; nothing is downloaded or learnt at run time. Why these
+choices (measured on tests/dev/topics): docs/topics.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from .flows import Flow
-from .textfmt import words
 
-__all__ = ["overlap"]
+__all__ = [
+    "CLOSE",
+    "CONFIDENT",
+    "LOW",
+    "Index",
+    "Match",
+    "Thresholds",
+    "index_for",
+    "is_question",
+    "match",
+    "negated",
+    "normalize",
+    "not_a_name",
+    "overlap",
+    "tokens",
+]
+
+CONFIDENT, CLOSE, LOW = "confident", "close", "low"
+LANGUAGES = {"en": "english", "es": "spanish"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Score bands (cosine similarity, 0 to 1), chosen on the dev set (docs/topics.md)."""
+
+    confident: float = 0.5  # at or above, with a clear lead: answer
+    possible: float = 0.3  # at or above: ask "did you mean"; below: the fallback
+    lead: float = 0.08  # the best must beat the runner-up by this much to be answered outright
+
+
+DEFAULT = Thresholds()
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best topic for a message, the runner-up, and the examples that decided it."""
+
+    outcome: str
+    topic: str | None
+    score: float
+    example: str | None
+    runner_up: str | None
+    runner_score: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "outcome": self.outcome,
+            "topic": self.topic,
+            "score": round(self.score, 3),
+            "example": self.example,
+            "runner_up": self.runner_up,
+            "runner_score": round(self.runner_score, 3),
+        }
+
+
+# --- normalising
+
+_CONTRACTIONS_EN = {
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "cannot": "can not",
+    "wont": "will not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "havent": "have not",
+    "im": "i am",
+    "ive": "i have",
+    "ill": "i will",
+    "id": "i would",
+    "youre": "you are",
+    "whats": "what is",
+    "wheres": "where is",
+    "hows": "how is",
+    "whos": "who is",
+    "thats": "that is",
+    "theres": "there is",
+    "u": "you",
+    "r": "are",
+    "ur": "your",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+}
+_CONTRACTIONS_ES = {"q": "que", "k": "que", "xq": "porque", "pq": "porque", "tb": "tambien"}
+_SUFFIXES = re.compile(r"(\w)'(s|re|m|ll|d|ve|t)\b")
+_NT = re.compile(r"n't\b")
+_APOSTROPHES = {"s": " is", "re": " are", "m": " am", "ll": " will", "d": " would", "ve": " have", "t": " not"}
+
+
+def normalize(text: str, locale: str = "en") -> str:
+    """Lower case, no accents, no punctuation, contractions spelt out: "What's" → "what is"."""
+    text = text.lower().replace("’", "'").replace("`", "'")
+    text = _NT.sub(" not", text.replace("can't", "can not").replace("won't", "will not"))
+    text = _SUFFIXES.sub(lambda m: m.group(1) + _APOSTROPHES[m.group(2)], text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^\w\s]|_", " ", text)
+    table = _CONTRACTIONS_ES if locale.startswith("es") else _CONTRACTIONS_EN
+    return " ".join(table.get(word, word) for word in text.split())
+
+
+def tokens(text: str, locale: str = "en") -> list[str]:
+    """The normalised words of ``text``."""
+    return normalize(text, locale).split()
+
+
+@lru_cache(maxsize=8)
+def _stemmer(locale: str) -> snowballstemmer.stemmer:  # type: ignore[name-defined]
+    return snowballstemmer.stemmer(LANGUAGES.get(locale.split("-")[0], "english"))
+
+
+# --- telling questions, negations and names apart
+
+_QUESTION_WORDS = {
+    "en": {
+        "what", "how", "who", "whom", "whose", "where", "when", "why", "which", "is", "are",
+        "am", "do", "does", "did", "can", "could", "will", "would", "should", "may", "might",
+        "shall", "have", "has", "was", "were", "any", "anyone",
+    },
+    "es": {
+        "que", "como", "quien", "quienes", "donde", "cuando", "cual", "cuales", "cuanto",
+        "cuanta", "cuantos", "cuantas", "por", "para", "puedo", "puede", "pueden", "podemos",
+        "hay", "tienen", "tiene", "aceptan", "atienden", "hacen", "ofrecen", "trabajan",
+        "tratan", "es", "son", "esta", "estan", "cobran", "se", "me", "mi", "necesito", "eres",
+        "dan", "van", "voy",
+    },
+}  # fmt: skip
+_NEGATIONS = {
+    "en": {"not", "no", "never", "nope", "without", "nobody", "nothing", "neither", "nor"},
+    "es": {"no", "nunca", "jamas", "tampoco", "ni", "sin", "nadie", "nada"},
+}
+_NAME_LEADS = {
+    "en": ("my name is", "i am", "it is", "call me", "just call me", "name is", "i go by", "its"),
+    "es": ("me llamo", "mi nombre es", "soy", "llamame", "digame", "me dicen", "me puede llamar"),
+}
+_NOT_NAME_WORDS = {
+    "en": {
+        "i", "me", "my", "you", "your", "we", "to", "the", "a", "an", "of", "for", "want",
+        "need", "please", "what", "how", "who", "why", "where", "when", "this", "that", "is",
+        "are", "do", "does", "can", "about", "with", "if", "it", "talk", "chat", "help",
+        "not", "know", "there", "here", "have", "be", "get",
+    },
+    "es": {
+        "yo", "me", "mi", "usted", "tu", "que", "como", "quien", "por", "para", "quiero",
+        "necesito", "favor", "esto", "eso", "es", "son", "hay", "puedo", "con", "sobre",
+        "hablar", "ayuda", "no", "se", "el", "la", "los", "las", "un", "una", "aqui", "si",
+    },
+}  # fmt: skip
+
+
+def _lang(locale: str) -> str:
+    return "es" if locale.startswith("es") else "en"
+
+
+def is_question(text: str, locale: str = "en") -> bool:
+    """Reads as a question: a question mark, or a first word that opens questions."""
+    if "?" in text or "¿" in text:
+        return True
+    said = tokens(text, locale)
+    return bool(said) and said[0] in _QUESTION_WORDS[_lang(locale)]
+
+
+def negated(text: str, locale: str = "en") -> bool:
+    """Says no to something: "I don't want to talk to a person", "no quiero empezar de nuevo"."""
+    return any(word in _NEGATIONS[_lang(locale)] for word in tokens(text, locale))
+
+
+def not_a_name(text: str, locale: str = "en") -> bool:
+    """Plainly not a name: a question, or a sentence (after "my name is"-style openings).
+
+    Names that are also words (Hope, Grace, Paz, Consuelo) pass: only words that no name is made
+    of (I, want, please, que, quiero) or more than five words count against it.
+    """
+    if "?" in text or "¿" in text:
+        return True
+    said = " ".join(tokens(text, locale))
+    lang = _lang(locale)
+    for lead in sorted(_NAME_LEADS[lang], key=len, reverse=True):
+        if said.startswith(lead + " "):
+            said = said[len(lead) + 1 :]
+            break
+    words = said.split()
+    if len(words) > 5:
+        return True
+    return len(words) > 1 and any(word in _NOT_NAME_WORDS[lang] for word in words)
+
+
+# --- the index
+
+
+class Index:
+    """The examples of every topic in one locale, as TF-IDF vectors behind an inverted index."""
+
+    def __init__(self, examples: Sequence[tuple[str, str]], locale: str) -> None:
+        self.locale = locale
+        self.topics = [topic for topic, _ in examples]
+        self.texts = [text for _, text in examples]
+        self._stems: dict[str, str] = {}
+        raw = [tokens(text, locale) for text in self.texts]
+        self.vocabulary = sorted({word for words in raw for word in words})
+        self._known = set(self.vocabulary)
+        self._fixes: dict[str, str | None] = {}
+        bags = [self._terms(words) for words in raw]
+        df: dict[str, int] = defaultdict(int)
+        for bag in bags:
+            for term in bag:
+                df[term] += 1
+        total = len(bags)
+        self.idf = {term: math.log(1 + total / n) for term, n in df.items()}
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for number, bag in enumerate(bags):
+            for term, weight in self._vector(bag).items():
+                self.postings[term].append((number, weight))
+
+    def _stem(self, word: str) -> str:
+        stem = self._stems.get(word)
+        if stem is None:
+            stem = self._stems[word] = _stemmer(self.locale).stemWord(word)
+        return stem
+
+    def _terms(self, words: Sequence[str]) -> dict[str, int]:
+        bag: dict[str, int] = defaultdict(int)
+        stems = [self._stem(word) for word in words]
+        for stem in stems:
+            bag[stem] += 1
+        for first, second in zip(stems, stems[1:], strict=False):
+            bag[f"{first} {second}"] += 1
+        return bag
+
+    def _vector(self, bag: Mapping[str, int]) -> dict[str, float]:
+        weights = {
+            term: (1 + math.log(n)) * self.idf[term] for term, n in bag.items() if term in self.idf
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {term: w / norm for term, w in weights.items()}
+
+    def _fix(self, word: str) -> str:
+        """A word the examples never use, spelt like one of theirs: take theirs (one or two edits)."""
+        if word in self._known or len(word) < 4 or word.isdigit():
+            return word
+        if word not in self._fixes:
+            limit = 1 if len(word) < 8 else 2
+            found = process.extractOne(
+                word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=limit
+            )
+            self._fixes[word] = found[0] if found else None
+            if len(self._fixes) > 10_000:
+                self._fixes.clear()
+        return self._fixes[word] or word
+
+    def scores(self, text: str) -> dict[int, float]:
+        """Cosine similarity of ``text`` with each example that shares a term with it."""
+        words = [self._fix(word) for word in tokens(text, self.locale)]
+        query = self._vector(self._terms(words))
+        found: dict[int, float] = defaultdict(float)
+        for term, weight in query.items():
+            for number, other in self.postings.get(term, ()):
+                found[number] += weight * other
+        return found
+
+    def match(self, text: str, bar: Thresholds = DEFAULT) -> Match:
+        """The best topic and the runner-up, each by its best example, and the outcome band."""
+        best: dict[str, tuple[float, int]] = {}
+        for number, score in self.scores(text).items():
+            topic = self.topics[number]
+            if topic not in best or score > best[topic][0]:
+                best[topic] = (score, number)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+        if not ranked:
+            return Match(LOW, None, 0.0, None, None, 0.0)
+        topic, (score, number) = ranked[0]
+        runner, (runner_score, _) = ranked[1] if len(ranked) > 1 else (None, (0.0, -1))
+        if score >= bar.confident and score - runner_score >= bar.lead:
+            outcome = CONFIDENT
+        elif score >= bar.possible:
+            outcome = CLOSE
+        else:
+            outcome = LOW
+        return Match(outcome, topic, score, self.texts[number], runner, runner_score)
+
+
+@lru_cache(maxsize=16)
+def index_for(flow: Flow) -> dict[str, Index]:
+    """One index per locale, built once per flow version (a Flow hashes by its digest)."""
+    return {
+        locale: Index(
+            [
+                (topic["id"], text)
+                for topic in flow.topics.values()
+                for text in topic["examples"].get(locale, [])
+            ],
+            locale,
+        )
+        for locale in flow.locales
+    }
+
+
+def match(flow: Flow, text: str, locale: str, bar: Thresholds = DEFAULT) -> Match:
+    """The flow's best topic for ``text`` in ``locale``."""
+    index = index_for(flow).get(locale)
+    if index is None:
+        return Match(LOW, None, 0.0, None, None, 0.0)
+    return index.match(text, bar)
+
+
+# --- keeping test files apart from the examples
 
 
 def _examples(flow: Flow) -> Iterable[str]:
-    for topic in flow.data.get("topics", []):
+    for topic in flow.topics.values():
         for texts in topic.get("examples", {}).values():
             yield from texts
     for intent in flow.intents.values():
@@ -24,5 +349,5 @@ def _examples(flow: Flow) -> Iterable[str]:
 
 def overlap(flow: Flow, texts: Iterable[str]) -> list[str]:
     """The texts that are also, once normalised, an example or phrase of the flow."""
-    known = {" ".join(words(t)) for t in _examples(flow)}
-    return [t for t in texts if " ".join(words(t)) in known]
+    known = {normalize(t) for t in _examples(flow)}
+    return [t for t in texts if normalize(t) in known]
