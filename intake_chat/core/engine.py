@@ -18,6 +18,7 @@ from .errors import FlowError, Problem
 from .flows import Flow
 from .protocol import AskInput, BotEvent, Effect, Option, Step
 from .textfmt import DEFAULT_MESSAGES, interpolate, localize, render_value, words
+from .topics import CLOSE, CONFIDENT, Match, is_question, match, negated, not_a_name
 
 __all__ = ["MAX_AUTO_STEPS", "NODE_KEYS", "STATE_VERSION", "Step", "holds", "new_state", "step"]
 
@@ -205,9 +206,14 @@ def _on_reply(turn: _Turn, event: Mapping[str, Any]) -> None:
         return
     node = turn.flow.node(turn.state["node"])
     text = event.get("text")
-    if isinstance(text, str) and (intent := _intent_in(turn, node, text)) is not None:
+    turn.state.pop("offer", None)
+    if isinstance(text, str) and turn.flow.topics:
+        if _topic_turn(turn, node, event, text):
+            return
+    elif isinstance(text, str) and (intent := _intent_in(turn, node, text)) is not None:
         _run_intent(turn, intent)
-    elif node["type"] == "summary":
+        return
+    if node["type"] == "summary":
         _reply_summary(turn, node, event)
     else:
         _reply_question(turn, node, event)
@@ -238,7 +244,10 @@ def _on_back(turn: _Turn, event: Mapping[str, Any]) -> None:
 
 
 def _on_intent(turn: _Turn, event: Mapping[str, Any]) -> None:
-    intent = turn.flow.intents.get(str(event.get("intent")))
+    wanted = str(event.get("intent"))
+    if turn.flow.topics and _topic_button(turn, wanted):
+        return
+    intent = turn.flow.intents.get(wanted)
     if intent is None:
         turn.error("unknown_intent")
     elif turn.state["status"] != "asking" and intent["action"] != "restart":
@@ -334,6 +343,156 @@ def _run_intent(turn: _Turn, intent: dict[str, Any]) -> None:
     else:
         turn.state.update(stack=[], editing=None)
         _run(turn, intent["target"])
+
+
+# --- topics: a typed message that asks something instead of answering the step
+
+
+def _answer_kind(node: dict[str, Any]) -> str:
+    """How a step's answer looks: choice (buttons), form (date, email…), name, pronouns, free or
+    text (a short answer)."""
+    if node["type"] == "summary" or node["input"] in ("choice", "multi", *BUTTONS):
+        return "choice"
+    if node["input"] != "text":
+        return "form"
+    return str(node.get("expects", "text"))
+
+
+def _takes(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) -> bool:
+    """Whether the step itself accepts the reply (an option, a date, an email…)."""
+    if node["type"] == "summary":
+        raw = str(event.get("text", ""))
+        return match_option(raw, _summary_options(turn, node)) is not None or (
+            " ".join(words(raw)) in _CONFIRM_WORDS
+        )
+    return parse_answer(node, event, _choices(turn, node), turn.today, turn.locale).ok
+
+
+def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], text: str) -> bool:
+    """Safety has run (in the service); now topics, before the step's own answer.
+
+    Returns True when the message was handled as a topic, an offer or a retry; False lets the
+    step take it as its answer (or refuse it in its own words).
+    """
+    if node.get("intents") is False or not words(text):
+        return False
+    kind = _answer_kind(node)
+    if kind in ("choice", "form") and _takes(turn, node, event):
+        return False
+    asked = is_question(text, turn.locale)
+    if kind == "free" and not asked:
+        return False  # a long answer that mentions a topic word is still the answer
+    if kind in ("name", "pronouns") and not not_a_name(text, turn.locale):
+        return False  # Hope, Grace, Paz: real names that are also words
+    found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
+    if found.outcome == CONFIDENT and found.topic is not None:
+        _answer_topic(turn, found.topic)
+    elif found.outcome == CLOSE and found.topic is not None:
+        _offer(turn, found, text if kind in ("free", "text") else None)
+    elif kind in ("free", "text") and not asked:
+        return False
+    elif kind in ("name", "pronouns") and not asked:
+        turn.emit({"type": "invalid", "node": node["id"], "text": turn.message("short_answer")})
+        _emit_pending(turn)
+    elif kind in ("choice", "form") and not asked:
+        return False  # the step's own "please pick one of the options"
+    else:
+        _fallback(turn)
+    return True
+
+
+def _usable_match(turn: _Turn, found: Match, text: str) -> Match:
+    """A negated action ("I don't want to talk to a person") is no request for it."""
+    topic = turn.flow.topics.get(found.topic or "")
+    if topic is not None and "action" in topic and negated(text, turn.locale):
+        return Match("low", None, 0.0, None, None, 0.0)
+    return found
+
+
+def _answer_topic(turn: _Turn, topic_id: str) -> None:
+    """Say the topic's answer and ask the pending step again, everything else kept; or run the
+    topic's action (start over, go back, talk to a person)."""
+    topic = turn.flow.topics[topic_id]
+    if "action" in topic:
+        _run_intent(turn, {"action": topic["action"]})
+        return
+    answer = topic["answer"]
+    for number, text in enumerate(answer, 1):
+        said: Event = {"type": "message", "node": f"topic:{topic_id}", "topic": topic_id}
+        said["text"] = turn.say(text)
+        if number == len(answer) and topic.get("related"):
+            said["actions"] = _buttons(turn, topic["related"])
+        turn.emit(said)
+    turn.effects.append({"type": "topic_answered", "topic": topic_id})
+    _emit_pending(turn)
+
+
+def _buttons(turn: _Turn, topic_ids: list[str]) -> list[dict[str, str]]:
+    """Topics as buttons: the intent to send and the label in the visitor's language."""
+    return [
+        {"intent": tid, "label": turn.say(turn.flow.topics[tid]["label"])}
+        for tid in topic_ids
+        if tid in turn.flow.topics
+    ]
+
+
+def _offer(turn: _Turn, found: Match, held: str | None) -> None:
+    """Did you mean …? Both close topics as buttons, then "something else" (or, on a free-text
+    step, "that was my answer", which keeps the typed text as the answer: nothing is lost)."""
+    choices = [t for t in (found.topic, found.runner_up) if t is not None]
+    if found.runner_up is None or found.runner_score < found.score * 0.75:
+        choices = choices[:1]
+    actions = _buttons(turn, choices)
+    if held is not None:
+        turn.state["offer"] = {"node": turn.state["node"], "text": held}
+        actions.append({"intent": "keep_answer", "label": turn.message("topic_keep_answer")})
+    else:
+        actions.append({"intent": "something_else", "label": turn.message("topic_something_else")})
+    turn.emit(
+        {
+            "type": "message",
+            "node": "topic:did_you_mean",
+            "text": turn.message("topic_did_you_mean"),
+            "actions": actions,
+        }
+    )
+    _emit_pending(turn)
+
+
+def _fallback(turn: _Turn) -> None:
+    """Nothing matched: say so kindly, offer the topic menu and a person, ask the step again."""
+    menu = list(turn.flow.settings.get("topic_menu", []))
+    menu += [t["id"] for t in turn.flow.topics.values() if t.get("action") == "handoff"]
+    turn.emit(
+        {
+            "type": "message",
+            "node": "topic:fallback",
+            "text": turn.message("topic_fallback"),
+            "actions": _buttons(turn, menu),
+        }
+    )
+    turn.effects.append({"type": "topic_unanswered", "node": turn.state["node"]})
+    _emit_pending(turn)
+
+
+def _topic_button(turn: _Turn, wanted: str) -> bool:
+    """A topic button (or an offer's "something else" / "that was my answer") was pressed."""
+    offer = turn.state.pop("offer", None)
+    if turn.state["status"] != "asking":
+        topic = turn.flow.topics.get(wanted)
+        return False if topic is None or topic.get("action") != "restart" else _pressed(turn, wanted)
+    if wanted == "keep_answer" and isinstance(offer, dict) and offer["node"] == turn.state["node"]:
+        _reply_question(turn, turn.flow.node(offer["node"]), {"text": offer["text"]})
+        return True
+    if wanted == "something_else":
+        _fallback(turn)
+        return True
+    return wanted in turn.flow.topics and _pressed(turn, wanted)
+
+
+def _pressed(turn: _Turn, topic_id: str) -> bool:
+    _answer_topic(turn, topic_id)
+    return True
 
 
 # --- answering

@@ -104,6 +104,24 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sorry, I can't do that right now.",
         "es": "Lo siento, no puedo hacer eso ahora.",
     },
+    "topic_did_you_mean": {
+        "en": "I want to be sure I understood. Did you mean one of these?",
+        "es": "Quiero asegurarme de haber entendido. ¿Se refería a alguno de estos temas?",
+    },
+    "topic_something_else": {"en": "Something else", "es": "Otra cosa"},
+    "topic_keep_answer": {"en": "That was my answer", "es": "Esa era mi respuesta"},
+    "topic_fallback": {
+        "en": "I'm sorry, I'm not sure I understood. Here are some things I can tell you about, "
+        "or you can talk with a person. You can also answer the question below.",
+        "es": "Disculpe, no estoy seguro de haber entendido. Estos son algunos temas sobre los que "
+        "puedo contarle, o puede hablar con una persona. También puede responder la pregunta.",
+    },
+    "short_answer": {
+        "en": "Sorry, I couldn't tell if that was your answer. Could you type just the answer, "
+        "in a word or two?",
+        "es": "Disculpe, no supe si esa era su respuesta. ¿Podría escribir solo la respuesta, "
+        "en una o dos palabras?",
+    },
 }
 
 

@@ -49,9 +49,9 @@ LANGUAGES = {"en": "english", "es": "spanish"}
 class Thresholds:
     """Score bands (cosine similarity, 0 to 1), chosen on the dev set (docs/topics.md)."""
 
-    confident: float = 0.5  # at or above, with a clear lead: answer
-    possible: float = 0.3  # at or above: ask "did you mean"; below: the fallback
-    lead: float = 0.08  # the best must beat the runner-up by this much to be answered outright
+    confident: float = 0.12  # at or above, with a clear lead: answer
+    possible: float = 0.07  # at or above: ask "did you mean"; below: the fallback
+    lead: float = 0.02  # the best must beat the runner-up by this much to be answered outright
 
 
 DEFAULT = Thresholds()
@@ -220,8 +220,42 @@ def not_a_name(text: str, locale: str = "en") -> bool:
 # --- the index
 
 
+class _Vectors:
+    """Documents as TF-IDF vectors (stems and stem pairs) behind an inverted index."""
+
+    def __init__(self, bags: Sequence[Mapping[str, int]]) -> None:
+        df: dict[str, int] = defaultdict(int)
+        for bag in bags:
+            for term in bag:
+                df[term] += 1
+        self.idf = {term: math.log(1 + len(bags) / n) for term, n in df.items()}
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for number, bag in enumerate(bags):
+            for term, weight in self.vector(bag).items():
+                self.postings[term].append((number, weight))
+
+    def vector(self, bag: Mapping[str, int]) -> dict[str, float]:
+        weights = {
+            term: (1 + math.log(n)) * self.idf[term] for term, n in bag.items() if term in self.idf
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {term: w / norm for term, w in weights.items()}
+
+    def scores(self, bag: Mapping[str, int]) -> dict[int, float]:
+        """Cosine similarity with each document that shares a term with ``bag``."""
+        found: dict[int, float] = defaultdict(float)
+        for term, weight in self.vector(bag).items():
+            for number, other in self.postings.get(term, ()):
+                found[number] += weight * other
+        return found
+
+
 class Index:
-    """The examples of every topic in one locale, as TF-IDF vectors behind an inverted index."""
+    """Every topic's examples in one locale.
+
+    A topic is scored as one document (all its examples together), which measured better on the
+    dev set than its best single example (docs/topics.md); the best example is kept to explain.
+    """
 
     def __init__(self, examples: Sequence[tuple[str, str]], locale: str) -> None:
         self.locale = locale
@@ -233,16 +267,13 @@ class Index:
         self._known = set(self.vocabulary)
         self._fixes: dict[str, str | None] = {}
         bags = [self._terms(words) for words in raw]
-        df: dict[str, int] = defaultdict(int)
-        for bag in bags:
-            for term in bag:
-                df[term] += 1
-        total = len(bags)
-        self.idf = {term: math.log(1 + total / n) for term, n in df.items()}
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for number, bag in enumerate(bags):
-            for term, weight in self._vector(bag).items():
-                self.postings[term].append((number, weight))
+        self.topic_ids = sorted(set(self.topics))
+        merged: dict[str, dict[str, int]] = {topic: defaultdict(int) for topic in self.topic_ids}
+        for topic, bag in zip(self.topics, bags, strict=True):
+            for term, n in bag.items():
+                merged[topic][term] += n
+        self._by_topic = _Vectors([merged[topic] for topic in self.topic_ids])
+        self._by_example = _Vectors(bags)
 
     def _stem(self, word: str) -> str:
         stem = self._stems.get(word)
@@ -259,13 +290,6 @@ class Index:
             bag[f"{first} {second}"] += 1
         return bag
 
-    def _vector(self, bag: Mapping[str, int]) -> dict[str, float]:
-        weights = {
-            term: (1 + math.log(n)) * self.idf[term] for term, n in bag.items() if term in self.idf
-        }
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {term: w / norm for term, w in weights.items()}
-
     def _fix(self, word: str) -> str:
         """A word the examples never use, spelt like one of theirs: take theirs (one or two edits)."""
         if word in self._known or len(word) < 4 or word.isdigit():
@@ -280,35 +304,36 @@ class Index:
                 self._fixes.clear()
         return self._fixes[word] or word
 
-    def scores(self, text: str) -> dict[int, float]:
-        """Cosine similarity of ``text`` with each example that shares a term with it."""
-        words = [self._fix(word) for word in tokens(text, self.locale)]
-        query = self._vector(self._terms(words))
-        found: dict[int, float] = defaultdict(float)
-        for term, weight in query.items():
-            for number, other in self.postings.get(term, ()):
-                found[number] += weight * other
-        return found
+    def bag(self, text: str) -> dict[str, int]:
+        return self._terms([self._fix(word) for word in tokens(text, self.locale)])
+
+    def ranked(self, text: str) -> list[tuple[str, float]]:
+        """Topics that share a term with ``text``, best first (ties by id: deterministic)."""
+        scores = self._by_topic.scores(self.bag(text))
+        return sorted(
+            ((self.topic_ids[n], s) for n, s in scores.items()), key=lambda item: (-item[1], item[0])
+        )
+
+    def example_for(self, text: str, topic: str) -> str | None:
+        """The example of ``topic`` closest to ``text``: why it matched, for staff."""
+        scores = self._by_example.scores(self.bag(text))
+        mine = [(s, n) for n, s in scores.items() if self.topics[n] == topic]
+        return self.texts[max(mine)[1]] if mine else None
 
     def match(self, text: str, bar: Thresholds = DEFAULT) -> Match:
-        """The best topic and the runner-up, each by its best example, and the outcome band."""
-        best: dict[str, tuple[float, int]] = {}
-        for number, score in self.scores(text).items():
-            topic = self.topics[number]
-            if topic not in best or score > best[topic][0]:
-                best[topic] = (score, number)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+        """The best topic and the runner-up, and the outcome band."""
+        ranked = self.ranked(text)
         if not ranked:
             return Match(LOW, None, 0.0, None, None, 0.0)
-        topic, (score, number) = ranked[0]
-        runner, (runner_score, _) = ranked[1] if len(ranked) > 1 else (None, (0.0, -1))
+        topic, score = ranked[0]
+        runner, runner_score = ranked[1] if len(ranked) > 1 else (None, 0.0)
         if score >= bar.confident and score - runner_score >= bar.lead:
             outcome = CONFIDENT
         elif score >= bar.possible:
             outcome = CLOSE
         else:
             outcome = LOW
-        return Match(outcome, topic, score, self.texts[number], runner, runner_score)
+        return Match(outcome, topic, score, self.example_for(text, topic), runner, runner_score)
 
 
 @lru_cache(maxsize=16)
