@@ -18,7 +18,19 @@ from .errors import FlowError, Problem
 from .flows import Flow
 from .protocol import AskInput, BotEvent, Effect, Option, Step
 from .textfmt import DEFAULT_MESSAGES, interpolate, localize, render_value, words
-from .topics import CLOSE, CONFIDENT, Match, is_question, match, negated, not_a_name
+from .topics import (
+    CLOSE,
+    CONFIDENT,
+    DEFAULT as DEFAULT_BAR,
+    Match,
+    is_question,
+    match,
+    named_options,
+    negated,
+    not_a_name,
+    not_pronouns,
+    yes_or_no,
+)
 
 __all__ = ["MAX_AUTO_STEPS", "NODE_KEYS", "STATE_VERSION", "Step", "holds", "new_state", "step"]
 
@@ -379,12 +391,19 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     kind = _answer_kind(node)
     if kind in ("choice", "form") and _takes(turn, node, event):
         return False
-    asked = is_question(text, turn.locale)
+    asked = is_question(text, turn.locale, strict=kind == "free")
+    if kind == "choice" and not asked and (meant := _meant(turn, node, text)) is not None:
+        _reply_question(turn, node, meant)
+        return True
     if kind == "free" and not asked:
         return False  # a long answer that mentions a topic word is still the answer
-    if kind in ("name", "pronouns") and not not_a_name(text, turn.locale):
+    if kind == "name" and not not_a_name(text, turn.locale):
         return False  # Hope, Grace, Paz: real names that are also words
+    if kind == "pronouns" and not not_pronouns(text, turn.locale):
+        return False
     found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
+    if not asked and kind in ("choice", "form") and not _clear(turn, found):
+        return False  # a statement at a choice or a date: the step's own retry, unless clear
     if found.outcome == CONFIDENT and found.topic is not None:
         _answer_topic(turn, found.topic)
     elif found.outcome == CLOSE and found.topic is not None:
@@ -399,6 +418,31 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     else:
         _fallback(turn)
     return True
+
+
+def _meant(turn: _Turn, node: dict[str, Any], text: str) -> dict[str, Any] | None:
+    """The option a typed answer names in its own words ("video works for me"), as a reply."""
+    if node["type"] == "summary":
+        return None
+    if node["input"] in BUTTONS:
+        said = yes_or_no(text, turn.locale)
+        buttons = BUTTONS[node["input"]]
+        return None if said is None else {"choice": buttons[0 if said else 1][0]}
+    named = named_options(text, _choices(turn, node), turn.locale)
+    if node["input"] == "multi":
+        return {"choices": [value for value, _ in named]} if named else None
+    if named and (len(named) == 1 or named[0][1] > named[1][1]):
+        return {"choice": named[0][0]}
+    return None
+
+
+def _clear(turn: _Turn, found: Match) -> bool:
+    """A statement (no question) is taken as a topic only when it is an action ("connect me to
+    staff") or scores twice the confident bar."""
+    topic = turn.flow.topics.get(found.topic or "", {})
+    if "action" in topic:
+        return found.outcome == CONFIDENT
+    return found.score >= 2 * DEFAULT_BAR.confident
 
 
 def _usable_match(turn: _Turn, found: Match, text: str) -> Match:

@@ -27,6 +27,7 @@ from .flows import Flow
 __all__ = [
     "CLOSE",
     "CONFIDENT",
+    "DEFAULT",
     "LOW",
     "Index",
     "Match",
@@ -34,11 +35,14 @@ __all__ = [
     "index_for",
     "is_question",
     "match",
+    "named_options",
     "negated",
     "normalize",
     "not_a_name",
+    "not_pronouns",
     "overlap",
     "tokens",
+    "yes_or_no",
 ]
 
 CONFIDENT, CLOSE, LOW = "confident", "close", "low"
@@ -150,11 +154,10 @@ _QUESTION_WORDS = {
         "shall", "have", "has", "was", "were", "any", "anyone",
     },
     "es": {
-        "que", "como", "quien", "quienes", "donde", "cuando", "cual", "cuales", "cuanto",
-        "cuanta", "cuantos", "cuantas", "por", "para", "puedo", "puede", "pueden", "podemos",
-        "hay", "tienen", "tiene", "aceptan", "atienden", "hacen", "ofrecen", "trabajan",
-        "tratan", "es", "son", "esta", "estan", "cobran", "se", "me", "mi", "necesito", "eres",
-        "dan", "van", "voy",
+        "como", "quien", "quienes", "donde", "cuando", "cual", "cuales", "cuanto",
+        "cuanta", "cuantos", "cuantas", "puedo", "puede", "pueden", "podemos", "hay", "tienen",
+        "tiene", "aceptan", "atienden", "hacen", "ofrecen", "trabajan", "tratan", "ayudan",
+        "cobran", "eres", "dan", "recetan", "manejan", "existe", "necesito",
     },
 }  # fmt: skip
 _NEGATIONS = {
@@ -184,17 +187,34 @@ def _lang(locale: str) -> str:
     return "es" if locale.startswith("es") else "en"
 
 
-def is_question(text: str, locale: str = "en") -> bool:
-    """Reads as a question: a question mark, or a first word that opens questions."""
+_LOOSE_STARTS = {"en": set(), "es": {"que", "es", "son", "esta", "estan", "se", "me", "mi"}}
+
+
+def is_question(text: str, locale: str = "en", strict: bool = False) -> bool:
+    """Reads as a question: a question mark, or a first word that opens questions.
+
+    Unmarked Spanish is ambiguous ("que hable español" is an answer, "que es la terapia" a
+    question): ``strict`` (long answers) leaves those openings out; otherwise they count.
+    """
     if "?" in text or "¿" in text:
         return True
     said = tokens(text, locale)
-    return bool(said) and said[0] in _QUESTION_WORDS[_lang(locale)]
+    if not said:
+        return False
+    lang = _lang(locale)
+    if said[:2] == ["por", "que"]:
+        return True
+    return said[0] in _QUESTION_WORDS[lang] or (not strict and said[0] in _LOOSE_STARTS[lang])
 
 
 def negated(text: str, locale: str = "en") -> bool:
     """Says no to something: "I don't want to talk to a person", "no quiero empezar de nuevo"."""
     return any(word in _NEGATIONS[_lang(locale)] for word in tokens(text, locale))
+
+
+def not_pronouns(text: str, locale: str = "en") -> bool:
+    """Plainly not pronouns: a question, or more than six words."""
+    return "?" in text or "¿" in text or len(tokens(text, locale)) > 6
 
 
 def not_a_name(text: str, locale: str = "en") -> bool:
@@ -215,6 +235,61 @@ def not_a_name(text: str, locale: str = "en") -> bool:
     if len(words) > 5:
         return True
     return len(words) > 1 and any(word in _NOT_NAME_WORDS[lang] for word in words)
+
+
+# --- options named in a typed answer ("video works for me" at a telehealth / in person choice)
+
+_FILLER = {
+    "en": {
+        "a", "an", "the", "my", "i", "is", "in", "of", "on", "or", "to", "and", "it", "be",
+        "fine", "another", "other", "me", "first", "what", "do", "would", "like", "want",
+        "am", "will", "have", "please", "with", "for", "that", "this", "yes", "no", "not", "sure",
+    },
+    "es": {
+        "un", "una", "el", "la", "los", "las", "mi", "de", "del", "en", "o", "y", "a", "que",
+        "me", "lo", "por", "con", "para", "otro", "otra", "quiero", "primero", "mas", "sobre",
+        "si", "no", "se", "es", "esta", "bien", "cualquiera", "dos",
+    },
+}  # fmt: skip
+
+
+def _content(text: str, locale: str) -> set[str]:
+    lang = _lang(locale)
+    stem = _stemmer(lang).stemWord
+    return {stem(word) for word in tokens(text, lang) if word not in _FILLER[lang] and len(word) > 1}
+
+
+def named_options(
+    text: str, options: Sequence[Mapping[str, object]], locale: str
+) -> list[tuple[str, int]]:
+    """The options whose label words (in any locale) the text uses, with how many, most first:
+    "weekday evenings and weekends" names two options, "Massachusetts" one."""
+    said = _content(text, locale)
+    counts: list[tuple[int, str]] = []
+    for option in options:
+        label = option.get("label", {})
+        texts = [*label.values()] if isinstance(label, Mapping) else []
+        words = set().union(*(_content(str(t), locale) for t in texts)) if texts else set()
+        words |= _content(str(option.get("value", "")).replace("_", " "), locale)
+        shared = len(words & said)
+        if shared:
+            counts.append((shared, str(option["value"])))
+    return [(value, n) for n, value in sorted(counts, key=lambda c: -c[0])]
+
+
+_YES = {
+    "en": {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "fine", "course", "absolutely", "alright"},
+    "es": {"si", "claro", "vale", "bueno", "acuerdo", "supuesto", "perfecto", "bien", "dale"},
+}  # fmt: skip
+
+
+def yes_or_no(text: str, locale: str) -> bool | None:
+    """A typed yes ("sure that's fine") or no ("no please don't"); None when it is neither."""
+    said = set(tokens(text, locale))
+    lang = _lang(locale)
+    if said & _NEGATIONS[lang]:
+        return False
+    return True if said & _YES[lang] else None
 
 
 # --- the index
