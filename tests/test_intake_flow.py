@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from intake_chat.core import engine, lint
+from intake_chat.core import engine, lint, topics
 from intake_chat.core.answers import parse_answer
 from intake_chat.core.flows import Flow, load_flow, read_flow_file
 
@@ -104,10 +104,13 @@ def test_spanish_addresses_the_visitor_as_usted(flow: Flow) -> None:
     assert offenders == []
 
 
-def test_every_intent_matches_phrases_in_both_languages(flow: Flow) -> None:
-    for intent in flow.data["intents"]:
+def test_every_topic_has_examples_and_an_answer_in_both_languages(flow: Flow) -> None:
+    assert "intents" not in flow.data  # one mechanism: the action topics replaced them
+    for topic in flow.topics.values():
         for locale in LOCALES:
-            assert intent["match"].get(locale), f"{intent['id']} has no {locale} phrases"
+            assert len(topic["examples"][locale]) >= 15, f"{topic['id']} {locale}"
+            if "action" not in topic:
+                assert all(message.get(locale) for message in topic["answer"]), topic["id"]
 
 
 def test_no_string_reads_like_clinical_advice(flow: Flow) -> None:
@@ -144,7 +147,6 @@ def successors(flow: Flow, node_id: str) -> Iterator[str]:
 def reachable_without_consent(flow: Flow, consent_var: str) -> set[str]:
     """Nodes reachable from the start without passing a branch case that needs consent."""
     roots = [flow.start, flow.settings["person_node"]]
-    roots += [i["target"] for i in flow.data["intents"] if i["action"] == "goto"]
     seen: set[str] = set()
     queue = deque(roots)
     while queue:
@@ -274,32 +276,20 @@ def test_the_person_node_is_a_live_handoff(flow: Flow) -> None:
     assert (person["type"], person["mode"]) == ("handoff", "live")
 
 
-def test_the_global_intents_cover_person_restart_back_therapy_cost_and_confidentiality(
-    flow: Flow,
-) -> None:
-    intents = flow.intents
-    assert intents["talk_to_person"]["action"] == "handoff"
-    assert intents["restart"]["action"] == "restart"
-    assert intents["go_back"]["action"] == "back"
-    for name in ("what_is_therapy", "cost_and_insurance", "confidentiality"):
-        intent = intents[name]
-        assert intent["action"] == "goto" and intent["return"] is True
-        section = flow.section_of[intent["target"]]
-        assert flow.sections[section][0] == intent["target"]
-        # only messages: the section runs off its end and the visitor is back at their question
-        assert {node(flow, i)["type"] for i in flow.sections[section]} == {"message"}
+def test_the_action_topics_cover_person_restart_and_back(flow: Flow) -> None:
+    actions = {t["id"]: t.get("action") for t in flow.topics.values() if "action" in t}
+    assert actions == {"talk_to_person": "handoff", "start_over": "restart", "go_back": "back"}
 
 
-def test_cost_answers_never_invent_a_price(flow: Flow) -> None:
-    said = " ".join(
-        node(flow, i)["text"][locale] for i in flow.sections["faq_cost"] for locale in LOCALES
-    )
-    assert not re.search(r"\$\s?\d|\d+\s?(dollars|dólares)", said)
-    assert "fees" in said and "cancellation policy" in said
+def test_money_answers_never_invent_a_price_and_give_the_team(flow: Flow) -> None:
+    for topic_id in ("payment", "cancellations", "insurance", "session_length", "medication"):
+        said = " ".join(m[locale] for m in flow.topics[topic_id]["answer"] for locale in LOCALES)
+        assert not re.search(r"\$\s?\d|\d+\s?(dollars|dólares|minutes|minutos)", said), topic_id
+        assert "774-218-5440" in said and "info@compassionatecounselingcompany.com" in said
 
 
-def test_free_text_about_the_visitor_turns_intent_matching_off(flow: Flow) -> None:
-    assert node(flow, "ask_reason").get("intents") is False
+def test_free_text_about_the_visitor_answers_only_clear_questions(flow: Flow) -> None:
+    assert node(flow, "ask_reason").get("expects") == "free"
     assert node(flow, "ask_reason")["required"] is False
     assert "in writing" in node(flow, "ask_reason")["text"]["en"]
 
@@ -611,35 +601,36 @@ def test_the_urgent_menu_choice_gives_crisis_lines_before_anything_else(flow: Fl
     assert visitor.ask["node"] == "urgent_next"
 
 
-def intent_phrases() -> list[tuple[str, str, str]]:
-    data = load_flow(FLOW_FILE).data
-    return [
-        (i["id"], locale, phrase)
-        for i in data["intents"]
+def test_every_example_finds_its_own_topic(flow: Flow) -> None:
+    """Each example, matched alone, ranks its own topic first (no example teaches another)."""
+    strays = [
+        (topic["id"], text, found.topic)
+        for topic in flow.topics.values()
         for locale in LOCALES
-        for phrase in i["match"][locale]
+        for text in topic["examples"][locale]
+        if (found := topics.match(flow, text, locale)).topic != topic["id"]
     ]
+    assert strays == []
 
 
-@pytest.mark.parametrize(("intent_id", "locale", "phrase"), intent_phrases())
-def test_every_intent_phrase_works_when_typed_at_a_question(
-    flow: Flow, intent_id: str, locale: str, phrase: str
-) -> None:
-    """Typed at the optional name question, each phrase must reach its own intent and no other."""
-    visitor = Visitor(flow, locale)
-    visitor.answer("consent", choice="accept")
-    visitor.answer("menu", choice="referral")
-    visitor.answer("ask_first_name", text="Sam")
-    visitor.answer("ask_preferred_name", text=phrase.capitalize() + "?")
-    intent = flow.intents[intent_id]
-    if intent["action"] == "goto":
-        first = [e["node"] for e in visitor.events if e["type"] == "message"][0]
-        assert first == intent["target"]
-        assert visitor.ask["node"] == "ask_preferred_name"
-    elif intent["action"] == "handoff":
-        assert [e["node"] for e in visitor.events if e["type"] == "handoff"] == ["to_person"]
-    elif intent["action"] == "restart":
-        assert visitor.ask["node"] == "consent"
-    else:
-        assert visitor.ask["node"] == "ask_first_name"
-    assert (visitor.state or {}).get("answers", {}).get("preferred_name") is None
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_typed_question_at_a_name_is_answered_in_place(flow: Flow, locale: str) -> None:
+    """The first example of each topic, typed as a question at the optional name question, is
+    answered there (or its action runs), and nothing is stored as the name."""
+    for topic in flow.topics.values():
+        visitor = Visitor(flow, locale)
+        visitor.answer("consent", choice="accept")
+        visitor.answer("menu", choice="referral")
+        visitor.answer("ask_first_name", text="Sam")
+        visitor.answer("ask_preferred_name", text=topic["examples"][locale][0] + "?")
+        action = topic.get("action")
+        if action is None:
+            assert [e.get("topic") for e in visitor.events if e.get("topic")][:1] == [topic["id"]]
+            assert visitor.ask["node"] == "ask_preferred_name"
+        elif action == "handoff":
+            assert [e["node"] for e in visitor.events if e["type"] == "handoff"] == ["to_person"]
+        elif action == "restart":
+            assert visitor.ask["node"] == "consent"
+        else:
+            assert visitor.ask["node"] == "ask_first_name"
+        assert (visitor.state or {}).get("answers", {}).get("preferred_name") is None
