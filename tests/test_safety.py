@@ -713,7 +713,7 @@ def test_the_checker_reports_a_crisis_button_the_flows_do_not_define(tmp_path: P
         **_doc({}),
         "actions": [
             {
-                "intent": flow["intents"][0]["id"],
+                "intent": next(t["id"] for t in flow["topics"] if t.get("action") == "handoff"),
                 "label": {"en": "Talk to a person", "es": "Hablar"},
             }
         ],

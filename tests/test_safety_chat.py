@@ -125,7 +125,12 @@ def test_a_question_about_the_practice_is_answered_by_the_flow_not_deflected(
     to_node(visitor, "ask_reason")
     events = say(visitor, "do you treat adhd in adults? I think that's what is going on")
     assert not [e for e in events if e["type"] == "crisis" or e.get("node") == "safety:advice"]
-    assert events[-1]["node"] == "ask_referral_source"
+    # a question with an answer around it: the flow asks which it was, and can keep it as the answer
+    offer = next(e for e in events if e.get("node") == "topic:did_you_mean")
+    assert [a["intent"] for a in offer["actions"]] == ["conditions_treated", "keep_answer"]
+    assert events[-1]["node"] == "ask_reason"
+    kept = visitor.send({"type": "intent", "intent": "keep_answer"})
+    assert kept[-1]["node"] == "ask_referral_source"
 
 
 def test_idioms_and_grief_go_through_as_answers(visitor: WsVisitor) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -39,6 +40,7 @@ MAX_AUTO_STEPS = 200  # steps without a question in between before a flow counts
 MAX_STACK = 20  # return points kept; the oldest go first
 MAX_HISTORY = 200  # answered questions kept for "back"
 INTENT_MAX_WORDS = 6  # on text questions, longer messages are answers, not intents
+LONG_QUESTION_WORDS = 14  # on long-answer questions, a longer question may be the answer too
 STATUSES = ("asking", "handoff", "ended")
 
 # Every node key the engine knows, read or deliberately ignored (section_title is for the editor,
@@ -402,6 +404,8 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     if kind == "pronouns" and not not_pronouns(text, turn.locale):
         return False
     found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
+    if kind == "free" and found.outcome == CONFIDENT and _long(text):
+        found = Match(CLOSE, found.topic, found.score, found.example, None, 0.0)  # unsure: ask
     if not asked and kind in ("choice", "form") and not _clear(turn, found):
         return False  # a statement at a choice or a date: the step's own retry, unless clear
     if found.outcome == CONFIDENT and found.topic is not None:
@@ -434,6 +438,12 @@ def _meant(turn: _Turn, node: dict[str, Any], text: str) -> dict[str, Any] | Non
     if named and (len(named) == 1 or named[0][1] > named[1][1]):
         return {"choice": named[0][0]}
     return None
+
+
+def _long(text: str) -> bool:
+    """A question with more around it ("do you treat ADHD? I think that's it") may be an answer."""
+    sentences = [part for part in re.split(r"[.?!¿¡]+", text) if part.strip()]
+    return len(sentences) > 1 or len(words(text)) > LONG_QUESTION_WORDS
 
 
 def _clear(turn: _Turn, found: Match) -> bool:

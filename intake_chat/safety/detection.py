@@ -860,6 +860,7 @@ def _action_findings(doc: dict[str, Any], name: str, path: Path) -> list[Finding
         if not isinstance(flow, dict) or "sections" not in flow:
             continue
         intents = {i.get("id") for i in flow.get("intents", []) if isinstance(i, dict)}
+        intents |= {t.get("id") for t in flow.get("topics", []) if isinstance(t, dict)}
         for action in actions:
             if action["intent"] not in intents:
                 out.append(
