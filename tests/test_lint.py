@@ -42,6 +42,9 @@ CASES = {
     "L019_summary_unchangeable.json": ("L019", "review"),
     "L020_impossible_condition.json": ("L020", "consent_check"),
     "L021_unsafe_pattern.json": ("L021", "name"),
+    "L022_shared_topic_example.json": ("L022", "$.topics[1].examples.en[3]"),
+    "L023_too_few_examples.json": ("L023", "$.topics[0].examples"),
+    "L024_unknown_topic.json": ("L024", "$.topics[0].related[0]"),
 }
 
 

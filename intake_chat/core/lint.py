@@ -42,8 +42,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "L019": ("error", "summary field that cannot be changed"),
     "L020": ("error", "condition that can never match"),
     "L021": ("error", "validation pattern the engine refuses"),
+    "L022": ("warning", "topic example used by two topics"),
+    "L023": ("warning", "topic with too few examples in a locale"),
+    "L024": ("error", "topic id taken or unknown"),
 }
 
+MIN_TOPIC_EXAMPLES = 10  # fewer, and ordinary wordings of the question are missed
 MAX_RETRY_LIMIT = 20  # as in the schema: more keeps a struggling visitor looping for too long
 MAX_SENTENCE_WORDS = 30
 MAX_TEXT_CHARS = 600
@@ -545,6 +549,10 @@ def _consented(facts: frozenset[Atom], consent_vars: set[str]) -> bool:
 _NODE_TEXT_KEYS = ("text", "notice", "invalid", "placeholder", "confirm", "title")
 
 
+def _topics(flow: _Index) -> list[Mapping[str, Any]]:
+    return [t for t in _list(flow.data.get("topics")) if isinstance(t, Mapping)]
+
+
 def _texts(flow: _Index) -> Iterator[tuple[str | None, str, Any]]:
     """(node id, JSON path, localized text value) for every visitor-facing string."""
     if "title" in flow.data:
@@ -554,6 +562,10 @@ def _texts(flow: _Index) -> Iterator[tuple[str | None, str, Any]]:
     for i, intent in enumerate(flow.intents):
         if "label" in intent:
             yield None, f"$.intents[{i}].label", intent["label"]
+    for i, topic in enumerate(_topics(flow)):
+        yield None, f"$.topics[{i}].label", topic.get("label")
+        for j, message in enumerate(_list(topic.get("answer"))):
+            yield None, f"$.topics[{i}].answer[{j}]", message
     for name, section in _dict(flow.data.get("sections")).items():
         if "title" in _dict(section):
             yield None, f"$.sections.{name}.title", _dict(section).get("title")
@@ -708,6 +720,8 @@ class _Linter:
             self.retries,
             self.wording,
             self.intent_phrases,
+            self.topic_examples,
+            self.topic_ids,
             self.include_cycles,
             self.summaries,
             self.conditions,
@@ -1265,6 +1279,66 @@ class _Linter:
                             "Keep the phrase in the intent it belongs to and remove it from "
                             "the other.",
                         )
+
+    # L022, L023 -------------------------------------------------------------------------------
+    def topic_examples(self) -> None:
+        owner: dict[tuple[str, str], str] = {}
+        for i, topic in enumerate(_topics(self.flow)):
+            tid = str(topic.get("id"))
+            examples = _dict(topic.get("examples"))
+            for loc in self.flow.locales:
+                found = [e for e in _list(examples.get(loc)) if isinstance(e, str) and e.strip()]
+                if len(found) < MIN_TOPIC_EXAMPLES:
+                    self.add(
+                        "L023",
+                        None,
+                        f"$.topics[{i}].examples",
+                        f"Topic '{tid}' has {len(found)} examples in '{loc}' "
+                        f"(at least {MIN_TOPIC_EXAMPLES} are needed to recognise ordinary wordings)",
+                        f"Add questions the way visitors writing in '{loc}' type them: short, "
+                        "long, misspelt, without punctuation or accents.",
+                    )
+                for j, example in enumerate(found):
+                    key = (loc, " ".join(re.findall(r"\w+", _fold(example))))
+                    other = owner.setdefault(key, tid)
+                    if other != tid:
+                        self.add(
+                            "L022",
+                            None,
+                            f"$.topics[{i}].examples.{loc}[{j}]",
+                            f'The example "{example}" is in both topics \'{other}\' and \'{tid}\', '
+                            "so neither can be told apart by it",
+                            "Keep the example in the topic it belongs to and remove it from the "
+                            "other.",
+                        )
+
+    # L024 ------------------------------------------------------------------------------------
+    def topic_ids(self) -> None:
+        topics = _topics(self.flow)
+        ids = [str(t.get("id")) for t in topics]
+        known = set(ids) | {str(i.get("id")) for i in self.flow.intents}
+        for i, tid in enumerate(ids):
+            if ids.index(tid) != i or tid in ("something_else", "keep_answer"):
+                self.add(
+                    "L024",
+                    None,
+                    f"$.topics[{i}].id",
+                    f"The topic id '{tid}' is used twice or is one of the engine's own buttons",
+                    "Give each topic its own id (not something_else or keep_answer).",
+                )
+        menu = _list(_dict(self.flow.data.get("settings")).get("topic_menu"))
+        refs = [(f"$.settings.topic_menu[{n}]", r) for n, r in enumerate(menu)]
+        for i, topic in enumerate(topics):
+            refs += [(f"$.topics[{i}].related[{n}]", r) for n, r in enumerate(_list(topic.get("related")))]
+        for path, ref in refs:
+            if ref not in known:
+                self.add(
+                    "L024",
+                    None,
+                    path,
+                    f"'{ref}' is not a topic of this flow",
+                    "Use the id of a topic in this file.",
+                )
 
     # L016 ------------------------------------------------------------------------------------
     def include_cycles(self) -> None:
