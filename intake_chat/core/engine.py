@@ -22,7 +22,6 @@ from .textfmt import DEFAULT_MESSAGES, interpolate, localize, render_value, word
 from .topics import (
     CLOSE,
     CONFIDENT,
-    DEFAULT as DEFAULT_BAR,
     Match,
     is_question,
     match,
@@ -31,6 +30,9 @@ from .topics import (
     not_a_name,
     not_pronouns,
     yes_or_no,
+)
+from .topics import (
+    DEFAULT as DEFAULT_BAR,
 )
 
 __all__ = ["MAX_AUTO_STEPS", "NODE_KEYS", "STATE_VERSION", "Step", "holds", "new_state", "step"]
@@ -534,7 +536,9 @@ def _topic_button(turn: _Turn, wanted: str) -> bool:
     offer = turn.state.pop("offer", None)
     if turn.state["status"] != "asking":
         topic = turn.flow.topics.get(wanted)
-        return False if topic is None or topic.get("action") != "restart" else _pressed(turn, wanted)
+        return (
+            False if topic is None or topic.get("action") != "restart" else _pressed(turn, wanted)
+        )
     if wanted == "keep_answer" and isinstance(offer, dict) and offer["node"] == turn.state["node"]:
         _reply_question(turn, turn.flow.node(offer["node"]), {"text": offer["text"]})
         return True

@@ -1294,7 +1294,7 @@ class _Linter:
                         None,
                         f"$.topics[{i}].examples",
                         f"Topic '{tid}' has {len(found)} examples in '{loc}' "
-                        f"(at least {MIN_TOPIC_EXAMPLES} are needed to recognise ordinary wordings)",
+                        f"(ordinary wordings need at least {MIN_TOPIC_EXAMPLES})",
                         f"Add questions the way visitors writing in '{loc}' type them: short, "
                         "long, misspelt, without punctuation or accents.",
                     )
@@ -1306,7 +1306,7 @@ class _Linter:
                             "L022",
                             None,
                             f"$.topics[{i}].examples.{loc}[{j}]",
-                            f'The example "{example}" is in both topics \'{other}\' and \'{tid}\', '
+                            f"The example \"{example}\" is in both topics '{other}' and '{tid}', "
                             "so neither can be told apart by it",
                             "Keep the example in the topic it belongs to and remove it from the "
                             "other.",
@@ -1329,7 +1329,10 @@ class _Linter:
         menu = _list(_dict(self.flow.data.get("settings")).get("topic_menu"))
         refs = [(f"$.settings.topic_menu[{n}]", r) for n, r in enumerate(menu)]
         for i, topic in enumerate(topics):
-            refs += [(f"$.topics[{i}].related[{n}]", r) for n, r in enumerate(_list(topic.get("related")))]
+            refs += [
+                (f"$.topics[{i}].related[{n}]", r)
+                for n, r in enumerate(_list(topic.get("related")))
+            ]
         for path, ref in refs:
             if ref not in known:
                 self.add(

@@ -175,7 +175,10 @@ def _intent_topics(flow: Flow) -> dict[str, str]:
 
 
 def classify(
-    flow: Flow, before: Mapping[str, Any], events: Sequence[Mapping[str, Any]], after: Mapping[str, Any]
+    flow: Flow,
+    before: Mapping[str, Any],
+    events: Sequence[Mapping[str, Any]],
+    after: Mapping[str, Any],
 ) -> Outcome:
     """Name what one typed reply did, from the events and the state before and after."""
     for event in events:
@@ -292,9 +295,13 @@ def failures(report: Report, bar: Thresholds) -> list[str]:
     ]
     for key, limit, what, sign in checks:
         if limit is not None and (r[key] - limit) * sign < 0:
-            out.append(f"{what}: {r[key]:.1%} ({'at least' if sign > 0 else 'at most'} {limit:.1%})")
+            out.append(
+                f"{what}: {r[key]:.1%} ({'at least' if sign > 0 else 'at most'} {limit:.1%})"
+            )
     if bar.max_negations_run is not None and r["negations_run"] > bar.max_negations_run:
-        out.append(f"negated actions run: {r['negations_run']:.0f} (at most {bar.max_negations_run})")
+        out.append(
+            f"negated actions run: {r['negations_run']:.0f} (at most {bar.max_negations_run})"
+        )
     if report.unreachable:
         out.append("steps the walk cannot reach: " + ", ".join(report.unreachable))
     return out
@@ -327,4 +334,3 @@ def format_report(report: Report, confusions: int = 20) -> str:
     if report.unreachable:
         lines.append("unreachable: " + ", ".join(report.unreachable))
     return "\n".join(lines)
-

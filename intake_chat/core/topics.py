@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 from rapidfuzz import process
@@ -120,7 +121,15 @@ _CONTRACTIONS_EN = {
 _CONTRACTIONS_ES = {"q": "que", "k": "que", "xq": "porque", "pq": "porque", "tb": "tambien"}
 _SUFFIXES = re.compile(r"(\w)'(s|re|m|ll|d|ve|t)\b")
 _NT = re.compile(r"n't\b")
-_APOSTROPHES = {"s": " is", "re": " are", "m": " am", "ll": " will", "d": " would", "ve": " have", "t": " not"}
+_APOSTROPHES = {
+    "s": " is",
+    "re": " are",
+    "m": " am",
+    "ll": " will",
+    "d": " would",
+    "ve": " have",
+    "t": " not",
+}
 
 
 def normalize(text: str, locale: str = "en") -> str:
@@ -141,7 +150,7 @@ def tokens(text: str, locale: str = "en") -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _stemmer(locale: str) -> snowballstemmer.stemmer:  # type: ignore[name-defined]
+def _stemmer(locale: str) -> Any:
     return snowballstemmer.stemmer(LANGUAGES.get(locale.split("-")[0], "english"))
 
 
@@ -149,17 +158,71 @@ def _stemmer(locale: str) -> snowballstemmer.stemmer:  # type: ignore[name-defin
 
 _QUESTION_WORDS = {
     "en": {
-        "what", "how", "who", "whom", "whose", "where", "when", "why", "which", "is", "are",
-        "am", "do", "does", "did", "can", "could", "will", "would", "should", "may", "might",
-        "shall", "have", "has", "was", "were", "any", "anyone",
+        "what",
+        "how",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "why",
+        "which",
+        "is",
+        "are",
+        "am",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "may",
+        "might",
+        "shall",
+        "have",
+        "has",
+        "was",
+        "were",
+        "any",
+        "anyone",
     },
     "es": {
-        "como", "quien", "quienes", "donde", "cuando", "cual", "cuales", "cuanto",
-        "cuanta", "cuantos", "cuantas", "puedo", "puede", "pueden", "podemos", "hay", "tienen",
-        "tiene", "aceptan", "atienden", "hacen", "ofrecen", "trabajan", "tratan", "ayudan",
-        "cobran", "eres", "dan", "recetan", "manejan", "existe", "necesito",
+        "como",
+        "quien",
+        "quienes",
+        "donde",
+        "cuando",
+        "cual",
+        "cuales",
+        "cuanto",
+        "cuanta",
+        "cuantos",
+        "cuantas",
+        "puedo",
+        "puede",
+        "pueden",
+        "podemos",
+        "hay",
+        "tienen",
+        "tiene",
+        "aceptan",
+        "atienden",
+        "hacen",
+        "ofrecen",
+        "trabajan",
+        "tratan",
+        "ayudan",
+        "cobran",
+        "eres",
+        "dan",
+        "recetan",
+        "manejan",
+        "existe",
+        "necesito",
     },
-}  # fmt: skip
+}
 _NEGATIONS = {
     "en": {"not", "no", "never", "nope", "without", "nobody", "nothing", "neither", "nor"},
     "es": {"no", "nunca", "jamas", "tampoco", "ni", "sin", "nadie", "nada"},
@@ -170,17 +233,85 @@ _NAME_LEADS = {
 }
 _NOT_NAME_WORDS = {
     "en": {
-        "i", "me", "my", "you", "your", "we", "to", "the", "a", "an", "of", "for", "want",
-        "need", "please", "what", "how", "who", "why", "where", "when", "this", "that", "is",
-        "are", "do", "does", "can", "about", "with", "if", "it", "talk", "chat", "help",
-        "not", "know", "there", "here", "have", "be", "get",
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "we",
+        "to",
+        "the",
+        "a",
+        "an",
+        "of",
+        "for",
+        "want",
+        "need",
+        "please",
+        "what",
+        "how",
+        "who",
+        "why",
+        "where",
+        "when",
+        "this",
+        "that",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "about",
+        "with",
+        "if",
+        "it",
+        "talk",
+        "chat",
+        "help",
+        "not",
+        "know",
+        "there",
+        "here",
+        "have",
+        "be",
+        "get",
     },
     "es": {
-        "yo", "me", "mi", "usted", "tu", "que", "como", "quien", "por", "para", "quiero",
-        "necesito", "favor", "esto", "eso", "es", "son", "hay", "puedo", "con", "sobre",
-        "hablar", "ayuda", "no", "se", "el", "la", "los", "las", "un", "una", "aqui", "si",
+        "yo",
+        "me",
+        "mi",
+        "usted",
+        "tu",
+        "que",
+        "como",
+        "quien",
+        "por",
+        "para",
+        "quiero",
+        "necesito",
+        "favor",
+        "esto",
+        "eso",
+        "es",
+        "son",
+        "hay",
+        "puedo",
+        "con",
+        "sobre",
+        "hablar",
+        "ayuda",
+        "no",
+        "se",
+        "el",
+        "la",
+        "los",
+        "las",
+        "un",
+        "una",
+        "aqui",
+        "si",
     },
-}  # fmt: skip
+}
 
 
 def _lang(locale: str) -> str:
@@ -241,22 +372,87 @@ def not_a_name(text: str, locale: str = "en") -> bool:
 
 _FILLER = {
     "en": {
-        "a", "an", "the", "my", "i", "is", "in", "of", "on", "or", "to", "and", "it", "be",
-        "fine", "another", "other", "me", "first", "what", "do", "would", "like", "want",
-        "am", "will", "have", "please", "with", "for", "that", "this", "yes", "no", "not", "sure",
+        "a",
+        "an",
+        "the",
+        "my",
+        "i",
+        "is",
+        "in",
+        "of",
+        "on",
+        "or",
+        "to",
+        "and",
+        "it",
+        "be",
+        "fine",
+        "another",
+        "other",
+        "me",
+        "first",
+        "what",
+        "do",
+        "would",
+        "like",
+        "want",
+        "am",
+        "will",
+        "have",
+        "please",
+        "with",
+        "for",
+        "that",
+        "this",
+        "yes",
+        "no",
+        "not",
+        "sure",
     },
     "es": {
-        "un", "una", "el", "la", "los", "las", "mi", "de", "del", "en", "o", "y", "a", "que",
-        "me", "lo", "por", "con", "para", "otro", "otra", "quiero", "primero", "mas", "sobre",
-        "si", "no", "se", "es", "esta", "bien", "cualquiera", "dos",
+        "un",
+        "una",
+        "el",
+        "la",
+        "los",
+        "las",
+        "mi",
+        "de",
+        "del",
+        "en",
+        "o",
+        "y",
+        "a",
+        "que",
+        "me",
+        "lo",
+        "por",
+        "con",
+        "para",
+        "otro",
+        "otra",
+        "quiero",
+        "primero",
+        "mas",
+        "sobre",
+        "si",
+        "no",
+        "se",
+        "es",
+        "esta",
+        "bien",
+        "cualquiera",
+        "dos",
     },
-}  # fmt: skip
+}
 
 
 def _content(text: str, locale: str) -> set[str]:
     lang = _lang(locale)
     stem = _stemmer(lang).stemWord
-    return {stem(word) for word in tokens(text, lang) if word not in _FILLER[lang] and len(word) > 1}
+    return {
+        stem(word) for word in tokens(text, lang) if word not in _FILLER[lang] and len(word) > 1
+    }
 
 
 def named_options(
@@ -278,9 +474,21 @@ def named_options(
 
 
 _YES = {
-    "en": {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "fine", "course", "absolutely", "alright"},
+    "en": {
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "ok",
+        "okay",
+        "fine",
+        "course",
+        "absolutely",
+        "alright",
+    },
     "es": {"si", "claro", "vale", "bueno", "acuerdo", "supuesto", "perfecto", "bien", "dale"},
-}  # fmt: skip
+}
 
 
 def yes_or_no(text: str, locale: str) -> bool | None:
@@ -366,7 +574,7 @@ class Index:
         return bag
 
     def _fix(self, word: str) -> str:
-        """A word the examples never use, spelt like one of theirs: take theirs (one or two edits)."""
+        """A word the examples never use, spelt like one of theirs (one or two edits): theirs."""
         if word in self._known or len(word) < 4 or word.isdigit():
             return word
         if word not in self._fixes:
@@ -386,7 +594,8 @@ class Index:
         """Topics that share a term with ``text``, best first (ties by id: deterministic)."""
         scores = self._by_topic.scores(self.bag(text))
         return sorted(
-            ((self.topic_ids[n], s) for n, s in scores.items()), key=lambda item: (-item[1], item[0])
+            ((self.topic_ids[n], s) for n, s in scores.items()),
+            key=lambda item: (-item[1], item[0]),
         )
 
     def example_for(self, text: str, topic: str) -> str | None:
