@@ -604,8 +604,9 @@ class Index:
         mine = [(s, n) for n, s in scores.items() if self.topics[n] == topic]
         return self.texts[max(mine)[1]] if mine else None
 
-    def match(self, text: str, bar: Thresholds = DEFAULT) -> Match:
-        """The best topic and the runner-up, and the outcome band."""
+    def match(self, text: str, bar: Thresholds = DEFAULT, explain: bool = False) -> Match:
+        """The best topic and the runner-up, and the outcome band; with ``explain``, also the
+        example that matched best (for staff: it costs a second pass over every example)."""
         ranked = self.ranked(text)
         if not ranked:
             return Match(LOW, None, 0.0, None, None, 0.0)
@@ -617,7 +618,8 @@ class Index:
             outcome = CLOSE
         else:
             outcome = LOW
-        return Match(outcome, topic, score, self.example_for(text, topic), runner, runner_score)
+        example = self.example_for(text, topic) if explain else None
+        return Match(outcome, topic, score, example, runner, runner_score)
 
 
 @lru_cache(maxsize=16)
@@ -636,12 +638,14 @@ def index_for(flow: Flow) -> dict[str, Index]:
     }
 
 
-def match(flow: Flow, text: str, locale: str, bar: Thresholds = DEFAULT) -> Match:
+def match(
+    flow: Flow, text: str, locale: str, bar: Thresholds = DEFAULT, explain: bool = False
+) -> Match:
     """The flow's best topic for ``text`` in ``locale``."""
     index = index_for(flow).get(locale)
     if index is None:
         return Match(LOW, None, 0.0, None, None, 0.0)
-    return index.match(text, bar)
+    return index.match(text, bar, explain)
 
 
 # --- keeping test files apart from the examples
