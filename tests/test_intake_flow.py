@@ -60,6 +60,13 @@ def visitor_strings(flow: Flow) -> Iterator[tuple[str, str, str]]:
     for path, text in texts(flow.data["sections"]):
         for locale, string in text.items():
             yield path, locale, string
+    for i, topic in enumerate(flow.data["topics"]):  # labels and answers are said too
+        for key, text in [
+            ("label", topic["label"]),
+            *(("answer", m) for m in topic.get("answer", [])),
+        ]:
+            for locale, string in text.items():
+                yield f"$.topics[{i}].{key}", locale, string
 
 
 # ---------------------------------------------------------------------------------- languages
