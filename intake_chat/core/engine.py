@@ -408,19 +408,22 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
     if kind == "free" and found.outcome == CONFIDENT and _long(text):
         found = Match(CLOSE, found.topic, found.score, found.example, None, 0.0)  # unsure: ask
-    if not asked and kind in ("choice", "form") and not _clear(turn, found):
-        return False  # a statement at a choice or a date: the step's own retry, unless clear
     if found.outcome == CONFIDENT and found.topic is not None:
-        _answer_topic(turn, found.topic)
-    elif found.outcome == CLOSE and found.topic is not None:
+        if (
+            asked
+            or kind in ("name", "pronouns")
+            or (kind in ("choice", "form") and _clear(turn, found))
+        ):
+            _answer_topic(turn, found.topic)
+            return True
+    if not asked:
+        if kind in ("name", "pronouns"):
+            turn.emit({"type": "invalid", "node": node["id"], "text": turn.message("short_answer")})
+            _emit_pending(turn)
+            return True
+        return False  # a long or short answer stays the answer; a choice or date its own retry
+    if found.outcome in (CONFIDENT, CLOSE) and found.topic is not None:
         _offer(turn, found, text if kind in ("free", "text") else None)
-    elif kind in ("free", "text") and not asked:
-        return False
-    elif kind in ("name", "pronouns") and not asked:
-        turn.emit({"type": "invalid", "node": node["id"], "text": turn.message("short_answer")})
-        _emit_pending(turn)
-    elif kind in ("choice", "form") and not asked:
-        return False  # the step's own "please pick one of the options"
     else:
         _fallback(turn)
     return True
@@ -460,8 +463,11 @@ def _clear(turn: _Turn, found: Match) -> bool:
 def _usable_match(turn: _Turn, found: Match, text: str) -> Match:
     """A negated action ("I don't want to talk to a person") is no request for it."""
     topic = turn.flow.topics.get(found.topic or "")
-    if topic is not None and "action" in topic and negated(text, turn.locale):
-        return Match("low", None, 0.0, None, None, 0.0)
+    if topic is not None and "action" in topic:
+        if negated(text, turn.locale):
+            return Match("low", None, 0.0, None, None, 0.0)
+        if found.outcome == CONFIDENT and found.score < DEFAULT_BAR.action:
+            return Match(CLOSE, found.topic, found.score, None, found.runner_up, found.runner_score)
     return found
 
 

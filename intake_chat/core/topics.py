@@ -57,6 +57,7 @@ class Thresholds:
     confident: float = 0.12  # at or above, with a clear lead: answer
     possible: float = 0.07  # at or above: ask "did you mean"; below: the fallback
     lead: float = 0.02  # the best must beat the runner-up by this much to be answered outright
+    action: float = 0.2  # an action (start over, go back, a person) undoes or leaves: be surer
 
 
 DEFAULT = Thresholds()
@@ -502,6 +503,23 @@ def yes_or_no(text: str, locale: str) -> bool | None:
 
 # --- the index
 
+# Words too common to say what a message is about on their own (they still count in pairs).
+_COMMON = {
+    "en": frozenset(
+        "a an the i me my you your we our us it its is are am was were be been do does did "
+        "can could will would should may might have has had to of in on at for with about "
+        "and or but if so that this these those what how who whom when where why which there "
+        "here just really please any some get go going want like know tell say im not no "
+        "yes ok okay hi hello hey then than too very also there s t".split()
+    ),
+    "es": frozenset(
+        "a al el la los las lo le les un una unos unas de del en y o u que quien como cuando "
+        "donde cual cuales por para con sin sobre mi mis me te se su sus tu yo usted ustedes "
+        "es son esta estan ser estar hay ha he han si no ya muy mas pero tambien eso esto "
+        "este esa ese hola bueno pues entonces quiero puedo puede pueden saber decir".split()
+    ),
+}
+
 
 class _Vectors:
     """Documents as TF-IDF vectors (stems and stem pairs) behind an inverted index."""
@@ -565,17 +583,22 @@ class Index:
         return stem
 
     def _terms(self, words: Sequence[str]) -> dict[str, int]:
+        """Stems of the informative words, and stem pairs of all words ("how long", "how
+        often" tell topics apart though "how" alone does not; dropping pairs of two common
+        words cost 8 points of dev recall, docs/topics.md)."""
         bag: dict[str, int] = defaultdict(int)
         stems = [self._stem(word) for word in words]
-        for stem in stems:
-            bag[stem] += 1
+        common = _COMMON[_lang(self.locale)]
+        for word, stem in zip(words, stems, strict=True):
+            if word not in common:
+                bag[stem] += 1
         for first, second in zip(stems, stems[1:], strict=False):
             bag[f"{first} {second}"] += 1
         return bag
 
     def _fix(self, word: str) -> str:
         """A word the examples never use, spelt like one of theirs (one or two edits): theirs."""
-        if word in self._known or len(word) < 4 or word.isdigit():
+        if word in self._known or len(word) < 5 or word.isdigit():
             return word
         if word not in self._fixes:
             limit = 1 if len(word) < 8 else 2

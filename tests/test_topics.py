@@ -1,0 +1,236 @@
+"""Topics: the matcher, the engine answering in place at every step, and ``flow test`` in CI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from intake_chat.cli import main
+from intake_chat.core import engine, topics
+from intake_chat.core.flows import Flow, load_flow
+from intake_chat.core.topic_eval import TODAY, reach
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOW_FILE = ROOT / "flows" / "intake.json"
+HELDOUT = ROOT / "tests" / "eval" / "topics" / "heldout.jsonl"
+DEV = ROOT / "tests" / "dev" / "topics" / "dev.jsonl"
+
+# The held-out bar, set a little below the figures measured when the matcher landed (docs/topics.md).
+HELDOUT_BAR = [
+    "--min-topic", "0.80", "--max-taken", "0.03", "--min-answers", "0.74",
+    "--max-negations", "0", "--min-f1", "0.84",
+]  # fmt: skip
+DEV_BAR = ["--min-topic", "0.90", "--max-taken", "0.01", "--min-answers", "0.90"]
+
+
+@pytest.fixture(scope="module")
+def flow() -> Flow:
+    return load_flow(FLOW_FILE)
+
+
+def flow_test(*args: str) -> Any:
+    return CliRunner().invoke(main, ["flow", "test", str(FLOW_FILE), *args])
+
+
+def at(flow: Flow, node: str, locale: str = "en") -> dict[str, Any]:
+    state = reach(flow, node, locale)
+    assert state is not None
+    return state
+
+
+def reply(flow: Flow, state: dict[str, Any], text: str) -> engine.Step:
+    return engine.step(flow, state, {"type": "reply", "text": text, "today": TODAY})
+
+
+def said_topics(result: engine.Step) -> list[str]:
+    return [e["topic"] for e in result.events if e.get("topic")]
+
+
+# --- flow test (CI)
+
+
+def test_the_held_out_set_passes_its_bar() -> None:
+    result = flow_test("--tests", str(HELDOUT), "--summary", *HELDOUT_BAR)
+    assert result.exit_code == 0, result.output
+    assert "questions answered on topic in place" in result.output
+
+
+def test_the_dev_set_passes_its_bar() -> None:
+    result = flow_test("--tests", str(DEV), "--summary", *DEV_BAR)
+    assert result.exit_code == 0, result.output
+
+
+def test_flow_test_fails_below_a_threshold_and_on_a_line_shared_with_the_examples(
+    flow: Flow, tmp_path: Path
+) -> None:
+    example = flow.topics["payment"]["examples"]["en"][0]
+    line = {"text": example.upper() + "?", "locale": "en", "step": "ask_dob"}
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({**line, "expect": "topic:payment"}) + "\n", encoding="utf-8")
+    result = flow_test("--tests", str(path))
+    assert result.exit_code == 1
+    assert "also examples of the flow (T001)" in result.output
+    path.write_text(json.dumps({**line, "text": "zzz", "expect": "topic:payment"}) + "\n")
+    result = flow_test("--tests", str(path), "--min-topic", "0.5", "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["rates"]["topic_in_place"] == 0.0
+    assert report["confusion"] == [{"expected": "topic:payment", "got": "fallback", "count": 1}]
+
+
+# --- the matcher
+
+
+def test_normalising_folds_case_accents_punctuation_and_contractions() -> None:
+    assert topics.normalize("What's the PRICE? I'm ÁNGEL, don't") == (
+        "what is the price i am angel do not"
+    )
+    assert topics.normalize("¿Cuánto cuesta, q tal?", "es") == "cuanto cuesta que tal"
+
+
+def test_a_misspelt_question_without_punctuation_finds_its_topic(flow: Flow) -> None:
+    found = topics.match(flow, "is evrything i say confidental", "en", explain=True)
+    assert (found.outcome, found.topic) == (topics.CONFIDENT, "confidentiality")
+    assert found.example in flow.topics["confidentiality"]["examples"]["en"]
+    assert found.runner_up is not None and found.runner_score < found.score
+
+
+def test_matching_is_deterministic_and_the_index_is_built_once_per_flow_version(flow: Flow) -> None:
+    assert topics.index_for(flow) is topics.index_for(load_flow(FLOW_FILE))
+    first = topics.match(flow, "cuanto cobran por sesion", "es")
+    assert first == topics.match(flow, "cuanto cobran por sesion", "es")
+    assert first.topic == "payment"
+
+
+def test_something_unrelated_is_low(flow: Flow) -> None:
+    assert topics.match(flow, "do zebras like bananas?", "en").outcome == topics.LOW
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("Hope", "en", False),
+        ("Grace", "en", False),
+        ("Joy", "en", False),
+        ("Faith Ann", "en", False),
+        ("my name is Will", "en", False),
+        ("Paz", "es", False),
+        ("Consuelo", "es", False),
+        ("Dolores", "es", False),
+        ("me llamo María José", "es", False),
+        ("is this confidential", "en", True),
+        ("i want to talk to a person", "en", True),
+        ("quiero saber cuanto cuesta", "es", True),
+    ],
+)
+def test_a_name_is_refused_only_when_it_is_plainly_not_one(
+    text: str, locale: str, expected: bool
+) -> None:
+    assert topics.not_a_name(text, locale) is expected
+
+
+# --- the engine: answered in place at every kind of step
+
+
+@pytest.mark.parametrize(
+    ("node", "locale", "text", "topic"),
+    [
+        ("consent", "en", "who reads what I write in here?", "chat_privacy"),
+        ("menu", "es", "¿cuánto cobran?", "payment"),
+        ("ask_first_name", "en", "will my therapist judge me?", "no_judgment"),
+        ("ask_dob", "en", "how long are the sessions", "session_length"),
+        ("ask_insurance", "es", "aceptan seguro medico?", "insurance"),
+        ("ask_reason", "en", "do you offer video sessions?", "telehealth"),
+        ("review", "en", "is there a waitlist?", "waitlist"),
+    ],
+)
+def test_a_question_is_answered_in_place_and_the_step_asked_again_with_all_state_kept(
+    flow: Flow, node: str, locale: str, text: str, topic: str
+) -> None:
+    state = at(flow, node, locale)
+    result = reply(flow, state, text)
+    assert said_topics(result) == [topic] * len(flow.topics[topic]["answer"])
+    assert result.events[-1]["type"] == "ask" and result.events[-1]["node"] == node
+    assert result.state == state
+    last = [e for e in result.events if e.get("topic")][-1]
+    assert [a["intent"] for a in last["actions"]] == flow.topics[topic]["related"]
+
+
+@pytest.mark.parametrize("name", ["Hope", "Grace", "Faith", "Joy", "Paz", "Consuelo", "Dolores"])
+def test_real_names_that_are_also_words_are_taken_as_the_name(flow: Flow, name: str) -> None:
+    result = reply(flow, at(flow, "ask_first_name"), name)
+    assert result.state["answers"]["first_name"] == name
+    assert result.events[-1]["node"] == "ask_preferred_name"
+
+
+def test_a_sentence_at_a_name_gets_a_kind_retry_not_stored(flow: Flow) -> None:
+    state = at(flow, "ask_first_name")
+    result = reply(flow, state, "my cat sat on the keyboard again sorry")
+    assert [e["type"] for e in result.events] == ["invalid", "ask"]
+    assert "first_name" not in result.state["answers"]
+
+
+def test_a_long_answer_that_mentions_topic_words_is_still_the_answer(flow: Flow) -> None:
+    text = "I feel judged by my family and I want somewhere private to talk about it"
+    result = reply(flow, at(flow, "ask_reason"), text)
+    assert result.state["answers"]["reason"] == text
+    assert said_topics(result) == []
+
+
+def test_negated_actions_do_not_run(flow: Flow) -> None:
+    state = at(flow, "ask_dob")
+    for text in ("I don't want to talk to a person", "no quiero empezar de nuevo"):
+        result = reply(flow, state, text)
+        assert result.state["status"] == "asking"
+        assert result.state["node"] == "ask_dob"
+        assert result.state["history"] == state["history"]
+
+
+def test_asking_for_a_person_hands_off_and_start_over_restarts(flow: Flow) -> None:
+    state = at(flow, "ask_dob")
+    handed = reply(flow, state, "can I talk to a real person please")
+    assert (handed.state["status"], handed.state["node"]) == ("handoff", "to_person")
+    restarted = reply(flow, state, "start over")
+    assert restarted.state["node"] == "consent" and restarted.state["answers"] == {}
+
+
+def test_an_option_named_in_other_words_is_the_answer(flow: Flow) -> None:
+    result = reply(flow, at(flow, "ask_session_format"), "video works best for me")
+    assert result.state["answers"]["session_format"] == "telehealth"
+    multi = reply(flow, at(flow, "ask_availability"), "weekday evenings and weekends")
+    assert sorted(multi.state["answers"]["availability"]) == ["weekday_evenings", "weekends"]
+
+
+def test_an_unsure_long_answer_asks_which_it_was_and_can_keep_it(flow: Flow) -> None:
+    text = "do you treat ADHD? I think that is what is going on with me"
+    result = reply(flow, at(flow, "ask_reason"), text)
+    offer = next(e for e in result.events if e.get("node") == "topic:did_you_mean")
+    assert [a["intent"] for a in offer["actions"]] == ["conditions_treated", "keep_answer"]
+    kept = engine.step(flow, result.state, {"type": "intent", "intent": "keep_answer"})
+    assert kept.state["answers"]["reason"] == text
+    picked = engine.step(flow, result.state, {"type": "intent", "intent": "conditions_treated"})
+    assert said_topics(picked)[0] == "conditions_treated"
+    assert "reason" not in picked.state["answers"]
+
+
+def test_an_unclear_question_falls_back_kindly_to_the_menu_and_a_person(flow: Flow) -> None:
+    result = reply(flow, at(flow, "menu"), "can elephants fly?")
+    fallback = next(e for e in result.events if e.get("node") == "topic:fallback")
+    offered = [a["intent"] for a in fallback["actions"]]
+    assert offered == [*flow.settings["topic_menu"], "talk_to_person"]
+    assert {"type": "topic_unanswered", "node": "menu"} in result.effects
+    assert result.events[-1]["node"] == "menu"
+    pressed = engine.step(flow, result.state, {"type": "intent", "intent": "something_else"})
+    assert any(e.get("node") == "topic:fallback" for e in pressed.events)
+
+
+def test_a_topic_button_answers_it_in_place(flow: Flow) -> None:
+    state = at(flow, "ask_phone", "es")
+    result = engine.step(flow, state, {"type": "intent", "intent": "cancellations"})
+    assert said_topics(result)[0] == "cancellations"
+    assert "774-218-5440" in result.events[-2]["text"]
+    assert result.events[-1]["node"] == "ask_phone"
