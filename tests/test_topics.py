@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from intake_chat.cli import main
-from intake_chat.core import engine, topics
+from intake_chat.core import engine, flowdiff, topics
 from intake_chat.core.flows import Flow, load_flow
 from intake_chat.core.topic_eval import TODAY, reach
 
@@ -19,7 +19,7 @@ FLOW_FILE = ROOT / "flows" / "intake.json"
 HELDOUT = ROOT / "tests" / "eval" / "topics" / "heldout.jsonl"
 DEV = ROOT / "tests" / "dev" / "topics" / "dev.jsonl"
 
-# The held-out bar, set a little below the figures measured when the matcher landed (docs/topics.md).
+# The held-out bar: a little below the figures measured when the matcher landed (docs/topics.md).
 HELDOUT_BAR = [
     "--min-topic", "0.80", "--max-taken", "0.03", "--min-answers", "0.74",
     "--max-negations", "0", "--min-f1", "0.84",
@@ -234,3 +234,11 @@ def test_a_topic_button_answers_it_in_place(flow: Flow) -> None:
     assert said_topics(result)[0] == "cancellations"
     assert "774-218-5440" in result.events[-2]["text"]
     assert result.events[-1]["node"] == "ask_phone"
+
+
+def test_a_topic_edit_shows_in_the_flow_diff_by_topic_id(flow: Flow) -> None:
+    new = json.loads(json.dumps(flow.data))
+    payment = next(t for t in new["topics"] if t["id"] == "payment")
+    payment["examples"]["es"].append("cuanto sale cada consulta")
+    labels = [c["label"] for c in flowdiff.diff_flows(flow.data, new)["flow"]]
+    assert labels == ['Topic "payment": Examples (es)']

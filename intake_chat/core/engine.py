@@ -408,14 +408,14 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
     if kind == "free" and found.outcome == CONFIDENT and _long(text):
         found = Match(CLOSE, found.topic, found.score, found.example, None, 0.0)  # unsure: ask
-    if found.outcome == CONFIDENT and found.topic is not None:
-        if (
-            asked
-            or kind in ("name", "pronouns")
-            or (kind in ("choice", "form") and _clear(turn, found))
-        ):
-            _answer_topic(turn, found.topic)
-            return True
+    sure = (
+        asked
+        or kind in ("name", "pronouns")
+        or (kind in ("choice", "form") and _clear(turn, found))
+    )
+    if found.outcome == CONFIDENT and found.topic is not None and sure:
+        _answer_topic(turn, found.topic)
+        return True
     if not asked:
         if kind in ("name", "pronouns"):
             turn.emit({"type": "invalid", "node": node["id"], "text": turn.message("short_answer")})

@@ -37,6 +37,11 @@ _FIELD_NAMES = {
     "personal": "Personal information",
     "max_retries": "Invalid answers allowed",
     "intents": "Phrase matching",
+    "expects": "Answer looks like",
+    "examples": "Examples",
+    "answer": "Answer",
+    "related": "Related topics",
+    "fact": "Practice fact",
     "mode": "Handoff mode",
     "fields": "Referral fields",
     "optional_fields": "Optional referral fields",
@@ -91,7 +96,7 @@ def _leaves(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
         return
     if isinstance(value, list):
         last = path[-1] if path else ""
-        by = {"options": "value", "fields": "var", "intents": "id"}.get(str(last))
+        by = {"options": "value", "fields": "var", "intents": "id", "topics": "id"}.get(str(last))
         keyed = _keyed(value, by) if by else None
         if keyed is not None:
             for name, item in keyed.items():
@@ -161,7 +166,7 @@ def _kind(path: Path, old: Any, new: Any) -> str:
     return "setting"
 
 
-_NOUNS = {"options": "Option", "fields": "Summary field", "intents": "Intent"}
+_NOUNS = {"options": "Option", "fields": "Summary field", "intents": "Intent", "topics": "Topic"}
 
 
 def _label(path: Path, kind: str) -> str:
@@ -386,11 +391,10 @@ def _flow_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[s
                 {key: old.get(key)} if key in old else {}, {key: new.get(key)} if key in new else {}
             ):
                 out.append(change)
-    old_intents = {"intents": old.get("intents", [])}
-    new_intents = {"intents": new.get("intents", [])}
-    if old_intents != new_intents:
-        for change in _changes(old_intents, new_intents):
-            out.append(change)
+    for key in ("intents", "topics"):
+        before, after = {key: old.get(key, [])}, {key: new.get(key, [])}
+        if before != after:
+            out.extend(_changes(before, after))
     old_sections = old.get("sections") if isinstance(old.get("sections"), dict) else {}
     new_sections = new.get("sections") if isinstance(new.get("sections"), dict) else {}
     assert isinstance(old_sections, dict) and isinstance(new_sections, dict)

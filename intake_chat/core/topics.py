@@ -504,21 +504,20 @@ def yes_or_no(text: str, locale: str) -> bool | None:
 # --- the index
 
 # Words too common to say what a message is about on their own (they still count in pairs).
-_COMMON = {
-    "en": frozenset(
-        "a an the i me my you your we our us it its is are am was were be been do does did "
-        "can could will would should may might have has had to of in on at for with about "
-        "and or but if so that this these those what how who whom when where why which there "
-        "here just really please any some get go going want like know tell say im not no "
-        "yes ok okay hi hello hey then than too very also there s t".split()
-    ),
-    "es": frozenset(
-        "a al el la los las lo le les un una unos unas de del en y o u que quien como cuando "
-        "donde cual cuales por para con sin sobre mi mis me te se su sus tu yo usted ustedes "
-        "es son esta estan ser estar hay ha he han si no ya muy mas pero tambien eso esto "
-        "este esa ese hola bueno pues entonces quiero puedo puede pueden saber decir".split()
-    ),
-}
+_COMMON_EN = (
+    "a an the i me my you your we our us it its is are am was were be been do does did "
+    "can could will would should may might have has had to of in on at for with about "
+    "and or but if so that this these those what how who whom when where why which there "
+    "here just really please any some get go going want like know tell say im not no "
+    "yes ok okay hi hello hey then than too very also s t"
+)
+_COMMON_ES = (
+    "a al el la los las lo le les un una unos unas de del en y o u que quien como cuando "
+    "donde cual cuales por para con sin sobre mi mis me te se su sus tu yo usted ustedes "
+    "es son esta estan ser estar hay ha he han si no ya muy mas pero tambien eso esto "
+    "este esa ese hola bueno pues entonces quiero puedo puede pueden saber decir"
+)
+_COMMON = {"en": frozenset(_COMMON_EN.split()), "es": frozenset(_COMMON_ES.split())}
 
 
 class _Vectors:
