@@ -21,9 +21,9 @@ DEV = ROOT / "tests" / "dev" / "topics" / "dev.jsonl"
 
 # The held-out bar: a little below the figures measured when the matcher landed (docs/topics.md).
 HELDOUT_BAR = [
-    "--min-topic", "0.80", "--max-taken", "0.03", "--min-answers", "0.74",
-    "--max-negations", "0", "--min-f1", "0.84",
-]  # fmt: skip
+    *("--min-topic", "0.80", "--max-taken", "0.03", "--min-answers", "0.74"),
+    *("--max-negations", "0", "--min-f1", "0.84"),
+]
 DEV_BAR = ["--min-topic", "0.90", "--max-taken", "0.01", "--min-answers", "0.90"]
 
 
