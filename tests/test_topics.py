@@ -122,6 +122,7 @@ def test_something_unrelated_is_low(flow: Flow) -> None:
         ("Consuelo", "es", False),
         ("Dolores", "es", False),
         ("me llamo María José", "es", False),
+        ("María de los Ángeles García López", "es", False),
         ("is this confidential", "en", True),
         ("i want to talk to a person", "en", True),
         ("quiero saber cuanto cuesta", "es", True),

@@ -553,6 +553,8 @@ class Service:
             turn.wake_staff = True  # the text is already in the log as the visitor event
         elif kind == "consent_declined":
             _forget_logged_typing(conn, session, effect, now)
+        elif kind in ("topic_answered", "topic_unanswered"):
+            pass  # for a future "questions we could not answer" page (docs/topics.md)
         else:
             log.warning("unknown engine effect %r ignored", kind)
 

@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 CONFIDENT, CLOSE, LOW = "confident", "close", "low"
+MAX_NAME_WORDS = 8
 LANGUAGES = {"en": "english", "es": "spanish"}
 
 
@@ -303,10 +304,6 @@ _NOT_NAME_WORDS = {
         "ayuda",
         "no",
         "se",
-        "el",
-        "la",
-        "los",
-        "las",
         "un",
         "una",
         "aqui",
@@ -352,8 +349,9 @@ def not_pronouns(text: str, locale: str = "en") -> bool:
 def not_a_name(text: str, locale: str = "en") -> bool:
     """Plainly not a name: a question, or a sentence (after "my name is"-style openings).
 
-    Names that are also words (Hope, Grace, Paz, Consuelo) pass: only words that no name is made
-    of (I, want, please, que, quiero) or more than five words count against it.
+    Names that are also words (Hope, Grace, Paz, Consuelo) pass, and so do long ones (María de
+    los Ángeles García López): only words that no name is made of (I, want, please, que, quiero)
+    or more than eight words count against it.
     """
     if "?" in text or "¿" in text:
         return True
@@ -364,7 +362,7 @@ def not_a_name(text: str, locale: str = "en") -> bool:
             said = said[len(lead) + 1 :]
             break
     words = said.split()
-    if len(words) > 5:
+    if len(words) > MAX_NAME_WORDS:
         return True
     return len(words) > 1 and any(word in _NOT_NAME_WORDS[lang] for word in words)
 

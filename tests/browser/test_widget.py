@@ -722,7 +722,7 @@ def test_words_typed_at_an_email_date_or_checkbox_step_reach_the_safety_check(
     free = chat.get_by_role("textbox", name="Or write a message")
     free.fill("how much does it cost")
     step(lambda: free.press("Enter"))
-    expect(chat.locator("#log .msg.bot", has_text="I can't quote prices")).to_have_count(1)
+    expect(chat.locator("#log .msg.bot", has_text="I can't quote fees")).to_have_count(1)
     answer.fill("1990-04-02")
     step(lambda: answer.press("Enter"))
     step(lambda: chat.locator(".chip", has_text="Email").click())
