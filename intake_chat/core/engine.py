@@ -480,12 +480,12 @@ def _answer_topic(turn: _Turn, topic_id: str) -> None:
         return
     answer = topic["answer"]
     for number, text in enumerate(answer, 1):
-        said: Event = {"type": "message", "node": f"topic:{topic_id}", "topic": topic_id}
+        said: BotEvent = {"type": "message", "node": f"topic:{topic_id}", "topic": topic_id}
         said["text"] = turn.say(text)
         if number == len(answer) and topic.get("related"):
             said["actions"] = _buttons(turn, topic["related"])
         turn.emit(said)
-    turn.effects.append({"type": "topic_answered", "topic": topic_id})
+    turn.effects.append({"type": "topic_answered", "node": turn.state["node"], "topic": topic_id})
     _emit_pending(turn)
 
 

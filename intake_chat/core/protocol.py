@@ -113,7 +113,8 @@ class BotEvent(TypedDict, total=False):
     id: str  # visitor: the client's frame id
     redacted: bool  # visitor
     resent: bool  # a copy of an already-logged event, sent again
-    actions: list[dict[str, str]]  # crisis: the buttons under the resources
+    actions: list[dict[str, str]]  # crisis, topic messages: buttons that send an intent frame
+    topic: str  # message: the topic answered (docs/topics.md)
     labels: list[str]  # visitor: the labels of chosen options
     skip: bool  # visitor
     intent: str  # visitor
@@ -124,7 +125,13 @@ class BotEvent(TypedDict, total=False):
 
 
 EffectType = Literal[
-    "submit_referral", "request_staff", "visitor_message", "consent_declined", "crisis_resources"
+    "submit_referral",
+    "request_staff",
+    "visitor_message",
+    "consent_declined",
+    "crisis_resources",
+    "topic_answered",
+    "topic_unanswered",
 ]
 
 
@@ -138,6 +145,7 @@ class Effect(TypedDict, total=False):
     fields: dict[str, Any]  # submit_referral: stored values
     display: dict[str, str]  # submit_referral: plain text for staff
     text: str  # visitor_message
+    topic: str  # topic_answered
 
 
 Status = Literal["asking", "handoff", "ended"]
