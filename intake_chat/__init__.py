@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .app.runtime import Runtime
 from .core.config import Config
-from .web import api, chat, console, context, editor, live, notifications, pages, sockets
+from .web import api, auth, chat, console, context, editor, live, notifications, pages, sockets
 
 __all__ = ["Config", "create_app"]
 
@@ -30,6 +30,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.config["SECRET_KEY"] = config.load_secret_key()
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_frame_bytes, 64 * 1024)
     running = Runtime.build(config)
+    auth.seal_stored_secrets(running.db, app.config["SECRET_KEY"])
     context.install(app, running)
     sockets.init_app(app, config)
     for module in (chat, live, pages, console, notifications, editor, api):
