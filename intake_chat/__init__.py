@@ -27,6 +27,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         # shared by everyone) and their https for Secure cookies. Host must be passed through.
         n = config.trust_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    config.prepare_data_dir()
     app.config["SECRET_KEY"] = config.load_secret_key()
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_frame_bytes, 64 * 1024)
     running = Runtime.build(config)

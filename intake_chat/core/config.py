@@ -127,13 +127,20 @@ class Config:
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'intake-chat.sqlite3'}"
 
+    def prepare_data_dir(self) -> None:
+        """The data folder holds the database and the secret key: only its owner may enter it."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.data_dir.stat().st_mode & 0o077:
+            self.data_dir.chmod(0o700)
+
     def load_secret_key(self) -> str:
         """Keep one random key per install so staff sessions survive restarts."""
         if self.secret_key:
             return self.secret_key
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.prepare_data_dir()
         path = self.data_dir / "secret_key"
         if not path.exists():
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
         return path.read_text().strip()
