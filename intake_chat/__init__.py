@@ -12,7 +12,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .app.runtime import Runtime
 from .core.config import Config
-from .web import api, auth, chat, console, context, editor, live, notifications, pages, sockets
+from .web import (
+    api,
+    auth,
+    chat,
+    console,
+    context,
+    editor,
+    hardening,
+    live,
+    notifications,
+    pages,
+    sockets,
+)
 
 __all__ = ["Config", "create_app"]
 
@@ -33,6 +45,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     running = Runtime.build(config)
     auth.seal_stored_secrets(running.db, app.config["SECRET_KEY"])
     context.install(app, running)
+    hardening.init_app(app, config)
     sockets.init_app(app, config)
     for module in (chat, live, pages, console, notifications, editor, api):
         app.register_blueprint(module.bp)

@@ -101,6 +101,7 @@ class Config:
     webhook_secret: str = ""
     notify_include_details: bool = False
     quick_exit_url: str = "https://www.weather.gov/"
+    hsts: int = 0  # Strict-Transport-Security max-age in seconds behind TLS; 0: not sent
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1109,7 +1109,10 @@ def live_socket(ws: Any) -> None:
             with db.read() as conn:
                 found = feed.poll(conn, utcnow())
             for event in found:
-                ws.send(json.dumps(event, default=str))
+                # Visitor text in it (names): bidi-neutral, as on the pages.
+                ws.send(
+                    referral_view.neutral_bidi(json.dumps(event, default=str, ensure_ascii=False))
+                )
     finally:
         _count_online(session.staff_id, -1)
         unsubscribe()
