@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from . import bundled
 from .errors import ConfigError
 from .handoff import hours_from_config
 
-ROOT = Path(__file__).resolve().parents[2]
 _XDG_DATA = os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")
 DEFAULT_DATA_DIR = Path(_XDG_DATA) / "intake-chat"
 
@@ -66,8 +66,8 @@ class Config:
 
     database_url: str = ""  # empty: a SQLite file in data_dir
     data_dir: Path = DEFAULT_DATA_DIR
-    flows_dir: Path = ROOT / "flows"
-    static_dir: Path = ROOT / "static"
+    flows_dir: Path = field(default_factory=bundled.flows_dir)  # the flows shipped in the package
+    static_dir: Path = field(default_factory=bundled.static_dir)
     default_flow: str = "intake"
     default_locale: str = "en"
     secret_key: str = ""  # empty: generated and kept in data_dir/secret_key

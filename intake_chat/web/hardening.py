@@ -25,9 +25,9 @@ class BoundedInt(IntegerConverter):
     """``<int:…>`` that does not match past a 64-bit id, so SQLite never sees an int it cannot
     bind (OverflowError, a 500): the route simply does not match, a 404."""
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", ID_MAX)
-        super().__init__(map, *args, **kwargs)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _api_error(error: HTTPException) -> Response | HTTPException:
