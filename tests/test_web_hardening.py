@@ -112,3 +112,54 @@ def test_hsts_is_sent_everywhere_when_configured(tmp_path: Path) -> None:
         response.close()
         header = response.headers.get("Strict-Transport-Security")
         assert header == "max-age=31536000", path
+
+
+def test_the_console_socket_pushes_names_without_bidi_controls(tmp_path: Path) -> None:
+    """A referral's name reaches the inbox over /staff/ws; the page places it with textContent,
+    which would still obey an override: the server neutralises it."""
+    import json
+    import secrets
+    import time
+
+    import websocket
+    from server import backend_server
+
+    from intake_chat.core import passwords
+    from intake_chat.storage import Database, utcnow
+    from intake_chat.storage import accounts as staff_db
+
+    with backend_server("sqlite", tmp_path) as server:
+        db = Database(f"sqlite:///{tmp_path / 'intake-chat.sqlite3'}")
+        token = secrets.token_urlsafe(32)
+        with db.transaction() as conn:
+            staff_id = staff_db.create_staff(
+                conn, email="c@example.org", role="coordinator", password_hash="x"
+            )
+            staff_db.create_web_session(
+                conn,
+                id_hash=passwords.token_digest(token),
+                staff_id=staff_id,
+                stage="full",
+                csrf_token="c",
+                address="127.0.0.1",
+                user_agent="test",
+                now=utcnow(),
+            )
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{server.port}/staff/ws",
+            timeout=10,
+            cookie=f"intake_staff={token}",
+            origin=server.url,
+        )
+        make_referral(db, display={"first_name": EVIL})
+        deadline = time.monotonic() + 15
+        pushed = None
+        while pushed is None and time.monotonic() < deadline:
+            event = json.loads(ws.recv())
+            if event["type"] == "referral_new":
+                pushed = event
+        ws.close()
+        db.dispose()
+    assert pushed is not None
+    name = pushed["referral"]["name"]
+    assert name.startswith("Ana") and not set(name) & set(BIDI_CONTROLS)
