@@ -219,3 +219,26 @@ def test_a_sealed_secret_does_not_open_with_another_key() -> None:
     assert passwords.open_secret(sealed, passwords.totp_key("one key")) == TOTP_SECRET
     assert passwords.open_secret(sealed, passwords.totp_key("another key")) is None
     assert passwords.open_secret(TOTP_SECRET, passwords.totp_key("one key")) is None
+
+
+def test_the_migration_widens_the_totp_columns_for_sealed_secrets(db: Database) -> None:
+    """An install made before sealing has VARCHAR(64) columns (PostgreSQL enforces that)."""
+    if db.dialect == "postgresql":
+        with db.transaction() as conn:
+            for table, column in (
+                ("staff_accounts", "totp_secret"),
+                ("staff_sessions", "pending_totp_secret"),
+            ):
+                conn.execute(sa.text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(64)"))
+    with db.transaction() as conn:
+        conn.execute(sa.text("UPDATE schema_versions SET version = 1 WHERE area = 'staff'"))
+    assert db.migrate()["staff"] == 2
+    sealed = passwords.seal_secret(TOTP_SECRET, passwords.totp_key("k"))
+    assert len(sealed) > 64
+    with db.transaction() as conn:
+        staff_id = staff_db.create_staff(
+            conn, email="a@example.org", role="admin", password_hash="x"
+        )
+        staff_db.update_staff(conn, staff_id, totp_secret=sealed)
+    with db.read() as conn:
+        assert staff_db.get_staff(conn, staff_id).totp_secret == sealed  # type: ignore[union-attr]
