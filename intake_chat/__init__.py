@@ -12,7 +12,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .app.runtime import Runtime
 from .core.config import Config
-from .web import api, chat, console, context, editor, live, notifications, pages, sockets
+from .web import (
+    api,
+    auth,
+    chat,
+    console,
+    context,
+    editor,
+    hardening,
+    live,
+    notifications,
+    pages,
+    sockets,
+)
 
 __all__ = ["Config", "create_app"]
 
@@ -27,10 +39,13 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         # shared by everyone) and their https for Secure cookies. Host must be passed through.
         n = config.trust_proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+    config.prepare_data_dir()
     app.config["SECRET_KEY"] = config.load_secret_key()
     app.config["MAX_CONTENT_LENGTH"] = max(config.max_frame_bytes, 64 * 1024)
     running = Runtime.build(config)
+    auth.seal_stored_secrets(running.db, app.config["SECRET_KEY"])
     context.install(app, running)
+    hardening.init_app(app, config)
     sockets.init_app(app, config)
     for module in (chat, live, pages, console, notifications, editor, api):
         app.register_blueprint(module.bp)

@@ -1,6 +1,6 @@
 // Parses Mermaid files with the real Mermaid parser; prints "OK <file>" or "FAIL <file>: <why>".
-// Used by tests/test_graph.py when INTAKE_MERMAID_MODULES names a node_modules folder that has
-// mermaid and jsdom (e.g. after `npm install mermaid jsdom` in a scratch folder).
+// Used by tests/test_graph.py with INTAKE_MERMAID_MODULES naming a node_modules folder that has
+// mermaid and jsdom (the repository's own: bash scripts/test installs them).
 import { createRequire } from "module";
 import fs from "fs";
 import path from "path";

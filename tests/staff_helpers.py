@@ -54,7 +54,7 @@ def add_staff(
             password_hash=passwords.hash_password(password),
         )
         if totp:
-            staff_db.update_staff(conn, staff_id, totp_secret=TOTP_SECRET)
+            staff_db.update_staff(conn, staff_id, totp_secret=sealed(TOTP_SECRET))
     return Person(staff_id, email, role)
 
 
@@ -80,6 +80,11 @@ def csrf_from(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "the page has no CSRF field"
     return found.group(1)
+
+
+def sealed(secret: str, secret_key: str = "test-secret") -> str:
+    """A TOTP secret as the app stores it: sealed with the key derived from ``secret_key``."""
+    return passwords.seal_secret(secret, passwords.totp_key(secret_key))
 
 
 def totp_now(secret: str = TOTP_SECRET, offset: int = 0) -> str:

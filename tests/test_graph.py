@@ -191,12 +191,14 @@ def test_it_never_raises_on_a_draft_and_keeps_one_statement_per_line(
         assert line.count('"') % 2 == 0, line
 
 
-MERMAID = os.environ.get("INTAKE_MERMAID_MODULES", "")
+# scripts/test installs mermaid and jsdom into node_modules with axe-core; INTAKE_MERMAID_MODULES
+# names another node_modules folder.
+MERMAID = os.environ.get("INTAKE_MERMAID_MODULES", "") or str(ROOT / "node_modules")
 
 
 @pytest.mark.skipif(
-    not (MERMAID and shutil.which("node") and (Path(MERMAID) / "mermaid").is_dir()),
-    reason="INTAKE_MERMAID_MODULES (node_modules with mermaid, jsdom) is unset",
+    not (shutil.which("node") and (Path(MERMAID) / "mermaid").is_dir()),
+    reason="mermaid and jsdom are not in node_modules (bash scripts/test installs them)",
 )
 def test_the_real_mermaid_parser_accepts_the_charts(tmp_path: Path) -> None:
     nasty = clean()
@@ -211,11 +213,22 @@ def test_the_real_mermaid_parser_accepts_the_charts(tmp_path: Path) -> None:
     broken = tmp_path / "broken.mmd"
     broken.write_text('flowchart TD\n  a["x" --> b\n', encoding="utf-8")
     script = str(HERE / "mermaid_parse.mjs")
+    env = {**os.environ, "INTAKE_MERMAID_MODULES": MERMAID}
     ok = subprocess.run(
-        ["node", script, *map(str, files)], capture_output=True, text=True, timeout=120, check=False
+        ["node", script, *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
     )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = subprocess.run(
-        ["node", script, str(broken)], capture_output=True, text=True, timeout=120, check=False
+        ["node", script, str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
     )
     assert bad.returncode == 1 and bad.stdout.startswith("FAIL")

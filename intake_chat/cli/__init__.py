@@ -6,6 +6,7 @@ import click
 
 from . import db_commands as db
 from . import flow_commands as flow
+from . import init_command
 from . import notify_commands as notify
 from . import safety_commands as safety
 from . import serve_command as serve
@@ -23,3 +24,4 @@ main.add_command(staff.group)
 main.add_command(notify.group)
 main.add_command(serve.serve)
 main.add_command(db.group)
+main.add_command(init_command.init)

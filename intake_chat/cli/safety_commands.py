@@ -8,10 +8,13 @@ import click
 
 from ..core.errors import FlowError
 from ..safety.datacheck import check_data
-from ..safety.detection import DEFAULT_RULES_PATH, ROOT, load_rules
+from ..safety.detection import DEFAULT_RULES_PATH, load_rules
 from ..safety.evaluation import Example, Report, evaluate, load_corpus, summary_lines
 
-DEFAULT_CORPUS = ROOT / "tests" / "safety_corpus.jsonl"
+NO_CORPUS = (
+    "Name a labelled corpus: intake-chat safety eval FILE.jsonl (one JSON object a line with "
+    '"text", "locale", "level" and "category"; a clone has tests/safety_corpus.jsonl).'
+)
 
 
 RULES_OPTION = click.option(
@@ -80,7 +83,9 @@ def eval_command(
         rules = load_rules(
             None if floor_only else rules_path or DEFAULT_RULES_PATH, tripwire=not no_tripwire
         )
-        paths = corpora or (DEFAULT_CORPUS,)
+        if not corpora:
+            raise click.UsageError(NO_CORPUS)
+        paths = corpora
         examples = [e for path in paths for e in load_corpus(path)]
     except FlowError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -5,6 +5,7 @@ A bad value stops start-up with a ConfigError naming the variable. Imports nothi
 
 from __future__ import annotations
 
+import difflib
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -12,10 +13,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from . import bundled
 from .errors import ConfigError
 from .handoff import hours_from_config
 
-ROOT = Path(__file__).resolve().parents[2]
 _XDG_DATA = os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")
 DEFAULT_DATA_DIR = Path(_XDG_DATA) / "intake-chat"
 
@@ -60,14 +61,86 @@ _PARSERS: dict[type | str, Callable[[str, str], Any]] = {
 }
 
 
+# INTAKE_* variables read by the test suite and tools, never by the app (start-up ignores them).
+TOOL_VARIABLES = frozenset(
+    {"INTAKE_MERMAID_MODULES", "INTAKE_DOC_SCREENSHOTS", "INTAKE_SAFETY_HOLD_OUT"}
+)
+TOOL_PREFIX = "INTAKE_TEST_"
+
+# One line per setting for docs/configuration.md (generated: tests/test_config_docs.py checks it).
+HELP: dict[str, str] = {
+    "database_url": "Empty: SQLite in the data folder; or `postgresql+psycopg://user@host/db`.",
+    "data_dir": "The SQLite database, the secret key and the preview sandbox (kept 0700).",
+    "flows_dir": "The flows, schemas and safety rules (`intake-chat init DIR` copies them out).",
+    "static_dir": "The widget, console and demo assets served under /static/.",
+    "default_flow": "The flow a chat starts when the widget names none.",
+    "default_locale": "The language when the visitor's is not offered.",
+    "secret_key": "Signs sessions and seals TOTP secrets; empty: generated in the data folder.",
+    "allowed_origins": "Comma-separated origins (scheme, host, port) that may embed the widget.",
+    "public_url": "The app's address in notification links, e.g. `https://intake.example.org`.",
+    "trust_proxy": "Reverse proxies in front whose X-Forwarded-For/-Proto are believed.",
+    "max_frame_bytes": "Largest chat frame accepted.",
+    "max_text_chars": "Longest typed answer accepted.",
+    "rate_limit_per_session": "Chat frames per minute per conversation.",
+    "rate_limit_per_address": "Chat frames per minute per client address.",
+    "sockets_per_address": "Open sockets and long-polls per address (IPv6: per /64); 0: no cap.",
+    "session_idle_minutes": "A visitor's conversation ends this long after it went quiet.",
+    "retention_days": "Chats without a referral or safety flag are deleted after this (0: kept).",
+    "referral_retention_days": "Transcripts of closed referrals are deleted after this (0: kept).",
+    "staff_idle_minutes": "Staff are signed out after this long without activity.",
+    "handoff_wait_seconds": "How long a visitor waits for a live person before the fallback.",
+    "office_hours": "When live hand-off is offered, e.g. `mon-fri 09:00-17:00`.",
+    "timezone": "The practice's time zone (office hours, times in the console).",
+    "review_required": "A flow draft needs another editor's approval before it is published.",
+    "require_totp_for_all": "Every staff member, not only admins, must use two-step sign-in.",
+    "smtp_host": "Mail server for notifications; empty: no email.",
+    "smtp_port": "Mail server port.",
+    "smtp_user": "Mail server user name.",
+    "smtp_password": "Mail server password.",
+    "smtp_from": "Sender address of notification emails.",
+    "smtp_starttls": "Use STARTTLS with the mail server.",
+    "notify_email": "Comma-separated addresses told about new referrals.",
+    "webhook_url": "Receives a signed POST for each new referral; empty: none.",
+    "webhook_secret": "The webhook's HMAC signing key.",
+    "notify_include_details": "Put the visitor's answers in notifications (see notifications.md).",
+    "quick_exit_url": "Where the widget's quick-exit button goes.",
+    "hsts": "Strict-Transport-Security max-age in seconds (behind TLS); 0: not sent.",
+    "testing": "For the test suite: no background workers.",
+}
+_SHOWN_DEFAULTS = {
+    "data_dir": "`$XDG_DATA_HOME/intake-chat` (`~/.local/share/intake-chat`)",
+    "flows_dir": "the flows bundled in the package",
+    "static_dir": "the assets bundled in the package",
+}
+
+
+def variable(name: str) -> str:
+    return "INTAKE_" + name.upper()
+
+
+def check_names(env: Mapping[str, str], known: set[str]) -> None:
+    """A typo such as INTAKE_PORT must not be silently ignored: stop and suggest the setting."""
+    for name in sorted(env):
+        if not name.startswith("INTAKE_") or name in known or name in TOOL_VARIABLES:
+            continue
+        if name.startswith(TOOL_PREFIX):
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f" Did you mean {close[0]}?" if close else ""
+        raise ConfigError(
+            f"{name} is not an intake-chat setting.{hint} Every setting is in "
+            "docs/configuration.md."
+        )
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting with a safe default; its variable is ``INTAKE_`` + the upper-cased name."""
 
     database_url: str = ""  # empty: a SQLite file in data_dir
     data_dir: Path = DEFAULT_DATA_DIR
-    flows_dir: Path = ROOT / "flows"
-    static_dir: Path = ROOT / "static"
+    flows_dir: Path = field(default_factory=bundled.flows_dir)  # the flows shipped in the package
+    static_dir: Path = field(default_factory=bundled.static_dir)
     default_flow: str = "intake"
     default_locale: str = "en"
     secret_key: str = ""  # empty: generated and kept in data_dir/secret_key
@@ -101,6 +174,7 @@ class Config:
     webhook_secret: str = ""
     notify_include_details: bool = False
     quick_exit_url: str = "https://www.weather.gov/"
+    hsts: int = 0  # Strict-Transport-Security max-age in seconds behind TLS; 0: not sent
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -113,10 +187,11 @@ class Config:
         """Read ``INTAKE_*`` variables; keyword overrides win (tests use them)."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
+        check_names(env, {variable(f.name) for f in fields(cls) if f.name != "extra"})
         for f in fields(cls):
             if f.name == "extra":
                 continue
-            name = "INTAKE_" + f.name.upper()
+            name = variable(f.name)
             if name in env:
                 parser = _PARSERS[str(f.type)]
                 values[f.name] = parser(name, env[name])
@@ -127,13 +202,54 @@ class Config:
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'intake-chat.sqlite3'}"
 
+    def prepare_data_dir(self) -> None:
+        """The data folder holds the database and the secret key: only its owner may enter it."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.data_dir.stat().st_mode & 0o077:
+            self.data_dir.chmod(0o700)
+
     def load_secret_key(self) -> str:
         """Keep one random key per install so staff sessions survive restarts."""
         if self.secret_key:
             return self.secret_key
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.prepare_data_dir()
         path = self.data_dir / "secret_key"
         if not path.exists():
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
         return path.read_text().strip()
+
+
+def _shown_default(f: Any) -> str:
+    if f.name in _SHOWN_DEFAULTS:
+        return _SHOWN_DEFAULTS[f.name]
+    value = f.default
+    if isinstance(value, bool):
+        return "`true`" if value else "`false`"
+    if value in ("", ()):
+        return "empty"
+    return f"`{value}`"
+
+
+def settings_markdown() -> str:
+    """docs/configuration.md: every setting of ``Config``, so the list cannot drift from it."""
+    lines = [
+        "# Configuration",
+        "",
+        "<!-- Generated from intake_chat/core/config.py (Config and HELP); do not edit by hand:",
+        "     python -c 'from intake_chat.core.config import settings_markdown as m;",
+        '     open("docs/configuration.md", "w").write(m())\' -->',
+        "",
+        "Every setting is an environment variable, read once at start-up. A bad value, or an",
+        "`INTAKE_*` variable that is not a setting (a typo), stops start-up naming it.",
+        "Lists are comma-separated; true/false accept `1`/`0`, `yes`/`no`, `on`/`off`.",
+        "",
+        "| Variable | Default | Meaning |",
+        "|---|---|---|",
+    ]
+    for f in fields(Config):
+        if f.name == "extra":
+            continue
+        lines.append(f"| `{variable(f.name)}` | {_shown_default(f)} | {HELP[f.name]} |")
+    return "\n".join(lines) + "\n"

@@ -18,10 +18,11 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from . import bundled
 from .answers import pattern_problem
 from .errors import FlowError, Problem
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "flows" / "schema" / "flow.schema.json"
+SCHEMA_PATH = bundled.flow_schema_path()
 SCHEMA_ID = "urn:intake-chat:schema:flow:1"
 SKIPPED_FILES = frozenset({"safety.json"})
 

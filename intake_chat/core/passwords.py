@@ -17,12 +17,19 @@ from urllib.parse import quote, urlencode
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256  # argon2 takes any length; a cap keeps a pasted novel from being hashed
 TOTP_STEP = 30
 TOTP_DIGITS = 6
 TOTP_ISSUER = "Intake Chat"
+SEALED_PREFIX = "v1:"  # a sealed TOTP secret; anything else in the column is a clear one
+_SEAL_INFO = b"intake-chat totp secret v1"
+_SEAL_AAD = b"totp"
 
 # argon2-cffi's default is RFC 9106's low-memory argon2id profile (t=3, m=64 MiB, p=4); tests
 # swap in a cheaper hasher through ``use_hasher`` because each hash costs ~0.1 s here.
@@ -143,6 +150,37 @@ def totp_match(secret_b32: str, code: str, at: float, last_step: int | None = No
         if hmac.compare_digest(hotp(key, step), code):
             return step
     return None
+
+
+def totp_key(secret_key: str) -> bytes:
+    """The key that seals TOTP secrets at rest, derived (HKDF-SHA256) from the app's secret key:
+    a copy of the database alone gives no second factor. Rotating the secret key therefore
+    invalidates every enrolled authenticator (``intake-chat staff reset-totp`` re-enrols)."""
+    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_SEAL_INFO)
+    return kdf.derive(secret_key.encode("utf-8"))
+
+
+def seal_secret(secret_b32: str, key: bytes) -> str:
+    """AES-256-GCM with a random nonce; the result fits the 255-character column."""
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(key).encrypt(nonce, secret_b32.encode("ascii"), _SEAL_AAD)
+    return SEALED_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+
+def is_sealed(stored: str) -> bool:
+    return stored.startswith(SEALED_PREFIX)
+
+
+def open_secret(stored: str, key: bytes) -> str | None:
+    """The clear secret, or None when it is not sealed or was sealed with another key (a
+    clear value is never used as a secret: start-up seals what an older version stored)."""
+    if not is_sealed(stored):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(stored[len(SEALED_PREFIX) :].encode("ascii"))
+        return AESGCM(key).decrypt(raw[:12], raw[12:], _SEAL_AAD).decode("ascii")
+    except (InvalidTag, ValueError, UnicodeError):
+        return None
 
 
 def totp_uri(secret_b32: str, account: str, issuer: str = TOTP_ISSUER) -> str:

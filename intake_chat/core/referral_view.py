@@ -18,6 +18,25 @@ from typing import Any
 # whitespace as well, since importers may trim it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
+# Bidirectional controls (embeddings, overrides, isolates, marks): typed by a visitor they make
+# "Ana\u202egnp.exe" read as "Anaexe.png" to staff. Shown as U+FFFD, visibly there, inert.
+BIDI_CONTROLS = (
+    "\u202a\u202b\u202c\u202d\u202e"  # LRE RLE PDF LRO RLO
+    "\u2066\u2067\u2068\u2069"  # LRI RLI FSI PDI
+    "\u200e\u200f"  # LRM RLM
+)
+_BIDI_TABLE = dict.fromkeys(map(ord, BIDI_CONTROLS), "\ufffd")
+
+
+def neutral_bidi(text: str) -> str:
+    """``text`` with every bidi control replaced (a ``Markup`` stays ``Markup``)."""
+    return text.translate(_BIDI_TABLE)
+
+
+def finalize_output(value: Any) -> Any:
+    """Jinja's ``finalize`` for every page: what a template prints is bidi-neutral."""
+    return neutral_bidi(value) if isinstance(value, str) else value
+
 
 def csv_cell(value: Any) -> str:
     """Text for one CSV cell; a leading quote keeps ``=HYPERLINK(...)`` typed by a visitor inert."""
@@ -31,6 +50,7 @@ def csv_cell(value: Any) -> str:
         text = json.dumps(value, ensure_ascii=False)
     else:
         text = str(value)
+    text = neutral_bidi(text)
     if text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS):
         return "'" + text
     return text

@@ -18,6 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ..core import bundled
 from ..core.errors import FlowError, Problem
 from ..core.flows import read_flow_file
 from ..core.protocol import BotEvent
@@ -58,9 +59,8 @@ __all__ = [
 
 _ENGINE = engine_words()
 _PRESENT_SELF = frozenset(_ENGINE["present_self"]["words"])
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_RULES_PATH = ROOT / "flows" / "safety.json"
-SCHEMA_PATH = ROOT / "flows" / "schema" / "safety.schema.json"
+DEFAULT_RULES_PATH = bundled.safety_rules_path()  # found like the flows (core/bundled.py)
+SCHEMA_PATH = bundled.safety_schema_path()
 SCHEMA_ID = "urn:intake-chat:schema:safety:1"
 _RANK = {None: 0, "advice": 1, "concern": 2, "crisis": 3}
 

@@ -79,6 +79,18 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def private_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (SQLite gives its -wal and -shm
+    files the database file's mode), in a 0700 folder when the folder is new, and tighten
+    the files an older version left readable to everyone."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        sibling = path.with_name(name)
+        if sibling.exists() and sibling.stat().st_mode & 0o077:
+            sibling.chmod(0o600)
+
+
 def _writer_lock(url: str) -> threading.Lock:
     with _writer_locks_guard:
         return _writer_locks.setdefault(url, threading.Lock())
@@ -157,7 +169,7 @@ class Database:
             )
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(path))
         # As many pooled connections as a worker has threads, so that concurrent readers never
         # open (and PRAGMA) new ones: an overflow connection is closed again when it is
         # returned, which costs far more than the read it served. The pool only grows to what

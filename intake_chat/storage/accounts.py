@@ -7,7 +7,8 @@ sets ``referrals.status``. Imports nothing from Flask.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,7 +37,8 @@ staff_accounts = sa.Table(
     sa.Column("name", sa.String(120), nullable=False, server_default=""),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=False),
-    sa.Column("totp_secret", sa.String(64), nullable=True),
+    # Sealed (AES-GCM, key derived from the secret key; core/passwords.py), never in clear.
+    sa.Column("totp_secret", sa.String(255), nullable=True),
     # The last accepted TOTP time step: a code is never accepted twice.
     sa.Column("totp_last_step", sa.BigInteger, nullable=True),
     sa.Column("disabled_at", sa.DateTime, nullable=True),
@@ -55,7 +57,7 @@ staff_sessions = sa.Table(
     # "totp": password accepted, code pending; "setup": must enrol TOTP first; "full": signed in.
     sa.Column("stage", sa.String(8), nullable=False),
     sa.Column("csrf_token", sa.String(64), nullable=False),
-    sa.Column("pending_totp_secret", sa.String(64), nullable=True),
+    sa.Column("pending_totp_secret", sa.String(255), nullable=True),  # sealed too
     sa.Column("address", sa.String(64), nullable=False, server_default=""),
     sa.Column("user_agent", sa.String(200), nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime, nullable=False),
@@ -142,8 +144,18 @@ def _create_initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=list(TABLES), checkfirst=True)
 
 
+def _widen_totp_columns(conn: Connection) -> None:
+    """Sealed secrets are longer than clear ones (SQLite does not enforce VARCHAR lengths)."""
+    if conn.dialect.name == "postgresql":
+        for table, column in (
+            ("staff_accounts", "totp_secret"),
+            ("staff_sessions", "pending_totp_secret"),
+        ):
+            conn.execute(sa.text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(255)"))
+
+
 # Migration k upgrades version k to k+1; a fresh install creates the tables above directly.
-MIGRATIONS = [_create_initial]
+MIGRATIONS = [_create_initial, _widen_totp_columns]
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -238,6 +250,32 @@ def claim_totp_step(conn: Connection, staff_id: int, step: int) -> bool:
         .values(totp_last_step=step, updated_at=utcnow())
     )
     return int(result.rowcount or 0) == 1
+
+
+def seal_clear_totp_secrets(
+    conn: Connection, *, is_sealed: Callable[[str], bool], seal: Callable[[str], str]
+) -> int:
+    """Seal the TOTP secrets an older version stored in clear (run at start-up, where the key
+    is known); pending enrolments in clear are dropped (the page makes a new one)."""
+    rows = conn.execute(
+        sa.select(staff_accounts.c.id, staff_accounts.c.totp_secret).where(
+            staff_accounts.c.totp_secret.is_not(None)
+        )
+    ).all()
+    sealed = 0
+    for row in rows:
+        if not is_sealed(row.totp_secret):
+            update_staff(conn, row.id, totp_secret=seal(row.totp_secret))
+            sealed += 1
+    pending = conn.execute(
+        sa.select(staff_sessions.c.id_hash, staff_sessions.c.pending_totp_secret).where(
+            staff_sessions.c.pending_totp_secret.is_not(None)
+        )
+    ).all()
+    for row in pending:
+        if not is_sealed(row.pending_totp_secret):
+            update_web_session(conn, row.id_hash, pending_totp_secret=None)
+    return sealed
 
 
 def count_active_admins(conn: Connection) -> int:
@@ -366,22 +404,81 @@ class Failures:
 def failures_since(
     conn: Connection, *, since: datetime, email: str | None = None, address: str | None = None
 ) -> Failures:
-    """Failed attempts after ``since`` and after the last success for the same email/address."""
+    """Failed attempts after ``since`` for an email (counted after its own last success: the
+    account's owner got both steps right) or for an address (every failure: someone else
+    signing in from the same address resets nothing)."""
     a = login_attempts
     conditions: list[Any] = [a.c.at >= since]
     if email is not None:
         conditions.append(a.c.email == normalise_email(email))
+        last_ok = conn.execute(
+            sa.select(sa.func.max(a.c.at)).where(*conditions, a.c.ok.is_(True))
+        ).scalar()
+        if last_ok is not None:
+            conditions.append(a.c.at > last_ok)
     if address is not None:
         conditions.append(a.c.address == address)
-    last_ok = conn.execute(
-        sa.select(sa.func.max(a.c.at)).where(*conditions, a.c.ok.is_(True))
-    ).scalar()
-    if last_ok is not None:
-        conditions.append(a.c.at > last_ok)
     row = conn.execute(
         sa.select(sa.func.count(), sa.func.max(a.c.at)).where(*conditions, a.c.ok.is_(False))
     ).one()
     return Failures(int(row[0]), row[1])
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The lockout: at most ``per_email`` failures per typed email and ``per_address`` per
+    client address within the window that starts at ``since``."""
+
+    since: datetime
+    per_email: int
+    per_address: int
+
+
+def _lock_keys(conn: Connection, keys: Iterable[str]) -> None:
+    """Serialise attempts on the same email or address until the transaction ends.
+
+    SQLite write transactions already run one at a time (BEGIN IMMEDIATE); PostgreSQL takes a
+    transaction-scoped advisory lock per key, in a fixed order so two attempts cannot deadlock.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    numbers = sorted(
+        int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        for key in set(keys)
+    )
+    for number in numbers:
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+
+
+def begin_attempt(
+    conn: Connection, *, email: str, address: str, now: datetime, limits: Limits
+) -> int | None:
+    """Check the lockout and record the attempt as a failure in one step (None: locked out).
+
+    Call it in a write transaction of its own before checking the credential, then
+    ``settle_attempt`` once it is known to be right: until then the attempt counts, so parallel
+    attempts see each other and no more than the limit are ever checked.
+    """
+    email = normalise_email(email)[:254]
+    address = address[:64]
+    _lock_keys(conn, (f"email:{email}", f"address:{address}"))
+    by_email = failures_since(conn, since=limits.since, email=email)
+    by_address = failures_since(conn, since=limits.since, address=address)
+    if by_email.count >= limits.per_email or by_address.count >= limits.per_address:
+        return None
+    return insert_id(conn, login_attempts, email=email, address=address, ok=False, at=now)
+
+
+def settle_attempt(conn: Connection, attempt_id: int, *, success: bool) -> None:
+    """A right answer: a success (``success``; resets its email's count) when it completes a
+    sign-in, else not counted at all (a password with a code still to come, a re-entered
+    password). A wrong answer is left as the failure ``begin_attempt`` recorded."""
+    if success:
+        conn.execute(
+            login_attempts.update().where(login_attempts.c.id == attempt_id).values(ok=True)
+        )
+    else:
+        conn.execute(login_attempts.delete().where(login_attempts.c.id == attempt_id))
 
 
 def delete_old_attempts(conn: Connection, *, before: datetime) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,9 +23,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..core import passwords
 from ..core.config import Config
+from ..storage import Database, utcnow
 from ..storage import accounts as staff_db
 from ..storage import conversations as chat_db
-from ..storage import utcnow
 from ..storage.accounts import StaffRow, WebSession
 from .context import get_db
 
@@ -243,22 +244,38 @@ class LoginResult:
     locked: bool = False
 
 
-def is_locked(conn: Connection, email: str, now: datetime) -> bool:
-    since = now - LOCKOUT
-    by_account = staff_db.failures_since(conn, since=since, email=email)
-    by_address = staff_db.failures_since(conn, since=since, address=client_address())
-    return by_account.count >= MAX_ACCOUNT_FAILURES or by_address.count >= MAX_ADDRESS_FAILURES
+Check = Literal["ok", "wrong", "locked"]
+
+
+def lockout_limits(now: datetime) -> staff_db.Limits:
+    return staff_db.Limits(
+        since=now - LOCKOUT, per_email=MAX_ACCOUNT_FAILURES, per_address=MAX_ADDRESS_FAILURES
+    )
+
+
+def begin_attempt(email: str) -> int | None:
+    """Check the lockout and count this attempt as a failure, in one committed step (None:
+    locked). The password, a code and a re-entered password all go through here, so each of
+    them counts toward the same lockout and parallel attempts cannot all slip past it."""
+    now = utcnow()
+    with get_db().transaction() as conn:
+        return staff_db.begin_attempt(
+            conn, email=email, address=client_address(), now=now, limits=lockout_limits(now)
+        )
 
 
 def check_password_login(email: str, password: str) -> LoginResult:
-    """Verify a sign-in; unknown, disabled and wrong-password answers look and take the same."""
+    """Verify a sign-in; unknown, disabled and wrong-password answers look and take the same.
+
+    A right password completes the sign-in only when no second step follows; otherwise it is
+    neither a success nor a failure, so it cannot reset the count of wrong codes."""
     email = staff_db.normalise_email(email)[:254]
     now = utcnow()
     db = get_db()
+    attempt = begin_attempt(email)
     with db.read() as conn:
-        locked = is_locked(conn, email, now)
         staff = staff_db.find_staff(conn, email)
-    if locked:
+    if attempt is None:
         with db.transaction() as conn:
             audit(conn, "login.locked", f"email:{email}", actor=actor_of(staff))
         return LoginResult(None, locked=True)
@@ -268,8 +285,9 @@ def check_password_login(email: str, password: str) -> LoginResult:
         passwords.burn_verify_time(password)
         ok = False
     with db.transaction() as conn:
-        staff_db.record_login_attempt(conn, email=email, address=client_address(), ok=ok, now=now)
         if ok and staff is not None:
+            complete = stage_after_password(staff) == "full"
+            staff_db.settle_attempt(conn, attempt, success=complete)
             if passwords.needs_rehash(staff.password_hash):
                 new_hash = passwords.hash_password(password)
                 staff_db.update_staff(conn, staff.id, password_hash=new_hash)
@@ -287,12 +305,58 @@ def check_password_login(email: str, password: str) -> LoginResult:
     return LoginResult(staff if ok else None)
 
 
-def record_totp_failure(conn: Connection, staff: StaffRow) -> None:
-    """A wrong code counts toward the same lockout as a wrong password (6 digits are guessable)."""
-    staff_db.record_login_attempt(
-        conn, email=staff.email, address=client_address(), ok=False, now=utcnow()
-    )
-    audit(conn, "login.totp_failure", f"staff:{staff.id}", actor=actor_of(staff))
+def totp_key() -> bytes:
+    return passwords.totp_key(str(current_app.config["SECRET_KEY"]))
+
+
+def seal_totp(secret: str) -> str:
+    return passwords.seal_secret(secret, totp_key())
+
+
+def open_totp(stored: str | None) -> str | None:
+    return None if stored is None else passwords.open_secret(stored, totp_key())
+
+
+def claim_code(conn: Connection, staff: StaffRow, code: str) -> bool:
+    """A current code for the staff member's enrolled secret, its time step claimed so it is
+    never accepted twice (the copy of ``staff`` read with the session may be stale)."""
+    secret = open_totp(staff.totp_secret)
+    if secret is None:
+        return False
+    step = passwords.totp_match(secret, code, time.time(), staff.totp_last_step)
+    return step is not None and staff_db.claim_totp_step(conn, staff.id, step)
+
+
+def reauthenticate(staff: StaffRow, password: str, code: str | None = None) -> Check:
+    """The password (and, when ``code`` is given, a current code) re-entered on "My account":
+    throttled with the sign-in lockout; right answers are not counted as a sign-in."""
+    attempt = begin_attempt(staff.email)
+    db = get_db()
+    if attempt is None:
+        with db.transaction() as conn:
+            audit(conn, "reauth.locked", f"staff:{staff.id}")
+        return "locked"
+    ok = passwords.verify_password(staff.password_hash, password)
+    with db.transaction() as conn:
+        if ok and code is not None:
+            ok = claim_code(conn, staff, code)
+        if ok:
+            staff_db.settle_attempt(conn, attempt, success=False)
+        else:
+            audit(conn, "reauth.failure", f"staff:{staff.id}")
+    return "ok" if ok else "wrong"
+
+
+def seal_stored_secrets(db: Database, secret_key: str) -> int:
+    """At start-up: seal the TOTP secrets an older version kept in clear (the key needs the
+    secret key, which the storage migrations do not have)."""
+    key = passwords.totp_key(secret_key)
+    with db.transaction() as conn:
+        return staff_db.seal_clear_totp_secrets(
+            conn,
+            is_sealed=passwords.is_sealed,
+            seal=lambda secret: passwords.seal_secret(secret, key),
+        )
 
 
 def stage_after_password(staff: StaffRow) -> str:

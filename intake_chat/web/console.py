@@ -226,27 +226,19 @@ def totp_verify() -> BaseResponse:
 def _check_totp_login(session: staff_db.WebSession) -> BaseResponse | None:
     staff = session.staff
     db = get_db()
-    now = utcnow()
-    with db.read() as conn:
-        locked = auth.is_locked(conn, staff.email, now)
-    if locked:
+    attempt = auth.begin_attempt(staff.email)
+    if attempt is None:
         with db.transaction() as conn:
             auth.end_session(conn)
             auth.audit(conn, "login.locked", f"staff:{staff.id}", actor=auth.actor_of(staff))
         locked_page: BaseResponse = _login_page(auth.LOCKED_MESSAGE, 429)
         auth.clear_session_cookie(locked_page)
         return locked_page
-    step = passwords.totp_match(
-        staff.totp_secret or "", request.form.get("code", ""), time.time(), staff.totp_last_step
-    )
     with db.transaction() as conn:
-        # The step is claimed in the database: the copy read with the session may be stale.
-        if step is None or not staff_db.claim_totp_step(conn, staff.id, step):
-            auth.record_totp_failure(conn, staff)
+        if not auth.claim_code(conn, staff, request.form.get("code", "")):
+            auth.audit(conn, "login.totp_failure", f"staff:{staff.id}", actor=auth.actor_of(staff))
             return None
-        staff_db.record_login_attempt(
-            conn, email=staff.email, address=auth.client_address(), ok=True, now=now
-        )
+        staff_db.settle_attempt(conn, attempt, success=True)
         token = auth.start_session(conn, staff, "full")
         _finish_login(conn, staff)
     response = redirect(auth.safe_next(request.args.get("next")) or url_for("staff.home"))
@@ -254,9 +246,7 @@ def _check_totp_login(session: staff_db.WebSession) -> BaseResponse | None:
     return response
 
 
-@bp.route("/totp/setup", methods=["GET", "POST"])
-def totp_setup() -> BaseResponse:
-    """Enrol an authenticator app: at sign-in when TOTP is required, or later from My account."""
+def _setup_session() -> staff_db.WebSession | BaseResponse:
     loaded = auth.load_session(touch=True)
     session = loaded.session
     if session is None:
@@ -267,39 +257,54 @@ def totp_setup() -> BaseResponse:
         g.staff_session = session
     else:
         g.staff_session_partial = session
-    db = get_db()
-    secret = session.pending_totp_secret
+    return session
+
+
+def _pending_secret(session: staff_db.WebSession) -> str:
+    """The secret being enrolled, kept sealed on the session until its first code is typed."""
+    secret = auth.open_totp(session.pending_totp_secret)
     if secret is None:
         secret = passwords.totp_new_secret()
-        with db.transaction() as conn:
-            staff_db.update_web_session(conn, session.id_hash, pending_totp_secret=secret)
+        with get_db().transaction() as conn:
+            staff_db.update_web_session(
+                conn, session.id_hash, pending_totp_secret=auth.seal_totp(secret)
+            )
+    return secret
+
+
+def _setup_reauth(session: staff_db.WebSession) -> auth.Check:
+    """From a signed-in session, enrolling (or replacing) needs the password, and the old
+    authenticator's code when one is enrolled: a borrowed session cannot take over the
+    second factor. At sign-in (stage "setup") the password was just checked."""
+    if session.stage != "full":
+        return "ok"
+    staff = session.staff
+    code = request.form.get("current_code", "") if staff.totp_secret else None
+    return auth.reauthenticate(staff, request.form.get("current_password", ""), code)
+
+
+@bp.route("/totp/setup", methods=["GET", "POST"])
+def totp_setup() -> BaseResponse:
+    """Enrol an authenticator app: at sign-in when TOTP is required, or later from My account."""
+    found = _setup_session()
+    if not isinstance(found, staff_db.WebSession):
+        return found
+    session = found
+    secret = _pending_secret(session)
     error = ""
     status = 200
     if request.method == "POST":
         if not auth.csrf_ok(session):
             return auth.refuse(400, "csrf", "This form has expired. Reload the page and try again.")
         step = passwords.totp_match(secret, request.form.get("code", ""), time.time())
-        if step is not None:
-            with db.transaction() as conn:
-                staff_db.update_staff(
-                    conn, session.staff_id, totp_secret=secret, totp_last_step=step
-                )
-                token = auth.start_session(conn, session.staff, "full")
-                staff_db.delete_staff_sessions(
-                    conn, session.staff_id, keep=passwords.token_digest(token)
-                )
-                if session.stage == "setup":
-                    _finish_login(conn, session.staff)
-                auth.audit(
-                    conn,
-                    "totp.enabled",
-                    f"staff:{session.staff_id}",
-                    actor=auth.actor_of(session.staff),
-                )
-            response = redirect(auth.safe_next(request.args.get("next")) or url_for("staff.home"))
-            auth.set_session_cookie(response, token)
-            return response
+        check = _setup_reauth(session) if step is not None else "wrong"
+        if check == "locked":
+            return auth.refuse(429, "locked", auth.LOCKED_MESSAGE)
+        if step is not None and check == "ok":
+            return _enrol(session, secret, step)
         error, status = "That code did not match. Check the time on your phone and try again.", 400
+        if step is not None:
+            error = "Your current password or current code is not right."
     html = render_template(
         "staff/totp_setup.html",
         secret=passwords.group_secret(secret),
@@ -308,8 +313,34 @@ def totp_setup() -> BaseResponse:
         session_csrf=session.csrf_token,
         required=auth.totp_required(session.staff),
         partial=session.stage != "full",
+        replacing=bool(session.staff.totp_secret),
     )
     return Response(html, status=status)
+
+
+def _enrol(session: staff_db.WebSession, secret: str, step: int) -> BaseResponse:
+    with get_db().transaction() as conn:
+        staff_db.update_staff(
+            conn, session.staff_id, totp_secret=auth.seal_totp(secret), totp_last_step=step
+        )
+        token = auth.start_session(conn, session.staff, "full")
+        staff_db.delete_staff_sessions(conn, session.staff_id, keep=passwords.token_digest(token))
+        if session.stage == "setup":
+            # Password then enrolment: the sign-in is complete (the password alone was not).
+            staff_db.record_login_attempt(
+                conn,
+                email=session.staff.email,
+                address=auth.client_address(),
+                ok=True,
+                now=utcnow(),
+            )
+            _finish_login(conn, session.staff)
+        auth.audit(
+            conn, "totp.enabled", f"staff:{session.staff_id}", actor=auth.actor_of(session.staff)
+        )
+    response = redirect(auth.safe_next(request.args.get("next")) or url_for("staff.home"))
+    auth.set_session_cookie(response, token)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -342,38 +373,38 @@ def home() -> BaseResponse:
 
 @bp.route("/account", methods=["GET"])
 @require_role(*auth.ALL_ROLES)
-def account() -> str:
+def account() -> Response:
+    return _account_page([], 200)
+
+
+def _account_page(errors: list[str], status: int) -> Response:
     staff = auth.current_staff()
-    return render_template(
+    html = render_template(
         "staff/account.html",
         staff=staff,
-        errors=[],
+        errors=errors,
         saved="",
         totp_required=auth.totp_required(staff),
     )
+    return Response(html, status=status)
 
 
 @bp.route("/account/password", methods=["POST"])
 @require_role(*auth.ALL_ROLES)
 def change_password() -> BaseResponse:
     staff = auth.current_staff()
-    current = request.form.get("current_password", "")
     new = request.form.get("new_password", "")
     errors: list[str] = []
-    if not passwords.verify_password(staff.password_hash, current):
+    check = auth.reauthenticate(staff, request.form.get("current_password", ""))
+    if check == "locked":
+        return auth.refuse(429, "locked", auth.LOCKED_MESSAGE)
+    if check != "ok":
         errors.append("Your current password is not right.")
     if new != request.form.get("new_password_again", ""):
         errors.append("The two new passwords are not the same.")
     errors += passwords.password_problems(new, staff.email)
     if errors:
-        html = render_template(
-            "staff/account.html",
-            staff=staff,
-            errors=errors,
-            saved="",
-            totp_required=auth.totp_required(staff),
-        )
-        return Response(html, status=400)
+        return _account_page(errors, 400)
     with get_db().transaction() as conn:
         staff_db.update_staff(
             conn, staff.id, password_hash=passwords.hash_password(new), password_changed_at=utcnow()
@@ -387,9 +418,19 @@ def change_password() -> BaseResponse:
 @bp.route("/account/totp/disable", methods=["POST"])
 @require_role(*auth.ALL_ROLES)
 def disable_totp() -> BaseResponse:
+    """Needs the password and a current code: a borrowed session cannot drop the second step."""
     staff = auth.current_staff()
     if auth.totp_required(staff):
         return auth.refuse(403, "forbidden", "Two-step sign-in is required for your account.")
+    if not staff.totp_secret:
+        return redirect(url_for("staff.account"))
+    check = auth.reauthenticate(
+        staff, request.form.get("current_password", ""), request.form.get("code", "")
+    )
+    if check == "locked":
+        return auth.refuse(429, "locked", auth.LOCKED_MESSAGE)
+    if check != "ok":
+        return _account_page(["Your current password or code is not right."], 400)
     with get_db().transaction() as conn:
         staff_db.update_staff(conn, staff.id, totp_secret=None, totp_last_step=None)
         auth.audit(conn, "totp.disabled", f"staff:{staff.id}")
@@ -1068,7 +1109,10 @@ def live_socket(ws: Any) -> None:
             with db.read() as conn:
                 found = feed.poll(conn, utcnow())
             for event in found:
-                ws.send(json.dumps(event, default=str))
+                # Visitor text in it (names): bidi-neutral, as on the pages.
+                ws.send(
+                    referral_view.neutral_bidi(json.dumps(event, default=str, ensure_ascii=False))
+                )
     finally:
         _count_online(session.staff_id, -1)
         unsubscribe()

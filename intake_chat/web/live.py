@@ -311,7 +311,9 @@ class Feed:
         self.last_beat = 0.0
 
     def send(self, message: dict[str, Any]) -> None:
-        self.ws.send(json.dumps(message, ensure_ascii=False, default=str))
+        # What the visitor typed is in it: bidi-neutral, as on the pages.
+        text = json.dumps(message, ensure_ascii=False, default=str)
+        self.ws.send(referral_view.neutral_bidi(text))
 
     def run(self) -> None:
         self._subscribe(runtime().staff_channel)

@@ -53,7 +53,11 @@ def accounts(live_server: LiveServer) -> dict[str, str]:
             name="Adam",
             password_hash=hasher.hash(PASSWORD),
         )
-        staff_db.update_staff(conn, admin, totp_secret=secret)
+        # Sealed as the app stores it (the live server's INTAKE_SECRET_KEY is "test-secret").
+        sealed = passwords.seal_secret(
+            secret, passwords.totp_key(live_server.env["INTAKE_SECRET_KEY"])
+        )
+        staff_db.update_staff(conn, admin, totp_secret=sealed)
     db.dispose()
     return {"totp_secret": secret}
 
