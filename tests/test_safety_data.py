@@ -78,7 +78,13 @@ def test_a_named_list_expands_inside_a_pattern_and_may_name_another() -> None:
 def test_the_data_files_are_shipped_with_the_package() -> None:
     pyproject = (DATA_DIR.parents[2] / "pyproject.toml").read_text(encoding="utf-8")
     assert '"safety/data/*.json"' in pyproject
-    assert set(raw_data()) == {"words.json", "floor.json", "tripwire.json", "engine.json"}
+    assert set(raw_data()) == {
+        "words.json",
+        "floor.json",
+        "tripwire.json",
+        "engine.json",
+        "similarity.json",
+    }
     schema = json.loads((DATA_DIR / "safety-data.schema.json").read_text(encoding="utf-8"))
     assert {"id", "level", "family", "why", "examples", "negatives"} <= set(
         schema["$defs"]["rule"]["required"]

@@ -39,6 +39,8 @@ from .patterns import (
     parse_pattern,
 )
 from .ruledata import engine_words
+from .similarity import RULE_ID as NET_RULE_ID
+from .similarity import Similar, nearest
 
 __all__ = [
     "CATEGORY_ORDER",
@@ -217,11 +219,18 @@ def _layer(rule_id: str) -> int:
 
 
 def detect(
-    text: str, locale: str = "en", rules: Rules | None = None, prior_concerns: int = 0
+    text: str,
+    locale: str = "en",
+    rules: Rules | None = None,
+    prior_concerns: int = 0,
+    *,
+    net: bool = True,
 ) -> Detection:
     """Classify one free-text message. Every locale's rules run (a visitor may switch language);
     ``locale`` is accepted for symmetry with ``response_events``. ``prior_concerns`` is how many
-    concerns this session already had: a second concern is a crisis.
+    concerns this session already had: a second concern is a crisis. When the patterns found
+    less than a concern, the second net (``similarity``) may raise the message to one;
+    ``net=False`` leaves it out, for measuring its share only (a practice cannot switch it off).
     """
     if not isinstance(text, str):
         raise TypeError(f"detect() needs the message text, got {type(text).__name__}")
@@ -233,20 +242,46 @@ def detect(
     # still a crisis by the negated match's own method marker after "but"
     if any("negated" in hit.reasons for hit in hits):
         hits = [_denied(hit) for hit in hits]
-    if any(hit.level == "advice" and hit.rule.over_concern for hit in hits):
+    over_concern = any(hit.level == "advice" and hit.rule.over_concern for hit in hits)
+    if over_concern:
         hits = [hit for hit in hits if not _word_level_concern(hit)]
     best = max((hit for hit in hits if hit.level is not None), key=_Hit.key, default=None)
+    if net and not over_concern and _RANK[best.level if best else None] < _RANK["concern"]:
+        similar = nearest(text)
+        if similar.fired:
+            return _net_detection(similar, prior_concerns)
     if best is None or best.level is None:
         return NOTHING
-    level, escalated, reasons = best.level, False, best.reasons
-    if level == "concern" and prior_concerns >= 1:
-        level, escalated, reasons = "crisis", True, (*reasons, "escalated")
+    level, escalated, reasons = _escalate(best.level, best.reasons, prior_concerns)
     return Detection(
         level=level,
         category=best.rule.category,
         rule=best.rule.id,
         span=norm.original_span(best.first, best.last),
         matched=" ".join(norm.tokens[best.first : best.last + 1]),
+        escalated=escalated,
+        reasons=reasons,
+    )
+
+
+def _escalate(
+    level: str, reasons: tuple[str, ...], prior_concerns: int
+) -> tuple[str, bool, tuple[str, ...]]:
+    """A concern after an earlier one in the session is a crisis (level, escalated, reasons)."""
+    if level == "concern" and prior_concerns >= 1:
+        return "crisis", True, (*reasons, "escalated")
+    return level, False, reasons
+
+
+def _net_detection(similar: Similar, prior_concerns: int) -> Detection:
+    """A concern from the second net (a crisis only by the session's earlier concern): the
+    rule id says it came from the net, ``matched`` is the bank example it read like."""
+    level, escalated, reasons = _escalate("concern", ("similar",), prior_concerns)
+    return Detection(
+        level=level,
+        category=similar.category,
+        rule=NET_RULE_ID,
+        matched=similar.example,
         escalated=escalated,
         reasons=reasons,
     )

@@ -33,7 +33,7 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SCHEMA_FILE = "safety-data.schema.json"
-DATA_FILES = ("words.json", "floor.json", "tripwire.json", "engine.json")
+DATA_FILES = ("words.json", "floor.json", "tripwire.json", "engine.json", "similarity.json")
 _REF = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 _SPLICE = "$phrases:"
 
