@@ -612,7 +612,11 @@ class Index:
 
     def ranked(self, text: str) -> list[tuple[str, float]]:
         """Topics that share a term with ``text``, best first (ties by id: deterministic)."""
-        scores = self._by_topic.scores(self.bag(text))
+        return self.ranked_bag(self.bag(text))
+
+    def ranked_bag(self, bag: Mapping[str, int]) -> list[tuple[str, float]]:
+        """``ranked`` for terms already counted by ``bag`` (a caller that also reads them)."""
+        scores = self._by_topic.scores(bag)
         return sorted(
             ((self.topic_ids[n], s) for n, s in scores.items()),
             key=lambda item: (-item[1], item[0]),

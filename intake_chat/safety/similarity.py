@@ -63,8 +63,13 @@ class Bank:
         for locale, lines in doc["negatives"].items():
             by_locale.setdefault(locale, []).extend(_Entry(_NEGATIVE, None, t) for t in lines)
         self.entries = {locale: entries for locale, entries in sorted(by_locale.items())}
+        self.shared = int(doc["thresholds"]["shared"])
         self.indexes = {
             locale: Index([(str(n), e.text) for n, e in enumerate(entries)], locale)
+            for locale, entries in self.entries.items()
+        }
+        self.stems = {
+            locale: [_stems(self.indexes[locale].bag(e.text)) for e in entries]
             for locale, entries in self.entries.items()
         }
 
@@ -74,22 +79,34 @@ class Bank:
         return max(readings, key=lambda s: (s.fired, s.score), default=Similar(False, 0.0, 0.0))
 
     def _nearest(self, text: str, locale: str) -> Similar:
-        entries = self.entries[locale]
-        best: tuple[float, _Entry] | None = None
+        entries, index = self.entries[locale], self.indexes[locale]
+        terms = index.bag(text)
+        said = _stems(terms)
+        best: tuple[float, int] | None = None
         negative = 0.0
-        for doc_id, score in self.indexes[locale].ranked(text):
-            entry = entries[int(doc_id)]
-            if entry.level == _NEGATIVE:
+        for doc_id, score in index.ranked_bag(terms):
+            number = int(doc_id)
+            if entries[number].level == _NEGATIVE:
                 negative = max(negative, score)
             elif best is None:
-                best = (score, entry)
+                best = (score, number)
             if best is not None and negative:
                 break  # ranked best first: both nearest found
         if best is None:
             return Similar(False, 0.0, negative, locale=locale)
-        score, entry = best
-        fired = score >= self.fire and score - negative >= self.lead
+        score, number = best
+        entry = entries[number]
+        # one shared word is a coincidence however rare ("mucho" and "much" stem alike): the
+        # message must share informative words with the example, not only its small words
+        own = self.stems[locale][number]
+        enough = len(said & own) >= min(self.shared, len(own))
+        fired = enough and score >= self.fire and score - negative >= self.lead
         return Similar(fired, score, negative, entry.level, entry.category, entry.text, locale)
+
+
+def _stems(terms: dict[str, int]) -> frozenset[str]:
+    """The single informative stems of an ``Index.bag`` (its pairs have a space)."""
+    return frozenset(term for term in terms if " " not in term)
 
 
 @cache
