@@ -58,11 +58,15 @@ def main() -> None:
     def detector_without_tripwire(text: str) -> object:
         return detect(text, "en", no_tripwire)
 
+    def detector_without_net(text: str) -> object:
+        return detect(text, "en", rules, net=False)
+
     cases: dict[str, Callable[[str], object]] = {
         "baseline (lower + in)": baseline,
         "normalize only": normalize,
         "detect": detector,
         "detect (no tripwire)": detector_without_tripwire,
+        "detect (no second net)": detector_without_net,
     }
     for fn in cases.values():  # warm caches the way a running service has them
         _time_each(fn, texts, [])

@@ -123,4 +123,6 @@ def nearest(text: str) -> Similar:
 def bank_cases() -> list[tuple[str, str, str | None, str]]:
     """(level or "negative", locale, category, text) of every bank line: the tests and
     ``intake-chat safety check`` run each one."""
-    return [(e.level, locale, e.category, e.text) for locale, es in bank().entries.items() for e in es]
+    return [
+        (e.level, locale, e.category, e.text) for locale, es in bank().entries.items() for e in es
+    ]
