@@ -240,13 +240,16 @@ def detect(
     # a visitor who denies the risk in the same message ("I'm not suicidal, I just keep a rope in
     # my car") gets a concern, not an escalated crisis; "... but the pills are next to me" is
     # still a crisis by the negated match's own method marker after "but"
-    if any("negated" in hit.reasons for hit in hits):
+    denied = any("negated" in hit.reasons for hit in hits)
+    if denied:
         hits = [_denied(hit) for hit in hits]
     over_concern = any(hit.level == "advice" and hit.rule.over_concern for hit in hits)
     if over_concern:
         hits = [hit for hit in hits if not _word_level_concern(hit)]
     best = max((hit for hit in hits if hit.level is not None), key=_Hit.key, default=None)
-    if net and not over_concern and _RANK[best.level if best else None] < _RANK["concern"]:
+    # the net reads no negation: where a pattern read the visitor deny this very risk ("no
+    # quiero dejar de existir") the patterns' reading stands
+    if net and not (over_concern or denied) and _RANK[best.level if best else None] < 2:
         similar = nearest(text)
         if similar.fired:
             return _net_detection(similar, prior_concerns)
