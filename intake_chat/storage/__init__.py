@@ -16,10 +16,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event, exc
@@ -32,14 +33,37 @@ __all__ = [
     "Database",
     "Migration",
     "StorageError",
+    "first",
     "insert_id",
     "metadata",
+    "record",
     "utcnow",
 ]
 
 T = TypeVar("T")
 metadata = sa.MetaData()
 Migration = Callable[[Connection], None]
+
+
+def record(cls: Callable[..., T], row: Any, **converted: Any) -> T:
+    """A row as its dataclass: columns are named as the fields; the few that need converting
+    (a JSON list, a space-separated string) are given."""
+    names = [f.name for f in dataclass_fields(cast(Any, cls))]
+    return cls(
+        **{name: converted[name] if name in converted else getattr(row, name) for name in names}
+    )
+
+
+def first(
+    conn: Connection,
+    query: sa.Executable,
+    convert: Callable[[Any], T],
+    params: dict[str, Any] | None = None,
+) -> T | None:
+    """The query's first row through ``convert``, or None: the shape of every lookup by key."""
+    row = (conn.execute(query) if params is None else conn.execute(query, params)).first()
+    return None if row is None else convert(row)
+
 
 schema_versions = sa.Table(
     "schema_versions",

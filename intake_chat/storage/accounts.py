@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import insert_id, metadata, utcnow
+from . import first, insert_id, metadata, record, utcnow
 from .conversations import BigId, audit_log, events, flow_versions, referrals, sessions
 
 AREA = "staff"
@@ -186,7 +186,7 @@ class StaffRow:
 
 
 def _staff(row: Any) -> StaffRow:
-    return StaffRow(**{name: getattr(row, name) for name in StaffRow.__dataclass_fields__})
+    return record(StaffRow, row)
 
 
 def normalise_email(email: str) -> str:
@@ -217,15 +217,15 @@ def create_staff(
 
 
 def get_staff(conn: Connection, staff_id: int) -> StaffRow | None:
-    row = conn.execute(sa.select(staff_accounts).where(staff_accounts.c.id == staff_id)).first()
-    return None if row is None else _staff(row)
+    return first(conn, sa.select(staff_accounts).where(staff_accounts.c.id == staff_id), _staff)
 
 
 def find_staff(conn: Connection, email: str) -> StaffRow | None:
-    row = conn.execute(
-        sa.select(staff_accounts).where(staff_accounts.c.email == normalise_email(email))
-    ).first()
-    return None if row is None else _staff(row)
+    return first(
+        conn,
+        sa.select(staff_accounts).where(staff_accounts.c.email == normalise_email(email)),
+        _staff,
+    )
 
 
 def list_staff(conn: Connection, *, active_only: bool = False) -> list[StaffRow]:
@@ -604,8 +604,9 @@ def _inbox_row(row: Any) -> dict[str, Any]:
 
 
 def get_referral_with_assignee(conn: Connection, referral_id: str) -> dict[str, Any] | None:
-    row = conn.execute(_inbox_select(InboxFilter()).where(referrals.c.id == referral_id)).first()
-    return None if row is None else _inbox_row(row)
+    return first(
+        conn, _inbox_select(InboxFilter()).where(referrals.c.id == referral_id), _inbox_row
+    )
 
 
 def referral_name(referral: dict[str, Any]) -> str:
@@ -817,16 +818,7 @@ class ApiToken:
 
 
 def _token(row: Any) -> ApiToken:
-    return ApiToken(
-        id=row.id,
-        name=row.name,
-        prefix=row.prefix,
-        scopes=tuple(row.scopes.split()),
-        created_by=row.created_by,
-        created_at=row.created_at,
-        last_used_at=row.last_used_at,
-        revoked_at=row.revoked_at,
-    )
+    return record(ApiToken, row, scopes=tuple(row.scopes.split()))
 
 
 def create_api_token(
@@ -852,8 +844,7 @@ def create_api_token(
 
 
 def find_api_token(conn: Connection, token_hash: str) -> ApiToken | None:
-    row = conn.execute(sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash)).first()
-    return None if row is None else _token(row)
+    return first(conn, sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash), _token)
 
 
 def list_api_tokens(conn: Connection) -> list[ApiToken]:

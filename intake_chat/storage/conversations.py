@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..core.protocol import BotEvent
-from . import insert_id, metadata, utcnow
+from . import first, insert_id, metadata, record, utcnow
 
 AREA = "chat"
 
@@ -188,22 +188,24 @@ def _flow_version(row: Any) -> FlowVersion:
 
 
 def get_flow_version(conn: Connection, flow_id: str, digest: str) -> FlowVersion | None:
-    row = conn.execute(
+    return first(
+        conn,
         sa.select(flow_versions).where(
             flow_versions.c.flow_id == flow_id, flow_versions.c.digest == digest
-        )
-    ).first()
-    return None if row is None else _flow_version(row)
+        ),
+        _flow_version,
+    )
 
 
 def latest_flow_version(conn: Connection, flow_id: str) -> FlowVersion | None:
-    row = conn.execute(
+    return first(
+        conn,
         sa.select(flow_versions)
         .where(flow_versions.c.flow_id == flow_id)
         .order_by(flow_versions.c.version.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else _flow_version(row)
+        .limit(1),
+        _flow_version,
+    )
 
 
 def save_flow_version(
@@ -256,14 +258,14 @@ class SessionRow:
 
     def frame_range(self, frame_id: str) -> tuple[int, int] | None:
         """The seq range a recently applied client frame id produced, if it is remembered."""
-        for known, first, last in self.recent_frames or ():
+        for known, start, last in self.recent_frames or ():
             if known == frame_id:
-                return int(first), int(last)
+                return int(start), int(last)
         return None
 
 
 def _session(row: Any) -> SessionRow:
-    return SessionRow(**{name: getattr(row, name) for name in SessionRow.__dataclass_fields__})
+    return record(SessionRow, row)
 
 
 def create_session(
@@ -313,23 +315,19 @@ _LOCK_BY_ID = (
 
 def lock_session(conn: Connection, token_hash: str) -> SessionRow | None:
     """Read a session for a turn, holding its row lock (PostgreSQL) until the transaction ends."""
-    row = conn.execute(_LOCK_BY_TOKEN, {"token_hash": token_hash}).first()
-    return None if row is None else _session(row)
+    return first(conn, _LOCK_BY_TOKEN, _session, {"token_hash": token_hash})
 
 
 def lock_session_by_id(conn: Connection, session_id: str) -> SessionRow | None:
-    row = conn.execute(_LOCK_BY_ID, {"session_id": session_id}).first()
-    return None if row is None else _session(row)
+    return first(conn, _LOCK_BY_ID, _session, {"session_id": session_id})
 
 
 def find_session(conn: Connection, token_hash: str) -> SessionRow | None:
-    row = conn.execute(_BY_TOKEN, {"token_hash": token_hash}).first()
-    return None if row is None else _session(row)
+    return first(conn, _BY_TOKEN, _session, {"token_hash": token_hash})
 
 
 def get_session(conn: Connection, session_id: str) -> SessionRow | None:
-    row = conn.execute(sa.select(sessions).where(sessions.c.id == session_id)).first()
-    return None if row is None else _session(row)
+    return first(conn, sa.select(sessions).where(sessions.c.id == session_id), _session)
 
 
 def update_session(conn: Connection, session_id: str, **values: Any) -> None:
@@ -465,8 +463,7 @@ def events_for_frame(conn: Connection, session_id: str, frame_id: str) -> list[B
 
 
 def last_event(conn: Connection, session_id: str, event_type: str) -> BotEvent | None:
-    row = conn.execute(_LAST_EVENT, {"session_id": session_id, "event_type": event_type}).first()
-    return None if row is None else _event(row)
+    return first(conn, _LAST_EVENT, _event, {"session_id": session_id, "event_type": event_type})
 
 
 def transcript(conn: Connection, session_id: str) -> list[dict[str, Any]]:

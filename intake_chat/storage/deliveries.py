@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import metadata
+from . import first, metadata, record
 from .conversations import BigId, append_audit, outbox
 
 AREA = "notify"
@@ -82,7 +82,7 @@ class Delivery:
 
 
 def _delivery(row: Any) -> Delivery:
-    return Delivery(**{name: getattr(row, name) for name in Delivery.__dataclass_fields__})
+    return record(Delivery, row)
 
 
 def pending_outbox(conn: Connection, kinds: Sequence[str], *, limit: int) -> list[dict[str, Any]]:
@@ -276,8 +276,7 @@ def retry_failed(
 
 
 def get_delivery(conn: Connection, delivery_id: str) -> Delivery | None:
-    row = conn.execute(sa.select(deliveries).where(deliveries.c.id == delivery_id)).first()
-    return None if row is None else _delivery(row)
+    return first(conn, sa.select(deliveries).where(deliveries.c.id == delivery_id), _delivery)
 
 
 def list_deliveries(

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import insert_id, metadata, utcnow
+from . import first, insert_id, metadata, record, utcnow
 from .conversations import BigId, flow_versions
 
 AREA = "flows"
@@ -130,26 +130,14 @@ class Draft:
 
 
 def _draft(row: Any) -> Draft:
-    return Draft(
-        flow_id=row.flow_id,
-        json=row.json,
-        digest=row.digest,
-        revision=row.revision,
-        base_number=row.base_number,
-        editors=tuple(row.editors or ()),
-        updated_by=row.updated_by,
-        updated_by_name=row.updated_by_name,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return record(Draft, row, editors=tuple(row.editors or ()))
 
 
 def get_draft(conn: Connection, flow_id: str, *, lock: bool = False) -> Draft | None:
     query = sa.select(flow_drafts).where(flow_drafts.c.flow_id == flow_id)
     if lock:
         query = query.with_for_update()
-    row = conn.execute(query).first()
-    return None if row is None else _draft(row)
+    return first(conn, query, _draft)
 
 
 def list_drafts(conn: Connection) -> list[Draft]:
@@ -240,41 +228,28 @@ def _publication_select() -> sa.Select[Any]:
 
 
 def _publication(row: Any) -> Publication:
-    return Publication(
-        flow_id=row.flow_id,
-        number=row.number,
-        kind=row.kind,
-        author=row.author,
-        author_name=row.author_name,
-        note=row.note,
-        rollback_of=row.rollback_of,
-        review_id=row.review_id,
-        acknowledged=list(row.acknowledged or []),
-        published_at=row.published_at,
-        version_id=row.version_id,
-        content_version=row.content_version,
-        digest=row.digest,
-        json=row.json,
-    )
+    return record(Publication, row, acknowledged=list(row.acknowledged or []))
 
 
 def current_publication(conn: Connection, flow_id: str) -> Publication | None:
-    row = conn.execute(
+    return first(
+        conn,
         _publication_select()
         .where(flow_publications.c.flow_id == flow_id)
         .order_by(flow_publications.c.number.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else _publication(row)
+        .limit(1),
+        _publication,
+    )
 
 
 def get_publication(conn: Connection, flow_id: str, number: int) -> Publication | None:
-    row = conn.execute(
+    return first(
+        conn,
         _publication_select().where(
             flow_publications.c.flow_id == flow_id, flow_publications.c.number == number
-        )
-    ).first()
-    return None if row is None else _publication(row)
+        ),
+        _publication,
+    )
 
 
 def list_publications(conn: Connection, flow_id: str) -> list[Publication]:
@@ -372,24 +347,7 @@ class Review:
 
 
 def _review(row: Any) -> Review:
-    return Review(
-        id=row.id,
-        flow_id=row.flow_id,
-        revision=row.revision,
-        digest=row.digest,
-        json=row.json,
-        base_number=row.base_number,
-        editors=tuple(row.editors or ()),
-        submitted_by=row.submitted_by,
-        submitted_by_name=row.submitted_by_name,
-        note=row.note,
-        submitted_at=row.submitted_at,
-        status=row.status,
-        reviewer=row.reviewer,
-        reviewer_name=row.reviewer_name,
-        comment=row.comment,
-        decided_at=row.decided_at,
-    )
+    return record(Review, row, editors=tuple(row.editors or ()))
 
 
 def insert_review(
@@ -424,18 +382,18 @@ def insert_review(
 
 
 def get_review(conn: Connection, review_id: int) -> Review | None:
-    row = conn.execute(sa.select(flow_reviews).where(flow_reviews.c.id == review_id)).first()
-    return None if row is None else _review(row)
+    return first(conn, sa.select(flow_reviews).where(flow_reviews.c.id == review_id), _review)
 
 
 def latest_review(conn: Connection, flow_id: str) -> Review | None:
-    row = conn.execute(
+    return first(
+        conn,
         sa.select(flow_reviews)
         .where(flow_reviews.c.flow_id == flow_id)
         .order_by(flow_reviews.c.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else _review(row)
+        .limit(1),
+        _review,
+    )
 
 
 def list_reviews(conn: Connection, flow_id: str, *, limit: int = 50) -> list[Review]:

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import insert_id, metadata
+from . import first, insert_id, metadata, record
 from .accounts import staff_accounts
 from .conversations import BigId, events, referrals, sessions
 
@@ -166,7 +166,7 @@ class Request:
 
 
 def _request(row: Any) -> Request:
-    return Request(**{name: getattr(row, name) for name in Request.__dataclass_fields__})
+    return record(Request, row)
 
 
 def insert_request(
@@ -197,17 +197,17 @@ def insert_request(
 
 
 def get_request(conn: Connection, request_id: int) -> Request | None:
-    row = conn.execute(sa.select(live_requests).where(live_requests.c.id == request_id)).first()
-    return None if row is None else _request(row)
+    return first(conn, sa.select(live_requests).where(live_requests.c.id == request_id), _request)
 
 
 def open_request_for_session(conn: Connection, session_id: str) -> Request | None:
-    row = conn.execute(
+    return first(
+        conn,
         sa.select(live_requests).where(
             live_requests.c.session_id == session_id, live_requests.c.status.in_(OPEN)
-        )
-    ).first()
-    return None if row is None else _request(row)
+        ),
+        _request,
+    )
 
 
 def accept(conn: Connection, request_id: int, staff_id: int, *, now: datetime) -> bool:
