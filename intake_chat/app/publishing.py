@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from ..core.errors import EditRefused, FlowError
 from ..core.flows import Flow, canonical_digest, parse_flow, reference_problems, schema_problems
 from ..core.lint import Finding, lint
-from ..storage import Database, utcnow
+from ..storage import Database, unanswered, utcnow
 from ..storage import conversations as chat_db
 from ..storage import drafts as store
 from ..storage.drafts import Draft, Publication, Review
@@ -30,6 +30,7 @@ from ..storage.drafts import Draft, Publication, Review
 __all__ = [
     "Actor",
     "Check",
+    "add_topic_example",
     "DraftState",
     "check_flow",
     "current_version",
@@ -311,43 +312,90 @@ def save_draft(db: Database, flow_id: str, data: Any, *, revision: int, actor: A
             f'The flow\'s "id" must stay "{flow_id}"; to make a new '
             "flow, export this one, change the id and import it.",
         )
-    digest = _digest(data)
-    now = utcnow()
     with db.transaction() as conn:
         draft = _ensure_draft(conn, flow_id, actor)
         if draft.revision != revision:
             raise _conflict(draft, actor)
-        if digest == draft.digest:
-            return draft
-        editors = list(draft.editors) if actor.id in draft.editors else [*draft.editors, actor.id]
-        fresh = (
-            not draft.editors
-            or draft.updated_by != actor.id
-            or now - draft.updated_at > EDIT_SESSION_GAP
-        )
-        store.update_draft(
+        return _store_edit(conn, draft, data, actor)
+
+
+def _store_edit(
+    conn: Connection, draft: Draft, data: dict[str, Any], actor: Actor, **audited: Any
+) -> Draft:
+    """Write ``data`` over this revision of the draft; one audited edit per editing session
+    (or always, with ``audited`` detail such as where the change came from)."""
+    digest = _digest(data)
+    if digest == draft.digest:
+        return draft
+    now = utcnow()
+    flow_id, revision = draft.flow_id, draft.revision
+    editors = list(draft.editors) if actor.id in draft.editors else [*draft.editors, actor.id]
+    quiet = now - draft.updated_at > EDIT_SESSION_GAP
+    fresh = not draft.editors or draft.updated_by != actor.id or quiet
+    store.update_draft(
+        conn,
+        flow_id,
+        expected_revision=revision,
+        json=_dump(data),
+        digest=digest,
+        editors=editors,
+        updated_by=actor.id,
+        updated_by_name=actor.name,
+        updated_at=now,
+    )
+    superseded = store.supersede_open_reviews(conn, flow_id)
+    if fresh or superseded or audited:
+        _audit(
             conn,
+            actor,
+            "flow.draft.edit",
             flow_id,
-            expected_revision=revision,
-            json=_dump(data),
-            digest=digest,
-            editors=editors,
-            updated_by=actor.id,
-            updated_by_name=actor.name,
-            updated_at=now,
+            revision=revision + 1,
+            superseded_reviews=superseded,
+            **audited,
         )
-        superseded = store.supersede_open_reviews(conn, flow_id)
-        if fresh or superseded:
-            _audit(
-                conn,
-                actor,
-                "flow.draft.edit",
-                flow_id,
-                revision=revision + 1,
-                superseded_reviews=superseded,
-            )
-        saved = store.get_draft(conn, flow_id)
+    saved = store.get_draft(conn, flow_id)
     assert saved is not None
+    return saved
+
+
+def add_topic_example(
+    db: Database,
+    flow_id: str,
+    topic_id: str,
+    text: str,
+    *,
+    locale: str,
+    actor: Actor,
+    question_id: int | None = None,
+) -> Draft:
+    """Add ``text`` to a topic's examples in the draft (started from the live version if there
+    is none), and, in the same transaction, take the question off "Questions we could not
+    answer". The draft still needs review and publishing like any other edit."""
+    text = " ".join(text.split())
+    if not text:
+        raise EditRefused("empty", "There is no text to add as an example.")
+    with db.transaction() as conn:
+        draft = _ensure_draft(conn, flow_id, actor)
+        data = _parse(draft.json)
+        topics = data.get("topics") if isinstance(data, dict) else None
+        found = [t for t in topics or [] if isinstance(t, dict) and t.get("id") == topic_id]
+        if not found:
+            raise EditRefused("unknown_topic", f'The draft has no topic "{topic_id}".')
+        examples = found[0].setdefault("examples", {})
+        if not isinstance(examples, dict):
+            raise EditRefused("bad_topic", f'The topic "{topic_id}" has broken examples.')
+        listed = examples.setdefault(locale, [])
+        if not isinstance(listed, list):
+            raise EditRefused("bad_topic", f'The topic "{topic_id}" has broken examples.')
+        if text.casefold() not in {str(x).casefold() for x in listed}:
+            listed.append(text)
+        saved = _store_edit(conn, draft, data, actor, topic=topic_id, source="unanswered")
+        if question_id is not None:
+            unanswered.delete_question(conn, question_id)
+            _audit(
+                conn, actor, "unanswered.add_example", flow_id, question=question_id, topic=topic_id
+            )
     return saved
 
 
