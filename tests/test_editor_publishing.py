@@ -230,6 +230,28 @@ def test_nobody_approves_their_own_change_not_even_a_co_editor(db: Database) -> 
     assert decided.status == "approved" and decided.reviewer == CAL.id
 
 
+def test_a_self_approval_needs_the_setting_and_a_reason_and_is_audited_as_such(
+    db: Database,
+) -> None:
+    revision = publishing.draft_state(db, "mini", ANA).draft.revision
+    draft = publishing.save_draft(db, "mini", edited("Typo fixed"), revision=revision, actor=ANA)
+    review = publishing.submit_for_review(db, "mini", revision=draft.revision, actor=ANA)
+    with pytest.raises(EditRefused) as refused:
+        publishing.decide_review(db, "mini", review.id, approve=True, actor=ANA, comment="typo")
+    assert refused.value.code == "own_change"  # off by default
+    with pytest.raises(EditRefused) as refused:
+        publishing.decide_review(db, "mini", review.id, approve=True, actor=ANA, self_approval=True)
+    assert refused.value.code == "reason_required"
+    decided = publishing.decide_review(
+        db, "mini", review.id, approve=True, actor=ANA, comment="a typo", self_approval=True
+    )
+    assert decided.status == "approved" and publishing.self_approved(decided)
+    publishing.publish(db, "mini", revision=draft.revision, actor=ANA)
+    actions = audit_actions(db)
+    assert "flow.review.self_approve" in actions and "flow.review.approve" not in actions
+    assert actions[-1] == "flow.publish"
+
+
 def test_sending_back_needs_a_comment_and_blocks_publishing(db: Database) -> None:
     revision = publishing.draft_state(db, "mini", ANA).draft.revision
     draft = publishing.save_draft(db, "mini", edited(), revision=revision, actor=ANA)

@@ -341,3 +341,32 @@ def test_import_of_a_broken_file_says_where_and_changes_nothing(fresh: Console) 
     assert response.status_code == 400
     assert "line 1" in response.get_data(as_text=True)
     assert draft_of(client)["revision"] == before
+
+
+def test_a_single_admin_practice_publishes_with_a_recorded_self_approval(tmp_path: Path) -> None:
+    solo = build_console(tmp_path, self_approval=True)
+    admin, csrf = solo.client("admin")
+    body = draft_of(admin)
+    node(body["data"], "ask_first_name")["text"]["en"] = "What name should we use?"
+    revision = save(admin, csrf, body["data"], body["revision"]).json["revision"]
+    form_post(admin, csrf, "/staff/flows/intake/submit", revision=revision)
+    review_id = draft_of(admin)["review"]["id"]
+    page = admin.get("/staff/flows/intake/review").get_data(as_text=True)
+    assert "Approve my own change" in page and 'name="comment"' in page
+    bare = form_post(admin, csrf, f"/staff/flows/intake/reviews/{review_id}", decision="approve")
+    assert bare.status_code == 422 and "audit log" in bare.get_data(as_text=True)
+    done = form_post(
+        admin,
+        csrf,
+        f"/staff/flows/intake/reviews/{review_id}",
+        decision="approve",
+        comment="Only admin; wording fix",
+    )
+    assert done.status_code == 302
+    assert "Self-approved" in admin.get("/staff/flows/intake/review").get_data(as_text=True)
+    published = form_post(admin, csrf, "/staff/flows/intake/publish", revision=revision)
+    assert published.status_code == 302
+    with solo.db.read() as conn:
+        entries = chat_db.audit_entries(conn, subject="flow:intake")
+    [own] = [e for e in entries if e["action"] == "flow.review.self_approve"]
+    assert own["detail"]["comment"] == "Only admin; wording fix"

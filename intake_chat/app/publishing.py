@@ -523,9 +523,24 @@ def may_review(review: Review, actor: Actor) -> bool:
     return actor.id not in review.editors and actor.id != review.submitted_by
 
 
+def self_approved(review: Review) -> bool:
+    """Approved by someone who worked on it (only with INTAKE_SELF_APPROVAL on)."""
+    return review.reviewer is not None and not may_review(review, Actor(review.reviewer))
+
+
 def decide_review(
-    db: Database, flow_id: str, review_id: int, *, approve: bool, actor: Actor, comment: str = ""
+    db: Database,
+    flow_id: str,
+    review_id: int,
+    *,
+    approve: bool,
+    actor: Actor,
+    comment: str = "",
+    self_approval: bool = False,
 ) -> Review:
+    """Approve or send back a review. With ``self_approval`` (a practice with a single admin),
+    the author may approve their own change, giving a reason; the audit log records it as
+    ``flow.review.self_approve``, never as an ordinary approval."""
     comment = comment.strip()[:NOTE_MAX]
     with db.transaction() as conn:
         draft = _ensure_draft(conn, flow_id, actor)
@@ -540,10 +555,17 @@ def decide_review(
                 "superseded",
                 "The draft was changed after it was sent for review; it has to be sent again.",
             )
-        if not may_review(review, actor):
+        own = not may_review(review, actor)
+        if own and not (self_approval and approve):
             raise EditRefused(
                 "own_change",
                 "You worked on this draft, so another editor or an admin has to review it.",
+            )
+        if own and not comment:
+            raise EditRefused(
+                "reason_required",
+                "Say why this change is safe to publish without a second person: the reason "
+                "is kept in the audit log with your self-approval.",
             )
         if not approve and not comment:
             raise EditRefused(
@@ -561,7 +583,7 @@ def decide_review(
         _audit(
             conn,
             actor,
-            "flow.review.approve" if approve else "flow.review.changes_requested",
+            _decision_action(approve, own),
             flow_id,
             review=review.id,
             revision=review.revision,
@@ -570,6 +592,12 @@ def decide_review(
         decided = store.get_review(conn, review.id)
     assert decided is not None
     return decided
+
+
+def _decision_action(approve: bool, own: bool) -> str:
+    if not approve:
+        return "flow.review.changes_requested"
+    return "flow.review.self_approve" if own else "flow.review.approve"
 
 
 # --- publish and rollback -------------------------------------------------------------------

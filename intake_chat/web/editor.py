@@ -88,6 +88,10 @@ def _review_required() -> bool:
     return bool(auth.config().review_required)
 
 
+def _self_approval() -> bool:
+    return bool(auth.config().self_approval)
+
+
 def _known_flow(flow_id: str) -> None:
     if flow_id not in publishing.flow_ids(get_db()):
         abort(404)
@@ -195,6 +199,7 @@ def _review_dict(review: Any, actor: Actor) -> dict[str, Any] | None:
         "comment": review.comment,
         "decided_at": publishing.iso(review.decided_at),
         "may_review": publishing.may_review(review, actor),
+        "self_approved": publishing.self_approved(review),
     }
 
 
@@ -382,6 +387,8 @@ def review(flow_id: str) -> BaseResponse:
         me=actor,
         review_required=_review_required(),
         may_review=state.review is not None and publishing.may_review(state.review, actor),
+        self_approval=_self_approval(),
+        self_approved=state.review is not None and publishing.self_approved(state.review),
         warning_keys=keys,
         message=_message(),
         error=request.args.get("error", ""),
@@ -423,6 +430,7 @@ def decide(flow_id: str, review_id: int) -> BaseResponse:
             approve=decision == "approve",
             actor=_actor(),
             comment=request.form.get("comment", ""),
+            self_approval=_self_approval(),
         )
     except EditRefused as exc:
         return _page_refused(exc)
