@@ -43,9 +43,14 @@ def mini() -> dict[str, Any]:
     return data
 
 
-def edited(text: str = "What should we call you?") -> dict[str, Any]:
+def edited(text: str = "What should we call you?", *, es: bool = True) -> dict[str, Any]:
+    """The mini flow with the name question reworded (in both languages unless ``es=False``:
+    an English-only change is warned about, L025)."""
     data = mini()
-    node(data, "name")["text"]["en"] = text
+    words = node(data, "name")["text"]
+    words["en"] = text
+    if es and "es" in words:
+        words["es"] = f"{text} (es)"
     return data
 
 
@@ -250,6 +255,15 @@ def test_a_self_approval_needs_the_setting_and_a_reason_and_is_audited_as_such(
     actions = audit_actions(db)
     assert "flow.review.self_approve" in actions and "flow.review.approve" not in actions
     assert actions[-1] == "flow.publish"
+
+
+def test_an_english_only_change_is_warned_about_against_the_live_version(db: Database) -> None:
+    revision = publishing.draft_state(db, "mini", ANA).draft.revision
+    publishing.save_draft(db, "mini", edited("Name?", es=False), revision=revision, actor=ANA)
+    state = publishing.draft_state(db, "mini", ANA)
+    [stale] = [f for f in state.check.warnings if f.code == "L025"]
+    assert stale.node == "name" and "es text did not" in stale.message
+    assert f"L025:{stale.node}" in publishing.warning_keys(state.check)
 
 
 def test_sending_back_needs_a_comment_and_blocks_publishing(db: Database) -> None:

@@ -240,6 +240,7 @@ def test_review_then_publish_then_rollback_through_the_pages(fresh: Console) -> 
     author, author_csrf = fresh.client("editor")
     body = draft_of(author)
     node(body["data"], "ask_first_name")["text"]["en"] = "What should we call you?"
+    node(body["data"], "ask_first_name")["text"]["es"] = "¿Cómo le llamamos?"  # both: no L025
     revision = save(author, author_csrf, body["data"], body["revision"]).json["revision"]
 
     sent = form_post(
@@ -348,6 +349,7 @@ def test_a_single_admin_practice_publishes_with_a_recorded_self_approval(tmp_pat
     admin, csrf = solo.client("admin")
     body = draft_of(admin)
     node(body["data"], "ask_first_name")["text"]["en"] = "What name should we use?"
+    node(body["data"], "ask_first_name")["text"]["es"] = "¿Cómo le llamamos?"  # both: no L025
     revision = save(admin, csrf, body["data"], body["revision"]).json["revision"]
     form_post(admin, csrf, "/staff/flows/intake/submit", revision=revision)
     review_id = draft_of(admin)["review"]["id"]

@@ -104,22 +104,23 @@ def node_at(data: Any, path: str) -> str | None:
     return node_id if isinstance(node_id, str) else None
 
 
-_CHECKS: OrderedDict[tuple[str, str], Check] = OrderedDict()
+_CHECKS: OrderedDict[tuple[str, str, str], Check] = OrderedDict()
 _CHECKS_KEPT = 64
 _checks_lock = threading.Lock()
 
 
-def check_flow(data: Any, file: str = "draft") -> Check:
+def check_flow(data: Any, file: str = "draft", base: Any = None) -> Check:
     """Everything that would stop this flow from being published, and the warnings. Results are
     kept by content digest: the linter takes ~0.15 s on the intake flow, and the history and
-    review pages check the same versions again and again."""
-    key = (_digest(data), file)
+    review pages check the same versions again and again. ``base``: the live version a draft
+    changes, for L025 (one language edited, another left as published)."""
+    key = (_digest(data), file, _digest(base) if isinstance(base, dict) else "")
     with _checks_lock:
         found = _CHECKS.get(key)
         if found is not None:
             _CHECKS.move_to_end(key)
             return found
-    check = _check(data, file)
+    check = _check(data, file, base if isinstance(base, dict) else None)
     with _checks_lock:
         _CHECKS[key] = check
         while len(_CHECKS) > _CHECKS_KEPT:
@@ -127,7 +128,7 @@ def check_flow(data: Any, file: str = "draft") -> Check:
     return check
 
 
-def _check(data: Any, file: str) -> Check:
+def _check(data: Any, file: str, base: dict[str, Any] | None) -> Check:
     problems = schema_problems(data, file)
     if problems:
         return Check(
@@ -136,7 +137,7 @@ def _check(data: Any, file: str) -> Check:
                 for p in problems
             ]
         )
-    found = [f if f.node else _with_node(f, data) for f in lint(data, file)]
+    found = [f if f.node else _with_node(f, data) for f in lint(data, file, base)]
     # The loader also refuses patterns that could take exponential time; the linter has no code
     # for that, so it is reported the way a schema problem is.
     for problem in reference_problems(data, file):
@@ -274,7 +275,18 @@ def draft_state(db: Database, flow_id: str, actor: Actor) -> DraftState:
         current = store.current_publication(conn, flow_id)
         review = store.latest_review(conn, flow_id)
     data = _parse(draft.json)
-    return DraftState(draft, data, current, review, check_flow(data, flow_id))
+    return DraftState(draft, data, current, review, check_flow(data, flow_id, _live(current)))
+
+
+def live_document(db: Database, flow_id: str) -> Any:
+    """What new visitors get now, as the JSON tab's check compares a draft with it."""
+    with db.read() as conn:
+        return _live(store.current_publication(conn, flow_id))
+
+
+def _live(current: Publication | None) -> Any:
+    """The published document a draft is checked against (L025), or None before the first."""
+    return None if current is None else _parse(current.json)
 
 
 def flow_ids(db: Database) -> list[str]:
@@ -475,7 +487,7 @@ def submit_for_review(
                 "The draft is the same as the live version; there is nothing to review.",
             )
         data = _parse(draft.json)
-        check = check_flow(data, flow_id)
+        check = check_flow(data, flow_id, _live(current))
         if check.errors:
             raise EditRefused(
                 "errors",
@@ -624,7 +636,7 @@ def publish(
                 "The draft is the same as the live version; there is nothing to publish.",
             )
         data = _parse(draft.json)
-        check = check_flow(data, flow_id)
+        check = check_flow(data, flow_id, _live(current))
         if check.errors:
             raise EditRefused(
                 "errors",

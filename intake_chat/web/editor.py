@@ -287,7 +287,7 @@ def api_check(flow_id: str) -> Response:
                 "parsed": False,
             }
         )
-    check = publishing.check_flow(data, flow_id)
+    check = publishing.check_flow(data, flow_id, publishing.live_document(get_db(), flow_id))
     if not isinstance(data, dict) or data.get("id") != flow_id:
         extra = {
             "code": "F002",
