@@ -39,6 +39,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, int]] = [
         409,
     ),
     ("POST", "/staff/flows/intake/api/check", {"data": "{}"}, 200),
+    ("POST", "/staff/flows/intake/api/topic-match", {"json": {"text": "fees?"}}, 200),
     ("POST", "/staff/flows/intake/api/preview", {"json": {"revision": -5}}, 409),
     (
         "POST",
@@ -372,3 +373,28 @@ def test_a_single_admin_practice_publishes_with_a_recorded_self_approval(tmp_pat
         entries = chat_db.audit_entries(conn, subject="flow:intake")
     [own] = [e for e in entries if e["action"] == "flow.review.self_approve"]
     assert own["detail"]["comment"] == "Only admin; wording fix"
+
+
+def test_a_typed_message_shows_the_matching_topic_its_score_and_the_runner_up(
+    console: Console,
+) -> None:
+    client, csrf = console.client("editor")
+    url = "/staff/flows/intake/api/topic-match"
+    asked = client.post(url, json={"text": "how much does a session cost?"}, headers=headers(csrf))
+    found = asked.json["match"]
+    assert found["topic"] == "payment" and found["outcome"] == "confident"
+    assert found["score"] > found["runner_score"] >= 0 and found["runner_up"] not in (
+        None,
+        "payment",
+    )
+    assert found["example"] and found["label"]
+    spanish = client.post(
+        url, json={"text": "¿cuánto cuesta?", "locale": "es"}, headers=headers(csrf)
+    )
+    assert spanish.json["locale"] == "es" and spanish.json["match"]["topic"] == "payment"
+    empty = client.post(url, json={"text": "  "}, headers=headers(csrf))
+    assert empty.status_code == 400
+
+
+def headers(csrf: str) -> dict[str, str]:
+    return {"X-CSRF-Token": csrf, **JSON}

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..app import publishing
 from ..app.publishing import Actor
+from ..core import topics
 from ..core.errors import EditRefused, FlowError
 from ..core.flowdiff import diff_flows
 from ..core.flows import load_schema, parse_flow, parse_json
@@ -39,6 +40,7 @@ bp = Blueprint("editor", __name__, url_prefix="/staff/flows")
 
 EDIT_ROLES: tuple[auth.Role, ...] = ("admin", "editor")
 MAX_FLOW_BYTES = 2 * 1024 * 1024  # a flow of a few hundred steps is ~100 KB
+MAX_TRY_CHARS = 2000  # a message tried against the topics: the chat's own limit
 STATUS = {
     "conflict": 409,
     "stale": 409,
@@ -339,6 +341,36 @@ def api_preview(flow_id: str) -> Response:
         title="Preview: " + _first_text(flow.data.get("title")),
     )
     return _json({"ticket": ticket, "frame_url": frame, "revision": state.draft.revision})
+
+
+@bp.post("/<flow_id>/api/topic-match")
+@require_role(*EDIT_ROLES)
+def api_topic_match(flow_id: str) -> Response:
+    """Which of the saved draft's topics a typed message would get, its score and the runner-up
+    (core/topics.py's own match, with the example that decided it), for the preview."""
+    body = _json_body()
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TRY_CHARS:
+        return auth.json_error(
+            "bad_request", f'Send {{"text": a message of 1 to {MAX_TRY_CHARS} characters}}.', 400
+        )
+    try:
+        state = publishing.draft_state(get_db(), flow_id, _actor())
+        flow = parse_flow(state.data, flow_id)
+    except EditRefused as exc:
+        return _refused(exc)
+    except FlowError as exc:
+        return auth.json_error(
+            "errors", f"Fix the draft's errors first ({exc.problems[0].message}).", 422
+        )
+    locale = body.get("locale") if isinstance(body.get("locale"), str) else flow.default_locale
+    if locale not in flow.locales:
+        locale = flow.default_locale
+    found = topics.match(flow, text, locale, explain=True).to_dict()
+    labels = {t["id"]: _first_text(t.get("label")) for t in flow.topics.values()}
+    found["label"] = labels.get(str(found["topic"]), "")
+    found["runner_label"] = labels.get(str(found["runner_up"]), "")
+    return _json({"match": found, "locale": locale, "revision": state.draft.revision})
 
 
 @bp.post("/<flow_id>/api/preview/goto")

@@ -15,33 +15,44 @@
   var ID_RE = /^[a-z][a-z0-9_-]*$/;
   var VAR_RE = /^[a-z][a-z0-9_]*$/;
   var LANGS = {en: 'English', es: 'Spanish', fr: 'French', pt: 'Portuguese', zh: 'Chinese', vi: 'Vietnamese', ru: 'Russian', ar: 'Arabic', ko: 'Korean', de: 'German', it: 'Italian', ht: 'Haitian Creole', tl: 'Tagalog', pl: 'Polish'};
-  var TYPE_NAMES = {message: 'Message', question: 'Question', branch: 'Branch', set: 'Remember a value', 'goto': 'Jump', include: 'Run a section', summary: 'Summary', handoff: 'Handoff to staff', end: 'End'};
+  // Plain words for an office manager; the flow format's own name is in TECH_TYPES, shown as a hint.
+  var TYPE_NAMES = {message: 'Message', question: 'Question', branch: 'Decision', set: 'Remember a value', 'goto': 'Jump to a step', include: 'Use a section', summary: 'Summary', handoff: 'Pass to staff', end: 'End'};
+  var TECH_TYPES = {branch: 'branch', set: 'set', 'goto': 'goto', include: 'include', handoff: 'handoff'};
   var TYPE_HELP = {
     message: 'The assistant says something, then goes on to the next step.',
     question: 'The assistant asks something and stores the answer.',
-    branch: 'Chooses the next step from earlier answers. Nothing is said.',
+    branch: 'Chooses the next step from earlier answers, by rules tried in order. Nothing is said.',
     set: 'Stores fixed values (for example a flag) without asking.',
     'goto': 'Jumps to another step.',
-    include: 'Runs another section, then comes back here.',
+    include: 'Goes through the steps of another section, then comes back here.',
     summary: 'Shows the answers so the visitor can check or change them.',
     handoff: 'Passes the conversation to staff (a referral, or a live chat).',
     end: 'The conversation ends here.'
   };
   // Words for the schema's property names; the schema's own descriptions are shown as hints.
   var LABELS = {
-    text: 'What the assistant says', input: 'Kind of answer', 'var': 'Store the answer as',
+    text: 'What the assistant says', input: 'Kind of answer', 'var': 'Remember the answer as',
     options: 'Answer buttons', notice: 'Notice shown with the question', required: 'An answer is required',
     validation: 'Checks on the answer', invalid: 'Said when the answer is not valid',
     max_retries: 'Invalid answers allowed', on_max_retries: 'After too many invalid answers, go to',
     personal: 'The answer is personal information (needs consent first)', placeholder: 'Hint inside the answer box',
     intents: 'Do not match phrases such as "talk to a person" here', next: 'Then go to',
-    section_title: 'Note for editors', cases: 'Cases (tried in order)', 'default': 'Otherwise go to',
-    values: 'Values to remember', target: 'Jump to', section: 'Section to run', fields: 'Fields',
-    confirm: 'Confirm button', mode: 'Handoff mode', optional_fields: 'Optional referral fields',
+    section_title: 'Note for editors', cases: 'Rules (tried in order; the first that matches decides)', 'default': 'Otherwise go to',
+    values: 'Values to remember', target: 'Jump to', section: 'Section to go through', fields: 'Answers shown',
+    confirm: 'Confirm button', mode: 'How staff take over', optional_fields: 'Optional answers sent with the referral',
     min_length: 'Shortest answer (characters)', max_length: 'Longest answer (characters)',
-    pattern: 'Pattern the answer must match (regular expression)', min: 'Smallest allowed', max: 'Largest allowed',
+    pattern: 'The answer must look like', min: 'Smallest allowed', max: 'Largest allowed',
     message: 'Said when a check fails', title: 'Title', description: 'Note for staff (never shown)',
     start: 'First step', person_node: 'Step for "talk to a person"', label: 'Label', value: 'Value'
+  };
+  // The flow format's names, for people who read the JSON tab or docs/flow-format.md.
+  var TECH = {
+    'var': 'A short name for the answer, used in {placeholders} and in decisions (technical: var).',
+    pattern: 'Technical: a regular expression, e.g. ^[0-9]{5}$ for a five-digit ZIP code. Leave empty unless you know them.',
+    cases: 'Technical: the branch\u2019s cases.', section: 'Technical: include.', target: 'Technical: goto target.',
+    mode: 'Technical: handoff mode.',
+    intents: 'Technical: intents.', on_max_retries: 'Technical: on_max_retries.', max_retries: 'Technical: max_retries.',
+    person_node: 'Technical: settings.person_node.', start: 'Technical: start.', values: 'Technical: set values.'
   };
   var ORDER = ['text', 'input', 'options', 'notice', 'var', 'required', 'personal', 'validation', 'placeholder',
     'cases', 'default', 'values', 'target', 'section', 'fields', 'optional_fields', 'mode', 'confirm', 'next',
@@ -144,7 +155,7 @@
     var n = entry.node, out = [];
     var push = function (to, label, kind) { if (typeof to === 'string' && to) { out.push({to: to, label: label, kind: kind}); } };
     (Array.isArray(n.options) ? n.options : []).forEach(function (o) { if (isObj(o)) { push(o.next, firstText(o.label) || o.value, 'option'); } });
-    (Array.isArray(n.cases) ? n.cases : []).forEach(function (c, i) { if (isObj(c)) { push(c.next, 'case ' + (i + 1), 'case'); } });
+    (Array.isArray(n.cases) ? n.cases : []).forEach(function (c, i) { if (isObj(c)) { push(c.next, 'rule ' + (i + 1), 'case'); } });
     push(n['default'], 'otherwise', 'case');
     push(n.target, 'jump', 'jump');
     push(n.on_max_retries, 'too many tries', 'retry');
@@ -255,9 +266,9 @@
   }
 
   function describeNode(n) {
-    if (n.type === 'branch') { return (Array.isArray(n.cases) ? n.cases.length : 0) + ' case(s), otherwise ' + (n['default'] || '?'); }
+    if (n.type === 'branch') { var k = Array.isArray(n.cases) ? n.cases.length : 0; return k + (k === 1 ? ' rule' : ' rules') + ', otherwise go to ' + (n['default'] || '?'); }
     if (n.type === 'goto') { return '→ ' + (n.target || '?'); }
-    if (n.type === 'include') { return 'runs section ' + (n.section || '?'); }
+    if (n.type === 'include') { return 'goes through the section ' + (n.section || '?'); }
     if (n.type === 'set') { return isObj(n.values) ? Object.keys(n.values).join(', ') : ''; }
     return '';
   }
@@ -444,6 +455,7 @@
 
   function labelled(id, name, ps, control, extraHint, ctx) {
     var hint = (ctx && ctx.hint !== undefined) ? ctx.hint : extraHint || hintOf(ps);
+    if (TECH[name] && !(ctx && ctx.label)) { hint = hint ? hint + ' ' + TECH[name] : TECH[name]; }
     var hintId = hint ? id + '-hint' : null;
     if (hintId) { control.setAttribute('aria-describedby', hintId); }
     return el('div', {class: 'fe-labelled'}, [el('label', {'for': id, text: (ctx && ctx.label) || labelOf(name)}), control, hint ? el('p', {class: 'hint', id: hintId, text: hint}) : null]);
@@ -615,13 +627,13 @@
       var cases = Array.isArray(obj[name]) ? obj[name] : [];
       cases.forEach(function (c, i) {
         if (!isObj(c)) { return; }
-        var row = el('div', {class: 'fe-case'}, [el('h3', {text: 'Case ' + (i + 1)})]);
+        var row = el('div', {class: 'fe-case'}, [el('h3', {text: 'Rule ' + (i + 1)})]);
         row.append(conditionEditor(c));
         row.append(WIDGETS.node(c, 'next', {}, true, {label: 'When it matches, go to', hint: ''}));
-        row.append(rowTools(cases, i, 'case ' + (i + 1)));
+        row.append(rowTools(cases, i, 'rule ' + (i + 1)));
         fs.append(row);
       });
-      fs.append(el('button', {type: 'button', class: 'secondary fe-small', text: 'Add a case', onclick: function () {
+      fs.append(el('button', {type: 'button', class: 'secondary fe-small', text: 'Add a rule', onclick: function () {
         var v = Object.keys(variables())[0] || 'answer';
         change(function () { obj[name] = cases; cases.push({when: {'var': v, op: 'answered'}, next: obj['default'] || nodeIds()[0] || 'start'}); });
       }}));
@@ -734,7 +746,7 @@
     var simple = typeof when['var'] === 'string' || typeof when.age_of === 'string' || !Object.keys(when).length;
     if (!simple) {
       box.append(WIDGETS.json(c, 'when'));
-      box.querySelector('label').textContent = 'Condition (all / any / not, as JSON)';
+      box.querySelector('label').textContent = 'Combined rule (technical: all / any / not, as JSON)';
       return box;
     }
     var isAge = typeof when.age_of === 'string';
@@ -764,7 +776,7 @@
     [kind, varSel, opSel].forEach(function (s) { s.addEventListener('change', function () { change(write); }); });
     valueControl.addEventListener(valueControl.tagName === 'SELECT' ? 'change' : 'input', function () { change(write, {keepForm: true, quiet: true}); });
     box.append(el('div', {class: 'row fe-cond-row'}, [
-      el('label', {'for': kindId, text: 'When'}), kind, el('label', {'for': varId, class: 'visually-hidden', text: 'Variable'}), varSel,
+      el('label', {'for': kindId, text: 'When'}), kind, el('label', {'for': varId, class: 'visually-hidden', text: 'Answer'}), varSel,
       el('label', {'for': opId, class: 'visually-hidden', text: 'Test'}), opSel,
       (opSel.value === 'answered' || opSel.value === 'not_answered') ? null : el('label', {'for': valId, class: 'visually-hidden', text: 'Value'}),
       (opSel.value === 'answered' || opSel.value === 'not_answered') ? null : valueControl]));
@@ -846,7 +858,7 @@
     var required = nodeDef.required || [];
     var wrap = el('div', {class: 'fe-node'});
     wrap.append(el('h2', {tabindex: '-1', text: (TYPE_NAMES[type] || type) + ': ' + node.id}));
-    wrap.append(el('p', {class: 'hint', text: (TYPE_HELP[type] || '') + ' In section “' + entry.section + '”, step ' + (entry.index + 1) + ' of ' + nodesOf(entry.section).length + '.'}));
+    wrap.append(el('p', {class: 'hint', text: (TYPE_HELP[type] || '') + (TECH_TYPES[type] ? ' (Technical: a “' + TECH_TYPES[type] + '” step.)' : '') + ' In section “' + entry.section + '”, step ' + (entry.index + 1) + ' of ' + nodesOf(entry.section).length + '.'}));
     wrap.append(nodeTools(entry));
     wrap.append(findingsBox(findingsFor(node.id)));
     wrap.append(idField(node));
@@ -887,7 +899,7 @@
       renderList();
       renderMap();
     });
-    return el('div', {class: 'fe-field'}, [el('label', {'for': id, text: 'Step name (id)'}), input, msg]);
+    return el('div', {class: 'fe-field'}, [el('label', {'for': id, text: 'Step name (technical: id)'}), input, msg]);
   }
 
   function nodeTools(entry) {
@@ -948,7 +960,7 @@
       });
       select({kind: 'node', id: id}, true);
     }}, [el('h2', {tabindex: '-1', text: 'Add a step to section “' + section + '”' + (after ? ' after “' + after + '”' : '')}),
-      el('label', {'for': typeId, text: 'Kind of step'}), type, el('label', {'for': idId, text: 'Step name (id, optional)'}), idInput, msg,
+      el('label', {'for': typeId, text: 'Kind of step'}), type, el('label', {'for': idId, text: 'Step name (technical: id; optional)'}), idInput, msg,
       el('div', {class: 'row'}, [el('button', {type: 'submit', text: 'Add the step'}), el('button', {type: 'button', class: 'secondary', text: 'Cancel', onclick: function () { renderForm(); }})])]);
     pane.append(form);
     form.querySelector('h2').focus();
@@ -1094,7 +1106,7 @@
     });
     var scroller = el('div', {class: 'fe-map-scroll'}, [root2]);
     pane.append(el('h2', {class: 'visually-hidden', text: 'Map of the flow'}));
-    pane.append(el('p', {class: 'hint', text: 'Each column is a section. Grey arrows: on to the next step; blue: an answer button; purple: a branch case; orange: a jump; red dashes: leads to a step that does not exist. Select a step to edit it.'}), scroller);
+    pane.append(el('p', {class: 'hint', text: 'Each column is a section. Grey arrows: on to the next step; blue: an answer button; purple: a decision rule; orange: a jump; red dashes: leads to a step that does not exist. Select a step to edit it.'}), scroller);
     pane.append(edgeList());
   }
   // The same map as text, for screen readers and for reading connections quickly.
