@@ -242,6 +242,10 @@
     var flowItem = el('button', {type: 'button', class: 'fe-item fe-flow-item', 'aria-current': S.selected.kind === 'flow' ? 'true' : null,
       onclick: function () { select({kind: 'flow'}); }}, [el('span', {class: 'fe-item-type', text: 'Flow'}), el('span', {class: 'fe-item-text', text: 'Title, first step, languages, settings'})].concat(badge(flowFindings())));
     pane.append(flowItem);
+    var topicCount = topicList().length;
+    pane.append(el('button', {type: 'button', class: 'fe-item fe-flow-item', 'aria-current': S.selected.kind === 'topics' || S.selected.kind === 'topic' ? 'true' : null,
+      onclick: function () { select({kind: 'topics'}); }}, [el('span', {class: 'fe-item-type', text: 'Topics'}),
+      el('span', {class: 'fe-item-text', text: 'What visitors may ask at any step (' + topicCount + (topicCount === 1 ? ' topic)' : ' topics)')})].concat(badge(topicFindings(null)))));
     sectionNames().forEach(function (name) {
       var head = el('div', {class: 'fe-section-head'}, [
         el('h3', {}, [el('button', {type: 'button', class: 'fe-linkish', 'aria-current': S.selected.kind === 'section' && S.selected.name === name ? 'true' : null,
@@ -490,10 +494,10 @@
   }
 
   var WIDGETS = {
-    text: function (obj, name, ps, required) {
+    text: function (obj, name, ps, required, ctx) {
       var t = isObj(obj[name]) ? obj[name] : {};
       var legendId = nextId('legend');
-      var fs = el('fieldset', {class: 'fe-text', 'aria-describedby': null}, [el('legend', {id: legendId, text: labelOf(name) + (required ? '' : ' (optional)')})]);
+      var fs = el('fieldset', {class: 'fe-text', 'aria-describedby': null}, [el('legend', {id: legendId, text: ((ctx && ctx.label) || labelOf(name)) + (required ? '' : ' (optional)')})]);
       var grid = el('div', {class: 'fe-langs'});
       locales().concat(Object.keys(t).filter(function (k) { return locales().indexOf(k) < 0; })).forEach(function (loc) {
         var id = nextId('t');
@@ -826,6 +830,8 @@
     S.notice = '';
     if (!S.data) { return; }
     if (S.selected.kind === 'node' && find(S.selected.id)) { pane.append(nodeForm(find(S.selected.id))); }
+    else if (S.selected.kind === 'topics') { pane.append(topicsForm()); }
+    else if (S.selected.kind === 'topic' && topicIndex(S.selected.id) >= 0) { pane.append(topicForm(topicIndex(S.selected.id))); }
     else if (S.selected.kind === 'section' && sections()[S.selected.name]) { pane.append(sectionForm(S.selected.name)); }
     else { S.selected = {kind: 'flow'}; pane.append(flowForm()); }
   }
@@ -1023,6 +1029,112 @@
     wrap.append(field(settings, 'max_retries', settingsDef.properties.max_retries, false));
     wrap.append(el('p', {class: 'hint', text: 'Languages: ' + locales().map(langName).join(', ') + '. Global phrases (' + (Array.isArray(S.data.intents) ? S.data.intents.length : 0) + ') and built-in messages are edited in the JSON tab.'}));
     return wrap;
+  }
+
+  /* ---------- topics: what a visitor may ask at any step (docs/topics.md) */
+  function topicList() { return Array.isArray(S.data && S.data.topics) ? S.data.topics : []; }
+  function topicIndex(id) { return topicList().findIndex(function (t) { return isObj(t) && t.id === id; }); }
+  // Findings about topic i (null: about any topic), by their JSON path.
+  function topicFindings(i) {
+    var prefix = i === null ? '$.topics' : '$.topics[' + i + ']';
+    return S.check.findings.filter(function (f) {
+      var p = typeof f.path === 'string' ? f.path : '';
+      if (i === null) { return p.indexOf(prefix) === 0; }
+      return p === prefix || p.indexOf(prefix + '.') === 0 || p.indexOf(prefix + '[') === 0;
+    });
+  }
+  function topicsForm() {
+    var wrap = el('div', {class: 'fe-node'}, [el('h2', {tabindex: '-1', text: 'Topics'}),
+      el('p', {class: 'hint', text: 'Questions a visitor may type at any step (fees, telehealth, privacy …). The assistant answers with the topic’s reviewed answer, then asks its pending question again. Each topic has example questions in every language: the more ordinary wordings, the better it is found. (Technical: topics.)'})]);
+    wrap.append(findingsBox(topicFindings(null)));
+    var list = el('ul', {class: 'fe-topic-list'});
+    topicList().forEach(function (t) {
+      if (!isObj(t)) { return; }
+      var n = locales().map(function (l) { return (isObj(t.examples) && Array.isArray(t.examples[l]) ? t.examples[l].length : 0) + ' ' + l; }).join(', ');
+      list.append(el('li', {}, [el('button', {type: 'button', class: 'fe-linkish', text: firstText(t.label) || t.id, onclick: function () { select({kind: 'topic', id: t.id}, true); }}),
+        el('span', {class: 'hint', text: ' — ' + (Array.isArray(t.answer) ? 'answer' : 'action: ' + (t.action || '?')) + '; examples: ' + n}),
+        el('span', {}, badge(topicFindings(topicIndex(t.id))))]));
+    });
+    wrap.append(list);
+    wrap.append(topicTester());
+    return wrap;
+  }
+  function topicForm(i) {
+    var topic = topicList()[i];
+    var wrap = el('div', {class: 'fe-node'}, [el('h2', {tabindex: '-1', text: 'Topic: ' + (firstText(topic.label) || topic.id)}),
+      el('p', {class: 'hint', text: 'Technical: topics[' + i + '], id “' + topic.id + '”. '}, [el('button', {type: 'button', class: 'fe-linkish', text: 'All topics', onclick: function () { select({kind: 'topics'}, true); }})])]);
+    wrap.append(findingsBox(topicFindings(i)));
+    wrap.append(WIDGETS.text(topic, 'label', {}, true, {label: 'Name of the topic on its button'}));
+    if (Array.isArray(topic.answer)) {
+      var fs = el('fieldset', {class: 'fe-options'}, [el('legend', {text: 'The answer (messages said in order)'})]);
+      topic.answer.forEach(function (message, k) {
+        var row = el('div', {class: 'fe-option'}, [WIDGETS.text(topic.answer, String(k), {}, true, {label: 'Message ' + (k + 1)})]);
+        row.append(rowTools(topic.answer, k, 'message ' + (k + 1)));
+        fs.append(row);
+      });
+      fs.append(el('button', {type: 'button', class: 'secondary fe-small', text: 'Add a message', onclick: function () {
+        change(function () { topic.answer.push(emptyText()); });
+      }}));
+      wrap.append(fs);
+    } else {
+      wrap.append(el('p', {class: 'hint', text: 'This topic takes an action (' + (topic.action || '?') + ') instead of answering; change it in the JSON tab.'}));
+    }
+    if (!isObj(topic.examples)) { topic.examples = {}; }
+    locales().forEach(function (loc) { wrap.append(examplesEditor(topic, loc)); });
+    wrap.append(topicTester());
+    return wrap;
+  }
+  function examplesEditor(topic, loc) {
+    var list = Array.isArray(topic.examples[loc]) ? topic.examples[loc] : [];
+    var fs = el('fieldset', {class: 'fe-examples', 'data-locale': loc}, [el('legend', {text: 'Example questions in ' + langName(loc) + ' (' + list.length + ')'})]);
+    var ul = el('ul', {class: 'fe-example-list'});
+    list.forEach(function (text, k) {
+      var id = nextId('ex');
+      var input = el('input', {type: 'text', id: id, value: text, lang: loc, spellcheck: 'true'});
+      input.addEventListener('input', function () { change(function () { list[k] = input.value; topic.examples[loc] = list; }, {keepForm: true, quiet: true}); });
+      ul.append(el('li', {class: 'row'}, [el('label', {'for': id, class: 'visually-hidden', text: 'Example ' + (k + 1) + ' in ' + langName(loc)}), input,
+        el('button', {type: 'button', class: 'danger fe-small', text: 'Remove', 'aria-label': 'Remove example ' + (k + 1) + ' in ' + langName(loc) + ': ' + text,
+          onclick: function () { change(function () { list.splice(k, 1); topic.examples[loc] = list; }); }})]));
+    });
+    fs.append(ul);
+    var addId = nextId('exadd');
+    var add = el('input', {type: 'text', id: addId, lang: loc, placeholder: 'A way a visitor might ask it'});
+    var msg = el('p', {class: 'hint', 'aria-live': 'polite'});
+    fs.append(el('form', {class: 'row fe-example-add', onsubmit: function (e) {
+      e.preventDefault();
+      var text = add.value.replace(/\s+/g, ' ').trim();
+      if (!text) { msg.textContent = 'Type the example first.'; return; }
+      if (list.some(function (x) { return String(x).toLowerCase() === text.toLowerCase(); })) { msg.textContent = 'That example is already listed.'; return; }
+      change(function () { list.push(text); topic.examples[loc] = list; });
+      var again = $('fe-form').querySelector('.fe-examples[data-locale="' + cssId(loc) + '"] .fe-example-add input');
+      if (again) { again.focus(); }
+    }}, [el('label', {'for': addId, text: 'New example in ' + langName(loc)}), add, el('button', {type: 'submit', class: 'secondary fe-small', text: 'Add the example'}), msg]));
+    return fs;
+  }
+  // Which topic a typed message gets from the saved draft: the matcher's own answer (core/topics.py).
+  function topicTester() {
+    var textId = nextId('try'), locId = nextId('trylang');
+    var input = el('input', {type: 'text', id: textId, placeholder: 'e.g. do you take my insurance?'});
+    var lang = el('select', {id: locId}, locales().map(function (l) { return el('option', {value: l, text: langName(l)}); }));
+    var out = el('div', {class: 'fe-topic-result', role: 'status', 'aria-live': 'polite'});
+    return el('form', {class: 'stack fe-topic-tester', onsubmit: function (e) {
+      e.preventDefault();
+      if (!input.value.trim()) { out.textContent = 'Type a message to try.'; return; }
+      out.textContent = 'Saving and matching…';
+      var ready = S.dirty || S.saving ? waitSaved() : Promise.resolve();
+      ready.then(function () {
+        return api('POST', D.topicMatchUrl, {text: input.value, locale: lang.value});
+      }).then(function (res) {
+        out.textContent = '';
+        if (!res.ok) { out.append(el('p', {class: 'error', text: (res.body.error && res.body.error.message) || 'The match failed.'})); return; }
+        var m = res.body.match;
+        var OUT = {confident: 'answered with this topic', close: '“Did you mean …?” is asked', low: 'no topic: the kind fallback (it would appear under “Questions we could not answer”)'};
+        out.append(el('p', {}, [el('strong', {text: m.topic ? (m.label || m.topic) + ' (' + m.topic + ')' : 'No topic'}), ' — score ' + m.score.toFixed(3) + ': ' + (OUT[m.outcome] || m.outcome) + '.']));
+        if (m.example) { out.append(el('p', {class: 'hint', text: 'Closest example: “' + m.example + '”'})); }
+        out.append(el('p', {class: 'hint', text: m.runner_up ? 'Runner-up: ' + (m.runner_label || m.runner_up) + ' (' + m.runner_up + '), score ' + m.runner_score.toFixed(3) + '.' : 'No runner-up.'}));
+      });
+    }}, [el('h3', {text: 'Which topic answers a typed question?'}), el('label', {'for': textId, text: 'A visitor types'}), input,
+      el('label', {'for': locId, text: 'Language'}), lang, el('button', {type: 'submit', class: 'secondary', text: 'Try it'}), out]);
   }
 
   /* ---------- map */
@@ -1275,6 +1387,8 @@
       sel.textContent = '';
       locales().forEach(function (l) { sel.append(el('option', {value: l, text: langName(l)})); });
       if (S.selected.kind === 'node' && !find(S.selected.id)) { S.selected = {kind: 'flow'}; }
+      var tryBox = $('fe-topic-try');
+      if (tryBox) { tryBox.textContent = ''; tryBox.append(topicTester()); }
       renderSave();
       renderSummary();
       renderList();
