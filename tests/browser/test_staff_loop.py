@@ -8,38 +8,18 @@ is contacted; axe finds nothing on either page.
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from playwright.sync_api import Browser, BrowserContext, expect
 from server import LiveServer, WsVisitor
-from test_editor import PASSWORD, assert_accessible, contexts, saved, signed_in
-
-from intake_chat.storage import Database
-from intake_chat.storage import accounts as staff_db
+from test_editor import accounts, assert_accessible, contexts, saved, signed_in
 
 pytestmark = pytest.mark.browser
-__all__ = ["contexts"]  # the fixture, used by name
+__all__ = ["accounts", "contexts"]  # fixtures, used by name
 
 QUESTION = "can elephants fly?"
 
 
-@pytest.fixture(scope="module")
-def quinn(live_server: LiveServer) -> str:
-    db = Database(f"sqlite:///{live_server.data_dir / 'intake-chat.sqlite3'}")
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    with db.transaction() as conn:
-        staff_db.create_staff(
-            conn,
-            email="quinn@example.org",
-            role="editor",
-            name="Quinn",
-            password_hash=hasher.hash(PASSWORD),
-        )
-    db.dispose()
-    return "quinn@example.org"
-
-
 def test_an_unanswered_question_becomes_a_topic_example_and_the_preview_explains_matches(
-    browser: Browser, contexts: list[BrowserContext], live_server: LiveServer, quinn: str
+    browser: Browser, contexts: list[BrowserContext], live_server: LiveServer, accounts: None
 ) -> None:
     visitor = WsVisitor(live_server.ws_url, origin=live_server.url)
     visitor.send({"type": "start"})
@@ -48,7 +28,7 @@ def test_an_unanswered_question_becomes_a_topic_example_and_the_preview_explains
     events = visitor.send({"type": "reply", "text": "I want to kill myself, can elephants fly?"})
     assert any(e["type"] == "crisis" for e in events)
 
-    page = signed_in(browser, contexts, live_server, quinn)
+    page = signed_in(browser, contexts, live_server, "edna@example.org")
     nav = page.get_by_role("navigation", name="Console")
     nav.get_by_role("link", name="Unanswered questions").click()
     expect(page.get_by_role("heading", name="Questions we could not answer")).to_be_visible()
