@@ -66,8 +66,11 @@ def _service(db: Database, tmp_path: Path, rules: Any) -> Service:
     return Service(db, {flow.id: flow}, config, safety=safety_from_rules(rules))
 
 
-def _chat(service: Service, *texts: str) -> None:
+def _chat(service: Service, *texts: str, consent: bool = True) -> None:
     outcome = service.handle(None, json.dumps({"type": "start"}), client="10.0.0.9")
+    if consent:
+        accept = json.dumps({"type": "reply", "choice": "accept"})
+        service.handle(outcome.token, accept, client="10.0.0.9")
     for text in texts:
         frame = json.dumps({"type": "reply", "text": text})
         service.handle(outcome.token, frame, client="10.0.0.9")
@@ -88,8 +91,15 @@ def test_a_question_no_topic_answered_is_kept_as_text_only(
         NONSENSE,
         "intake",
         "en",
-        "consent",
+        "menu",
     )
+
+
+def test_nothing_is_kept_before_the_visitor_consented(
+    db: Database, tmp_path: Path, rules: Any
+) -> None:
+    _chat(_service(db, tmp_path, rules), NONSENSE, consent=False)
+    assert _texts(db) == []
 
 
 def test_crisis_concern_and_answered_messages_never_appear(

@@ -568,13 +568,18 @@ class Service:
         effect: Effect,
         now: datetime,
     ) -> None:
-        """Keep the typed text for "Questions we could not answer" (web/questions.py): never a
-        message safety answered or flagged, nor text consent-declined redaction blanked, nor
-        the editor's sandbox (its database has no such table)."""
+        """Keep the typed text for "Questions we could not answer" (web/questions.py): only once
+        the visitor consented (when the flow asks), never a message safety answered or flagged,
+        nor text consent-declined redaction blanked, nor the editor's sandbox (its database has
+        no such table)."""
         if not self.published_flows or turn.hit is not None or turn.flags or _flagged(session):
             return
         text = turn.events[0].get("text") if turn.events else None
         if not isinstance(text, str) or not text.strip():
+            return
+        answers = (turn.state or {}).get("answers") or {}
+        consent = _consent_vars(self.flow_of(conn, session))
+        if consent and not any(answers.get(var) is True for var in consent):
             return
         locale = (turn.state or {}).get("locale") or session.locale
         unanswered.record(

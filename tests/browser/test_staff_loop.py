@@ -23,6 +23,7 @@ def test_an_unanswered_question_becomes_a_topic_example_and_the_preview_explains
 ) -> None:
     visitor = WsVisitor(live_server.ws_url, origin=live_server.url)
     visitor.send({"type": "start"})
+    visitor.send({"type": "reply", "choice": "accept"})  # nothing is kept before consent
     events = visitor.send({"type": "reply", "text": QUESTION})
     assert any(e.get("node") == "topic:fallback" for e in events)
     events = visitor.send({"type": "reply", "text": "I want to kill myself, can elephants fly?"})
