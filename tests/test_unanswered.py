@@ -200,6 +200,15 @@ def test_an_unknown_topic_is_refused_and_the_question_stays(console: Any) -> Non
         assert unanswered.get_question(conn, qid) is not None
 
 
+def test_a_question_in_a_language_the_draft_lacks_is_refused(console: Any) -> None:
+    qid = _ask(console, "quelle heure est-il", locale="fr")
+    client, csrf = console.client("editor")
+    response = client.post(
+        f"/staff/questions/{qid}/example", data={"topic": "payment", "csrf_token": csrf}
+    )
+    assert response.status_code == 422 and "no language" in response.get_data(as_text=True)
+
+
 def test_dismissing_removes_it_and_is_audited(console: Any) -> None:
     qid = _ask(console, "is the moon cheese")
     client, csrf = console.client("admin")

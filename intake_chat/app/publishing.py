@@ -394,6 +394,10 @@ def add_topic_example(
         found = [t for t in topics or [] if isinstance(t, dict) and t.get("id") == topic_id]
         if not found:
             raise EditRefused("unknown_topic", f'The draft has no topic "{topic_id}".')
+        if locale not in (data.get("locales") or []):
+            raise EditRefused(
+                "unknown_locale", f'The draft has no language "{locale}" to add the example to.'
+            )
         examples = found[0].setdefault("examples", {})
         if not isinstance(examples, dict):
             raise EditRefused("bad_topic", f'The topic "{topic_id}" has broken examples.')
