@@ -7,6 +7,10 @@ is contacted; axe finds nothing on either page.
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 from server import LiveServer, WsVisitor
@@ -16,6 +20,7 @@ pytestmark = pytest.mark.browser
 __all__ = ["accounts", "contexts"]  # fixtures, used by name
 
 QUESTION = "can elephants fly?"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_an_unanswered_question_becomes_a_topic_example_and_the_preview_explains_matches(
@@ -67,3 +72,46 @@ def test_an_unanswered_question_becomes_a_topic_example_and_the_preview_explains
     expect(result).to_contain_text("Fees and payment (payment)")
     expect(result).to_contain_text("score 0.")
     expect(result).to_contain_text("Runner-up:")
+
+
+JARGON = re.compile(
+    r"\b(branch|cases?|include|goto|var|id|node|intents?|regular expression|regex|handoff)\b", re.I
+)
+
+
+def test_no_editor_field_is_named_in_the_flow_formats_jargon(
+    browser: Browser, contexts: list[BrowserContext], live_server: LiveServer, accounts: None
+) -> None:
+    """The class, not the instance: every label, legend and kind of step the editor shows for one
+    step of every kind (and the flow and topic forms) is in plain words; the format's name may
+    only appear marked "technical" (in a hint or in brackets)."""
+    flow = json.loads((ROOT / "flows" / "intake.json").read_text(encoding="utf-8"))
+    one_of_each: dict[str, str] = {}
+    for section in flow["sections"].values():
+        for item in section["nodes"]:
+            one_of_each.setdefault(item["type"], item["id"])
+    page = signed_in(browser, contexts, live_server, "rhea@example.org")
+    page.goto(f"{live_server.url}/staff/flows/intake")
+    saved(page)
+    shown: list[str] = []
+
+    def read() -> None:
+        for details in page.locator("#fe-form details").all():
+            details.evaluate("d => { d.open = true; }")
+        named = page.locator("#fe-form label, #fe-form legend, #fe-form summary")
+        shown.extend(named.all_inner_texts())
+        shown.extend(page.locator("#fe-form button").all_inner_texts())
+
+    for node_id in sorted(one_of_each.values()):
+        page.locator(f'#fe-list [data-node="{node_id}"]').click()
+        expect(page.locator("#fe-form h2")).to_contain_text(node_id)
+        read()
+    shown.extend(page.locator("#fe-list .fe-item-type").all_inner_texts())
+    page.locator("#fe-list").get_by_role("button", name="Flow").click()
+    read()
+    page.locator("#fe-list").get_by_role("button", name="Topics").click()
+    page.locator("#fe-form").get_by_role("button", name="Fees and payment").click()
+    read()
+    assert len(one_of_each) >= 8 and len(shown) > 50
+    plain = [re.sub(r"\(technical[^)]*\)", "", text, flags=re.I) for text in shown]
+    assert [t for t in plain if JARGON.search(t)] == []
