@@ -33,6 +33,7 @@ def test_an_unanswered_question_becomes_a_topic_example_and_the_preview_explains
     assert any(e.get("node") == "topic:fallback" for e in events)
     events = visitor.send({"type": "reply", "text": "I want to kill myself, can elephants fly?"})
     assert any(e["type"] == "crisis" for e in events)
+    visitor.close()
 
     page = signed_in(browser, contexts, live_server, "edna@example.org")
     nav = page.get_by_role("navigation", name="Console")
