@@ -554,19 +554,14 @@ class Service:
         elif kind == "consent_declined":
             _forget_logged_typing(conn, session, effect, now)
         elif kind == "topic_unanswered":
-            self._record_unanswered(conn, session, turn, effect, now)
+            self._record_unanswered(conn, session, turn, str(effect.get("node") or ""), now)
         elif kind == "topic_answered":
             pass
         else:
             log.warning("unknown engine effect %r ignored", kind)
 
     def _record_unanswered(
-        self,
-        conn: Connection,
-        session: store.SessionRow,
-        turn: Turn,
-        effect: Effect,
-        now: datetime,
+        self, conn: Connection, session: store.SessionRow, turn: Turn, node: str, now: datetime
     ) -> None:
         """Keep the typed text for "Questions we could not answer" (web/questions.py): only once
         the visitor consented (when the flow asks), never a message safety answered or flagged,
@@ -586,7 +581,7 @@ class Service:
             conn,
             flow_id=session.flow_id,
             locale=str(locale),
-            node=str(effect.get("node") or ""),
+            node=node,
             text=text.strip(),
             now=now,
         )
