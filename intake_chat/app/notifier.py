@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
-from ..core.config import Config
+from ..core.config import Config, Delivery
 from ..storage import Database, utcnow
 from ..storage import conversations as chat_store
 from ..storage import deliveries as store
@@ -59,20 +59,11 @@ USER_AGENT = "intake-chat-notify/1"
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(Delivery):
     """What delivery needs from ``Config`` plus the retry policy (seconds throughout)."""
 
     public_url: str = ""
     include_details: bool = False
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_from: str = "intake-chat@localhost"
-    smtp_starttls: bool = False
-    notify_email: tuple[str, ...] = ()
-    webhook_url: str = ""
-    webhook_secret: str = ""
     webhook_timeout: float = 5.0
     smtp_timeout: float = 10.0
     # Longer than one send can take, so a live worker never loses its lease to another one.
@@ -119,18 +110,7 @@ class Settings:
 
 
 # Settings named exactly as in Config (INTAKE_ + the upper-cased name).
-CONFIG_FIELDS = (
-    "public_url",
-    "smtp_host",
-    "smtp_port",
-    "smtp_user",
-    "smtp_password",
-    "smtp_from",
-    "smtp_starttls",
-    "notify_email",
-    "webhook_url",
-    "webhook_secret",
-)
+CONFIG_FIELDS = ("public_url", *(f.name for f in fields(Delivery)))
 
 
 def _is_http_url(url: str) -> bool:

@@ -136,7 +136,22 @@ def check_names(env: Mapping[str, str], known: set[str]) -> None:
 
 
 @dataclass(frozen=True)
-class Config:
+class Delivery:
+    """Where staff notifications go: one declaration shared by ``Config`` and the notifier."""
+
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "intake-chat@localhost"
+    smtp_starttls: bool = False
+    notify_email: tuple[str, ...] = ()
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+
+@dataclass(frozen=True)
+class Config(Delivery):
     """Every setting with a safe default; its variable is ``INTAKE_`` + the upper-cased name."""
 
     database_url: str = ""  # empty: a SQLite file in data_dir
@@ -167,15 +182,6 @@ class Config:
     # Off by default (four eyes); on, the author's approval is allowed and audited as such.
     self_approval: bool = False
     require_totp_for_all: bool = False
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_user: str = ""
-    smtp_password: str = ""
-    smtp_from: str = "intake-chat@localhost"
-    smtp_starttls: bool = False
-    notify_email: tuple[str, ...] = ()
-    webhook_url: str = ""
-    webhook_secret: str = ""
     notify_include_details: bool = False
     quick_exit_url: str = "https://www.weather.gov/"
     hsts: int = 0  # Strict-Transport-Security max-age in seconds behind TLS; 0: not sent
@@ -252,8 +258,8 @@ def settings_markdown() -> str:
         "| Variable | Default | Meaning |",
         "|---|---|---|",
     ]
-    for f in fields(Config):
-        if f.name == "extra":
-            continue
+    by_name = {f.name: f for f in fields(Config)}
+    for name in HELP:  # HELP's order, which groups the settings as a reader looks for them
+        f = by_name[name]
         lines.append(f"| `{variable(f.name)}` | {_shown_default(f)} | {HELP[f.name]} |")
     return "\n".join(lines) + "\n"
