@@ -23,6 +23,7 @@ from .web import (
     live,
     notifications,
     pages,
+    questions,
     sockets,
 )
 
@@ -47,7 +48,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     context.install(app, running)
     hardening.init_app(app, config)
     sockets.init_app(app, config)
-    for module in (chat, live, pages, console, notifications, editor, api):
+    for module in (chat, live, pages, console, notifications, editor, questions, api):
         app.register_blueprint(module.bp)
     if not config.testing:  # tests start the worker they exercise
         running.start_workers()

@@ -164,3 +164,14 @@ def test_a_folder_stands_for_its_json_files(tmp_path: Path) -> None:
     code, out = run("check", str(tmp_path))
     assert code == 0
     assert out.splitlines()[-1] == "2 files checked: 0 errors, 5 warnings"
+
+
+def test_base_compares_one_file_with_its_published_version() -> None:
+    stale = str(BAD / "L025_stale_translation.json")
+    assert run("check", stale) == (0, "1 file checked: 0 errors, 0 warnings\n")
+    code, out = run("check", stale, "--base", CLEAN)
+    assert code == 0
+    assert f"{stale}: L025 warning [welcome]: the en text changed" in out
+    assert out.endswith("1 file checked: 0 errors, 1 warning\n")
+    code, out = run("check", stale, CLEAN, "--base", CLEAN)
+    assert code == 2 and "--base compares one flow file" in out

@@ -43,9 +43,14 @@ def mini() -> dict[str, Any]:
     return data
 
 
-def edited(text: str = "What should we call you?") -> dict[str, Any]:
+def edited(text: str = "What should we call you?", *, es: bool = True) -> dict[str, Any]:
+    """The mini flow with the name question reworded (in both languages unless ``es=False``:
+    an English-only change is warned about, L025)."""
     data = mini()
-    node(data, "name")["text"]["en"] = text
+    words = node(data, "name")["text"]
+    words["en"] = text
+    if es and "es" in words:
+        words["es"] = f"{text} (es)"
     return data
 
 
@@ -228,6 +233,37 @@ def test_nobody_approves_their_own_change_not_even_a_co_editor(db: Database) -> 
         assert refused.value.code == "own_change"
     decided = publishing.decide_review(db, "mini", review.id, approve=True, actor=CAL)
     assert decided.status == "approved" and decided.reviewer == CAL.id
+
+
+def test_a_self_approval_needs_the_setting_and_a_reason_and_is_audited_as_such(
+    db: Database,
+) -> None:
+    revision = publishing.draft_state(db, "mini", ANA).draft.revision
+    draft = publishing.save_draft(db, "mini", edited("Typo fixed"), revision=revision, actor=ANA)
+    review = publishing.submit_for_review(db, "mini", revision=draft.revision, actor=ANA)
+    with pytest.raises(EditRefused) as refused:
+        publishing.decide_review(db, "mini", review.id, approve=True, actor=ANA, comment="typo")
+    assert refused.value.code == "own_change"  # off by default
+    with pytest.raises(EditRefused) as refused:
+        publishing.decide_review(db, "mini", review.id, approve=True, actor=ANA, self_approval=True)
+    assert refused.value.code == "reason_required"
+    decided = publishing.decide_review(
+        db, "mini", review.id, approve=True, actor=ANA, comment="a typo", self_approval=True
+    )
+    assert decided.status == "approved" and publishing.self_approved(decided)
+    publishing.publish(db, "mini", revision=draft.revision, actor=ANA)
+    actions = audit_actions(db)
+    assert "flow.review.self_approve" in actions and "flow.review.approve" not in actions
+    assert actions[-1] == "flow.publish"
+
+
+def test_an_english_only_change_is_warned_about_against_the_live_version(db: Database) -> None:
+    revision = publishing.draft_state(db, "mini", ANA).draft.revision
+    publishing.save_draft(db, "mini", edited("Name?", es=False), revision=revision, actor=ANA)
+    state = publishing.draft_state(db, "mini", ANA)
+    [stale] = [f for f in state.check.warnings if f.code == "L025"]
+    assert stale.node == "name" and "es text did not" in stale.message
+    assert f"L025:{stale.node}" in publishing.warning_keys(state.check)
 
 
 def test_sending_back_needs_a_comment_and_blocks_publishing(db: Database) -> None:

@@ -39,6 +39,7 @@ ROUTES: list[tuple[str, str, dict[str, Any] | None, int]] = [
         409,
     ),
     ("POST", "/staff/flows/intake/api/check", {"data": "{}"}, 200),
+    ("POST", "/staff/flows/intake/api/topic-match", {"json": {"text": "fees?"}}, 200),
     ("POST", "/staff/flows/intake/api/preview", {"json": {"revision": -5}}, 409),
     (
         "POST",
@@ -240,6 +241,7 @@ def test_review_then_publish_then_rollback_through_the_pages(fresh: Console) -> 
     author, author_csrf = fresh.client("editor")
     body = draft_of(author)
     node(body["data"], "ask_first_name")["text"]["en"] = "What should we call you?"
+    node(body["data"], "ask_first_name")["text"]["es"] = "¿Cómo le llamamos?"  # both: no L025
     revision = save(author, author_csrf, body["data"], body["revision"]).json["revision"]
 
     sent = form_post(
@@ -341,3 +343,58 @@ def test_import_of_a_broken_file_says_where_and_changes_nothing(fresh: Console) 
     assert response.status_code == 400
     assert "line 1" in response.get_data(as_text=True)
     assert draft_of(client)["revision"] == before
+
+
+def test_a_single_admin_practice_publishes_with_a_recorded_self_approval(tmp_path: Path) -> None:
+    solo = build_console(tmp_path, self_approval=True)
+    admin, csrf = solo.client("admin")
+    body = draft_of(admin)
+    node(body["data"], "ask_first_name")["text"]["en"] = "What name should we use?"
+    node(body["data"], "ask_first_name")["text"]["es"] = "¿Cómo le llamamos?"  # both: no L025
+    revision = save(admin, csrf, body["data"], body["revision"]).json["revision"]
+    form_post(admin, csrf, "/staff/flows/intake/submit", revision=revision)
+    review_id = draft_of(admin)["review"]["id"]
+    page = admin.get("/staff/flows/intake/review").get_data(as_text=True)
+    assert "Approve my own change" in page and 'name="comment"' in page
+    bare = form_post(admin, csrf, f"/staff/flows/intake/reviews/{review_id}", decision="approve")
+    assert bare.status_code == 422 and "audit log" in bare.get_data(as_text=True)
+    done = form_post(
+        admin,
+        csrf,
+        f"/staff/flows/intake/reviews/{review_id}",
+        decision="approve",
+        comment="Only admin; wording fix",
+    )
+    assert done.status_code == 302
+    assert "Self-approved" in admin.get("/staff/flows/intake/review").get_data(as_text=True)
+    published = form_post(admin, csrf, "/staff/flows/intake/publish", revision=revision)
+    assert published.status_code == 302
+    with solo.db.read() as conn:
+        entries = chat_db.audit_entries(conn, subject="flow:intake")
+    [own] = [e for e in entries if e["action"] == "flow.review.self_approve"]
+    assert own["detail"]["comment"] == "Only admin; wording fix"
+
+
+def test_a_typed_message_shows_the_matching_topic_its_score_and_the_runner_up(
+    console: Console,
+) -> None:
+    client, csrf = console.client("editor")
+    url = "/staff/flows/intake/api/topic-match"
+    asked = client.post(url, json={"text": "how much does a session cost?"}, headers=headers(csrf))
+    found = asked.json["match"]
+    assert found["topic"] == "payment" and found["outcome"] == "confident"
+    assert found["score"] > found["runner_score"] >= 0 and found["runner_up"] not in (
+        None,
+        "payment",
+    )
+    assert found["example"] and found["label"]
+    spanish = client.post(
+        url, json={"text": "¿cuánto cuesta?", "locale": "es"}, headers=headers(csrf)
+    )
+    assert spanish.json["locale"] == "es" and spanish.json["match"]["topic"] == "payment"
+    empty = client.post(url, json={"text": "  "}, headers=headers(csrf))
+    assert empty.status_code == 400
+
+
+def headers(csrf: str) -> dict[str, str]:
+    return {"X-CSRF-Token": csrf, **JSON}

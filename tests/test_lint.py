@@ -45,6 +45,7 @@ CASES = {
     "L022_shared_topic_example.json": ("L022", "$.topics[1].examples.en[3]"),
     "L023_too_few_examples.json": ("L023", "$.topics[0].examples"),
     "L024_unknown_topic.json": ("L024", "$.topics[0].related[0]"),
+    "L025_stale_translation.json": ("L025", "welcome"),  # against clean.json as published
 }
 
 
@@ -73,7 +74,7 @@ def test_every_code_has_a_broken_file_and_a_case() -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_it_reports_the_broken_file_with_its_code_and_node(name: str) -> None:
     code, where = CASES[name]
-    findings = lint(load(name), name)
+    findings = lint(load(name), name, base=clean() if code == "L025" else None)
     assert (code, where) in codes(findings), findings
     assert all(f.code == code for f in findings), f"unexpected side findings: {findings}"
     found = next(f for f in findings if f.code == code)
@@ -88,6 +89,27 @@ def test_lint_codes_doc_lists_every_code_with_its_severity() -> None:
 
 
 # --- details of single rules -------------------------------------------------------------------
+
+
+def test_stale_translations_need_a_base_and_follow_steps_and_topics_that_moved() -> None:
+    stale = load("L025_stale_translation.json")
+    assert lint(stale) == []  # without the published version there is nothing to compare
+    both = load("L025_stale_translation.json")
+    welcome = both["sections"]["main"]["nodes"][0]
+    welcome["text"]["es"] += " Nos alegra que estés aquí."
+    assert lint(both, base=clean()) == []  # both languages changed: nothing stale
+    moved = load("L025_stale_translation.json")
+    moved["sections"]["main"]["nodes"].insert(1, moved["sections"]["main"]["nodes"].pop(0))
+    found = [f for f in lint(moved, base=clean()) if f.code == "L025"]
+    assert [(f.node, f.path.rsplit(".", 1)[-1]) for f in found] == [("welcome", "text")]
+    assert "en text changed" in found[0].message and "es text did not" in found[0].message
+    flow = json.loads((ROOT / "flows" / "intake.json").read_text(encoding="utf-8"))
+    edited = json.loads(json.dumps(flow))
+    edited["topics"].reverse()
+    at = next(i for i, t in enumerate(edited["topics"]) if t.get("answer"))
+    edited["topics"][at]["answer"][0]["en"] = "Changed only in English."
+    [topic] = [f for f in lint(edited, base=flow) if f.code == "L025"]
+    assert topic.path == f"$.topics[{at}].answer[0]" and topic.node is None
 
 
 def test_it_reports_a_circle_without_questions_even_with_no_exit() -> None:

@@ -413,6 +413,7 @@ def test_purge_deletes_exactly_the_finished_unflagged_conversations_without_refe
         "live_requests": 1,
         "transcripts": 0,
         "transcript_events": 0,
+        "unanswered": 0,
         "retention_days": 30,
         "referral_retention_days": 0,
     }

@@ -16,6 +16,7 @@ from staff_helpers import PERSONAS, Console, build_console
 ADMIN = ("admin",)
 DESK = ("admin", "coordinator")
 ANYONE = ("admin", "coordinator", "editor")
+EDITING = ("admin", "editor")
 
 # (method, path, form, roles allowed, status for an allowed persona). "{r}" is a referral id,
 # "{s}" a spare staff account, "{t}" an API token. Forms are valid enough to pass the guard.
@@ -41,6 +42,9 @@ ROUTES: list[tuple[str, str, dict[str, str], tuple[str, ...], int]] = [
     ("POST", "/staff/tokens/{t}/revoke", {}, ADMIN, 302),
     ("GET", "/staff/audit", {}, ADMIN, 200),
     ("GET", "/staff/audit?action=login.success", {}, ADMIN, 200),
+    ("GET", "/staff/questions/", {}, EDITING, 200),
+    ("POST", "/staff/questions/999999/example", {"topic": "payment"}, EDITING, 404),
+    ("POST", "/staff/questions/999999/dismiss", {}, EDITING, 404),
 ]
 
 
@@ -127,6 +131,7 @@ def test_every_console_and_api_route_is_in_the_persona_table(console: Console) -
         "<int:staff_id>": "{s}",
         "<int:token_id>": "{t}",
         "<session_id>": "{session}",
+        "<int:question_id>": "999999",
     }
     own_public = {
         "/staff/login",
@@ -139,7 +144,8 @@ def test_every_console_and_api_route_is_in_the_persona_table(console: Console) -
     }
     missing = []
     for rule in console.app.url_map.iter_rules():
-        if not rule.endpoint.startswith(("staff.", "api.")) or rule.rule in own_public:
+        guarded = rule.endpoint.startswith(("staff.", "api.", "questions."))
+        if not guarded or rule.rule in own_public:
             continue
         path = rule.rule
         for name, mark in placeholders.items():
@@ -159,7 +165,7 @@ def test_every_guarded_view_declares_its_roles(console: Console) -> None:
         "staff.live_socket",
     }
     for endpoint, view in console.app.view_functions.items():
-        if endpoint.startswith("staff.") and endpoint not in unguarded:
+        if endpoint.startswith(("staff.", "questions.")) and endpoint not in unguarded:
             assert getattr(view, "required_roles", None), endpoint
         if endpoint.startswith("api."):
             assert getattr(view, "required_scope", None) == "referrals:read", endpoint

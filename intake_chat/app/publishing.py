@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from ..core.errors import EditRefused, FlowError
 from ..core.flows import Flow, canonical_digest, parse_flow, reference_problems, schema_problems
 from ..core.lint import Finding, lint
-from ..storage import Database, utcnow
+from ..storage import Database, unanswered, utcnow
 from ..storage import conversations as chat_db
 from ..storage import drafts as store
 from ..storage.drafts import Draft, Publication, Review
@@ -30,6 +30,7 @@ from ..storage.drafts import Draft, Publication, Review
 __all__ = [
     "Actor",
     "Check",
+    "add_topic_example",
     "DraftState",
     "check_flow",
     "current_version",
@@ -103,22 +104,23 @@ def node_at(data: Any, path: str) -> str | None:
     return node_id if isinstance(node_id, str) else None
 
 
-_CHECKS: OrderedDict[tuple[str, str], Check] = OrderedDict()
+_CHECKS: OrderedDict[tuple[str, str, str], Check] = OrderedDict()
 _CHECKS_KEPT = 64
 _checks_lock = threading.Lock()
 
 
-def check_flow(data: Any, file: str = "draft") -> Check:
+def check_flow(data: Any, file: str = "draft", base: Any = None) -> Check:
     """Everything that would stop this flow from being published, and the warnings. Results are
     kept by content digest: the linter takes ~0.15 s on the intake flow, and the history and
-    review pages check the same versions again and again."""
-    key = (_digest(data), file)
+    review pages check the same versions again and again. ``base``: the live version a draft
+    changes, for L025 (one language edited, another left as published)."""
+    key = (_digest(data), file, _digest(base) if isinstance(base, dict) else "")
     with _checks_lock:
         found = _CHECKS.get(key)
         if found is not None:
             _CHECKS.move_to_end(key)
             return found
-    check = _check(data, file)
+    check = _check(data, file, base if isinstance(base, dict) else None)
     with _checks_lock:
         _CHECKS[key] = check
         while len(_CHECKS) > _CHECKS_KEPT:
@@ -126,7 +128,7 @@ def check_flow(data: Any, file: str = "draft") -> Check:
     return check
 
 
-def _check(data: Any, file: str) -> Check:
+def _check(data: Any, file: str, base: dict[str, Any] | None) -> Check:
     problems = schema_problems(data, file)
     if problems:
         return Check(
@@ -135,7 +137,7 @@ def _check(data: Any, file: str) -> Check:
                 for p in problems
             ]
         )
-    found = [f if f.node else _with_node(f, data) for f in lint(data, file)]
+    found = [f if f.node else _with_node(f, data) for f in lint(data, file, base)]
     # The loader also refuses patterns that could take exponential time; the linter has no code
     # for that, so it is reported the way a schema problem is.
     for problem in reference_problems(data, file):
@@ -273,7 +275,18 @@ def draft_state(db: Database, flow_id: str, actor: Actor) -> DraftState:
         current = store.current_publication(conn, flow_id)
         review = store.latest_review(conn, flow_id)
     data = _parse(draft.json)
-    return DraftState(draft, data, current, review, check_flow(data, flow_id))
+    return DraftState(draft, data, current, review, check_flow(data, flow_id, _live(current)))
+
+
+def live_document(db: Database, flow_id: str) -> Any:
+    """What new visitors get now, as the JSON tab's check compares a draft with it."""
+    with db.read() as conn:
+        return _live(store.current_publication(conn, flow_id))
+
+
+def _live(current: Publication | None) -> Any:
+    """The published document a draft is checked against (L025), or None before the first."""
+    return None if current is None else _parse(current.json)
 
 
 def flow_ids(db: Database) -> list[str]:
@@ -311,43 +324,94 @@ def save_draft(db: Database, flow_id: str, data: Any, *, revision: int, actor: A
             f'The flow\'s "id" must stay "{flow_id}"; to make a new '
             "flow, export this one, change the id and import it.",
         )
-    digest = _digest(data)
-    now = utcnow()
     with db.transaction() as conn:
         draft = _ensure_draft(conn, flow_id, actor)
         if draft.revision != revision:
             raise _conflict(draft, actor)
-        if digest == draft.digest:
-            return draft
-        editors = list(draft.editors) if actor.id in draft.editors else [*draft.editors, actor.id]
-        fresh = (
-            not draft.editors
-            or draft.updated_by != actor.id
-            or now - draft.updated_at > EDIT_SESSION_GAP
-        )
-        store.update_draft(
+        return _store_edit(conn, draft, data, actor)
+
+
+def _store_edit(
+    conn: Connection, draft: Draft, data: dict[str, Any], actor: Actor, **audited: Any
+) -> Draft:
+    """Write ``data`` over this revision of the draft; one audited edit per editing session
+    (or always, with ``audited`` detail such as where the change came from)."""
+    digest = _digest(data)
+    if digest == draft.digest:
+        return draft
+    now = utcnow()
+    flow_id, revision = draft.flow_id, draft.revision
+    editors = list(draft.editors) if actor.id in draft.editors else [*draft.editors, actor.id]
+    quiet = now - draft.updated_at > EDIT_SESSION_GAP
+    fresh = not draft.editors or draft.updated_by != actor.id or quiet
+    store.update_draft(
+        conn,
+        flow_id,
+        expected_revision=revision,
+        json=_dump(data),
+        digest=digest,
+        editors=editors,
+        updated_by=actor.id,
+        updated_by_name=actor.name,
+        updated_at=now,
+    )
+    superseded = store.supersede_open_reviews(conn, flow_id)
+    if fresh or superseded or audited:
+        _audit(
             conn,
+            actor,
+            "flow.draft.edit",
             flow_id,
-            expected_revision=revision,
-            json=_dump(data),
-            digest=digest,
-            editors=editors,
-            updated_by=actor.id,
-            updated_by_name=actor.name,
-            updated_at=now,
+            revision=revision + 1,
+            superseded_reviews=superseded,
+            **audited,
         )
-        superseded = store.supersede_open_reviews(conn, flow_id)
-        if fresh or superseded:
-            _audit(
-                conn,
-                actor,
-                "flow.draft.edit",
-                flow_id,
-                revision=revision + 1,
-                superseded_reviews=superseded,
-            )
-        saved = store.get_draft(conn, flow_id)
+    saved = store.get_draft(conn, flow_id)
     assert saved is not None
+    return saved
+
+
+def add_topic_example(
+    db: Database,
+    flow_id: str,
+    topic_id: str,
+    text: str,
+    *,
+    locale: str,
+    actor: Actor,
+    question_id: int | None = None,
+) -> Draft:
+    """Add ``text`` to a topic's examples in the draft (started from the live version if there
+    is none), and, in the same transaction, take the question off "Questions we could not
+    answer". The draft still needs review and publishing like any other edit."""
+    text = " ".join(text.split())
+    if not text:
+        raise EditRefused("empty", "There is no text to add as an example.")
+    with db.transaction() as conn:
+        draft = _ensure_draft(conn, flow_id, actor)
+        data = _parse(draft.json)
+        topics = data.get("topics") if isinstance(data, dict) else None
+        found = [t for t in topics or [] if isinstance(t, dict) and t.get("id") == topic_id]
+        if not found:
+            raise EditRefused("unknown_topic", f'The draft has no topic "{topic_id}".')
+        if locale not in (data.get("locales") or []):
+            raise EditRefused(
+                "unknown_locale", f'The draft has no language "{locale}" to add the example to.'
+            )
+        examples = found[0].setdefault("examples", {})
+        if not isinstance(examples, dict):
+            raise EditRefused("bad_topic", f'The topic "{topic_id}" has broken examples.')
+        listed = examples.setdefault(locale, [])
+        if not isinstance(listed, list):
+            raise EditRefused("bad_topic", f'The topic "{topic_id}" has broken examples.')
+        if text.casefold() not in {str(x).casefold() for x in listed}:
+            listed.append(text)
+        saved = _store_edit(conn, draft, data, actor, topic=topic_id, source="unanswered")
+        if question_id is not None:
+            unanswered.delete_question(conn, question_id)
+            _audit(
+                conn, actor, "unanswered.add_example", flow_id, question=question_id, topic=topic_id
+            )
     return saved
 
 
@@ -427,7 +491,7 @@ def submit_for_review(
                 "The draft is the same as the live version; there is nothing to review.",
             )
         data = _parse(draft.json)
-        check = check_flow(data, flow_id)
+        check = check_flow(data, flow_id, _live(current))
         if check.errors:
             raise EditRefused(
                 "errors",
@@ -475,9 +539,24 @@ def may_review(review: Review, actor: Actor) -> bool:
     return actor.id not in review.editors and actor.id != review.submitted_by
 
 
+def self_approved(review: Review) -> bool:
+    """Approved by someone who worked on it (only with INTAKE_SELF_APPROVAL on)."""
+    return review.reviewer is not None and not may_review(review, Actor(review.reviewer))
+
+
 def decide_review(
-    db: Database, flow_id: str, review_id: int, *, approve: bool, actor: Actor, comment: str = ""
+    db: Database,
+    flow_id: str,
+    review_id: int,
+    *,
+    approve: bool,
+    actor: Actor,
+    comment: str = "",
+    self_approval: bool = False,
 ) -> Review:
+    """Approve or send back a review. With ``self_approval`` (a practice with a single admin),
+    the author may approve their own change, giving a reason; the audit log records it as
+    ``flow.review.self_approve``, never as an ordinary approval."""
     comment = comment.strip()[:NOTE_MAX]
     with db.transaction() as conn:
         draft = _ensure_draft(conn, flow_id, actor)
@@ -492,10 +571,17 @@ def decide_review(
                 "superseded",
                 "The draft was changed after it was sent for review; it has to be sent again.",
             )
-        if not may_review(review, actor):
+        own = not may_review(review, actor)
+        if own and not (self_approval and approve):
             raise EditRefused(
                 "own_change",
                 "You worked on this draft, so another editor or an admin has to review it.",
+            )
+        if own and not comment:
+            raise EditRefused(
+                "reason_required",
+                "Say why this change is safe to publish without a second person: the reason "
+                "is kept in the audit log with your self-approval.",
             )
         if not approve and not comment:
             raise EditRefused(
@@ -513,7 +599,7 @@ def decide_review(
         _audit(
             conn,
             actor,
-            "flow.review.approve" if approve else "flow.review.changes_requested",
+            _decision_action(approve, own),
             flow_id,
             review=review.id,
             revision=review.revision,
@@ -522,6 +608,12 @@ def decide_review(
         decided = store.get_review(conn, review.id)
     assert decided is not None
     return decided
+
+
+def _decision_action(approve: bool, own: bool) -> str:
+    if not approve:
+        return "flow.review.changes_requested"
+    return "flow.review.self_approve" if own else "flow.review.approve"
 
 
 # --- publish and rollback -------------------------------------------------------------------
@@ -548,7 +640,7 @@ def publish(
                 "The draft is the same as the live version; there is nothing to publish.",
             )
         data = _parse(draft.json)
-        check = check_flow(data, flow_id)
+        check = check_flow(data, flow_id, _live(current))
         if check.errors:
             raise EditRefused(
                 "errors",

@@ -1,7 +1,9 @@
 """Retention: deleting conversations nobody needs any more, in small batches, hourly or by hand.
 
 Owns the purge pass (``purge``), and its hourly background thread. The SQL is in
-``storage/conversations.py``. Imports nothing from Flask.
+``storage/purges.py`` and, for the questions no topic answered, ``storage/unanswered.py`` (they
+go after ``INTAKE_RETENTION_DAYS`` like the conversations they came from).
+Imports nothing from Flask.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from functools import partial
 from sqlalchemy.engine import Connection
 
 from ..core.config import Config
-from ..storage import Database, purges, utcnow
+from ..storage import Database, purges, unanswered, utcnow
 from ..storage import conversations as store
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class PurgeReport:
     live_requests: int = 0
     transcripts: int = 0
     transcript_events: int = 0
+    unanswered: int = 0
     dry_run: bool = False
 
     def add(self, counts: dict[str, int]) -> None:
@@ -46,7 +49,8 @@ class PurgeReport:
 
     @property
     def deleted_anything(self) -> bool:
-        return any((self.sessions, self.events, self.live_requests, self.transcript_events))
+        counts = (self.sessions, self.events, self.live_requests, self.transcript_events)
+        return any(counts) or bool(self.unanswered)
 
 
 def cutoffs(config: Config, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -84,12 +88,15 @@ def purge(
                     conn, idle_before=idle_before, closed_before=closed_before, now=now
                 )
             )
+            if idle_before is not None:
+                report.unanswered = unanswered.count_older(conn, idle_before)
         return report
     try:
         if idle_before is not None:
             find = partial(purges.purgeable_sessions, idle_before=idle_before, now=now)
             delete = partial(purges.delete_sessions, idle_before=idle_before, now=now)
             _in_batches(db, find, delete, report, batch, pause)
+            report.unanswered += db.write(partial(unanswered.delete_older, before=idle_before))
         if closed_before is not None:
             find = partial(purges.stale_transcripts, closed_before=closed_before, now=now)
             delete = partial(purges.delete_transcripts, closed_before=closed_before, now=now)

@@ -27,7 +27,7 @@ from ..core.flows import Flow, parse_flow
 from ..core.protocol import BotEvent, ClientFrame, Effect
 from ..core.ratelimit import TokenBuckets
 from ..safety import detection as safety_rules
-from ..storage import Database, utcnow
+from ..storage import Database, unanswered, utcnow
 from ..storage import conversations as store
 from . import publishing
 from .hub import STAFF_CHANNEL, Hub
@@ -553,10 +553,38 @@ class Service:
             turn.wake_staff = True  # the text is already in the log as the visitor event
         elif kind == "consent_declined":
             _forget_logged_typing(conn, session, effect, now)
-        elif kind in ("topic_answered", "topic_unanswered"):
-            pass  # for a future "questions we could not answer" page (docs/topics.md)
+        elif kind == "topic_unanswered":
+            self._record_unanswered(conn, session, turn, str(effect.get("node") or ""), now)
+        elif kind == "topic_answered":
+            pass
         else:
             log.warning("unknown engine effect %r ignored", kind)
+
+    def _record_unanswered(
+        self, conn: Connection, session: store.SessionRow, turn: Turn, node: str, now: datetime
+    ) -> None:
+        """Keep the typed text for "Questions we could not answer" (web/questions.py): only once
+        the visitor consented (when the flow asks), never a message safety answered or flagged,
+        nor text consent-declined redaction blanked, nor the editor's sandbox (its database has
+        no such table)."""
+        if not self.published_flows or turn.hit is not None or turn.flags or _flagged(session):
+            return
+        text = turn.events[0].get("text") if turn.events else None
+        if not isinstance(text, str) or not text.strip():
+            return
+        answers = (turn.state or {}).get("answers") or {}
+        consent = _consent_vars(self.flow_of(conn, session))
+        if consent and not any(answers.get(var) is True for var in consent):
+            return
+        locale = (turn.state or {}).get("locale") or session.locale
+        unanswered.record(
+            conn,
+            flow_id=session.flow_id,
+            locale=str(locale),
+            node=node,
+            text=text.strip(),
+            now=now,
+        )
 
     def _after_commit(self, session_id: str, turn: Turn, listener: object) -> None:
         self.hub.publish(session_id, source=listener)

@@ -57,7 +57,8 @@ def purge(dry_run: bool) -> None:
     click.echo(
         f"{verb} {report.sessions} conversations ({report.events} events, "
         f"{report.live_requests} live requests); transcripts of {report.transcripts} closed "
-        f"referrals ({report.transcript_events} events)"
+        f"referrals ({report.transcript_events} events); {report.unanswered} unanswered "
+        "questions"
     )
     if not config.retention_days:
         click.echo("INTAKE_RETENTION_DAYS is 0: conversations are kept forever", err=True)

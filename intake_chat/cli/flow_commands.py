@@ -38,14 +38,27 @@ def group() -> None:
     show_default=True,
     help="json gives one object for scripts and editors.",
 )
-def check(files: tuple[str, ...], fmt: str) -> None:
+@click.option(
+    "--base",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The published version of the one flow FILE: also warn (L025) where one language's "
+    "text changed since it and another's did not.",
+)
+def check(files: tuple[str, ...], fmt: str, base: str | None) -> None:
     """Check flow files (and the safety rules file) for mistakes.
 
     FILES may include folders: every *.json directly inside is checked. Reports JSON syntax and
     schema errors first; when a file matches the schema, runs the linter (codes in
     docs/lint-codes.md). Exits 1 if any file has an error, 0 if there are only warnings.
     """
-    results = [(str(path), check_file(path)) for path in _expand(files)]
+    paths = _expand(files)
+    if base is not None and len(paths) != 1:
+        raise click.UsageError("--base compares one flow file with its published version")
+    try:
+        base_data = read_flow_file(base) if base is not None else None
+    except FlowError as exc:
+        _fail(exc.problems)
+    results = [(str(path), check_file(path, base_data)) for path in paths]
     errors = sum(f.severity == "error" for _, found in results for f in found)
     warnings = sum(f.severity == "warning" for _, found in results for f in found)
     if fmt == "json":
@@ -160,8 +173,9 @@ def _expand(names: Iterable[str]) -> list[Path]:
     return out
 
 
-def check_file(path: Path) -> list[Finding]:
-    """Every finding for one file: unreadable or schema-invalid files stop before the linter."""
+def check_file(path: Path, base: dict[str, Any] | None = None) -> list[Finding]:
+    """Every finding for one file: unreadable or schema-invalid files stop before the linter.
+    ``base``: the published version, for L025."""
     try:
         data = read_flow_file(path)
     except FlowError as exc:
@@ -171,7 +185,7 @@ def check_file(path: Path) -> list[Finding]:
     problems = schema_problems(data, str(path))
     if problems:
         return [_from_problem(p, "F002") for p in problems]
-    return lint(data, str(path))
+    return lint(data, str(path), base)
 
 
 def is_safety_file(path: Path, data: dict[str, Any]) -> bool:

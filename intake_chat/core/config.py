@@ -92,6 +92,8 @@ HELP: dict[str, str] = {
     "office_hours": "When live hand-off is offered, e.g. `mon-fri 09:00-17:00`.",
     "timezone": "The practice's time zone (office hours, times in the console).",
     "review_required": "A flow draft needs another editor's approval before it is published.",
+    "self_approval": "A practice with one admin: an author may approve their own draft, with a "
+    "reason, recorded in the audit log as a self-approval.",
     "require_totp_for_all": "Every staff member, not only admins, must use two-step sign-in.",
     "smtp_host": "Mail server for notifications; empty: no email.",
     "smtp_port": "Mail server port.",
@@ -177,6 +179,8 @@ class Config(Delivery):
     office_hours: str = "mon-fri 09:00-17:00"
     timezone: str = "America/New_York"
     review_required: bool = True
+    # Off by default (four eyes); on, the author's approval is allowed and audited as such.
+    self_approval: bool = False
     require_totp_for_all: bool = False
     notify_include_details: bool = False
     quick_exit_url: str = "https://www.weather.gov/"

@@ -45,6 +45,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "L022": ("warning", "topic example used by two topics"),
     "L023": ("warning", "topic with too few examples in a locale"),
     "L024": ("error", "topic id taken or unknown"),
+    "L025": ("warning", "one language changed since the published version, another did not"),
 }
 
 MIN_TOPIC_EXAMPLES = 10  # fewer, and ordinary wordings of the question are missed
@@ -96,11 +97,15 @@ class Finding:
         return asdict(self)
 
 
-def lint(data: Mapping[str, Any], file: str = "") -> list[Finding]:
+def lint(
+    data: Mapping[str, Any], file: str = "", base: Mapping[str, Any] | None = None
+) -> list[Finding]:
     """Every finding for one flow dict, errors and warnings, sorted by code then file position.
 
     ``file`` is accepted for symmetry with the loader; findings do not repeat it. Something that
-    is not an object at all is the schema's to report, so it gives no findings here.
+    is not an object at all is the schema's to report, so it gives no findings here. ``base`` is
+    the published version this one changes (the editor's live version, ``flow check --base``):
+    with it, L025 compares the two.
     """
     del file
     if not isinstance(data, Mapping):
@@ -108,6 +113,8 @@ def lint(data: Mapping[str, Any], file: str = "") -> list[Finding]:
     flow = _Index(data)
     out = _Linter(flow)
     out.run()
+    if isinstance(base, Mapping):
+        out.findings.extend(stale_translations(flow, _Index(base)))
     order = {n.id: n.order for n in flow.nodes.values()}
     return sorted(
         dict.fromkeys(out.findings),
@@ -582,6 +589,49 @@ def _texts(flow: _Index) -> Iterator[tuple[str | None, str, Any]]:
                 for i, item in enumerate(_list(d.get(key))):
                     if isinstance(item, Mapping) and "label" in item:
                         yield node.id, f"{node.path}.{key}[{i}].label", item["label"]
+
+
+def _text_key(flow: _Index, node: str | None, path: str) -> tuple[str, str]:
+    """Where a text lives, stable when steps or topics move: the node or topic id and the rest."""
+    if node is not None and node in flow.nodes:
+        return node, path.removeprefix(flow.nodes[node].path)
+    match = re.match(r"\$\.topics\[(\d+)\]", path)
+    if match:
+        topics, at = _topics(flow), int(match.group(1))
+        topic_id = topics[at].get("id") if at < len(topics) else None
+        return f"topic:{topic_id}", path[match.end() :]
+    return "", path
+
+
+def stale_translations(flow: _Index, base: _Index) -> list[Finding]:
+    """L025: a text whose wording changed in some locales and stayed as published in others,
+    which then say something else (an office manager fixes the English; the Spanish is stale)."""
+    published = {
+        _text_key(base, node, path): text
+        for node, path, text in _texts(base)
+        if isinstance(text, Mapping)
+    }
+    found: list[Finding] = []
+    for node, path, text in _texts(flow):
+        old = published.get(_text_key(flow, node, path))
+        if not isinstance(text, Mapping) or not isinstance(old, Mapping):
+            continue
+        shared = [loc for loc in flow.locales if loc in text and loc in old]
+        changed = [loc for loc in shared if text[loc] != old[loc]]
+        same = [loc for loc in shared if text[loc] == old[loc] and text[loc]]
+        if changed and same:
+            found.append(
+                _finding(
+                    "L025",
+                    node,
+                    path,
+                    f"the {', '.join(changed)} text changed since the published version but the "
+                    f"{', '.join(same)} text did not",
+                    f"update the {', '.join(same)} text to say the same, or acknowledge this "
+                    "warning if it already does",
+                )
+            )
+    return found
 
 
 def split_placeholders(text: str) -> tuple[list[str], list[str]]:

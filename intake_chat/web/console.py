@@ -77,6 +77,7 @@ STATE_KEY = "intake_console"
 NAV: tuple[NavItem, ...] = (
     NavItem("Inbox", "staff.inbox", ("admin", "coordinator")),
     NavItem("Flows", "editor.index", ("admin", "editor")),
+    NavItem("Unanswered questions", "questions.page", ("admin", "editor")),
     NavItem("Live chat", "live.queue", ("admin", "coordinator")),
     NavItem("Staff", "staff.users", ("admin",)),
     NavItem("Integrations", "staff.tokens", ("admin",)),

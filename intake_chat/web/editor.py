@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..app import publishing
 from ..app.publishing import Actor
+from ..core import topics
 from ..core.errors import EditRefused, FlowError
 from ..core.flowdiff import diff_flows
 from ..core.flows import load_schema, parse_flow, parse_json
@@ -39,6 +40,7 @@ bp = Blueprint("editor", __name__, url_prefix="/staff/flows")
 
 EDIT_ROLES: tuple[auth.Role, ...] = ("admin", "editor")
 MAX_FLOW_BYTES = 2 * 1024 * 1024  # a flow of a few hundred steps is ~100 KB
+MAX_TRY_CHARS = 2000  # a message tried against the topics: the chat's own limit
 STATUS = {
     "conflict": 409,
     "stale": 409,
@@ -86,6 +88,10 @@ def _page_refused(exc: EditRefused) -> Response:
 
 def _review_required() -> bool:
     return bool(auth.config().review_required)
+
+
+def _self_approval() -> bool:
+    return bool(auth.config().self_approval)
 
 
 def _known_flow(flow_id: str) -> None:
@@ -195,6 +201,7 @@ def _review_dict(review: Any, actor: Actor) -> dict[str, Any] | None:
         "comment": review.comment,
         "decided_at": publishing.iso(review.decided_at),
         "may_review": publishing.may_review(review, actor),
+        "self_approved": publishing.self_approved(review),
     }
 
 
@@ -282,7 +289,7 @@ def api_check(flow_id: str) -> Response:
                 "parsed": False,
             }
         )
-    check = publishing.check_flow(data, flow_id)
+    check = publishing.check_flow(data, flow_id, publishing.live_document(get_db(), flow_id))
     if not isinstance(data, dict) or data.get("id") != flow_id:
         extra = {
             "code": "F002",
@@ -336,6 +343,36 @@ def api_preview(flow_id: str) -> Response:
     return _json({"ticket": ticket, "frame_url": frame, "revision": state.draft.revision})
 
 
+@bp.post("/<flow_id>/api/topic-match")
+@require_role(*EDIT_ROLES)
+def api_topic_match(flow_id: str) -> Response:
+    """Which of the saved draft's topics a typed message would get, its score and the runner-up
+    (core/topics.py's own match, with the example that decided it), for the preview."""
+    body = _json_body()
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TRY_CHARS:
+        return auth.json_error(
+            "bad_request", f'Send {{"text": a message of 1 to {MAX_TRY_CHARS} characters}}.', 400
+        )
+    try:
+        state = publishing.draft_state(get_db(), flow_id, _actor())
+        flow = parse_flow(state.data, flow_id)
+    except EditRefused as exc:
+        return _refused(exc)
+    except FlowError as exc:
+        return auth.json_error(
+            "errors", f"Fix the draft's errors first ({exc.problems[0].message}).", 422
+        )
+    locale = body.get("locale") if isinstance(body.get("locale"), str) else flow.default_locale
+    if locale not in flow.locales:
+        locale = flow.default_locale
+    found = topics.match(flow, text, locale, explain=True).to_dict()
+    labels = {t["id"]: _first_text(t.get("label")) for t in flow.topics.values()}
+    found["label"] = labels.get(str(found["topic"]), "")
+    found["runner_label"] = labels.get(str(found["runner_up"]), "")
+    return _json({"match": found, "locale": locale, "revision": state.draft.revision})
+
+
 @bp.post("/<flow_id>/api/preview/goto")
 @require_role(*EDIT_ROLES)
 def api_preview_goto(flow_id: str) -> Response:
@@ -382,6 +419,8 @@ def review(flow_id: str) -> BaseResponse:
         me=actor,
         review_required=_review_required(),
         may_review=state.review is not None and publishing.may_review(state.review, actor),
+        self_approval=_self_approval(),
+        self_approved=state.review is not None and publishing.self_approved(state.review),
         warning_keys=keys,
         message=_message(),
         error=request.args.get("error", ""),
@@ -423,6 +462,7 @@ def decide(flow_id: str, review_id: int) -> BaseResponse:
             approve=decision == "approve",
             actor=_actor(),
             comment=request.form.get("comment", ""),
+            self_approval=_self_approval(),
         )
     except EditRefused as exc:
         return _page_refused(exc)

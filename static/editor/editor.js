@@ -15,33 +15,44 @@
   var ID_RE = /^[a-z][a-z0-9_-]*$/;
   var VAR_RE = /^[a-z][a-z0-9_]*$/;
   var LANGS = {en: 'English', es: 'Spanish', fr: 'French', pt: 'Portuguese', zh: 'Chinese', vi: 'Vietnamese', ru: 'Russian', ar: 'Arabic', ko: 'Korean', de: 'German', it: 'Italian', ht: 'Haitian Creole', tl: 'Tagalog', pl: 'Polish'};
-  var TYPE_NAMES = {message: 'Message', question: 'Question', branch: 'Branch', set: 'Remember a value', 'goto': 'Jump', include: 'Run a section', summary: 'Summary', handoff: 'Handoff to staff', end: 'End'};
+  // Plain words for an office manager; the flow format's own name is in TECH_TYPES, shown as a hint.
+  var TYPE_NAMES = {message: 'Message', question: 'Question', branch: 'Decision', set: 'Remember a value', 'goto': 'Jump to a step', include: 'Use a section', summary: 'Summary', handoff: 'Pass to staff', end: 'End'};
+  var TECH_TYPES = {branch: 'branch', set: 'set', 'goto': 'goto', include: 'include', handoff: 'handoff'};
   var TYPE_HELP = {
     message: 'The assistant says something, then goes on to the next step.',
     question: 'The assistant asks something and stores the answer.',
-    branch: 'Chooses the next step from earlier answers. Nothing is said.',
+    branch: 'Chooses the next step from earlier answers, by rules tried in order. Nothing is said.',
     set: 'Stores fixed values (for example a flag) without asking.',
     'goto': 'Jumps to another step.',
-    include: 'Runs another section, then comes back here.',
+    include: 'Goes through the steps of another section, then comes back here.',
     summary: 'Shows the answers so the visitor can check or change them.',
     handoff: 'Passes the conversation to staff (a referral, or a live chat).',
     end: 'The conversation ends here.'
   };
   // Words for the schema's property names; the schema's own descriptions are shown as hints.
   var LABELS = {
-    text: 'What the assistant says', input: 'Kind of answer', 'var': 'Store the answer as',
+    text: 'What the assistant says', input: 'Kind of answer', 'var': 'Remember the answer as',
     options: 'Answer buttons', notice: 'Notice shown with the question', required: 'An answer is required',
     validation: 'Checks on the answer', invalid: 'Said when the answer is not valid',
     max_retries: 'Invalid answers allowed', on_max_retries: 'After too many invalid answers, go to',
     personal: 'The answer is personal information (needs consent first)', placeholder: 'Hint inside the answer box',
     intents: 'Do not match phrases such as "talk to a person" here', next: 'Then go to',
-    section_title: 'Note for editors', cases: 'Cases (tried in order)', 'default': 'Otherwise go to',
-    values: 'Values to remember', target: 'Jump to', section: 'Section to run', fields: 'Fields',
-    confirm: 'Confirm button', mode: 'Handoff mode', optional_fields: 'Optional referral fields',
+    section_title: 'Note for editors', cases: 'Rules (tried in order; the first that matches decides)', 'default': 'Otherwise go to',
+    values: 'Values to remember', target: 'Jump to', section: 'Section to go through', fields: 'Answers shown',
+    confirm: 'Confirm button', mode: 'How staff take over', optional_fields: 'Optional answers sent with the referral',
     min_length: 'Shortest answer (characters)', max_length: 'Longest answer (characters)',
-    pattern: 'Pattern the answer must match (regular expression)', min: 'Smallest allowed', max: 'Largest allowed',
+    pattern: 'The answer must look like', min: 'Smallest allowed', max: 'Largest allowed',
     message: 'Said when a check fails', title: 'Title', description: 'Note for staff (never shown)',
     start: 'First step', person_node: 'Step for "talk to a person"', label: 'Label', value: 'Value'
+  };
+  // The flow format's names, for people who read the JSON tab or docs/flow-format.md.
+  var TECH = {
+    'var': 'A short name for the answer, used in {placeholders} and in decisions (technical: var).',
+    pattern: 'Technical: a regular expression, e.g. ^[0-9]{5}$ for a five-digit ZIP code. Leave empty unless you know them.',
+    cases: 'Technical: the branch\u2019s cases.', section: 'Technical: include.', target: 'Technical: goto target.',
+    mode: 'Technical: handoff mode.',
+    intents: 'Technical: intents.', on_max_retries: 'Technical: on_max_retries.', max_retries: 'Technical: max_retries.',
+    person_node: 'Technical: settings.person_node.', start: 'Technical: start.', values: 'Technical: set values.'
   };
   var ORDER = ['text', 'input', 'options', 'notice', 'var', 'required', 'personal', 'validation', 'placeholder',
     'cases', 'default', 'values', 'target', 'section', 'fields', 'optional_fields', 'mode', 'confirm', 'next',
@@ -144,7 +155,7 @@
     var n = entry.node, out = [];
     var push = function (to, label, kind) { if (typeof to === 'string' && to) { out.push({to: to, label: label, kind: kind}); } };
     (Array.isArray(n.options) ? n.options : []).forEach(function (o) { if (isObj(o)) { push(o.next, firstText(o.label) || o.value, 'option'); } });
-    (Array.isArray(n.cases) ? n.cases : []).forEach(function (c, i) { if (isObj(c)) { push(c.next, 'case ' + (i + 1), 'case'); } });
+    (Array.isArray(n.cases) ? n.cases : []).forEach(function (c, i) { if (isObj(c)) { push(c.next, 'rule ' + (i + 1), 'case'); } });
     push(n['default'], 'otherwise', 'case');
     push(n.target, 'jump', 'jump');
     push(n.on_max_retries, 'too many tries', 'retry');
@@ -231,6 +242,10 @@
     var flowItem = el('button', {type: 'button', class: 'fe-item fe-flow-item', 'aria-current': S.selected.kind === 'flow' ? 'true' : null,
       onclick: function () { select({kind: 'flow'}); }}, [el('span', {class: 'fe-item-type', text: 'Flow'}), el('span', {class: 'fe-item-text', text: 'Title, first step, languages, settings'})].concat(badge(flowFindings())));
     pane.append(flowItem);
+    var topicCount = topicList().length;
+    pane.append(el('button', {type: 'button', class: 'fe-item fe-flow-item', 'aria-current': S.selected.kind === 'topics' || S.selected.kind === 'topic' ? 'true' : null,
+      onclick: function () { select({kind: 'topics'}); }}, [el('span', {class: 'fe-item-type', text: 'Topics'}),
+      el('span', {class: 'fe-item-text', text: 'What visitors may ask at any step (' + topicCount + (topicCount === 1 ? ' topic)' : ' topics)')})].concat(badge(topicFindings(null)))));
     sectionNames().forEach(function (name) {
       var head = el('div', {class: 'fe-section-head'}, [
         el('h3', {}, [el('button', {type: 'button', class: 'fe-linkish', 'aria-current': S.selected.kind === 'section' && S.selected.name === name ? 'true' : null,
@@ -255,9 +270,9 @@
   }
 
   function describeNode(n) {
-    if (n.type === 'branch') { return (Array.isArray(n.cases) ? n.cases.length : 0) + ' case(s), otherwise ' + (n['default'] || '?'); }
+    if (n.type === 'branch') { var k = Array.isArray(n.cases) ? n.cases.length : 0; return k + (k === 1 ? ' rule' : ' rules') + ', otherwise go to ' + (n['default'] || '?'); }
     if (n.type === 'goto') { return '→ ' + (n.target || '?'); }
-    if (n.type === 'include') { return 'runs section ' + (n.section || '?'); }
+    if (n.type === 'include') { return 'goes through the section ' + (n.section || '?'); }
     if (n.type === 'set') { return isObj(n.values) ? Object.keys(n.values).join(', ') : ''; }
     return '';
   }
@@ -444,6 +459,7 @@
 
   function labelled(id, name, ps, control, extraHint, ctx) {
     var hint = (ctx && ctx.hint !== undefined) ? ctx.hint : extraHint || hintOf(ps);
+    if (TECH[name] && !(ctx && ctx.label)) { hint = hint ? hint + ' ' + TECH[name] : TECH[name]; }
     var hintId = hint ? id + '-hint' : null;
     if (hintId) { control.setAttribute('aria-describedby', hintId); }
     return el('div', {class: 'fe-labelled'}, [el('label', {'for': id, text: (ctx && ctx.label) || labelOf(name)}), control, hint ? el('p', {class: 'hint', id: hintId, text: hint}) : null]);
@@ -478,10 +494,10 @@
   }
 
   var WIDGETS = {
-    text: function (obj, name, ps, required) {
+    text: function (obj, name, ps, required, ctx) {
       var t = isObj(obj[name]) ? obj[name] : {};
       var legendId = nextId('legend');
-      var fs = el('fieldset', {class: 'fe-text', 'aria-describedby': null}, [el('legend', {id: legendId, text: labelOf(name) + (required ? '' : ' (optional)')})]);
+      var fs = el('fieldset', {class: 'fe-text', 'aria-describedby': null}, [el('legend', {id: legendId, text: ((ctx && ctx.label) || labelOf(name)) + (required ? '' : ' (optional)')})]);
       var grid = el('div', {class: 'fe-langs'});
       locales().concat(Object.keys(t).filter(function (k) { return locales().indexOf(k) < 0; })).forEach(function (loc) {
         var id = nextId('t');
@@ -615,13 +631,13 @@
       var cases = Array.isArray(obj[name]) ? obj[name] : [];
       cases.forEach(function (c, i) {
         if (!isObj(c)) { return; }
-        var row = el('div', {class: 'fe-case'}, [el('h3', {text: 'Case ' + (i + 1)})]);
+        var row = el('div', {class: 'fe-case'}, [el('h3', {text: 'Rule ' + (i + 1)})]);
         row.append(conditionEditor(c));
         row.append(WIDGETS.node(c, 'next', {}, true, {label: 'When it matches, go to', hint: ''}));
-        row.append(rowTools(cases, i, 'case ' + (i + 1)));
+        row.append(rowTools(cases, i, 'rule ' + (i + 1)));
         fs.append(row);
       });
-      fs.append(el('button', {type: 'button', class: 'secondary fe-small', text: 'Add a case', onclick: function () {
+      fs.append(el('button', {type: 'button', class: 'secondary fe-small', text: 'Add a rule', onclick: function () {
         var v = Object.keys(variables())[0] || 'answer';
         change(function () { obj[name] = cases; cases.push({when: {'var': v, op: 'answered'}, next: obj['default'] || nodeIds()[0] || 'start'}); });
       }}));
@@ -734,7 +750,7 @@
     var simple = typeof when['var'] === 'string' || typeof when.age_of === 'string' || !Object.keys(when).length;
     if (!simple) {
       box.append(WIDGETS.json(c, 'when'));
-      box.querySelector('label').textContent = 'Condition (all / any / not, as JSON)';
+      box.querySelector('label').textContent = 'Combined rule (technical: all / any / not, as JSON)';
       return box;
     }
     var isAge = typeof when.age_of === 'string';
@@ -764,7 +780,7 @@
     [kind, varSel, opSel].forEach(function (s) { s.addEventListener('change', function () { change(write); }); });
     valueControl.addEventListener(valueControl.tagName === 'SELECT' ? 'change' : 'input', function () { change(write, {keepForm: true, quiet: true}); });
     box.append(el('div', {class: 'row fe-cond-row'}, [
-      el('label', {'for': kindId, text: 'When'}), kind, el('label', {'for': varId, class: 'visually-hidden', text: 'Variable'}), varSel,
+      el('label', {'for': kindId, text: 'When'}), kind, el('label', {'for': varId, class: 'visually-hidden', text: 'Answer'}), varSel,
       el('label', {'for': opId, class: 'visually-hidden', text: 'Test'}), opSel,
       (opSel.value === 'answered' || opSel.value === 'not_answered') ? null : el('label', {'for': valId, class: 'visually-hidden', text: 'Value'}),
       (opSel.value === 'answered' || opSel.value === 'not_answered') ? null : valueControl]));
@@ -814,6 +830,8 @@
     S.notice = '';
     if (!S.data) { return; }
     if (S.selected.kind === 'node' && find(S.selected.id)) { pane.append(nodeForm(find(S.selected.id))); }
+    else if (S.selected.kind === 'topics') { pane.append(topicsForm()); }
+    else if (S.selected.kind === 'topic' && topicIndex(S.selected.id) >= 0) { pane.append(topicForm(topicIndex(S.selected.id))); }
     else if (S.selected.kind === 'section' && sections()[S.selected.name]) { pane.append(sectionForm(S.selected.name)); }
     else { S.selected = {kind: 'flow'}; pane.append(flowForm()); }
   }
@@ -846,7 +864,7 @@
     var required = nodeDef.required || [];
     var wrap = el('div', {class: 'fe-node'});
     wrap.append(el('h2', {tabindex: '-1', text: (TYPE_NAMES[type] || type) + ': ' + node.id}));
-    wrap.append(el('p', {class: 'hint', text: (TYPE_HELP[type] || '') + ' In section “' + entry.section + '”, step ' + (entry.index + 1) + ' of ' + nodesOf(entry.section).length + '.'}));
+    wrap.append(el('p', {class: 'hint', text: (TYPE_HELP[type] || '') + (TECH_TYPES[type] ? ' (Technical: a “' + TECH_TYPES[type] + '” step.)' : '') + ' In section “' + entry.section + '”, step ' + (entry.index + 1) + ' of ' + nodesOf(entry.section).length + '.'}));
     wrap.append(nodeTools(entry));
     wrap.append(findingsBox(findingsFor(node.id)));
     wrap.append(idField(node));
@@ -887,7 +905,7 @@
       renderList();
       renderMap();
     });
-    return el('div', {class: 'fe-field'}, [el('label', {'for': id, text: 'Step name (id)'}), input, msg]);
+    return el('div', {class: 'fe-field'}, [el('label', {'for': id, text: 'Step name (technical: id)'}), input, msg]);
   }
 
   function nodeTools(entry) {
@@ -948,7 +966,7 @@
       });
       select({kind: 'node', id: id}, true);
     }}, [el('h2', {tabindex: '-1', text: 'Add a step to section “' + section + '”' + (after ? ' after “' + after + '”' : '')}),
-      el('label', {'for': typeId, text: 'Kind of step'}), type, el('label', {'for': idId, text: 'Step name (id, optional)'}), idInput, msg,
+      el('label', {'for': typeId, text: 'Kind of step'}), type, el('label', {'for': idId, text: 'Step name (technical: id; optional)'}), idInput, msg,
       el('div', {class: 'row'}, [el('button', {type: 'submit', text: 'Add the step'}), el('button', {type: 'button', class: 'secondary', text: 'Cancel', onclick: function () { renderForm(); }})])]);
     pane.append(form);
     form.querySelector('h2').focus();
@@ -1011,6 +1029,112 @@
     wrap.append(field(settings, 'max_retries', settingsDef.properties.max_retries, false));
     wrap.append(el('p', {class: 'hint', text: 'Languages: ' + locales().map(langName).join(', ') + '. Global phrases (' + (Array.isArray(S.data.intents) ? S.data.intents.length : 0) + ') and built-in messages are edited in the JSON tab.'}));
     return wrap;
+  }
+
+  /* ---------- topics: what a visitor may ask at any step (docs/topics.md) */
+  function topicList() { return Array.isArray(S.data && S.data.topics) ? S.data.topics : []; }
+  function topicIndex(id) { return topicList().findIndex(function (t) { return isObj(t) && t.id === id; }); }
+  // Findings about topic i (null: about any topic), by their JSON path.
+  function topicFindings(i) {
+    var prefix = i === null ? '$.topics' : '$.topics[' + i + ']';
+    return S.check.findings.filter(function (f) {
+      var p = typeof f.path === 'string' ? f.path : '';
+      if (i === null) { return p.indexOf(prefix) === 0; }
+      return p === prefix || p.indexOf(prefix + '.') === 0 || p.indexOf(prefix + '[') === 0;
+    });
+  }
+  function topicsForm() {
+    var wrap = el('div', {class: 'fe-node'}, [el('h2', {tabindex: '-1', text: 'Topics'}),
+      el('p', {class: 'hint', text: 'Questions a visitor may type at any step (fees, telehealth, privacy …). The assistant answers with the topic’s reviewed answer, then asks its pending question again. Each topic has example questions in every language: the more ordinary wordings, the better it is found. (Technical: topics.)'})]);
+    wrap.append(findingsBox(topicFindings(null)));
+    var list = el('ul', {class: 'fe-topic-list'});
+    topicList().forEach(function (t) {
+      if (!isObj(t)) { return; }
+      var n = locales().map(function (l) { return (isObj(t.examples) && Array.isArray(t.examples[l]) ? t.examples[l].length : 0) + ' ' + l; }).join(', ');
+      list.append(el('li', {}, [el('button', {type: 'button', class: 'fe-linkish', text: firstText(t.label) || t.id, onclick: function () { select({kind: 'topic', id: t.id}, true); }}),
+        el('span', {class: 'hint', text: ' — ' + (Array.isArray(t.answer) ? 'answer' : 'action: ' + (t.action || '?')) + '; examples: ' + n}),
+        el('span', {}, badge(topicFindings(topicIndex(t.id))))]));
+    });
+    wrap.append(list);
+    wrap.append(topicTester());
+    return wrap;
+  }
+  function topicForm(i) {
+    var topic = topicList()[i];
+    var wrap = el('div', {class: 'fe-node'}, [el('h2', {tabindex: '-1', text: 'Topic: ' + (firstText(topic.label) || topic.id)}),
+      el('p', {class: 'hint', text: 'Technical: topics[' + i + '], id “' + topic.id + '”. '}, [el('button', {type: 'button', class: 'fe-linkish', text: 'All topics', onclick: function () { select({kind: 'topics'}, true); }})])]);
+    wrap.append(findingsBox(topicFindings(i)));
+    wrap.append(WIDGETS.text(topic, 'label', {}, true, {label: 'Name of the topic on its button'}));
+    if (Array.isArray(topic.answer)) {
+      var fs = el('fieldset', {class: 'fe-options'}, [el('legend', {text: 'The answer (messages said in order)'})]);
+      topic.answer.forEach(function (message, k) {
+        var row = el('div', {class: 'fe-option'}, [WIDGETS.text(topic.answer, String(k), {}, true, {label: 'Message ' + (k + 1)})]);
+        row.append(rowTools(topic.answer, k, 'message ' + (k + 1)));
+        fs.append(row);
+      });
+      fs.append(el('button', {type: 'button', class: 'secondary fe-small', text: 'Add a message', onclick: function () {
+        change(function () { topic.answer.push(emptyText()); });
+      }}));
+      wrap.append(fs);
+    } else {
+      wrap.append(el('p', {class: 'hint', text: 'This topic takes an action (' + (topic.action || '?') + ') instead of answering; change it in the JSON tab.'}));
+    }
+    if (!isObj(topic.examples)) { topic.examples = {}; }
+    locales().forEach(function (loc) { wrap.append(examplesEditor(topic, loc)); });
+    wrap.append(topicTester());
+    return wrap;
+  }
+  function examplesEditor(topic, loc) {
+    var list = Array.isArray(topic.examples[loc]) ? topic.examples[loc] : [];
+    var fs = el('fieldset', {class: 'fe-examples', 'data-locale': loc}, [el('legend', {text: 'Example questions in ' + langName(loc) + ' (' + list.length + ')'})]);
+    var ul = el('ul', {class: 'fe-example-list'});
+    list.forEach(function (text, k) {
+      var id = nextId('ex');
+      var input = el('input', {type: 'text', id: id, value: text, lang: loc, spellcheck: 'true'});
+      input.addEventListener('input', function () { change(function () { list[k] = input.value; topic.examples[loc] = list; }, {keepForm: true, quiet: true}); });
+      ul.append(el('li', {class: 'row'}, [el('label', {'for': id, class: 'visually-hidden', text: 'Example ' + (k + 1) + ' in ' + langName(loc)}), input,
+        el('button', {type: 'button', class: 'danger fe-small', text: 'Remove', 'aria-label': 'Remove example ' + (k + 1) + ' in ' + langName(loc) + ': ' + text,
+          onclick: function () { change(function () { list.splice(k, 1); topic.examples[loc] = list; }); }})]));
+    });
+    fs.append(ul);
+    var addId = nextId('exadd');
+    var add = el('input', {type: 'text', id: addId, lang: loc, placeholder: 'A way a visitor might ask it'});
+    var msg = el('p', {class: 'hint', 'aria-live': 'polite'});
+    fs.append(el('form', {class: 'row fe-example-add', onsubmit: function (e) {
+      e.preventDefault();
+      var text = add.value.replace(/\s+/g, ' ').trim();
+      if (!text) { msg.textContent = 'Type the example first.'; return; }
+      if (list.some(function (x) { return String(x).toLowerCase() === text.toLowerCase(); })) { msg.textContent = 'That example is already listed.'; return; }
+      change(function () { list.push(text); topic.examples[loc] = list; });
+      var again = $('fe-form').querySelector('.fe-examples[data-locale="' + cssId(loc) + '"] .fe-example-add input');
+      if (again) { again.focus(); }
+    }}, [el('label', {'for': addId, text: 'New example in ' + langName(loc)}), add, el('button', {type: 'submit', class: 'secondary fe-small', text: 'Add the example'}), msg]));
+    return fs;
+  }
+  // Which topic a typed message gets from the saved draft: the matcher's own answer (core/topics.py).
+  function topicTester() {
+    var textId = nextId('try'), locId = nextId('trylang');
+    var input = el('input', {type: 'text', id: textId, placeholder: 'e.g. do you take my insurance?'});
+    var lang = el('select', {id: locId}, locales().map(function (l) { return el('option', {value: l, text: langName(l)}); }));
+    var out = el('div', {class: 'fe-topic-result', role: 'status', 'aria-live': 'polite'});
+    return el('form', {class: 'stack fe-topic-tester', onsubmit: function (e) {
+      e.preventDefault();
+      if (!input.value.trim()) { out.textContent = 'Type a message to try.'; return; }
+      out.textContent = 'Saving and matching…';
+      var ready = S.dirty || S.saving ? waitSaved() : Promise.resolve();
+      ready.then(function () {
+        return api('POST', D.topicMatchUrl, {text: input.value, locale: lang.value});
+      }).then(function (res) {
+        out.textContent = '';
+        if (!res.ok) { out.append(el('p', {class: 'error', text: (res.body.error && res.body.error.message) || 'The match failed.'})); return; }
+        var m = res.body.match;
+        var OUT = {confident: 'answered with this topic', close: '“Did you mean …?” is asked', low: 'no topic: the kind fallback (it would appear under “Questions we could not answer”)'};
+        out.append(el('p', {}, [el('strong', {text: m.topic ? (m.label || m.topic) + ' (' + m.topic + ')' : 'No topic'}), ' — score ' + m.score.toFixed(3) + ': ' + (OUT[m.outcome] || m.outcome) + '.']));
+        if (m.example) { out.append(el('p', {class: 'hint', text: 'Closest example: “' + m.example + '”'})); }
+        out.append(el('p', {class: 'hint', text: m.runner_up ? 'Runner-up: ' + (m.runner_label || m.runner_up) + ' (' + m.runner_up + '), score ' + m.runner_score.toFixed(3) + '.' : 'No runner-up.'}));
+      });
+    }}, [el('h3', {text: 'Which topic answers a typed question?'}), el('label', {'for': textId, text: 'A visitor types'}), input,
+      el('label', {'for': locId, text: 'Language'}), lang, el('button', {type: 'submit', class: 'secondary', text: 'Try it'}), out]);
   }
 
   /* ---------- map */
@@ -1094,7 +1218,7 @@
     });
     var scroller = el('div', {class: 'fe-map-scroll'}, [root2]);
     pane.append(el('h2', {class: 'visually-hidden', text: 'Map of the flow'}));
-    pane.append(el('p', {class: 'hint', text: 'Each column is a section. Grey arrows: on to the next step; blue: an answer button; purple: a branch case; orange: a jump; red dashes: leads to a step that does not exist. Select a step to edit it.'}), scroller);
+    pane.append(el('p', {class: 'hint', text: 'Each column is a section. Grey arrows: on to the next step; blue: an answer button; purple: a decision rule; orange: a jump; red dashes: leads to a step that does not exist. Select a step to edit it.'}), scroller);
     pane.append(edgeList());
   }
   // The same map as text, for screen readers and for reading connections quickly.
@@ -1263,6 +1387,8 @@
       sel.textContent = '';
       locales().forEach(function (l) { sel.append(el('option', {value: l, text: langName(l)})); });
       if (S.selected.kind === 'node' && !find(S.selected.id)) { S.selected = {kind: 'flow'}; }
+      var tryBox = $('fe-topic-try');
+      if (tryBox) { tryBox.textContent = ''; tryBox.append(topicTester()); }
       renderSave();
       renderSummary();
       renderList();

@@ -158,6 +158,11 @@ def test_edit_check_preview_review_publish_then_visitors_then_rollback(
     expect(text.get_by_label("Spanish (es)")).to_have_value("¿Cuál es su nombre?")
     text.get_by_label("English (en)").fill(NEW_TEXT)
     saved(edna)
+    # only the English changed since the live version: the Spanish is flagged as stale (L025)
+    expect(edna.locator('#fe-form .fe-finding[data-code="L025"]')).to_contain_text("es text")
+    text.get_by_label("Spanish (es)").fill("¿Qué nombre quiere que usemos?")
+    saved(edna)
+    expect(edna.locator('#fe-form .fe-finding[data-code="L025"]')).to_have_count(0)
     assert_accessible(edna)
     shot(edna, "editor-question")
 
