@@ -478,27 +478,37 @@ def _draft_at(conn: Connection, flow_id: str, revision: int, actor: Actor) -> Dr
     return draft
 
 
+def _checked_draft(
+    conn: Connection, flow_id: str, revision: int, actor: Actor, purpose: str
+) -> tuple[Draft, Publication | None, Any, Check]:
+    """The draft to review or publish, refused when it equals the live version or has errors."""
+    draft = _draft_at(conn, flow_id, revision, actor)
+    current = store.current_publication(conn, flow_id)
+    if current is not None and current.digest == draft.digest:
+        raise EditRefused(
+            "no_change",
+            f"The draft is the same as the live version; there is nothing to {purpose}.",
+        )
+    data = _parse(draft.json)
+    check = check_flow(data, flow_id, _live(current))
+    if check.errors:
+        count = f"{len(check.errors)} error{'s' if len(check.errors) != 1 else ''}"
+        raise EditRefused(
+            "errors",
+            f"Fix the {count} first: a flow with errors cannot be published, so it is not "
+            "sent for review."
+            if purpose == "review"
+            else f"{count} must be fixed before publishing.",
+        )
+    return draft, current, data, check
+
+
 def submit_for_review(
     db: Database, flow_id: str, *, revision: int, actor: Actor, note: str = ""
 ) -> Review:
     """Ask another editor or admin to look at exactly this revision of the draft."""
     with db.transaction() as conn:
-        draft = _draft_at(conn, flow_id, revision, actor)
-        current = store.current_publication(conn, flow_id)
-        if current is not None and current.digest == draft.digest:
-            raise EditRefused(
-                "no_change",
-                "The draft is the same as the live version; there is nothing to review.",
-            )
-        data = _parse(draft.json)
-        check = check_flow(data, flow_id, _live(current))
-        if check.errors:
-            raise EditRefused(
-                "errors",
-                f"Fix the {len(check.errors)} error"
-                f"{'s' if len(check.errors) != 1 else ''} first: a flow with errors "
-                "cannot be published, so it is not sent for review.",
-            )
+        draft, current, data, check = _checked_draft(conn, flow_id, revision, actor, "review")
         latest = store.latest_review(conn, flow_id)
         if (
             latest is not None
@@ -632,22 +642,7 @@ def publish(
     """Make the draft the version new visitors get. Errors block; warnings need acknowledging;
     with review required, the approved text must be exactly this draft."""
     with db.transaction() as conn:
-        draft = _draft_at(conn, flow_id, revision, actor)
-        current = store.current_publication(conn, flow_id)
-        if current is not None and current.digest == draft.digest:
-            raise EditRefused(
-                "no_change",
-                "The draft is the same as the live version; there is nothing to publish.",
-            )
-        data = _parse(draft.json)
-        check = check_flow(data, flow_id, _live(current))
-        if check.errors:
-            raise EditRefused(
-                "errors",
-                f"{len(check.errors)} error"
-                f"{'s' if len(check.errors) != 1 else ''} must be fixed before "
-                "publishing.",
-            )
+        draft, current, data, check = _checked_draft(conn, flow_id, revision, actor, "publish")
         acknowledged = _acknowledged(check, acknowledge)
         review = store.latest_review(conn, flow_id)
         approved = (

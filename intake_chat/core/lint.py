@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .answers import pattern_problem
 
@@ -508,9 +508,17 @@ def _out_edges(g: _Graph) -> dict[State, list[_Edge]]:
     return out
 
 
-def _may_set(g: _Graph, start: State) -> dict[State, frozenset[str]]:
-    """Variables that hold a value on at least one path into each state."""
-    facts: dict[State, frozenset[str]] = {start: frozenset()}
+F = TypeVar("F")
+
+
+def _fixpoint(
+    g: _Graph,
+    start: State,
+    transfer: Callable[[_Edge, frozenset[F]], frozenset[F]],
+    join: Callable[[frozenset[F], frozenset[F]], frozenset[F]],
+) -> dict[State, frozenset[F]]:
+    """Facts per state by the worklist algorithm; states never reached stay absent."""
+    facts: dict[State, frozenset[F]] = {start: frozenset()}
     out_edges = _out_edges(g)
     todo = [start]
     while todo:
@@ -518,32 +526,33 @@ def _may_set(g: _Graph, start: State) -> dict[State, frozenset[str]]:
         for e in out_edges[s]:
             if e.dst is None:
                 continue
-            old = facts.get(e.dst, frozenset())
-            new = old | e.sets | (frozenset() if e.clears else facts[s])
-            if e.dst not in facts or new != old:
-                facts[e.dst] = new
-                todo.append(e.dst)
-    return facts
-
-
-def _must_hold(g: _Graph, start: State) -> dict[State, frozenset[Atom]]:
-    """Facts that hold on every path into each state (greatest fixpoint; unseen states absent)."""
-    facts: dict[State, frozenset[Atom]] = {start: frozenset()}
-    out_edges = _out_edges(g)
-    todo = [start]
-    while todo:
-        s = todo.pop()
-        for e in out_edges[s]:
-            if e.dst is None:
-                continue
-            kept = frozenset() if e.clears else facts[s]
-            new = frozenset(a for a in kept if a[1] not in e.kill) | e.gen
+            new = transfer(e, facts[s])
             old = facts.get(e.dst)
-            merged = new if old is None else old & new
+            merged = new if old is None else join(old, new)
             if merged != old:
                 facts[e.dst] = merged
                 todo.append(e.dst)
     return facts
+
+
+def _may_set(g: _Graph, start: State) -> dict[State, frozenset[str]]:
+    """Variables that hold a value on at least one path into each state."""
+    return _fixpoint(
+        g,
+        start,
+        lambda e, held: e.sets | (frozenset() if e.clears else held),
+        frozenset.union,
+    )
+
+
+def _must_hold(g: _Graph, start: State) -> dict[State, frozenset[Atom]]:
+    """Facts that hold on every path into each state (greatest fixpoint; unseen states absent)."""
+
+    def transfer(e: _Edge, held: frozenset[Atom]) -> frozenset[Atom]:
+        kept = frozenset() if e.clears else held
+        return frozenset(a for a in kept if a[1] not in e.kill) | e.gen
+
+    return _fixpoint(g, start, transfer, frozenset.intersection)
 
 
 def _consented(facts: frozenset[Atom], consent_vars: set[str]) -> bool:
