@@ -29,38 +29,36 @@ MAX_SEQ = 2**53 - 1  # what JavaScript counts exactly; far larger ones overflow 
 ClientType = Literal["start", "resume", "reply", "back", "restart", "intent", "goto"]
 
 
-class ClientFrame(TypedDict, total=False):
+class _Answer(TypedDict, total=False):
+    """What a visitor's frame carries to the engine: shared by client frames and engine events."""
+
+    locale: str
+    text: str
+    choice: str
+    choices: list[str]
+    skip: bool
+    intent: str
+    node: str
+
+
+class ClientFrame(_Answer, total=False):
     """One checked client frame: ``type`` plus the fields that type takes (``check_frame``)."""
 
     type: Required[ClientType]
     id: str  # the client's frame id, for resends
     flow: str
-    locale: str
     token: str
     after: int
-    text: str
-    choice: str
-    choices: list[str]
-    skip: bool
-    intent: str
-    node: str
 
 
 EngineType = Literal["start", "reply", "back", "restart", "intent", "reask", "goto"]
 
 
-class EngineEvent(TypedDict, total=False):
+class EngineEvent(_Answer, total=False):
     """What the service hands the engine: a visitor's frame (or ``reask``) plus today's date."""
 
     type: Required[EngineType]
     today: str  # YYYY-MM-DD, the service's clock in the practice's time zone
-    locale: str
-    text: str
-    choice: str
-    choices: list[str]
-    skip: bool
-    intent: str
-    node: str
 
 
 BotEventType = Literal[
