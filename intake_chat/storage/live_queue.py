@@ -88,33 +88,32 @@ def _presence_row(conn: Connection, staff_id: int) -> Any:
     ).first()
 
 
-def set_accepting(conn: Connection, staff_id: int, accepting: bool, *, now: datetime) -> None:
+def _upsert_presence(
+    conn: Connection, staff_id: int, new_row: dict[str, Any], changes: dict[str, Any]
+) -> None:
+    """Presence rows are made on first use: insert ``new_row`` once, then apply ``changes``."""
     if _presence_row(conn, staff_id) is None:
-        conn.execute(
-            live_presence.insert().values(
-                staff_id=staff_id, accepting=accepting, seen_at=None, updated_at=now
-            )
-        )
+        conn.execute(live_presence.insert().values(staff_id=staff_id, **new_row))
     else:
         conn.execute(
-            live_presence.update()
-            .where(live_presence.c.staff_id == staff_id)
-            .values(accepting=accepting, updated_at=now)
+            live_presence.update().where(live_presence.c.staff_id == staff_id).values(**changes)
         )
+
+
+def set_accepting(conn: Connection, staff_id: int, accepting: bool, *, now: datetime) -> None:
+    _upsert_presence(
+        conn,
+        staff_id,
+        {"accepting": accepting, "seen_at": None, "updated_at": now},
+        {"accepting": accepting, "updated_at": now},
+    )
 
 
 def touch_presence(conn: Connection, staff_id: int, *, now: datetime) -> None:
     """A heartbeat from an open console."""
-    if _presence_row(conn, staff_id) is None:
-        conn.execute(
-            live_presence.insert().values(
-                staff_id=staff_id, accepting=False, seen_at=now, updated_at=now
-            )
-        )
-    else:
-        conn.execute(
-            live_presence.update().where(live_presence.c.staff_id == staff_id).values(seen_at=now)
-        )
+    _upsert_presence(
+        conn, staff_id, {"accepting": False, "seen_at": now, "updated_at": now}, {"seen_at": now}
+    )
 
 
 def is_accepting(conn: Connection, staff_id: int) -> bool:

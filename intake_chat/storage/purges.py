@@ -67,17 +67,21 @@ def stale_transcripts(
     return _session_ids(conn, _closed_referrals_only(closed_before, now), after_id, limit)
 
 
+def _still_eligible(
+    conn: Connection, session_ids: Sequence[str], still: sa.ColumnElement[bool]
+) -> list[str]:
+    """The ids (read outside this transaction) that still meet the condition now."""
+    query = sa.select(sessions.c.id).where(sessions.c.id.in_(list(session_ids)), still)
+    return list(conn.execute(query).scalars().all())
+
+
 def delete_sessions(
     conn: Connection, session_ids: Sequence[str], *, idle_before: datetime, now: datetime
 ) -> dict[str, int]:
     """Delete these conversations (live requests, events, then the session row), each only if it
     is still eligible now: the ids were read outside this transaction."""
     still = _unflagged_without_referral(idle_before, now)
-    ids = (
-        conn.execute(sa.select(sessions.c.id).where(sessions.c.id.in_(list(session_ids)), still))
-        .scalars()
-        .all()
-    )
+    ids = _still_eligible(conn, session_ids, still)
     if not ids:
         return {"sessions": 0, "events": 0, "live_requests": 0}
     requests = conn.execute(live_requests.delete().where(live_requests.c.session_id.in_(ids)))
@@ -96,11 +100,7 @@ def delete_transcripts(
     """Delete the events of these sessions and the copies of the conversation on the session row
     and its live requests, each only if still eligible; the referrals stay as they are."""
     still = _closed_referrals_only(closed_before, now)
-    ids = (
-        conn.execute(sa.select(sessions.c.id).where(sessions.c.id.in_(list(session_ids)), still))
-        .scalars()
-        .all()
-    )
+    ids = _still_eligible(conn, session_ids, still)
     if not ids:
         return {"transcripts": 0, "transcript_events": 0}
     logged = conn.execute(events.delete().where(events.c.session_id.in_(ids)))
