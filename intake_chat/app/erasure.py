@@ -83,6 +83,15 @@ def preview_referral(db: Database, referral_id: str) -> Erased | None:
     return Erased(held.session_id, held.referral_ids, held.events, held.notes)
 
 
+def preview_conversation(db: Database, session_id: str) -> Erased | None:
+    """What erasing this conversation would remove, for the confirmation page."""
+    with db.read() as conn:
+        held = store.holdings(conn, session_id)
+    if held is None:
+        return None
+    return Erased(held.session_id, held.referral_ids, held.events, held.notes)
+
+
 def _committed(db: Database, work: Callable[[Connection], Erased]) -> Erased:
     erased = db.write(work)
     scrub(db)

@@ -33,6 +33,7 @@ from flask import (
 from sqlalchemy.engine import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..app import erasure, fhir_export
 from ..core import passwords, referral_view
 from ..storage import accounts as staff_db
 from ..storage import utcnow
@@ -542,7 +543,13 @@ def export_csv() -> Response:
             conn,
             "referrals.export",
             "referrals",
-            {"count": len(rows), "filters": dict(request.args)},
+            # What was searched for may be a person's name: the log only says a search was used
+            # (the audit log is append-only, and an erasure must leave no trace in it).
+            {
+                "count": len(rows),
+                "filters": {k: v for k, v in request.args.items() if k != "q"},
+                **({"searched": True} if request.args.get("q") else {}),
+            },
         )
     stamp = _localtime(utcnow(), "%Y%m%d-%H%M")  # the clock staff read, as in the file's cells
     response = Response(referral_view.csv_text(header, body), mimetype="text/csv")
@@ -719,6 +726,67 @@ def chat_session(session_id: str) -> str:
         transcript=referral_view.transcript_lines(events),
         referral_ids=referral_ids,
     )
+
+
+@bp.route("/referrals/<referral_id>/fhir.json")
+@require_role("admin", "coordinator")
+def referral_fhir(referral_id: str) -> Response:
+    """The referral as a FHIR R4 Bundle, to import into the practice's EHR (docs/fhir.md)."""
+    found = fhir_export.referral_bundle(get_db(), referral_id, public_url=auth.config().public_url)
+    if found is None:
+        abort(404)
+    with get_db().transaction() as conn:
+        auth.audit(conn, "referral.fhir", f"referral:{referral_id}")
+    response = Response(fhir_export.dumps(found), mimetype="application/fhir+json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="referral-{referral_id}.fhir.json"'
+    )
+    return response
+
+
+# --- erasure on request (admins) ------------------------------------------------------------
+
+
+def _erase_page(kind: str, ident: str, preview: erasure.Erased, status: int = 200) -> Response:
+    html = render_template("staff/erase.html", kind=kind, ident=ident, preview=preview)
+    return Response(html, status=status)
+
+
+@bp.route("/referrals/<referral_id>/erase", methods=["GET", "POST"])
+@require_role("admin")
+def referral_erase(referral_id: str) -> BaseResponse:
+    """Erase a referral with its conversation on the person's request: a confirmation page, then
+    the POST (with CSRF and the ticked confirmation) erases; the audit log keeps ids and counts."""
+    preview = erasure.preview_referral(get_db(), referral_id)
+    if preview is None:
+        abort(404)
+    if request.method == "GET":
+        return _erase_page("referral", referral_id, preview)
+    if request.form.get("confirm") != "yes":
+        return _erase_page("referral", referral_id, preview, 400)
+    try:
+        erasure.erase_referral(get_db(), referral_id, actor=auth.actor_of(auth.current_staff()))
+    except erasure.NotFound:
+        abort(404)
+    return redirect(url_for("staff.inbox", erased=referral_id))
+
+
+@bp.route("/sessions/<session_id>/erase", methods=["GET", "POST"])
+@require_role("admin")
+def session_erase(session_id: str) -> BaseResponse:
+    """Erase one conversation (and any referral it sent), as for a referral above."""
+    preview = erasure.preview_conversation(get_db(), session_id)
+    if preview is None:
+        abort(404)
+    if request.method == "GET":
+        return _erase_page("conversation", session_id, preview)
+    if request.form.get("confirm") != "yes":
+        return _erase_page("conversation", session_id, preview, 400)
+    try:
+        erasure.erase_conversation(get_db(), session_id, actor=auth.actor_of(auth.current_staff()))
+    except erasure.NotFound:
+        abort(404)
+    return redirect(url_for("staff.inbox", erased=session_id))
 
 
 # --- staff management (admins) --------------------------------------------------------------
