@@ -22,13 +22,13 @@ from staff_helpers import (
     cheap_hashes,  # noqa: F401  (autouse fixture)
     make_referral,
 )
+from test_api import _token
 
 from intake_chat.app.service import Service
 from intake_chat.cli import main as cli
 from intake_chat.core import fhir
 from intake_chat.core.flows import load_flow
 from intake_chat.storage import Database
-from intake_chat.storage import accounts as staff_db
 from intake_chat.storage import conversations as chat_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -273,26 +273,8 @@ def test_the_referral_page_offers_the_download_and_it_is_valid(console: Console)
     assert client.get("/staff/referrals/NOSUCHREF/fhir.json").status_code == 404
 
 
-def _api_token(console: Console, scopes: list[str]) -> str:
-    from intake_chat.core import passwords
-    from intake_chat.storage import utcnow
-
-    raw = passwords.new_api_token()
-    with console.db.transaction() as conn:
-        staff_db.create_api_token(
-            conn,
-            name="ehr",
-            token_hash=passwords.token_digest(raw),
-            prefix=raw[:10],
-            scopes=scopes,
-            created_by=None,
-            now=utcnow(),
-        )
-    return raw
-
-
 def test_the_api_serves_the_bundle_to_a_token_with_the_referral_scope(console: Console) -> None:
-    raw = _api_token(console, ["referrals:read"])
+    raw = _token(console, ("referrals:read",))[0]
     client = console.app.test_client()
     path = f"/api/v1/referrals/{console.referral_id}/fhir"
     response = client.get(path, headers={"Authorization": f"Bearer {raw}"})
@@ -306,7 +288,7 @@ def test_the_api_serves_the_bundle_to_a_token_with_the_referral_scope(console: C
     )
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
     assert client.get(path).status_code == 401
-    other = _api_token(console, ["something:else"])
+    other = _token(console, ("something:else",))[0]
     assert client.get(path, headers={"Authorization": f"Bearer {other}"}).status_code == 403
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .referral_view import localized
+
 FHIR_VERSION = "4.0.1"
 DEFAULT_BASE = "urn:intake-chat"  # canonical base when the practice set no public URL
 _NAMESPACE = uuid.UUID("1b7e3c52-3a8f-4c4e-9d3e-6f2a1c0b9e77")  # for the bundle's urn:uuid ids
@@ -56,17 +58,6 @@ class Question:
     options: tuple[tuple[str, str], ...]  # (value, label)
 
 
-def _text(value: Any, locales: Sequence[str]) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        for locale in (*locales, *value.keys()):
-            found = value.get(locale)
-            if isinstance(found, str) and found:
-                return found
-    return ""
-
-
 def _nodes(flow: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     sections = flow.get("sections")
     for section in sections.values() if isinstance(sections, Mapping) else ():
@@ -84,7 +75,7 @@ def questions(flow: Mapping[str, Any]) -> list[Question]:
     for node in _nodes(flow):
         for item in node.get("fields", []) if node.get("type") == "summary" else []:
             if isinstance(item, Mapping) and isinstance(item.get("var"), str):
-                labels.setdefault(item["var"], _text(item.get("label"), locales))
+                labels.setdefault(item["var"], localized(item.get("label"), locales))
     found: dict[str, Question] = {}
     for node in _nodes(flow):
         var, kind = node.get("var"), node.get("input")
@@ -93,7 +84,10 @@ def questions(flow: Mapping[str, Any]) -> list[Question]:
         if kind not in ITEM_TYPES:
             continue
         options = tuple(
-            (str(option.get("value")), _text(option.get("label"), locales) or str(option["value"]))
+            (
+                str(option.get("value")),
+                localized(option.get("label"), locales) or str(option["value"]),
+            )
             for option in node.get("options", [])
             if isinstance(option, Mapping) and "value" in option
         )
@@ -101,7 +95,7 @@ def questions(flow: Mapping[str, Any]) -> list[Question]:
         found[var] = Question(
             var=var,
             kind=str(kind),
-            text=labels.get(var) or _text(node.get("text"), locales) or var,
+            text=labels.get(var) or localized(node.get("text"), locales) or var,
             required=bool(required),
             long=kind == "text" and node.get("expects") == "free",
             options=options,
@@ -156,7 +150,7 @@ def questionnaire(
         "url": canonical(base, flow_id),
         "version": str(version),
         "name": _name(flow_id),
-        "title": _text(flow.get("title"), locales) or flow_id,
+        "title": localized(flow.get("title"), locales) or flow_id,
         "status": "active",
         "language": locales[0],
     }

@@ -755,38 +755,39 @@ def _erase_page(kind: str, ident: str, preview: erasure.Erased, status: int = 20
 @bp.route("/referrals/<referral_id>/erase", methods=["GET", "POST"])
 @require_role("admin")
 def referral_erase(referral_id: str) -> BaseResponse:
-    """Erase a referral with its conversation on the person's request: a confirmation page, then
-    the POST (with CSRF and the ticked confirmation) erases; the audit log keeps ids and counts."""
-    preview = erasure.preview_referral(get_db(), referral_id)
-    if preview is None:
-        abort(404)
-    if request.method == "GET":
-        return _erase_page("referral", referral_id, preview)
-    if request.form.get("confirm") != "yes":
-        return _erase_page("referral", referral_id, preview, 400)
-    try:
-        erasure.erase_referral(get_db(), referral_id, actor=auth.actor_of(auth.current_staff()))
-    except erasure.NotFound:
-        abort(404)
-    return redirect(url_for("staff.inbox", erased=referral_id))
+    """Erase a referral with its conversation on the person's request."""
+    return _erase_view("referral", referral_id, erasure.preview_referral, erasure.erase_referral)
 
 
 @bp.route("/sessions/<session_id>/erase", methods=["GET", "POST"])
 @require_role("admin")
 def session_erase(session_id: str) -> BaseResponse:
-    """Erase one conversation (and any referral it sent), as for a referral above."""
-    preview = erasure.preview_conversation(get_db(), session_id)
+    """Erase one conversation (and any referral it sent)."""
+    return _erase_view(
+        "conversation", session_id, erasure.preview_conversation, erasure.erase_conversation
+    )
+
+
+def _erase_view(
+    kind: str,
+    ident: str,
+    preview_of: Callable[[Any, str], erasure.Erased | None],
+    erase: Callable[..., erasure.Erased],
+) -> BaseResponse:
+    """GET: the confirmation page, counting what goes. POST (CSRF checked by the guard, and the
+    ticked box): erase, then back to the inbox; the audit log keeps ids and counts."""
+    preview = preview_of(get_db(), ident)
     if preview is None:
         abort(404)
     if request.method == "GET":
-        return _erase_page("conversation", session_id, preview)
+        return _erase_page(kind, ident, preview)
     if request.form.get("confirm") != "yes":
-        return _erase_page("conversation", session_id, preview, 400)
+        return _erase_page(kind, ident, preview, 400)
     try:
-        erasure.erase_conversation(get_db(), session_id, actor=auth.actor_of(auth.current_staff()))
+        erase(get_db(), ident, actor=auth.actor_of(auth.current_staff()))
     except erasure.NotFound:
         abort(404)
-    return redirect(url_for("staff.inbox", erased=session_id))
+    return redirect(url_for("staff.inbox", erased=ident))
 
 
 # --- staff management (admins) --------------------------------------------------------------
