@@ -204,3 +204,24 @@ def test_erasing_twice_finds_nothing_the_second_time(service: Service, db: Datab
     erasure.erase_referral(db, referral_id, actor="staff:1")
     with pytest.raises(erasure.NotFound):
         erasure.erase_referral(db, referral_id, actor="staff:1")
+
+
+def test_over_http_erase_answers_erased_then_the_token_is_dead(client: Any) -> None:
+    started = client.post("/api/chat/sessions", json={"type": "start"})
+    token = started.json["token"]
+    events = f"/api/chat/sessions/{token}/events"
+    client.post(events, json={"type": "reply", "text": f"hello {MARKER}", "id": "r-1"})
+    erased = client.post(events, json={"type": "erase", "id": "e-1"})
+    assert erased.status_code == 200 and erased.json == {"events": [{"type": "erased", "seq": 0}]}
+    again = client.post(events, json={"type": "erase", "id": "e-1"})
+    assert again.status_code == 404 and again.json["events"][0]["code"] == "unknown_token"
+
+
+def test_over_http_a_flagged_conversation_is_refused_with_409(client: Any) -> None:
+    token = client.post("/api/chat/sessions", json={"type": "start"}).json["token"]
+    events = f"/api/chat/sessions/{token}/events"
+    client.post(events, json={"type": "reply", "text": CRISIS, "id": "r-1"})
+    refused = client.post(events, json={"type": "erase"})
+    assert refused.status_code == 409
+    assert refused.json["events"][0]["code"] == "erase_refused"
+    assert client.post(events, json={"type": "back"}).status_code == 200  # still there

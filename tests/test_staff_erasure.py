@@ -62,6 +62,8 @@ def test_an_admin_erases_a_referral_after_confirming(console: Console) -> None:
     assert marker_places(console.db) == []
     inbox = client.get(done.headers["Location"])
     assert f"Erased {referral_id}" in inbox.text
+    crafted = client.get("/staff/referrals?erased=your+account.+Call+555-0100")
+    assert "Erased" not in crafted.text
     assert client.get(f"/staff/referrals/{referral_id}").status_code == 404
     with console.db.read() as conn:
         [entry] = [e for e in chat_db.audit_entries(conn) if e["action"] == "referral.erase"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +48,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+ERASED_ID = re.compile(r"[A-Za-z0-9]{1,32}")  # a referral or session id
 ID_MAX = 2**31 - 1
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 EXPORT_LIMIT = 10_000
@@ -513,9 +515,12 @@ def inbox() -> str:
         staff = staff_db.list_staff(conn)
     for row in rows:
         row["person"] = staff_db.referral_name(row)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in request.args.items() if k not in ("page", "erased") and v}
+    erased = request.args.get("erased", "")
     return render_template(
         "staff/inbox.html",
+        # after an erasure: only an id is echoed back, so a crafted link cannot put words here
+        erased=erased if ERASED_ID.fullmatch(erased) else "",
         rows=rows,
         total=total,
         page=page,
