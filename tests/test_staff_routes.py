@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from staff_helpers import PERSONAS, Console, build_console
+from staff_helpers import PERSONAS, Console, build_console, make_referral
 
 ADMIN = ("admin",)
 DESK = ("admin", "coordinator")
@@ -34,6 +34,13 @@ ROUTES: list[tuple[str, str, dict[str, str], tuple[str, ...], int]] = [
     ("POST", "/staff/referrals/{r}/assign", {"assignee": "me"}, DESK, 302),
     ("POST", "/staff/referrals/{r}/notes", {"body": "Called, left a message."}, DESK, 302),
     ("GET", "/staff/sessions/{session}", {}, DESK, 200),
+    ("GET", "/staff/referrals/{r}/fhir.json", {}, DESK, 200),
+    # erase rows act on a fresh referral each time (see _path): the shared one stays
+    ("GET", "/staff/referrals/{r}/erase", {}, ADMIN, 200),
+    ("POST", "/staff/referrals/{r}/erase", {"confirm": "yes"}, ADMIN, 302),
+    ("POST", "/staff/referrals/{r}/erase", {}, ADMIN, 400),  # not confirmed
+    ("GET", "/staff/sessions/{session}/erase", {}, ADMIN, 200),
+    ("POST", "/staff/sessions/{session}/erase", {"confirm": "yes"}, ADMIN, 302),
     ("GET", "/staff/users", {}, ADMIN, 200),
     ("POST", "/staff/users", {"email": "x@example.org", "role": "coordinator"}, ADMIN, 400),
     ("POST", "/staff/users/{s}", {"action": "name", "name": "Sam"}, ADMIN, 302),
@@ -54,12 +61,13 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 
 
 def _path(console: Console, template: str) -> str:
+    referral_id = make_referral(console.db) if "/erase" in template else console.referral_id
     with console.db.read() as conn:
         from intake_chat.storage import conversations as chat_db
 
-        session_id = chat_db.get_referral(conn, console.referral_id)["session_id"]  # type: ignore[index]
+        session_id = chat_db.get_referral(conn, referral_id)["session_id"]  # type: ignore[index]
     return template.format(
-        r=console.referral_id, s=console.target_staff_id, t=console.token_id, session=session_id
+        r=referral_id, s=console.target_staff_id, t=console.token_id, session=session_id
     )
 
 
@@ -101,7 +109,9 @@ def test_each_route_answers_each_persona_as_its_role_allows(
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("path", ["/api/v1/referrals", "/api/v1/referrals/{r}"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/referrals", "/api/v1/referrals/{r}", "/api/v1/referrals/{r}/fhir"]
+)
 def test_a_staff_session_is_no_key_to_the_integration_api(
     console: Console, persona: str, path: str
 ) -> None:
@@ -141,6 +151,7 @@ def test_every_console_and_api_route_is_in_the_persona_table(console: Console) -
         "/staff/ws",
         "/api/v1/referrals",
         "/api/v1/referrals/<referral_id>",
+        "/api/v1/referrals/<referral_id>/fhir",
     }
     missing = []
     for rule in console.app.url_map.iter_rules():

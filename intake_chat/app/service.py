@@ -29,7 +29,7 @@ from ..core.ratelimit import TokenBuckets
 from ..safety import detection as safety_rules
 from ..storage import Database, unanswered, utcnow
 from ..storage import conversations as store
-from . import publishing
+from . import erasure, publishing
 from .hub import STAFF_CHANNEL, Hub
 from .live_request import on_request
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_STORAGE = 2.0
 MAX_TURN_ATTEMPTS = 5  # plans of one turn, when other turns of the same session keep winning
 REMEMBERED_FRAMES = 64  # client frame ids kept per session for resends
-TRANSIENT_TYPES = frozenset({"session", "error"})
+TRANSIENT_TYPES = frozenset({"session", "error", "erased"})
 _LEVEL_RANK = {None: 0, "concern": 1, "crisis": 2}
 
 
@@ -209,6 +209,8 @@ class Service:
             if token is None:
                 raise Refusal("not_expected", "Start or resume a conversation first.")
             self._limit(self.session_limit, hash_token(token))
+            if kind == "erase":
+                return self._erase(token)
             return self._turn(token, frame, listener)
         except (Refusal, ProtocolError) as refusal:
             retry = getattr(refusal, "retry_after", None)
@@ -320,6 +322,25 @@ class Service:
         if self.now() >= session.expires_at:
             raise Refusal("expired")
         return session
+
+    # --- erasure on request -----------------------------------------------------------------------
+
+    def _erase(self, token: str) -> Outcome:
+        """The visitor's "delete this conversation": gone in one transaction, unless staff hold a
+        referral or a safety alert from it (then only staff erase it: docs/protocol.md)."""
+
+        def work(conn: Connection) -> str:
+            session = self._live_session(store.lock_session(conn, hash_token(token)))
+            try:
+                erasure.erase_as_visitor(conn, session.id, self.now())
+            except erasure.HeldByStaff:
+                raise Refusal("erase_refused") from None
+            return session.id
+
+        session_id = self.db.write(work)
+        erasure.scrub(self.db)
+        self.hub.publish(session_id)  # other tabs of this conversation learn it is gone
+        return Outcome([{"type": "erased", "seq": 0}], None, None, 0)
 
     # --- a turn -----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from . import db_commands as db
 from . import flow_commands as flow
 from . import init_command
 from . import notify_commands as notify
+from . import referral_commands as referral
 from . import safety_commands as safety
 from . import serve_command as serve
 from . import staff_commands as staff
@@ -24,4 +25,5 @@ main.add_command(staff.group)
 main.add_command(notify.group)
 main.add_command(serve.serve)
 main.add_command(db.group)
+main.add_command(referral.group)
 main.add_command(init_command.init)

@@ -26,7 +26,7 @@ MAX_SEQ = 2**53 - 1  # what JavaScript counts exactly; far larger ones overflow 
 
 # --- the shapes (docs/protocol.md and docs/architecture.md describe each field) ------------------
 
-ClientType = Literal["start", "resume", "reply", "back", "restart", "intent", "goto"]
+ClientType = Literal["start", "resume", "reply", "back", "restart", "intent", "goto", "erase"]
 
 
 class _Answer(TypedDict, total=False):
@@ -62,7 +62,17 @@ class EngineEvent(_Answer, total=False):
 
 
 BotEventType = Literal[
-    "session", "message", "ask", "invalid", "visitor", "crisis", "handoff", "staff", "end", "error"
+    "session",
+    "message",
+    "ask",
+    "invalid",
+    "visitor",
+    "crisis",
+    "handoff",
+    "staff",
+    "end",
+    "error",
+    "erased",
 ]
 
 
@@ -191,9 +201,11 @@ ERROR_TEXTS: dict[str, str] = {
     "storage_unavailable": "We could not save your message just now. Please try again in a moment.",
     "server_busy": "The chat is very busy right now. Please try again in a moment.",
     "internal": "Something went wrong on our side. Please try again.",
+    "erase_refused": "Our team already has this conversation, so it cannot be deleted from here. "
+    "Please ask the practice, and they will delete it for you.",
 }
 
-CLIENT_TYPES = ("start", "resume", "reply", "back", "restart", "intent")
+CLIENT_TYPES = ("start", "resume", "reply", "back", "restart", "intent", "erase")
 PREVIEW_TYPES = ("goto",)
 
 _FLOW_ID = re.compile(r"[a-z][a-z0-9_-]{0,63}")
@@ -389,4 +401,5 @@ _CHECKERS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "restart": _nothing,
     "intent": _intent,
     "goto": _goto,
+    "erase": _nothing,
 }

@@ -65,7 +65,8 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def _text(value: Any, locales: Sequence[str]) -> str:
+def localized(value: Any, locales: Sequence[str]) -> str:
+    """A flow text in the first of ``locales`` it has (else any), or "" for no text."""
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping):
@@ -100,10 +101,10 @@ def answer_labels(flow_document: str | None) -> dict[str, str]:
                 continue
             var = node.get("var")
             if isinstance(var, str) and var not in questions:
-                questions[var] = _text(node.get("text"), locales)
+                questions[var] = localized(node.get("text"), locales)
             for item in node.get("fields", []) if node.get("type") == "summary" else []:
                 if isinstance(item, dict) and isinstance(item.get("var"), str):
-                    summary[item["var"]] = _text(item.get("label"), locales)
+                    summary[item["var"]] = localized(item.get("label"), locales)
     labels = {var: summary.get(var) or text for var, text in questions.items()}
     return {var: label or humanise(var) for var, label in labels.items()}
 

@@ -48,6 +48,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "confirm": "Yes, go ahead",
         "cancel": "Cancel",
         "cleared": "This chat has been cleared from this device.",
+        "erase": "Delete this conversation",
+        "erase_q": "Delete this conversation for good? What you sent in it is erased "
+        "from the practice's records too. This cannot be undone.",
+        "erased": "This conversation has been deleted.",
         "start": "Start the chat",
         "new_chat": "Start a new chat",
         "intro": "Questions about therapy, or ready to begin? "
@@ -103,6 +107,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "confirm": "Sí, continuar",
         "cancel": "Cancelar",
         "cleared": "Este chat se borró de este dispositivo.",
+        "erase": "Eliminar esta conversación",
+        "erase_q": "¿Eliminar esta conversación para siempre? Lo que envió en ella también se "
+        "borra de los registros de la consulta. No se puede deshacer.",
+        "erased": "Esta conversación se eliminó.",
         "start": "Iniciar el chat",
         "new_chat": "Iniciar un chat nuevo",
         "intro": "¿Preguntas sobre la terapia o listo para empezar? Nuestro asistente le ayuda.",

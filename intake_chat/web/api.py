@@ -16,13 +16,14 @@ from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, g, jsonify, request
 
+from ..app import fhir_export
 from ..core import passwords
 from ..storage import accounts as staff_db
 from ..storage import conversations as chat_db
 from ..storage import utcnow
 from ..storage.accounts import STATUSES, ApiToken
 from .auth import json_error
-from .context import get_db
+from .context import get_db, runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -182,6 +183,19 @@ def get_referral(referral_id: str) -> Response:
         return json_error("not_found", "No referral with this id.", 404)
     _record("api.referral.view", f"referral:{referral_id}", {})
     return jsonify({"referral": referral_json(row, assignees.get(referral_id))})
+
+
+@bp.route("/referrals/<referral_id>/fhir")
+@require_scope("referrals:read")
+def get_referral_fhir(referral_id: str) -> Response:
+    """The referral as a FHIR R4 Bundle (Questionnaire, Patient, QuestionnaireResponse)."""
+    found = fhir_export.referral_bundle(
+        get_db(), referral_id, public_url=runtime().config.public_url
+    )
+    if found is None:
+        return json_error("not_found", "No referral with this id.", 404)
+    _record("api.referral.fhir", f"referral:{referral_id}", {})
+    return Response(fhir_export.dumps(found), mimetype="application/fhir+json")
 
 
 @bp.errorhandler(404)

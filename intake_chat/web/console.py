@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from flask import (
 from sqlalchemy.engine import Connection
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..app import erasure, fhir_export
 from ..core import passwords, referral_view
 from ..storage import accounts as staff_db
 from ..storage import utcnow
@@ -46,6 +48,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+ERASED_ID = re.compile(r"[A-Za-z0-9]{1,32}")  # a referral or session id
 ID_MAX = 2**31 - 1
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 EXPORT_LIMIT = 10_000
@@ -513,9 +516,12 @@ def inbox() -> str:
         staff = staff_db.list_staff(conn)
     for row in rows:
         row["person"] = staff_db.referral_name(row)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in request.args.items() if k not in ("page", "erased") and v}
+    erased = request.args.get("erased", "")
     return render_template(
         "staff/inbox.html",
+        # after an erasure: only an id is echoed back, so a crafted link cannot put words here
+        erased=erased if ERASED_ID.fullmatch(erased) else "",
         rows=rows,
         total=total,
         page=page,
@@ -543,7 +549,13 @@ def export_csv() -> Response:
             conn,
             "referrals.export",
             "referrals",
-            {"count": len(rows), "filters": dict(request.args)},
+            # What was searched for may be a person's name: the log only says a search was used
+            # (the audit log is append-only, and an erasure must leave no trace in it).
+            {
+                "count": len(rows),
+                "filters": {k: v for k, v in request.args.items() if k != "q"},
+                **({"searched": True} if request.args.get("q") else {}),
+            },
         )
     stamp = _localtime(utcnow(), "%Y%m%d-%H%M")  # the clock staff read, as in the file's cells
     response = Response(referral_view.csv_text(header, body), mimetype="text/csv")
@@ -720,6 +732,68 @@ def chat_session(session_id: str) -> str:
         transcript=referral_view.transcript_lines(events),
         referral_ids=referral_ids,
     )
+
+
+@bp.route("/referrals/<referral_id>/fhir.json")
+@require_role("admin", "coordinator")
+def referral_fhir(referral_id: str) -> Response:
+    """The referral as a FHIR R4 Bundle, to import into the practice's EHR (docs/fhir.md)."""
+    found = fhir_export.referral_bundle(get_db(), referral_id, public_url=auth.config().public_url)
+    if found is None:
+        abort(404)
+    with get_db().transaction() as conn:
+        auth.audit(conn, "referral.fhir", f"referral:{referral_id}")
+    response = Response(fhir_export.dumps(found), mimetype="application/fhir+json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="referral-{referral_id}.fhir.json"'
+    )
+    return response
+
+
+# --- erasure on request (admins) ------------------------------------------------------------
+
+
+def _erase_page(kind: str, ident: str, preview: erasure.Erased, status: int = 200) -> Response:
+    html = render_template("staff/erase.html", kind=kind, ident=ident, preview=preview)
+    return Response(html, status=status)
+
+
+@bp.route("/referrals/<referral_id>/erase", methods=["GET", "POST"])
+@require_role("admin")
+def referral_erase(referral_id: str) -> BaseResponse:
+    """Erase a referral with its conversation on the person's request."""
+    return _erase_view("referral", referral_id, erasure.preview_referral, erasure.erase_referral)
+
+
+@bp.route("/sessions/<session_id>/erase", methods=["GET", "POST"])
+@require_role("admin")
+def session_erase(session_id: str) -> BaseResponse:
+    """Erase one conversation (and any referral it sent)."""
+    return _erase_view(
+        "conversation", session_id, erasure.preview_conversation, erasure.erase_conversation
+    )
+
+
+def _erase_view(
+    kind: str,
+    ident: str,
+    preview_of: Callable[[Any, str], erasure.Erased | None],
+    erase: Callable[..., erasure.Erased],
+) -> BaseResponse:
+    """GET: the confirmation page, counting what goes. POST (CSRF checked by the guard, and the
+    ticked box): erase, then back to the inbox; the audit log keeps ids and counts."""
+    preview = preview_of(get_db(), ident)
+    if preview is None:
+        abort(404)
+    if request.method == "GET":
+        return _erase_page(kind, ident, preview)
+    if request.form.get("confirm") != "yes":
+        return _erase_page(kind, ident, preview, 400)
+    try:
+        erase(get_db(), ident, actor=auth.actor_of(auth.current_staff()))
+    except erasure.NotFound:
+        abort(404)
+    return redirect(url_for("staff.inbox", erased=ident))
 
 
 # --- staff management (admins) --------------------------------------------------------------

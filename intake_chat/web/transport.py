@@ -40,6 +40,7 @@ STATUS_BY_CODE = {
     "rate_limited": 429,
     "not_expected": 409,
     "unknown_intent": 409,
+    "erase_refused": 409,
     "unknown_node": 409,
     "storage_unavailable": 503,
     "server_busy": 503,

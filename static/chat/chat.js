@@ -285,6 +285,7 @@ function receive(events, id) {
   for (const ev of events) {
     if (!ev || typeof ev !== 'object') continue;
     if (ev.type === 'session') { onSession(ev); continue; }
+    if (ev.type === 'erased') return onErased();
     if (ev.type === 'visitor' && ev.id) ack(ev.id);
     if (ev.type === 'error') { onError(ev, id); continue; }
     if (typeof ev.seq === 'number') {
@@ -649,6 +650,10 @@ $('restart').addEventListener('click', e => confirmThen(T.restart_q, () => {
   focusComposer();
 }, e.currentTarget));
 $('clear').addEventListener('click', e => confirmThen(T.clear_q, clearChat, e.currentTarget));
+
+/* ---------- erasure: "delete this conversation" asks the server to erase it (docs/protocol.md) */
+$('erase').addEventListener('click', e => confirmThen(T.erase_q, () => (token ? send({type: 'erase'}) : clearChat()), e.currentTarget));
+function onErased() { clearChat(); $('start-text').textContent = T.erased; status(T.erased); }
 
 function hangUp() {
   wanted = false; live = false;
