@@ -62,6 +62,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "error": "Something went wrong. Please try again.",
         "started_over": "Started over",
         "noscript": "This chat needs JavaScript. You can still phone or email the practice.",
+        "chat_tools": "Chat options",
+        "not_accepted": "Not accepted: please fix it below",
+        "sent": "Sent",
+        "typing": "The assistant is writing…",
+        "step": "Step {n} of {total}",
     },
     "es": {
         "title": "Chatee con nosotros",
@@ -116,5 +121,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "error": "Algo salió mal. Inténtelo de nuevo.",
         "started_over": "Se empezó de nuevo",
         "noscript": "Este chat necesita JavaScript. Puede llamar o escribir a la consulta.",
+        "chat_tools": "Opciones del chat",
+        "not_accepted": "No aceptado: corríjalo abajo",
+        "sent": "Enviado",
+        "typing": "El asistente está escribiendo…",
+        "step": "Paso {n} de {total}",
     },
 }

@@ -9,6 +9,7 @@ const EMBED = !!PARENT && w.parent !== w;
 const MODE = EMBED ? D.mode : 'page';
 const $ = id => d.getElementById(id);
 const logEl = $('log'), form = $('composer'), statusEl = $('status'), panel = $('crisis');
+const scroller = $('scroll'), picks = $('picks');  // the one scrolling area: log, then the options
 const BASE = D.base || '';  // a flow editor's preview talks to its sandbox under this path
 const KEY = 'intake-chat.' + (BASE ? 'preview.' : '');
 
@@ -306,7 +307,7 @@ function settle() {
   }
   markQueued();
   renderComposer();
-  scrollDown();
+  reveal();
 }
 function onSession(ev) {
   const resumed = !!token;
@@ -411,6 +412,7 @@ function bubble(who, text, o) {
   }
   if (o.queued) { item.classList.add('queued'); item.append(el('span', {class: 'q', text: T.queued})); }
   logEl.append(item);
+  if (!firstNew && !replaying) firstNew = item;
   scrollDown();
   return item;
 }
@@ -422,7 +424,18 @@ function linked(text) {
     ? el('a', {href: (part.includes('@') ? 'mailto:' : 'tel:') + part, text: part}) : part));
 }
 function divider(text) { logEl.append(el('div', {class: 'div', role: 'separator', text})); }
-function scrollDown() { logEl.scrollTop = logEl.scrollHeight; }
+function scrollDown() { scroller.scrollTop = scroller.scrollHeight; }
+/* After a reply of several bubbles: to the end, unless that would push its first new bubble out
+   of view; then that bubble goes to the top, and the visitor reads down from there. */
+let firstNew = null;
+function reveal() {
+  const first = firstNew;
+  firstNew = null;
+  scrollDown();
+  if (!first || !first.isConnected) return;
+  const top = first.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+  if (top < 0) scroller.scrollTop += top - 8;
+}
 
 /* ---------- the composer: one control per input kind */
 const textKinds = {text: 'text', email: 'email', phone: 'tel', date: 'date', number: 'number'};
@@ -431,8 +444,9 @@ function renderComposer() {
   const key = phase + '|' + (ask ? ask.seq + ':' + ask.node : '') + '|' + (invalidNode || '') + invalidText;
   if (key === drawn) return;
   drawn = key;
-  const hadFocus = form.contains(d.activeElement) || d.activeElement === d.body || d.activeElement === logEl;
+  const hadFocus = form.contains(d.activeElement) || picks.contains(d.activeElement) || d.activeElement === d.body || d.activeElement === logEl;
   form.replaceChildren();
+  picks.replaceChildren();
   form.onsubmit = null;
   $('start').hidden = true;
   if (!began && !token && MODE !== 'launcher') { $('start').hidden = false; return; }
@@ -459,9 +473,9 @@ function drawAsk(a) {
      visitor types at every step: those get a second box for a message. */
   const freeBad = bad && !!lastSent && lastSent.node[0] === '*';
   if (textKinds[kind]) {
-    form.append(textRow(input.label || T.message, kind, true, input, bad && !freeBad));
-    form.append(err);
-    if (kind === 'date' || kind === 'number') form.append(textRow(T.or_message, 'text', false, {}, freeBad));
+    const row = textRow(input.label || T.message, kind, true, input, bad && !freeBad);
+    form.append(row, err);
+    if (kind === 'date' || kind === 'number') form.append(oneSend(row, textRow(T.or_message, 'text', false, {}, freeBad, true)));
   } else if (kind === 'multi') {
     drawMulti(input, err, bad);
     form.append(textRow(T.or_message, 'text', false, {}, freeBad));
@@ -473,7 +487,7 @@ function drawAsk(a) {
   const extras = [];
   if (input.can_back) extras.push(el('button', {type: 'button', class: 'btn ghost', 'aria-label': T.back_hint, onclick: goBack}, ['← ' + T.back]));
   if (input.required === false) extras.push(el('button', {type: 'button', class: 'btn ghost', text: T.skip, onclick: () => send({type: 'reply', skip: true}, T.skipped)}));
-  if (extras.length) form.append(el('div', {class: 'row extras'}, extras));
+  if (extras.length) picks.append(el('div', {class: 'row extras'}, extras));  // with the question, not the typing
 }
 function optionsOf(input, kind) {
   if (Array.isArray(input.options) && input.options.length) return input.options;
@@ -506,7 +520,7 @@ function drawChoices(input, kind, err) {
     e.preventDefault();
     items[i].tabIndex = -1; items[j].tabIndex = 0; items[j].focus();
   });
-  form.append(bar);
+  picks.append(bar);
 }
 function drawMulti(input, err, bad) {
   const chosen = Array.isArray(input.value) ? input.value.map(String) : [];
@@ -518,7 +532,8 @@ function drawMulti(input, err, bad) {
       el('label', {for: id, text: String(o.label)}),
     ]));
   }
-  form.append(box, err, el('div', {class: 'row'}, [el('button', {type: 'submit', class: 'btn primary', text: T.continue})]));
+  picks.append(box, el('div', {class: 'row'}, [el('button', {type: 'submit', form: 'composer', class: 'btn primary', text: T.continue})]));
+  form.append(err);
   form.onsubmit = e => {
     e.preventDefault();
     const picked = [...box.querySelectorAll('input:checked')];
@@ -528,7 +543,14 @@ function drawMulti(input, err, bad) {
     send({type: 'reply', choices: values}, labels.join(', ') || T.skipped);
   };
 }
-function textRow(label, kind, isAnswer, input, bad) {
+/* A date or number step has one Send button: it sends the words box when it has words (so the
+   safety check reads them), else the answer. */
+function oneSend(row, free) {
+  const words = free.querySelector('textarea'), answer = row.send;
+  row.send = () => (words.value.trim() ? submitText(words, false) : answer());
+  return free;
+}
+function textRow(label, kind, isAnswer, input, bad, bare) {
   input = input || {};
   const id = nextId('in');
   const long = kind === 'text';
@@ -557,12 +579,13 @@ function textRow(label, kind, isAnswer, input, bad) {
   const row = el('div', {class: 'row entry'}, [
     el('label', {for: id, class: 'vh', text: label}),
     field,
-    el('button', {type: 'submit', class: 'btn primary send', text: T.send}),
+    bare ? null : el('button', {type: 'submit', class: 'btn primary send', text: T.send}),
   ]);
   if (!isAnswer) row.classList.add('free');
-  const handler = e => { e.preventDefault(); submitText(field, isAnswer); };
+  row.send = () => submitText(field, isAnswer);
+  const handler = e => { e.preventDefault(); row.send(); };
   if (isAnswer || !form.onsubmit) form.onsubmit = handler;
-  row.querySelector('button').addEventListener('click', e => { e.preventDefault(); submitText(field, isAnswer); });
+  if (!bare) row.querySelector('button').addEventListener('click', handler);
   return row;
 }
 function grow(f) { f.style.height = 'auto'; f.style.height = Math.min(f.scrollHeight, 160) + 'px'; }
@@ -584,7 +607,7 @@ function submitText(field, isAnswer) {
 }
 function goBack() { send({type: 'back'}); }
 function focusComposer() {
-  const target = form.querySelector('.choices [tabindex="0"]') || form.querySelector('.entry:not(.free) :is(input, textarea), .multi input, textarea, button') || $('start-btn');
+  const target = picks.querySelector('.choices [tabindex="0"], .multi input') || form.querySelector('.entry:not(.free) :is(input, textarea), textarea, button') || $('start-btn');
   if (target && !target.closest('[hidden]')) target.focus({preventScroll: true});
 }
 
@@ -663,7 +686,7 @@ function reset() {
   ask = null; phase = 'idle'; began = false; crisisSeen = false; staffJoined = false; drawn = null;
   handoffMode = '';
   invalidNode = null; unread = 0;
-  logEl.replaceChildren(); form.replaceChildren();
+  logEl.replaceChildren(); form.replaceChildren(); picks.replaceChildren();
   panel.hidden = true; syncBar(); fillResources(defaultRes); status('');
 }
 function clearChat() {
@@ -699,7 +722,7 @@ function onOpen() {
   put('open', true);
   if (!token && !began) begin(); else if (!live) connect();
   requestAnimationFrame(() => {
-    if (!form.contains(d.activeElement)) {
+    if (!form.contains(d.activeElement) && !picks.contains(d.activeElement)) {
       if (form.firstChild) focusComposer(); else logEl.focus({preventScroll: true});
     }
   });

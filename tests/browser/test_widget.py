@@ -34,15 +34,15 @@ TYPED = {
 STEP_LIMIT = 40
 
 CONTROL = """() => {
-  const f = document.getElementById('composer');
+  const f = document.getElementById('composer'), p = document.getElementById('picks');
   const answer = f.querySelector('.entry:not(.free) input, .entry:not(.free) textarea');
-  const chips = [...f.querySelectorAll('.choices .chip')].map(b => b.textContent.trim());
+  const chips = [...p.querySelectorAll('.choices .chip')].map(b => b.textContent.trim());
   return {
     kind: answer ? (answer.type === 'textarea' ? 'text' : answer.type)
-      : f.querySelector('.multi') ? 'multi' : chips.length ? 'choices' : 'none',
+      : p.querySelector('.multi') ? 'multi' : chips.length ? 'choices' : 'none',
     chips,
-    skip: !!f.querySelector('.extras .btn:last-child') &&
-      [...f.querySelectorAll('.extras .btn')].some(b => b.textContent.trim() === 'Skip'),
+    skip: !!p.querySelector('.extras .btn:last-child') &&
+      [...p.querySelectorAll('.extras .btn')].some(b => b.textContent.trim() === 'Skip'),
     bots: document.querySelectorAll('#log .msg.bot').length,
   };
 }"""
@@ -140,7 +140,7 @@ def answer_with_mouse(visit: Visit, frame: Frame, state: dict[str, Any]) -> None
 def focused(frame: Frame) -> str:
     text: str = frame.evaluate(
         """() => { const a = document.activeElement;
-          return (a.closest('#composer') ? 'composer:' : 'elsewhere:') + a.tagName + ':' +
+          return (a.closest('#composer, #picks') ? 'composer:' : 'elsewhere:') + a.tagName + ':' +
             (a.type || '') + ':' + a.textContent.trim().slice(0, 40); }"""
     )
     return text
@@ -535,7 +535,7 @@ def test_quick_exit_replaces_the_page_and_forgets_the_chat(visit: Visit, site: S
 def test_pressing_escape_three_times_is_a_quick_exit(visit: Visit, site: Site) -> None:
     page = visit.page
     open_chat(visit, site.intake + "/")
-    visit.chat.locator("#composer .chip").first.focus()
+    visit.chat.locator("#picks .chip").first.focus()
     for _ in range(3):  # the first closes the chat; the next two land on the host page
         page.keyboard.press("Escape")
     page.wait_for_url(site.host + "/neutral")
@@ -751,7 +751,7 @@ def test_a_checkbox_step_focuses_the_first_box_and_takes_a_typed_message(
         wait_next(frame, state["bots"])
     else:
         raise AssertionError("no checkbox question in the referral")
-    expect(chat.locator("#composer .multi input").first).to_be_focused()
+    expect(chat.locator("#picks .multi input").first).to_be_focused()
     free = chat.get_by_role("textbox", name="Or write a message")
     free.fill("I want to kill myself")
     free.press("Enter")
