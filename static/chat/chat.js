@@ -234,6 +234,7 @@ function send(frame, mine) {
   if (item.text != null) bubble('you', item.text, {fid: item.id, queued: !live});
   answered = true;
   if (live) flush(); else connect();
+  if (phase === 'asking' && frame.type !== 'back') typing(true);
 }
 const saveOutbox = () => put('outbox', outbox.length ? outbox.map(x => ({id: x.id, frame: x.frame, text: x.text, on: 0})) : null);
 function flush() {
@@ -253,6 +254,7 @@ function ack(id) {
   saveOutbox();
   const b = bubbleOf(id);
   if (b) { b.classList.remove('queued'); const q = b.querySelector('.q'); if (q) q.remove(); }
+  if (b && phase === 'handoff') markSent(b);
 }
 const bubbleOf = id => logEl.querySelector('[data-fid="' + String(id).replace(/[^\w-]/g, '') + '"]');
 /* The server would not take a frame (too long, not expected now): hand the text back to the visitor. */
@@ -321,10 +323,11 @@ function onSession(ev) {
 let staffJoined = false, handoffMode = '';
 const waiting = () => phase === 'handoff' && handoffMode === 'live' && !staffJoined;
 function show(ev) {
+  if (BOT_SAYS[ev.type]) typing(false);
   switch (ev.type) {
     case 'message': bubble('bot', ev.text); break;
     case 'ask': onAsk(ev); break;
-    case 'invalid': repeatOf = ev.node; invalidText = ev.text || T.error; invalidNode = ev.node; break;
+    case 'invalid': markRejected(); repeatOf = ev.node; invalidText = ev.text || T.error; invalidNode = ev.node; break;
     case 'crisis': onCrisis(ev); break;
     case 'handoff':
       phase = 'handoff'; ask = null; handoffMode = ev.mode;
@@ -369,7 +372,7 @@ function onVisitor(ev) {
   const a = ev.action;
   let text = null;
   if (a === 'reply') {
-    text = ev.skip ? T.skipped : Array.isArray(ev.labels) ? ev.labels.join(', ') : ev.label != null ? ev.label : ev.text;
+    text = ev.skip ? T.skipped : Array.isArray(ev.labels) ? ev.labels.join(', ') : ev.label != null ? ev.label : echoOf(ev.text, 'auto');
   } else if (a === 'intent') text = intentLabels[ev.intent] || null;
   else if (a === 'restart') divider(T.started_over);
   if (text != null && text !== '') bubble('you', String(text), {fid: ev.id});
@@ -407,9 +410,10 @@ function bubble(who, text, o) {
   if (o.notice) item.append(el('p', {class: 'notice', text: o.notice}));
   if (Array.isArray(o.fields) && o.fields.length) {
     item.append(el('dl', {class: 'fields'}, o.fields.flatMap(f => [
-      el('dt', {text: String(f.label || f.var || '')}), el('dd', {text: f.value == null ? '—' : Array.isArray(f.value) ? f.value.join(', ') : String(f.value)}),
+      el('dt', {text: String(f.label || f.var || '')}), el('dd', {text: f.value == null ? '—' : Array.isArray(f.value) ? f.value.join(', ') : echoOf(f.value, /phone|tel/i.test(f.var || '') ? 'tel' : 'auto')}),
     ])));
   }
+  if (!replaying && who !== 'you') stamp(item);
   if (o.queued) { item.classList.add('queued'); item.append(el('span', {class: 'q', text: T.queued})); }
   logEl.append(item);
   if (!firstNew && !replaying) firstNew = item;
@@ -602,7 +606,7 @@ function submitText(field, isAnswer) {
   if (!value) { field.focus(); return; }
   put('draft', null);
   lastSent = {node: (isAnswer ? '' : '*') + (ask ? ask.node : ''), text: value};
-  send({type: 'reply', text: value}, value);
+  send({type: 'reply', text: value}, echoOf(value, isAnswer ? field.type : 'text'));
   field.value = '';
 }
 function goBack() { send({type: 'back'}); }
@@ -742,6 +746,65 @@ d.addEventListener('keydown', e => {
   if (!panel.hidden && panel.contains(d.activeElement)) return hideCrisis();
   if (MODE === 'launcher') closeMe(true);
 });
+
+/* ---------- visitor polish (issue 17): echoes in the visitor's format, answers not accepted,
+   a typing indicator, message times, sent state for words to the team */
+const DAY_FIRST = !/^en/i.test(D.locale || 'en');  // month/day/year for English, day/month/year else
+function echoOf(text, kind) {
+  const t = String(text == null ? '' : text), iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (iso && (kind === 'date' || kind === 'auto')) return DAY_FIRST ? iso[3] + '/' + iso[2] + '/' + iso[1] : iso[2] + '/' + iso[3] + '/' + iso[1];
+  const digits = t.replace(/[\s().-]/g, '');
+  const us = kind === 'tel' && /^(?:\+?1)?(\d{3})(\d{3})(\d{4})$/.exec(digits);
+  return us ? us[1] + '-' + us[2] + '-' + us[3] : t;
+}
+/* The server did not take the last answer: its bubble says so, rather than standing as accepted. */
+function markRejected() {
+  const mine = logEl.querySelectorAll('.msg.you');
+  const b = mine[mine.length - 1];
+  if (!b || b.classList.contains('rejected') || b.nextElementSibling && !b.nextElementSibling.matches('.typing')) return;
+  b.classList.add('rejected');
+  b.append(el('span', {class: 'q', text: T.not_accepted}));
+}
+const BOT_SAYS = {message: 1, ask: 1, invalid: 1, crisis: 1, handoff: 1, staff: 1, end: 1, error: 1};
+let typingTimer = 0;
+/* Shown only if the reply takes a moment; hidden from screen readers (the log announces the reply). */
+function typing(on) {
+  clearTimeout(typingTimer);
+  const old = logEl.querySelector('.typing');
+  if (old) old.remove();
+  if (!on) return;
+  typingTimer = setTimeout(() => {
+    logEl.append(el('div', {class: 'msg bot typing', 'aria-hidden': 'true', title: T.typing}, [el('span'), el('span'), el('span')]));
+    scrollDown();
+  }, 300);
+}
+function stamp(item) {
+  const now = new Date();
+  item.append(el('time', {class: 'at', datetime: now.toISOString(), text: now.toLocaleTimeString(D.locale || undefined, {hour: 'numeric', minute: '2-digit'})}));
+}
+function markSent(b) {
+  if (!b.querySelector('.sent')) b.append(el('span', {class: 'sent', text: T.sent}));
+  stamp(b);
+}
+
+/* ---------- Tab inside the open panel (docs/embedding.md, "Keyboard"). Going forward past the
+   last control comes back to Quick exit, so Quick exit, Close and "In crisis?" are reachable without
+   Shift+Tab. On a full-screen panel (a phone) the focus stays inside both ways, as in any modal;
+   on a desktop panel Shift+Tab from Quick exit still leaves for the host page. Escape closes. */
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), [tabindex="0"]';
+function tabStops() {
+  return [...d.querySelectorAll(FOCUSABLE)].filter(e => e.tabIndex >= 0 && e.getClientRects().length && !e.closest('[hidden]'));
+}
+const fullScreen = () => w.innerWidth >= screen.width - 2;  // the loader's phone layout fills the screen
+function keepTab(e) {
+  if (e.key !== 'Tab' || MODE !== 'launcher' || !shown) return;
+  const stops = tabStops();
+  if (!stops.length) return;
+  const first = stops[0], last = stops[stops.length - 1], at = d.activeElement;
+  if (!e.shiftKey && at === last) { e.preventDefault(); first.focus(); }
+  else if (e.shiftKey && at === first && fullScreen()) { e.preventDefault(); last.focus(); }
+}
+d.addEventListener('keydown', keepTab);
 
 /* ---------- start-up: resume a stored conversation; otherwise wait to be opened */
 if (token) { began = true; connect(); }
