@@ -66,7 +66,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_accepted": "Not accepted as an answer",
         "sent": "Sent",
         "typing": "The assistant is writing…",
-        "step": "Step {n} of {total}",
     },
     "es": {
         "title": "Chatee con nosotros",
@@ -125,6 +124,5 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_accepted": "No se aceptó como respuesta",
         "sent": "Enviado",
         "typing": "El asistente está escribiendo…",
-        "step": "Paso {n} de {total}",
     },
 }
