@@ -9,7 +9,7 @@ const EMBED = !!PARENT && w.parent !== w;
 const MODE = EMBED ? D.mode : 'page';
 const $ = id => d.getElementById(id);
 const logEl = $('log'), form = $('composer'), statusEl = $('status'), panel = $('crisis');
-const scroller = $('scroll'), picks = $('picks');  // the one scrolling area: log, then the options
+const scroller = $('scroll'), picks = $('picks');
 const BASE = D.base || '';  // a flow editor's preview talks to its sandbox under this path
 const KEY = 'intake-chat.' + (BASE ? 'preview.' : '');
 
@@ -255,6 +255,7 @@ function ack(id) {
   const b = bubbleOf(id);
   if (b) { b.classList.remove('queued'); const q = b.querySelector('.q'); if (q) q.remove(); }
   if (b && phase === 'handoff') markSent(b);
+  if (id === switchId) relocate(switchTo);
 }
 const bubbleOf = id => logEl.querySelector('[data-fid="' + String(id).replace(/[^\w-]/g, '') + '"]');
 /* The server would not take a frame (too long, not expected now): hand the text back to the visitor. */
@@ -377,6 +378,8 @@ function onVisitor(ev) {
   else if (a === 'restart') divider(T.started_over);
   if (text != null && text !== '') bubble('you', String(text), {fid: ev.id});
   if (a !== 'start' && a !== 'resume') answered = true;
+  const offer = ev.offer_locale && d.querySelector('[data-offer="' + String(ev.offer_locale).replace(/\W/g, '') + '"]');
+  if (offer) offer.hidden = false;
 }
 function onError(ev, id) {
   if (ev.code === 'unknown_token' || ev.code === 'expired') {
@@ -429,8 +432,7 @@ function linked(text) {
 }
 function divider(text) { logEl.append(el('div', {class: 'div', role: 'separator', text})); }
 function scrollDown() { scroller.scrollTop = scroller.scrollHeight; }
-/* After a reply of several bubbles: to the end, unless that would push its first new bubble out
-   of view; then that bubble goes to the top, and the visitor reads down from there. */
+/* To the end, unless that hides the first new bubble of a reply: then that one at the top. */
 let firstNew = null;
 function reveal() {
   const first = firstNew;
@@ -491,7 +493,7 @@ function drawAsk(a) {
   const extras = [];
   if (input.can_back) extras.push(el('button', {type: 'button', class: 'btn ghost', 'aria-label': T.back_hint, onclick: goBack}, ['← ' + T.back]));
   if (input.required === false) extras.push(el('button', {type: 'button', class: 'btn ghost', text: T.skip, onclick: () => send({type: 'reply', skip: true}, T.skipped)}));
-  if (extras.length) picks.append(el('div', {class: 'row extras'}, extras));  // with the question, not the typing
+  if (extras.length) picks.append(el('div', {class: 'row extras'}, extras));
 }
 function optionsOf(input, kind) {
   if (Array.isArray(input.options) && input.options.length) return input.options;
@@ -547,8 +549,7 @@ function drawMulti(input, err, bad) {
     send({type: 'reply', choices: values}, labels.join(', ') || T.skipped);
   };
 }
-/* A date or number step has one Send button: it sends the words box when it has words (so the
-   safety check reads them), else the answer. */
+/* One Send at a date or number step: the words box when it has words, else the answer. */
 function oneSend(row, free) {
   const words = free.querySelector('textarea'), answer = row.send;
   row.send = () => (words.value.trim() ? submitText(words, false) : answer());
@@ -747,9 +748,8 @@ d.addEventListener('keydown', e => {
   if (MODE === 'launcher') closeMe(true);
 });
 
-/* ---------- visitor polish (issue 17): echoes in the visitor's format, answers not accepted,
-   a typing indicator, message times, sent state for words to the team */
-const DAY_FIRST = !/^en/i.test(D.locale || 'en');  // month/day/year for English, day/month/year else
+/* ---------- echoes in the visitor's format, refused answers, typing, times, sent state */
+const DAY_FIRST = !/^en/i.test(D.locale || 'en');
 function echoOf(text, kind) {
   const t = String(text == null ? '' : text), iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
   if (iso && (kind === 'date' || kind === 'auto')) return DAY_FIRST ? iso[3] + '/' + iso[2] + '/' + iso[1] : iso[2] + '/' + iso[3] + '/' + iso[1];
@@ -757,7 +757,6 @@ function echoOf(text, kind) {
   const us = kind === 'tel' && /^(?:\+?1)?(\d{3})(\d{3})(\d{4})$/.exec(digits);
   return us ? us[1] + '-' + us[2] + '-' + us[3] : t;
 }
-/* The server did not take the last answer: its bubble says so, rather than standing as accepted. */
 function markRejected() {
   const mine = logEl.querySelectorAll('.msg.you');
   const b = mine[mine.length - 1];
@@ -767,7 +766,6 @@ function markRejected() {
 }
 const BOT_SAYS = {message: 1, ask: 1, invalid: 1, crisis: 1, handoff: 1, staff: 1, end: 1, error: 1};
 let typingTimer = 0;
-/* Shown only if the reply takes a moment; hidden from screen readers (the log announces the reply). */
 function typing(on) {
   clearTimeout(typingTimer);
   const old = logEl.querySelector('.typing');
@@ -787,15 +785,23 @@ function markSent(b) {
   stamp(b);
 }
 
-/* ---------- Tab inside the open panel (docs/embedding.md, "Keyboard"). Going forward past the
-   last control comes back to Quick exit, so Quick exit, Close and "In crisis?" are reachable without
-   Shift+Tab. On a full-screen panel (a phone) the focus stays inside both ways, as in any modal;
-   on a desktop panel Shift+Tab from Quick exit still leaves for the host page. Escape closes. */
+/* ---------- language (protocol `locale`), then this frame again in it: the replay redraws */
+let switchId = '', switchTo = '';
+function relocate(code) { const u = new URL(location.href); u.searchParams.set('locale', code); location.replace(u.href); }
+function switchLocale(code) {
+  if (!token) return relocate(code);
+  send({type: 'locale', locale: code});
+  switchId = outbox[outbox.length - 1].id; switchTo = code;
+}
+d.querySelectorAll('[data-to-locale]').forEach(b => b.addEventListener('click', () => switchLocale(b.dataset.toLocale)));
+
+/* ---------- Tab (docs/embedding.md, Keyboard): forward from the last control to Quick exit;
+   a full-screen (phone) panel keeps the focus both ways */
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), [tabindex="0"]';
 function tabStops() {
   return [...d.querySelectorAll(FOCUSABLE)].filter(e => e.tabIndex >= 0 && e.getClientRects().length && !e.closest('[hidden]'));
 }
-const fullScreen = () => w.innerWidth >= screen.width - 2;  // the loader's phone layout fills the screen
+const fullScreen = () => w.innerWidth >= screen.width - 2;
 function keepTab(e) {
   if (e.key !== 'Tab' || MODE !== 'launcher' || !shown) return;
   const stops = tabStops();

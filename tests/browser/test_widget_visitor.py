@@ -94,3 +94,47 @@ def test_an_answer_the_server_refused_is_marked_not_accepted(visit: Visit, site:
     chat.locator(".chip", has_text="Yes, that's okay").click()
     wait_next(frame, before)
     expect(chat.locator("#log .msg.you.rejected")).to_have_count(1)  # the accepted one is not
+
+
+def test_a_spanish_browser_on_an_english_page_is_offered_spanish_and_keeps_its_answers(
+    browser: Browser, site: Site
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="es-ES")
+    visit = Visit(context, context.new_page())
+    try:
+        frame = open_chat(visit, site.intake + "/")
+        chat = visit.chat
+        english = chat.get_by_role("button", name="English", exact=True)
+        expect(english).to_have_count(0)  # the page's own language
+        expect(chat.get_by_role("button", name="Español", exact=True)).to_be_visible()
+        offer = chat.locator("[data-offer=es]")
+        expect(offer).to_contain_text("¿Prefiere español?")
+        before = control(frame)["bots"]
+        chat.locator(".chip", has_text="Yes, that's okay").click()
+        wait_next(frame, before)
+        said = frame.locator("#log .msg").count()
+        offer.get_by_role("button", name="Continuar en español").click()
+        expect(chat.get_by_role("button", name="Salida rápida")).to_be_visible()
+        frame = visit.frame()
+        assert frame.evaluate("() => document.documentElement.lang") == "es"
+        # the conversation so far is still there, then the same question in Spanish
+        frame.wait_for_function("n => document.querySelectorAll('#log .msg').length > n", arg=said)
+        expect(chat.locator("#log .msg.you").first).to_contain_text("Yes, that's okay")
+        expect(english).to_be_visible()
+        assert control(frame)["chips"], "the question's options came back"
+        expect(chat.locator("[data-offer]:visible")).to_have_count(0)  # it speaks Spanish now
+    finally:
+        context.close()
+
+
+def test_a_message_typed_in_spanish_offers_spanish(visit: Visit, site: Site) -> None:
+    frame = open_chat(visit, site.intake + "/")
+    chat = visit.chat
+    offer = chat.locator("[data-offer=es]")
+    expect(offer).to_be_hidden()  # an English browser on an English page: nothing offered
+    before = control(frame)["bots"]
+    chat.locator("#composer .entry.free textarea").fill("Hola, necesito ayuda para mi hijo")
+    chat.locator("#composer .entry.free .send").click()
+    wait_next(frame, before)
+    expect(offer).to_be_visible()
+    expect(offer.get_by_role("button", name="Continuar en español")).to_be_visible()
