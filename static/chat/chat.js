@@ -369,6 +369,8 @@ function onAsk(ev) {
 /* What the visitor did, as the server logged it: on a reload this redraws their side. */
 const intentLabels = {};
 function onVisitor(ev) {
+  const offer = ev.offer_locale && d.querySelector('[data-offer="' + String(ev.offer_locale).replace(/\W/g, '') + '"]');
+  if (offer) offer.hidden = false;
   if (ev.id && bubbleOf(ev.id)) return;
   const a = ev.action;
   let text = null;
@@ -378,8 +380,6 @@ function onVisitor(ev) {
   else if (a === 'restart') divider(T.started_over);
   if (text != null && text !== '') bubble('you', String(text), {fid: ev.id});
   if (a !== 'start' && a !== 'resume') answered = true;
-  const offer = ev.offer_locale && d.querySelector('[data-offer="' + String(ev.offer_locale).replace(/\W/g, '') + '"]');
-  if (offer) offer.hidden = false;
 }
 function onError(ev, id) {
   if (ev.code === 'unknown_token' || ev.code === 'expired') {
