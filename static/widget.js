@@ -9,7 +9,7 @@
   const o = s.dataset, ORIGIN = new URL(s.src, location.href).origin;
   const inline = o.mode === 'inline';
   const lang = (o.locale || d.documentElement.lang || 'en').slice(0, 2).toLowerCase();
-  const L = lang === 'es' ? ['Chatee con nosotros', 'nuevo'] : ['Chat with us', 'new'];
+  const L = lang === 'es' ? ['Chatee con nosotros', 'nuevo', 'Cerrar chat'] : ['Chat with us', 'new', 'Close chat'];
   const q = new URLSearchParams({parent: location.origin, locale: lang, mode: inline ? 'inline' : 'launcher'});
   for (const k of ['color', 'greeting', 'storage', 'flow', 'title', 'transport']) if (o[k]) q.set(k, o[k]);
   if (o.logo) q.set('logo', new URL(o.logo, location.href).href);
@@ -21,6 +21,7 @@
   let root, btn, panel, badge;
 
   const attr = (e, k, v) => e.setAttribute(k, v);
+  const label = () => { btn.children[1].textContent = isOpen ? L[2] : o.greeting || L[0]; };
   const post = m => {
     m.intake = 1;
     if (ready) frame.contentWindow.postMessage(m, ORIGIN); else queue.push(m);
@@ -37,6 +38,7 @@
     panel.hidden = false;
     attr(btn, 'aria-expanded', 'true');
     badge.textContent = '';
+    label();
     frame.focus();
     post({type: 'open'});
     was || emit('open');
@@ -46,6 +48,7 @@
     isOpen = false;
     panel.hidden = true;
     attr(btn, 'aria-expanded', 'false');
+    label();
     post({type: 'close'});
     if (refocus) btn.focus();
     emit('close');
@@ -134,7 +137,7 @@
     attr(btn, 'aria-expanded', 'false');
     attr(btn, 'aria-controls', 'p');
     btn.innerHTML = '<svg width="22" height="22" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M3 4h18v13H9l-5 4v-4H3z"/></svg><span></span><span class="b"></span>';
-    btn.children[1].textContent = o.greeting || L[0];
+    label();
     badge = btn.children[2];
     btn.addEventListener('click', () => (isOpen ? close(true) : open()));
     // about to open: a frame with a stored chat may connect now

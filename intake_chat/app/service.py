@@ -24,6 +24,7 @@ from ..core import engine, protocol
 from ..core.config import Config
 from ..core.errors import ProtocolError, StorageError, WriteConflict
 from ..core.flows import Flow, parse_flow
+from ..core.language_guess import guess_locale
 from ..core.protocol import BotEvent, ClientFrame, Effect
 from ..core.ratelimit import TokenBuckets
 from ..safety import detection as safety_rules
@@ -400,7 +401,11 @@ class Service:
         if hit is not None and not handed_off:
             # After a handoff the text still goes on to staff, who must see what was said.
             engine_event = {"type": "reask", "today": engine_event["today"]}
-        result = self.step(flow, session.state, engine_event)
+        state = session.state
+        if frame["type"] == "locale":
+            state = _with_locale(flow, state, frame["locale"])
+            engine_event = {"type": "reask", "today": engine_event["today"]}
+        result = self.step(flow, state, engine_event)
         asked = [e for e in result.effects if e.get("type") == "crisis_resources"]
         resources = getattr(self.safety, "resources", None)
         if hit is None and asked and resources is not None:
@@ -410,7 +415,11 @@ class Service:
         if errors and not bot and hit is None:
             raise Refusal(errors[0].get("code", "not_expected"), errors[0].get("text"))
         turn = Turn(
-            events=[_visitor_event(session, frame), *(hit.events if hit else []), *bot],
+            events=[
+                _visitor_event(session, frame, flow, state),
+                *(hit.events if hit else []),
+                *bot,
+            ],
             state=result.state,
             effects=list(result.effects),
             hit=hit,
@@ -690,9 +699,16 @@ class Service:
         return event
 
 
-def _visitor_event(session: store.SessionRow, frame: ClientFrame) -> BotEvent:
-    """What the visitor did, in the log: staff read it and a reloaded page redraws it."""
+def _visitor_event(
+    session: store.SessionRow, frame: ClientFrame, flow: Flow, state: dict[str, Any] | None
+) -> BotEvent:
+    """What the visitor did, in the log: staff read it and a reloaded page redraws it. Words
+    clearly in another of the flow's languages carry that language, for the widget to offer."""
     event: BotEvent = {"type": "visitor", "action": frame["type"]}
+    current = state.get("locale") if isinstance(state, dict) else session.locale
+    other = guess_locale(frame.get("text", ""), flow.locales)
+    if other is not None and other != current:
+        event["offer_locale"] = other
     for key in ("text", "choice", "choices", "skip", "intent", "node", "id"):
         if key in frame:
             event[key] = frame[key]  # type: ignore[literal-required,unused-ignore]
@@ -705,6 +721,14 @@ def _visitor_event(session: store.SessionRow, frame: ClientFrame) -> BotEvent:
         else:
             event["labels"] = [labels.get(value, value) for value in frame["choices"]]
     return event
+
+
+def _with_locale(flow: Flow, state: dict[str, Any] | None, locale: str) -> dict[str, Any]:
+    """The visitor chose another of the flow's languages: the answers stay, and the question
+    being asked comes again in that language (docs/protocol.md, ``locale``)."""
+    if locale not in flow.locales or not isinstance(state, dict):
+        raise Refusal("bad_field", "This conversation is not offered in that language.")
+    return {**state, "locale": locale}
 
 
 def _flagged(session: store.SessionRow) -> bool:

@@ -26,7 +26,9 @@ MAX_SEQ = 2**53 - 1  # what JavaScript counts exactly; far larger ones overflow 
 
 # --- the shapes (docs/protocol.md and docs/architecture.md describe each field) ------------------
 
-ClientType = Literal["start", "resume", "reply", "back", "restart", "intent", "goto", "erase"]
+ClientType = Literal[
+    "start", "resume", "reply", "back", "restart", "intent", "goto", "erase", "locale"
+]
 
 
 class _Answer(TypedDict, total=False):
@@ -126,6 +128,7 @@ class BotEvent(TypedDict, total=False):
     labels: list[str]  # visitor: the labels of chosen options
     skip: bool  # visitor
     intent: str  # visitor
+    offer_locale: str  # visitor: the text reads clearly as another of the flow's languages
     flow: str  # session
     locale: str  # session
     status: str  # session: asking | handoff | ended
@@ -205,7 +208,7 @@ ERROR_TEXTS: dict[str, str] = {
     "Please ask the practice, and they will delete it for you.",
 }
 
-CLIENT_TYPES = ("start", "resume", "reply", "back", "restart", "intent", "erase")
+CLIENT_TYPES = ("start", "resume", "reply", "back", "restart", "intent", "erase", "locale")
 PREVIEW_TYPES = ("goto",)
 
 _FLOW_ID = re.compile(r"[a-z][a-z0-9_-]{0,63}")
@@ -342,6 +345,10 @@ def _start(data: dict[str, Any], _max_text: int) -> dict[str, Any]:
     return {**_optional(data, "flow", _FLOW_ID), **_optional(data, "locale", _LOCALE)}
 
 
+def _switch_locale(data: dict[str, Any], _max_text: int) -> dict[str, Any]:
+    return _required(data, "locale", _LOCALE)
+
+
 def _resume(data: dict[str, Any], _max_text: int) -> dict[str, Any]:
     after = data.get("after", 0)
     if after is None:
@@ -402,4 +409,5 @@ _CHECKERS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
     "intent": _intent,
     "goto": _goto,
     "erase": _nothing,
+    "locale": _switch_locale,
 }

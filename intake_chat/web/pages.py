@@ -16,6 +16,7 @@ from ..core.config import Config
 from ..core.errors import FlowError
 from ..core.widget_text import STRINGS
 from ..safety import detection as safety
+from .context import runtime
 
 bp = Blueprint("pages", __name__)
 
@@ -183,6 +184,25 @@ def home() -> Response:
     return _secure(response, demo_csp())
 
 
+def languages(flow_id: str, locale: str, accepted: Any) -> dict[str, Any]:
+    """The other languages of the flow the widget can speak (for its language control), and the
+    browser's preferred one when it differs from the page's (offered first)."""
+    flow = runtime().flows.get(flow_id or _config().default_flow)
+    codes = [c for c in (flow.locales if flow else ()) if c in STRINGS]
+    others = [
+        {
+            "code": c,
+            "name": STRINGS[c]["language"],
+            "prefer": STRINGS[c]["prefer"],
+            "switch": STRINGS[c]["switch"],
+        }
+        for c in codes
+        if c != locale
+    ]
+    best = accepted.best_match(codes) if codes else None
+    return {"languages": others, "offer": best if best != locale else None}
+
+
 @bp.get("/widget/frame")
 def frame() -> tuple[Response, int] | Response:
     config = _config()
@@ -209,6 +229,7 @@ def frame() -> tuple[Response, int] | Response:
         "exit_url": _exit_url(config),
         "theme": theme(args.get("color")),
         "resources": crisis_resources(config, locale),
+        **languages(flow if _FLOW.fullmatch(flow) else "", locale, request.accept_languages),
     }
     response = Response(render_template("pages/frame.html", **context), mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"

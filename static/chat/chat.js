@@ -9,6 +9,7 @@ const EMBED = !!PARENT && w.parent !== w;
 const MODE = EMBED ? D.mode : 'page';
 const $ = id => d.getElementById(id);
 const logEl = $('log'), form = $('composer'), statusEl = $('status'), panel = $('crisis');
+const scroller = $('scroll'), picks = $('picks');
 const BASE = D.base || '';  // a flow editor's preview talks to its sandbox under this path
 const KEY = 'intake-chat.' + (BASE ? 'preview.' : '');
 
@@ -233,6 +234,7 @@ function send(frame, mine) {
   if (item.text != null) bubble('you', item.text, {fid: item.id, queued: !live});
   answered = true;
   if (live) flush(); else connect();
+  if (phase === 'asking' && frame.type !== 'back') typing(true);
 }
 const saveOutbox = () => put('outbox', outbox.length ? outbox.map(x => ({id: x.id, frame: x.frame, text: x.text, on: 0})) : null);
 function flush() {
@@ -252,6 +254,8 @@ function ack(id) {
   saveOutbox();
   const b = bubbleOf(id);
   if (b) { b.classList.remove('queued'); const q = b.querySelector('.q'); if (q) q.remove(); }
+  if (b && phase === 'handoff') markSent(b);
+  if (id === switchId) relocate(switchTo);
 }
 const bubbleOf = id => logEl.querySelector('[data-fid="' + String(id).replace(/[^\w-]/g, '') + '"]');
 /* The server would not take a frame (too long, not expected now): hand the text back to the visitor. */
@@ -307,7 +311,7 @@ function settle() {
   }
   markQueued();
   renderComposer();
-  scrollDown();
+  reveal();
 }
 function onSession(ev) {
   const resumed = !!token;
@@ -321,10 +325,11 @@ function onSession(ev) {
 let staffJoined = false, handoffMode = '';
 const waiting = () => phase === 'handoff' && handoffMode === 'live' && !staffJoined;
 function show(ev) {
+  if (BOT_SAYS[ev.type]) typing(false);
   switch (ev.type) {
     case 'message': bubble('bot', ev.text); break;
     case 'ask': onAsk(ev); break;
-    case 'invalid': repeatOf = ev.node; invalidText = ev.text || T.error; invalidNode = ev.node; break;
+    case 'invalid': markRejected(); repeatOf = ev.node; invalidText = ev.text || T.error; invalidNode = ev.node; break;
     case 'crisis': onCrisis(ev); break;
     case 'handoff':
       phase = 'handoff'; ask = null; handoffMode = ev.mode;
@@ -365,11 +370,13 @@ function onAsk(ev) {
 /* What the visitor did, as the server logged it: on a reload this redraws their side. */
 const intentLabels = {};
 function onVisitor(ev) {
+  const offer = ev.offer_locale && d.querySelector('[data-offer="' + String(ev.offer_locale).replace(/\W/g, '') + '"]');
+  if (offer) offer.hidden = false;
   if (ev.id && bubbleOf(ev.id)) return;
   const a = ev.action;
   let text = null;
   if (a === 'reply') {
-    text = ev.skip ? T.skipped : Array.isArray(ev.labels) ? ev.labels.join(', ') : ev.label != null ? ev.label : ev.text;
+    text = ev.skip ? T.skipped : Array.isArray(ev.labels) ? ev.labels.join(', ') : ev.label != null ? ev.label : echoOf(ev.text, 'auto');
   } else if (a === 'intent') text = intentLabels[ev.intent] || null;
   else if (a === 'restart') divider(T.started_over);
   if (text != null && text !== '') bubble('you', String(text), {fid: ev.id});
@@ -407,11 +414,13 @@ function bubble(who, text, o) {
   if (o.notice) item.append(el('p', {class: 'notice', text: o.notice}));
   if (Array.isArray(o.fields) && o.fields.length) {
     item.append(el('dl', {class: 'fields'}, o.fields.flatMap(f => [
-      el('dt', {text: String(f.label || f.var || '')}), el('dd', {text: f.value == null ? '—' : Array.isArray(f.value) ? f.value.join(', ') : String(f.value)}),
+      el('dt', {text: String(f.label || f.var || '')}), el('dd', {text: f.value == null ? '—' : Array.isArray(f.value) ? f.value.join(', ') : echoOf(f.value, /phone|tel/i.test(f.var || '') ? 'tel' : 'auto')}),
     ])));
   }
+  if (!replaying && who !== 'you') stamp(item);
   if (o.queued) { item.classList.add('queued'); item.append(el('span', {class: 'q', text: T.queued})); }
   logEl.append(item);
+  if (!firstNew && !replaying) firstNew = item;
   scrollDown();
   return item;
 }
@@ -423,7 +432,17 @@ function linked(text) {
     ? el('a', {href: (part.includes('@') ? 'mailto:' : 'tel:') + part, text: part}) : part));
 }
 function divider(text) { logEl.append(el('div', {class: 'div', role: 'separator', text})); }
-function scrollDown() { logEl.scrollTop = logEl.scrollHeight; }
+function scrollDown() { scroller.scrollTop = scroller.scrollHeight; }
+/* To the end, unless that hides the first new bubble of a reply: then that one at the top. */
+let firstNew = null;
+function reveal() {
+  const first = firstNew;
+  firstNew = null;
+  scrollDown();
+  if (!first || !first.isConnected) return;
+  const top = first.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+  if (top < 0) scroller.scrollTop += top - 8;
+}
 
 /* ---------- the composer: one control per input kind */
 const textKinds = {text: 'text', email: 'email', phone: 'tel', date: 'date', number: 'number'};
@@ -432,8 +451,9 @@ function renderComposer() {
   const key = phase + '|' + (ask ? ask.seq + ':' + ask.node : '') + '|' + (invalidNode || '') + invalidText;
   if (key === drawn) return;
   drawn = key;
-  const hadFocus = form.contains(d.activeElement) || d.activeElement === d.body || d.activeElement === logEl;
+  const hadFocus = form.contains(d.activeElement) || picks.contains(d.activeElement) || d.activeElement === d.body || d.activeElement === logEl;
   form.replaceChildren();
+  picks.replaceChildren();
   form.onsubmit = null;
   $('start').hidden = true;
   if (!began && !token && MODE !== 'launcher') { $('start').hidden = false; return; }
@@ -460,9 +480,9 @@ function drawAsk(a) {
      visitor types at every step: those get a second box for a message. */
   const freeBad = bad && !!lastSent && lastSent.node[0] === '*';
   if (textKinds[kind]) {
-    form.append(textRow(input.label || T.message, kind, true, input, bad && !freeBad));
-    form.append(err);
-    if (kind === 'date' || kind === 'number') form.append(textRow(T.or_message, 'text', false, {}, freeBad));
+    const row = textRow(input.label || T.message, kind, true, input, bad && !freeBad);
+    form.append(row, err);
+    if (kind === 'date' || kind === 'number') form.append(oneSend(row, textRow(T.or_message, 'text', false, {}, freeBad, true)));
   } else if (kind === 'multi') {
     drawMulti(input, err, bad);
     form.append(textRow(T.or_message, 'text', false, {}, freeBad));
@@ -474,7 +494,7 @@ function drawAsk(a) {
   const extras = [];
   if (input.can_back) extras.push(el('button', {type: 'button', class: 'btn ghost', 'aria-label': T.back_hint, onclick: goBack}, ['← ' + T.back]));
   if (input.required === false) extras.push(el('button', {type: 'button', class: 'btn ghost', text: T.skip, onclick: () => send({type: 'reply', skip: true}, T.skipped)}));
-  if (extras.length) form.append(el('div', {class: 'row extras'}, extras));
+  if (extras.length) picks.append(el('div', {class: 'row extras'}, extras));
 }
 function optionsOf(input, kind) {
   if (Array.isArray(input.options) && input.options.length) return input.options;
@@ -507,7 +527,7 @@ function drawChoices(input, kind, err) {
     e.preventDefault();
     items[i].tabIndex = -1; items[j].tabIndex = 0; items[j].focus();
   });
-  form.append(bar);
+  picks.append(bar);
 }
 function drawMulti(input, err, bad) {
   const chosen = Array.isArray(input.value) ? input.value.map(String) : [];
@@ -519,7 +539,8 @@ function drawMulti(input, err, bad) {
       el('label', {for: id, text: String(o.label)}),
     ]));
   }
-  form.append(box, err, el('div', {class: 'row'}, [el('button', {type: 'submit', class: 'btn primary', text: T.continue})]));
+  picks.append(box, el('div', {class: 'row'}, [el('button', {type: 'submit', form: 'composer', class: 'btn primary', text: T.continue})]));
+  form.append(err);
   form.onsubmit = e => {
     e.preventDefault();
     const picked = [...box.querySelectorAll('input:checked')];
@@ -529,7 +550,13 @@ function drawMulti(input, err, bad) {
     send({type: 'reply', choices: values}, labels.join(', ') || T.skipped);
   };
 }
-function textRow(label, kind, isAnswer, input, bad) {
+/* One Send at a date or number step: the words box when it has words, else the answer. */
+function oneSend(row, free) {
+  const words = free.querySelector('textarea'), answer = row.send;
+  row.send = () => (words.value.trim() ? submitText(words, false) : answer());
+  return free;
+}
+function textRow(label, kind, isAnswer, input, bad, bare) {
   input = input || {};
   const id = nextId('in');
   const long = kind === 'text';
@@ -558,12 +585,13 @@ function textRow(label, kind, isAnswer, input, bad) {
   const row = el('div', {class: 'row entry'}, [
     el('label', {for: id, class: 'vh', text: label}),
     field,
-    el('button', {type: 'submit', class: 'btn primary send', text: T.send}),
+    bare ? null : el('button', {type: 'submit', class: 'btn primary send', text: T.send}),
   ]);
   if (!isAnswer) row.classList.add('free');
-  const handler = e => { e.preventDefault(); submitText(field, isAnswer); };
+  row.send = () => submitText(field, isAnswer);
+  const handler = e => { e.preventDefault(); row.send(); };
   if (isAnswer || !form.onsubmit) form.onsubmit = handler;
-  row.querySelector('button').addEventListener('click', e => { e.preventDefault(); submitText(field, isAnswer); });
+  if (!bare) row.querySelector('button').addEventListener('click', handler);
   return row;
 }
 function grow(f) { f.style.height = 'auto'; f.style.height = Math.min(f.scrollHeight, 160) + 'px'; }
@@ -580,12 +608,12 @@ function submitText(field, isAnswer) {
   if (!value) { field.focus(); return; }
   put('draft', null);
   lastSent = {node: (isAnswer ? '' : '*') + (ask ? ask.node : ''), text: value};
-  send({type: 'reply', text: value}, value);
+  send({type: 'reply', text: value}, echoOf(value, isAnswer ? field.type : 'text'));
   field.value = '';
 }
 function goBack() { send({type: 'back'}); }
 function focusComposer() {
-  const target = form.querySelector('.choices [tabindex="0"]') || form.querySelector('.entry:not(.free) :is(input, textarea), .multi input, textarea, button') || $('start-btn');
+  const target = picks.querySelector('.choices [tabindex="0"], .multi input') || form.querySelector('.entry:not(.free) :is(input, textarea), textarea, button') || $('start-btn');
   if (target && !target.closest('[hidden]')) target.focus({preventScroll: true});
 }
 
@@ -668,7 +696,7 @@ function reset() {
   ask = null; phase = 'idle'; began = false; crisisSeen = false; staffJoined = false; drawn = null;
   handoffMode = '';
   invalidNode = null; unread = 0;
-  logEl.replaceChildren(); form.replaceChildren();
+  logEl.replaceChildren(); form.replaceChildren(); picks.replaceChildren();
   panel.hidden = true; syncBar(); fillResources(defaultRes); status('');
 }
 function clearChat() {
@@ -704,7 +732,7 @@ function onOpen() {
   put('open', true);
   if (!token && !began) begin(); else if (!live) connect();
   requestAnimationFrame(() => {
-    if (!form.contains(d.activeElement)) {
+    if (!form.contains(d.activeElement) && !picks.contains(d.activeElement)) {
       if (form.firstChild) focusComposer(); else logEl.focus({preventScroll: true});
     }
   });
@@ -724,6 +752,70 @@ d.addEventListener('keydown', e => {
   if (!panel.hidden && panel.contains(d.activeElement)) return hideCrisis();
   if (MODE === 'launcher') closeMe(true);
 });
+
+/* ---------- echoes in the visitor's format, refused answers, typing, times, sent state */
+const DAY_FIRST = !/^en/i.test(D.locale || 'en');
+function echoOf(text, kind) {
+  const t = String(text == null ? '' : text), iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (iso && (kind === 'date' || kind === 'auto')) return DAY_FIRST ? iso[3] + '/' + iso[2] + '/' + iso[1] : iso[2] + '/' + iso[3] + '/' + iso[1];
+  const digits = t.replace(/[\s().-]/g, '');
+  const us = kind === 'tel' && /^(?:\+?1)?(\d{3})(\d{3})(\d{4})$/.exec(digits);
+  return us ? us[1] + '-' + us[2] + '-' + us[3] : t;
+}
+function markRejected() {
+  const mine = logEl.querySelectorAll('.msg.you');
+  const b = mine[mine.length - 1];
+  if (!b || b.classList.contains('rejected') || b.nextElementSibling && !b.nextElementSibling.matches('.typing')) return;
+  b.classList.add('rejected');
+  b.append(el('span', {class: 'q', text: T.not_accepted}));
+}
+const BOT_SAYS = {message: 1, ask: 1, invalid: 1, crisis: 1, handoff: 1, staff: 1, end: 1, error: 1};
+let typingTimer = 0;
+function typing(on) {
+  clearTimeout(typingTimer);
+  const old = logEl.querySelector('.typing');
+  if (old) old.remove();
+  if (!on) return;
+  typingTimer = setTimeout(() => {
+    logEl.append(el('div', {class: 'msg bot typing', 'aria-hidden': 'true', title: T.typing}, [el('span'), el('span'), el('span')]));
+    scrollDown();
+  }, 300);
+}
+function stamp(item) {
+  const now = new Date();
+  item.append(el('time', {class: 'at', datetime: now.toISOString(), text: now.toLocaleTimeString(D.locale || undefined, {hour: 'numeric', minute: '2-digit'})}));
+}
+function markSent(b) {
+  if (!b.querySelector('.sent')) b.append(el('span', {class: 'sent', text: T.sent}));
+  stamp(b);
+}
+
+/* ---------- language (protocol `locale`), then this frame again in it: the replay redraws */
+let switchId = '', switchTo = '';
+function relocate(code) { const u = new URL(location.href); u.searchParams.set('locale', code); location.replace(u.href); }
+function switchLocale(code) {
+  if (!token) return relocate(code);
+  send({type: 'locale', locale: code});
+  switchId = outbox[outbox.length - 1].id; switchTo = code;
+}
+d.querySelectorAll('[data-to-locale]').forEach(b => b.addEventListener('click', () => switchLocale(b.dataset.toLocale)));
+
+/* ---------- Tab (docs/embedding.md, Keyboard): forward from the last control to Quick exit;
+   a full-screen (phone) panel keeps the focus both ways */
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), [tabindex="0"]';
+function tabStops() {
+  return [...d.querySelectorAll(FOCUSABLE)].filter(e => e.tabIndex >= 0 && e.getClientRects().length && !e.closest('[hidden]'));
+}
+const fullScreen = () => w.innerWidth >= screen.width - 2;
+function keepTab(e) {
+  if (e.key !== 'Tab' || MODE !== 'launcher' || !shown) return;
+  const stops = tabStops();
+  if (!stops.length) return;
+  const first = stops[0], last = stops[stops.length - 1], at = d.activeElement;
+  if (!e.shiftKey && at === last) { e.preventDefault(); first.focus(); }
+  else if (e.shiftKey && at === first && fullScreen()) { e.preventDefault(); last.focus(); }
+}
+d.addEventListener('keydown', keepTab);
 
 /* ---------- start-up: resume a stored conversation; otherwise wait to be opened */
 if (token) { began = true; connect(); }

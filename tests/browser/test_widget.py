@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Frame, Page, WebSocketRoute, expect
+from playwright.sync_api import Frame, Locator, Page, WebSocketRoute, expect
 from widget_support import Site, Visit, axe_violations, record_timing, running_app
 
 pytestmark = pytest.mark.browser
@@ -34,15 +34,15 @@ TYPED = {
 STEP_LIMIT = 40
 
 CONTROL = """() => {
-  const f = document.getElementById('composer');
+  const f = document.getElementById('composer'), p = document.getElementById('picks');
   const answer = f.querySelector('.entry:not(.free) input, .entry:not(.free) textarea');
-  const chips = [...f.querySelectorAll('.choices .chip')].map(b => b.textContent.trim());
+  const chips = [...p.querySelectorAll('.choices .chip')].map(b => b.textContent.trim());
   return {
     kind: answer ? (answer.type === 'textarea' ? 'text' : answer.type)
-      : f.querySelector('.multi') ? 'multi' : chips.length ? 'choices' : 'none',
+      : p.querySelector('.multi') ? 'multi' : chips.length ? 'choices' : 'none',
     chips,
-    skip: !!f.querySelector('.extras .btn:last-child') &&
-      [...f.querySelectorAll('.extras .btn')].some(b => b.textContent.trim() === 'Skip'),
+    skip: !!p.querySelector('.extras .btn:last-child') &&
+      [...p.querySelectorAll('.extras .btn')].some(b => b.textContent.trim() === 'Skip'),
     bots: document.querySelectorAll('#log .msg.bot').length,
   };
 }"""
@@ -140,7 +140,7 @@ def answer_with_mouse(visit: Visit, frame: Frame, state: dict[str, Any]) -> None
 def focused(frame: Frame) -> str:
     text: str = frame.evaluate(
         """() => { const a = document.activeElement;
-          return (a.closest('#composer') ? 'composer:' : 'elsewhere:') + a.tagName + ':' +
+          return (a.closest('#composer, #picks') ? 'composer:' : 'elsewhere:') + a.tagName + ':' +
             (a.type || '') + ':' + a.textContent.trim().slice(0, 40); }"""
     )
     return text
@@ -187,6 +187,24 @@ def complete_referral(visit: Visit, frame: Frame, answer: Any) -> list[str]:
         answer(state)
         wait_next(frame, state["bots"])
     raise AssertionError(f"no handoff after {STEP_LIMIT} answers: {kinds}")
+
+
+def to_date_step(visit: Visit, frame: Frame) -> Locator:
+    """Consent, a referral, a name and two skips: the date of birth question; returns its field."""
+    chat = visit.chat
+    answer = chat.locator("#composer .entry:not(.free) :is(input, textarea)")
+    for press in (
+        lambda: chat.locator(".chip", has_text="Yes, that's okay").click(),
+        lambda: chat.locator(".chip", has_text="Start a referral").click(),
+        lambda: answer.fill("Ana") or answer.press("Enter"),
+        lambda: chat.get_by_role("button", name="Skip").click(),
+        lambda: chat.get_by_role("button", name="Skip").click(),
+    ):
+        before = control(frame)["bots"]
+        press()
+        wait_next(frame, before)
+    expect(answer).to_have_attribute("type", "date")
+    return answer
 
 
 def transcript(frame: Frame) -> list[str]:
@@ -459,7 +477,9 @@ def test_a_live_handoff_waits_then_shows_the_staff_members_name(
 
         chat.locator("#composer textarea").fill("Thank you, Maria")
         chat.locator("#composer .send").click()
-        expect(chat.locator("#log .msg.you").last).to_have_text("You: Thank you, Maria")
+        mine = chat.locator("#log .msg.you").last
+        expect(mine.locator(".txt")).to_have_text("Thank you, Maria")
+        expect(mine.locator(".sent")).to_have_text("Sent")  # words to a person show they arrived
         expect(chat.locator("#log .msg.you.queued")).to_have_count(0)
         context.close()
 
@@ -501,7 +521,9 @@ def service_session_id(service: Any, token: str) -> str:
 
 def test_it_embeds_on_an_allowed_second_origin_only(visit: Visit, site: Site) -> None:
     frame = open_chat(visit, site.host + "/")
-    expect(launcher(visit.page)).to_contain_text("Questions? Chat with us")
+    expect(launcher(visit.page)).to_have_text("Close chat")  # open: the launcher closes it
+    launcher(visit.page).click()
+    expect(launcher(visit.page)).to_contain_text("Questions? Chat with us")  # the host's greeting
     assert frame.evaluate("() => document.documentElement.dataset.parent") == site.host
     assert_only_loopback(visit, site.intake, site.host)
     # the host page cannot read the conversation: the frame is another origin
@@ -535,7 +557,7 @@ def test_quick_exit_replaces_the_page_and_forgets_the_chat(visit: Visit, site: S
 def test_pressing_escape_three_times_is_a_quick_exit(visit: Visit, site: Site) -> None:
     page = visit.page
     open_chat(visit, site.intake + "/")
-    visit.chat.locator("#composer .chip").first.focus()
+    visit.chat.locator("#picks .chip").first.focus()
     for _ in range(3):  # the first closes the chat; the next two land on the host page
         page.keyboard.press("Escape")
     page.wait_for_url(site.host + "/neutral")
@@ -678,6 +700,9 @@ def test_the_launcher_follows_position_and_locale(visit: Visit, site: Site) -> N
     expect(visit.chat.get_by_role("button", name="Salida rápida")).to_be_visible()
     assert visit.frame().evaluate("() => document.documentElement.lang") == "es"
     expect(visit.chat.locator("#log .msg.bot").first).to_be_visible()
+    expect(launcher(page)).to_have_text("Cerrar chat")  # the same button now closes it
+    launcher(page).click()
+    expect(launcher(page)).to_have_text("Chatee con nosotros")
 
 
 def test_a_logo_that_does_not_load_is_hidden_not_shown_broken(visit: Visit, site: Site) -> None:
@@ -710,16 +735,8 @@ def test_words_typed_at_an_email_date_or_checkbox_step_reach_the_safety_check(
         action()
         wait_next(frame, before)
 
-    step(lambda: chat.locator(".chip", has_text="Yes, that's okay").click())
-    step(lambda: chat.locator(".chip", has_text="Start a referral").click())
-    answer = chat.locator("#composer .entry:not(.free) :is(input, textarea)")
-    answer.fill("Ana")
-    step(lambda: answer.press("Enter"))
-    step(lambda: chat.get_by_role("button", name="Skip").click())
-    step(lambda: chat.get_by_role("button", name="Skip").click())
-
+    answer = to_date_step(visit, frame)
     # the date step: the date field has the focus, and a box takes words
-    expect(answer).to_have_attribute("type", "date")
     expect(answer).to_be_focused()
     free = chat.get_by_role("textbox", name="Or write a message")
     free.fill("how much does it cost")
@@ -751,7 +768,7 @@ def test_a_checkbox_step_focuses_the_first_box_and_takes_a_typed_message(
         wait_next(frame, state["bots"])
     else:
         raise AssertionError("no checkbox question in the referral")
-    expect(chat.locator("#composer .multi input").first).to_be_focused()
+    expect(chat.locator("#picks .multi input").first).to_be_focused()
     free = chat.get_by_role("textbox", name="Or write a message")
     free.fill("I want to kill myself")
     free.press("Enter")
