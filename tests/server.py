@@ -177,6 +177,12 @@ INTAKE_ANSWERS: dict[str, dict[str, Any]] = {
 TURN_END = frozenset({"ask", "handoff", "end", "error"})
 
 
+def ends_turn(event: Mapping[str, Any]) -> bool:
+    """The last event of a turn: an ask, a handoff, an end, an error, or the pause that follows a
+    crisis or concern (a message with buttons and no question after it)."""
+    return event["type"] in TURN_END or (event["type"] == "message" and event.get("node") == "care")
+
+
 def intake_reply(ask: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": "reply", **INTAKE_ANSWERS[ask["node"]]}
 
@@ -217,7 +223,7 @@ class WsVisitor:
         events = [self.recv()]
         if events[0]["type"] == "session":
             return events + self._read_replay(events[0])
-        while events[-1]["type"] not in TURN_END:
+        while not ends_turn(events[-1]):
             events.append(self.recv())
         return events
 

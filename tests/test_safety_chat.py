@@ -36,6 +36,11 @@ def say(visitor: WsVisitor, text: str) -> list[dict[str, Any]]:
     return visitor.send({"type": "reply", "text": text})
 
 
+def keep_going(visitor: WsVisitor) -> list[dict[str, Any]]:
+    """Press "keep going" on the pause that follows a crisis or concern."""
+    return visitor.send({"type": "intent", "intent": "care_continue"})
+
+
 def crisis_of(events: list[dict[str, Any]]) -> dict[str, Any]:
     [event] = [e for e in events if e["type"] == "crisis"]
     return event
@@ -46,13 +51,14 @@ def test_a_crisis_typed_at_the_menu_is_answered_first_then_the_menu_is_asked_aga
 ) -> None:
     to_node(visitor, "menu")
     events = say(visitor, "i dont want to be alive anymore")
-    assert [e["type"] for e in events] == ["visitor", "crisis", "ask"]
+    assert [e["type"] for e in events] == ["visitor", "crisis", "message"]
     crisis = events[1]
     assert (crisis["level"], crisis["category"]) == ("crisis", "suicide_self_harm")
     hrefs = [r["href"] for r in crisis["resources"]]
     assert {"tel:988", "sms:988", "sms:741741?body=HOME", "tel:911"} <= set(hrefs)
     assert "rule" not in crisis and "matched" not in crisis
-    assert events[2]["node"] == "menu"
+    assert events[2]["node"] == "care"
+    assert keep_going(visitor)[-1]["node"] == "menu"
 
 
 def test_a_crisis_inside_a_question_is_not_taken_as_the_answer(visitor: WsVisitor) -> None:
@@ -61,7 +67,8 @@ def test_a_crisis_inside_a_question_is_not_taken_as_the_answer(visitor: WsVisito
     crisis = crisis_of(events)
     assert crisis["category"] == "abuse_violence"
     assert "tel:18007997233" in [r["href"] for r in crisis["resources"]]
-    assert events[-1]["type"] == "ask" and events[-1]["node"] == "ask_first_name"
+    assert events[-1]["node"] == "care"
+    assert keep_going(visitor)[-1]["node"] == "ask_first_name"
     after = say(visitor, "Ana")
     assert after[-1]["node"] != "ask_first_name"
 
@@ -74,7 +81,8 @@ def test_a_crisis_during_a_validation_retry_still_comes_first(visitor: WsVisitor
     crisis = crisis_of(events)
     assert crisis["category"] == "medical_emergency"
     assert crisis["resources"][0]["href"] == "tel:911"
-    assert events[-1]["node"] == "ask_dob"
+    assert events[-1]["node"] == "care"
+    assert keep_going(visitor)[-1]["node"] == "ask_dob"
 
 
 def test_a_crisis_after_the_handoff_is_still_answered(visitor: WsVisitor) -> None:
@@ -145,6 +153,22 @@ def test_a_spanish_visitor_gets_spanish_help(visitor: WsVisitor) -> None:
     crisis = crisis_of(say(visitor, "ya no quiero vivir"))
     assert "988" in crisis["text"] and "Su seguridad" in crisis["text"]
     assert crisis["actions"][0]["label"] == "Hablar con una persona"
+
+
+def test_after_a_crisis_the_flow_pauses_before_any_intake_question(visitor: WsVisitor) -> None:
+    to_node(visitor, "ask_preferred_name")
+    events = say(visitor, "honestly i dont want to be here anymore")
+    assert not any(e["type"] == "ask" for e in events[events.index(crisis_of(events)) :])
+    care = events[-1]
+    assert care["node"] == "care" and care["text"]
+    intents = [a["intent"] for a in care["actions"]]
+    assert intents[0] == "care_continue" and intents[-1] == "care_resources"
+    assert len(intents) == 3  # and a person, through the flow's hand-off topic
+    again = visitor.send({"type": "intent", "intent": "care_resources"})
+    assert [e["type"] for e in again] == ["visitor", "crisis", "message"]
+    assert again[-1]["node"] == "care"
+    person = visitor.send({"type": "intent", "intent": intents[1]})
+    assert person[-1]["type"] == "handoff"
 
 
 def test_the_log_never_shows_the_visitor_a_rule(

@@ -404,6 +404,18 @@ def test_back_restart_skip_and_intents_reach_the_engine(service: Service) -> Non
 # --- safety ---------------------------------------------------------------------------------------
 
 
+def test_the_resources_shown_again_on_request_raise_no_second_alert(service: Service) -> None:
+    visitor = Visitor(service)
+    visitor.start()
+    visitor.reply(choice="red")
+    visitor.reply(text="I want to kill myself")
+    again = visitor.send(type="intent", intent="care_resources")
+    assert types(again) == ["visitor", "crisis", "message"] and again[-1]["node"] == "care"
+    with service.db.read() as conn:
+        alerts = store.outbox_rows(conn, kinds=["crisis_alert"])
+    assert len(alerts) == 1
+
+
 def test_crisis_text_is_answered_first_flagged_and_the_question_asked_again(
     service: Service,
 ) -> None:
@@ -411,10 +423,14 @@ def test_crisis_text_is_answered_first_flagged_and_the_question_asked_again(
     visitor.start()
     visitor.reply(choice="red")
     events = visitor.reply(text="I want to kill myself")
-    assert types(events) == ["visitor", "crisis", "ask"]
+    # No intake question right after a crisis: the flow pauses and asks what the visitor wants.
+    assert types(events) == ["visitor", "crisis", "message"]
     crisis = events[1]
     assert crisis["level"] == "crisis" and crisis["resources"] and "rule" not in crisis
-    assert events[2]["node"] == "name"
+    assert events[2]["node"] == "care"
+    assert [a["intent"] for a in events[2]["actions"]] == ["care_continue", "care_resources"]
+    again = visitor.send(type="intent", intent="care_continue")
+    assert types(again) == ["visitor", "ask"] and again[-1]["node"] == "name"
     session = session_of(service, visitor)
     assert session.urgent and session.crisis_level == "crisis"
     assert session.crisis_category == "suicide_self_harm" and session.crisis_rule

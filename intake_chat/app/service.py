@@ -399,8 +399,10 @@ class Service:
             hit = self.safety(frame["text"], session.locale, _prior_alarms(session))
         handed_off = isinstance(session.state, dict) and session.state.get("status") == "handoff"
         if hit is not None and not handed_off:
-            # After a handoff the text still goes on to staff, who must see what was said.
-            engine_event = {"type": "reask", "today": engine_event["today"]}
+            # After a handoff the text still goes on to staff, who must see what was said. After
+            # a crisis or concern the flow pauses (care) instead of asking the next question.
+            alarm = hit.level in ("crisis", "concern")
+            engine_event = {"type": "care" if alarm else "reask", "today": engine_event["today"]}
         state = session.state
         if frame["type"] == "locale":
             state = _with_locale(flow, state, frame["locale"])
@@ -408,8 +410,10 @@ class Service:
         result = self.step(flow, state, engine_event)
         asked = [e for e in result.effects if e.get("type") == "crisis_resources"]
         resources = getattr(self.safety, "resources", None)
+        shown_again = False
         if hit is None and asked and resources is not None:
             hit = resources(session.locale, str(asked[0].get("node", "")))
+            shown_again = bool(asked[0].get("again"))
         bot = _bot_events(result.events)
         errors = [event for event in result.events if event.get("type") == "error"]
         if errors and not bot and hit is None:
@@ -424,7 +428,7 @@ class Service:
             effects=list(result.effects),
             hit=hit,
         )
-        if hit is not None and hit.level in ("crisis", "concern"):
+        if hit is not None and hit.level in ("crisis", "concern") and not shown_again:
             turn.flags = _raised_flags(session, hit)
         if _forgets_typing(flow, session, turn):
             _forget_typing(flow, turn)

@@ -41,6 +41,8 @@ STATE_VERSION = 1
 MAX_AUTO_STEPS = 200  # steps without a question in between before a flow counts as looping
 MAX_STACK = 20  # return points kept; the oldest go first
 MAX_HISTORY = 200  # answered questions kept for "back"
+CARE_CONTINUE = "care_continue"  # the buttons of the pause after a crisis or concern
+CARE_RESOURCES = "care_resources"
 INTENT_MAX_WORDS = 6  # on text questions, longer messages are answers, not intents
 LONG_QUESTION_WORDS = 14  # on long-answer questions, a longer question may be the answer too
 STATUSES = ("asking", "handoff", "ended")
@@ -259,8 +261,40 @@ def _on_back(turn: _Turn, event: Mapping[str, Any]) -> None:
     _run(turn, entry["node"])
 
 
+def _on_care(turn: _Turn, event: Mapping[str, Any]) -> None:
+    """After a crisis or concern message (the service sends this instead of ``reask``): pause
+    and ask what the visitor wants before any further intake question. Typing an answer instead
+    of pressing a button simply answers the pending step."""
+    if turn.state["status"] == "asking":
+        _care_check(turn)
+
+
+def _care_check(turn: _Turn) -> None:
+    actions = [{"intent": CARE_CONTINUE, "label": turn.message("care_continue")}]
+    person = [tid for tid, t in turn.flow.topics.items() if t.get("action") == "handoff"]
+    actions += _buttons(turn, person[:1])
+    actions.append({"intent": CARE_RESOURCES, "label": turn.message("care_resources")})
+    turn.emit(
+        {"type": "message", "node": "care", "text": turn.message("care_check"), "actions": actions}
+    )
+
+
+def _care_button(turn: _Turn, wanted: str) -> bool:
+    if wanted == CARE_CONTINUE:
+        _emit_pending(turn)
+    elif wanted == CARE_RESOURCES:
+        # "again": the service shows the panel without raising a second alert to staff.
+        turn.effects.append({"type": "crisis_resources", "node": turn.state["node"], "again": True})
+        _care_check(turn)
+    else:
+        return False
+    return True
+
+
 def _on_intent(turn: _Turn, event: Mapping[str, Any]) -> None:
     wanted = str(event.get("intent"))
+    if turn.state["status"] == "asking" and _care_button(turn, wanted):
+        return
     if turn.flow.topics and _topic_button(turn, wanted):
         return
     intent = turn.flow.intents.get(wanted)
@@ -303,6 +337,7 @@ _EVENTS: dict[str, Callable[[_Turn, Mapping[str, Any]], None]] = {
     "back": _on_back,
     "intent": _on_intent,
     "reask": _on_reask,
+    "care": _on_care,
     "goto": _on_goto,
 }
 

@@ -53,7 +53,7 @@ class ClientFrame(_Answer, total=False):
     after: int
 
 
-EngineType = Literal["start", "reply", "back", "restart", "intent", "reask", "goto"]
+EngineType = Literal["start", "reply", "back", "restart", "intent", "reask", "care", "goto"]
 
 
 class EngineEvent(_Answer, total=False):
@@ -157,6 +157,7 @@ class Effect(TypedDict, total=False):
     display: dict[str, str]  # submit_referral: plain text for staff
     text: str  # visitor_message
     topic: str  # topic_answered
+    again: bool  # crisis_resources: shown again on request, no new alert
 
 
 Status = Literal["asking", "handoff", "ended"]

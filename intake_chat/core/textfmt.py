@@ -116,6 +116,18 @@ DEFAULT_MESSAGES: dict[str, dict[str, str]] = {
         "es": "Disculpe, no estoy seguro de haber entendido. Estos son algunos temas sobre los que "
         "puedo contarle, o puede hablar con una persona. También puede responder la pregunta.",
     },
+    # Issue 17.4: after a crisis or concern message the flow pauses before any intake question.
+    "care_check": {
+        "en": "Thank you for telling us. There is no rush with these questions. "
+        "What would you like to do now?",
+        "es": "Gracias por contárnoslo. No hay prisa con estas preguntas. "
+        "¿Qué le gustaría hacer ahora?",
+    },
+    "care_continue": {"en": "Keep going with the questions", "es": "Seguir con las preguntas"},
+    "care_resources": {
+        "en": "Show the crisis resources again",
+        "es": "Ver de nuevo los recursos de crisis",
+    },
     "short_answer": {
         "en": "Sorry, I couldn't tell if that was your answer. Could you type just the answer, "
         "in a word or two?",

@@ -327,7 +327,7 @@ const waiting = () => phase === 'handoff' && handoffMode === 'live' && !staffJoi
 function show(ev) {
   if (BOT_SAYS[ev.type]) typing(false);
   switch (ev.type) {
-    case 'message': bubble('bot', ev.text); break;
+    case 'message': onMessage(ev); break;
     case 'ask': onAsk(ev); break;
     case 'invalid': markRejected(); repeatOf = ev.node; invalidText = ev.text || T.error; invalidNode = ev.node; break;
     case 'crisis': onCrisis(ev); break;
@@ -635,6 +635,15 @@ function onCrisis(ev) {
   }
   panel.classList.toggle('concern', ev.level === 'concern');
   if (!replaying) { openCrisis(true); tell('event', {name: 'crisis', detail: {}}); } else syncBar();
+}
+/* a bot message's buttons (a topic's related questions, "did you mean", the pause after a crisis) */
+function onMessage(ev) {
+  const item = bubble('bot', ev.text), acts = (Array.isArray(ev.actions) ? ev.actions : []).filter(a => a && typeof a.intent === 'string');
+  if (!acts.length) return;
+  item.append(el('div', {class: 'acts'}, acts.map(a => {
+    intentLabels[a.intent] = a.label || a.intent;
+    return el('button', {type: 'button', class: 'btn', text: a.label || a.intent, onclick: () => send({type: 'intent', intent: a.intent}, a.label || a.intent)});
+  })));
 }
 function fillResources(res) {
   $('crisis-res').replaceChildren(...res.map(r => el('li', {}, [el('a', {href: r.href, text: r.label || r.href})])));

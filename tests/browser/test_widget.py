@@ -427,9 +427,11 @@ def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
     expect(panel.locator("a[href='tel:988']")).to_be_visible()
     expect(chat.locator("#composer textarea")).to_have_value("")
     expect(panel.get_by_role("button", name=re.compile("person", re.I))).to_be_visible()
-    # the consent question is asked again, without repeating its long privacy notice
-    expect(chat.locator("#log .msg.bot", has_text="Is it all right")).to_have_count(2)
-    expect(chat.locator("#log .msg.bot .notice")).to_have_count(1)
+    # no intake question yet: the conversation pauses and asks what the visitor wants
+    care = chat.locator("#log .msg.bot", has_text="There is no rush")
+    expect(care).to_have_count(1)
+    expect(care.get_by_role("button")).to_have_count(3)
+    expect(chat.locator("#log .msg.bot", has_text="Is it all right")).to_have_count(1)
     assert {"type": "crisis"} in host_events(visit.page)  # nothing about what was typed
     assert_accessible(visit, "crisis")
     shot(visit.page, artifacts, "3-crisis")
@@ -438,6 +440,10 @@ def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
     bar = chat.locator("#crisis-bar")
     expect(bar).to_be_visible()
     expect(bar.locator("a").first).to_have_attribute("href", re.compile("^(tel|sms):"))
+    care.get_by_role("button", name="Keep going with the questions").click()
+    # the consent question is asked again, without repeating its long privacy notice
+    expect(chat.locator("#log .msg.bot", has_text="Is it all right")).to_have_count(2)
+    expect(chat.locator("#log .msg.bot .notice")).to_have_count(1)
 
     visit.page.reload()  # still there after a reload: the crisis event is part of the transcript
     expect(visit.chat.locator("#crisis-bar a").first).to_be_visible()
