@@ -499,8 +499,7 @@ def test_a_spanish_referral_typed_by_hand_submits_and_notes_the_other_state(flow
         ("ask_dob", "03/12/1985"),
         ("ask_contact_method", "Mensaje de texto"),
         ("ask_email", ""),
-        ("ask_phone", "508 555 0199"),
-        ("ask_voicemail", "no"),
+        ("ask_phone", "508 555 0199"),  # a text message: no voicemail question
     ]:
         visitor.answer(node_id, text=text)
     visitor.answer("ask_state", text="Otro estado")
@@ -518,7 +517,7 @@ def test_a_spanish_referral_typed_by_hand_submits_and_notes_the_other_state(flow
     fields = submitted(visitor)
     assert fields["first_name"] == "Lucía" and fields["preferred_name"] == "Lu"
     assert fields["dob"] == "1985-12-03" and fields["contact_method"] == "text"
-    assert fields["phone"] == "5085550199" and fields["voicemail_ok"] is False
+    assert fields["phone"] == "5085550199" and "voicemail_ok" not in fields
     assert (fields["state"], fields["session_format"], fields["insurance"]) == (
         "other",
         "either",
@@ -569,6 +568,19 @@ def test_changing_the_contact_method_in_the_summary_asks_for_the_missing_address
     visitor.answer("ask_voicemail", choice="no")
     fields = submitted(visitor)
     assert (fields["contact_method"], fields["email"]) == ("email", "ana@example.com")
+
+
+def test_text_messages_are_not_asked_about_voicemail(flow: Flow) -> None:
+    visitor = Visitor(flow, "en")
+    path = dict(ADULT_PATH_EN)
+    path["ask_contact_method"] = {"choice": "text"}
+    del path["ask_voicemail"]
+    for node_id, reply in path.items():
+        visitor.answer(node_id, **reply)
+    assert visitor.ask["node"] == "review"
+    assert not [e for e in visitor.events if e.get("node") == "ask_voicemail"]
+    visitor.answer("review", choice="confirm")
+    assert "voicemail_ok" not in submitted(visitor)
 
 
 def test_declining_consent_ends_with_the_admin_team_contacts(flow: Flow) -> None:
