@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +47,43 @@ def _ids_in_order(html: str) -> list[str]:
 def _audit(console: Console) -> list[dict[str, object]]:
     with console.db.read() as conn:
         return chat_db.audit_entries(conn)
+
+
+def _flagged_session(console: Console, level: str | None, *, days_ago: int = 0) -> str:
+    now = utcnow() - timedelta(days=days_ago)
+    with console.db.transaction() as conn:
+        session = chat_db.create_session(
+            conn,
+            token_hash=uuid.uuid4().hex,
+            flow_id="intake",
+            flow_version=1,
+            flow_digest="d" * 64,
+            locale="es",
+            now=now,
+            expires_at=now + timedelta(hours=1),
+        )
+        if level is not None:
+            chat_db.update_session(
+                conn, session.id, crisis_level=level, crisis_category="suicide_self_harm"
+            )
+    return session.id
+
+
+def test_a_flagged_conversation_without_a_referral_is_listed_beside_the_inbox(
+    any_console: Console,
+) -> None:
+    crisis = _flagged_session(any_console, "crisis")
+    concern = _flagged_session(any_console, "concern")
+    quiet = _flagged_session(any_console, None)
+    old = _flagged_session(any_console, "crisis", days_ago=45)
+    make_referral(any_console.db, urgent=True, crisis_level="crisis", display={"first_name": "Bea"})
+    client, _ = any_console.client("coordinator")
+    html = client.get("/staff/referrals").get_data(as_text=True)
+    listed = re.findall(r'data-session="([0-9a-f]+)"', html)
+    assert listed[:2] == [concern, crisis] and len(listed) == 2  # newest first
+    assert quiet not in listed and old not in listed  # the referral's session is in the inbox
+    assert f'href="/staff/sessions/{crisis}"' in html
+    assert "Safety flags without a referral" in html and "Urgent: suicide self harm" in html
 
 
 def test_urgent_referrals_are_pinned_on_top_with_their_category(console: Console) -> None:

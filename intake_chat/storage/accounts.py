@@ -724,6 +724,32 @@ def get_chat_session(conn: Connection, session_id: str) -> dict[str, Any] | None
     return None if row is None else dict(row._mapping)
 
 
+def flagged_without_referral(
+    conn: Connection, *, since: datetime, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Conversations the safety layer flagged that never became a referral, newest first: staff
+    must see them beside the inbox, not only as a notification or an audit row (issue 17.6)."""
+    has_referral = sa.exists().where(referrals.c.session_id == sessions.c.id)
+    query = (
+        sa.select(
+            sessions.c.id,
+            sessions.c.urgent,
+            sessions.c.crisis_level,
+            sessions.c.crisis_category,
+            sessions.c.locale,
+            sessions.c.updated_at,
+        )
+        .where(
+            sa.or_(sessions.c.crisis_level.is_not(None), sessions.c.urgent.is_(True)),
+            ~has_referral,
+            sessions.c.updated_at >= since,
+        )
+        .order_by(sessions.c.updated_at.desc(), sessions.c.id)
+        .limit(limit)
+    )
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
 def referral_ids_for_session(conn: Connection, session_id: str) -> list[str]:
     rows = conn.execute(
         sa.select(referrals.c.id)

@@ -48,6 +48,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+FLAGGED_DAYS = 30  # how far back the inbox lists flagged conversations that sent no referral
 ERASED_ID = re.compile(r"[A-Za-z0-9]{1,32}")  # a referral or session id
 ID_MAX = 2**31 - 1
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
@@ -514,6 +515,8 @@ def inbox() -> str:
         rows = staff_db.list_referrals(conn, filters, limit=PAGE_SIZE, offset=offset)
         total = staff_db.count_referrals(conn, filters)
         staff = staff_db.list_staff(conn)
+        since = utcnow() - timedelta(days=FLAGGED_DAYS)
+        flagged = staff_db.flagged_without_referral(conn, since=since)
     for row in rows:
         row["person"] = staff_db.referral_name(row)
     args = {k: v for k, v in request.args.items() if k not in ("page", "erased") and v}
@@ -531,6 +534,8 @@ def inbox() -> str:
         staff=staff,
         problems=problems,
         filtered=bool(args),
+        flagged=flagged,
+        flagged_days=FLAGGED_DAYS,
     )
 
 
