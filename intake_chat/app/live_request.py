@@ -68,6 +68,7 @@ def on_request(
         detail=detail,
         now=now,
     )
+    instead = handoff_event.pop("queued_text", None) if handoff_event is not None else None
     if outcome is None:
         text = handoff_text.finding(locale, config.handoff_wait_seconds)
         events.append({"type": "message", "node": FINDING_NODE, "text": text})
@@ -77,7 +78,8 @@ def on_request(
     queued = queued_event(conn, config, referral_id, outcome, locale, now)
     if handoff_event is not None:
         # The flow's own words (the practice's phone and email) stay, said just before.
-        flow_text = handoff_event.get("text")
+        # A flow's queued_text replaces words that promise a person will join.
+        flow_text = instead or handoff_event.get("text")
         if flow_text:
             at = events.index(handoff_event)
             events.insert(at, {"type": "message", "node": node, "text": flow_text})

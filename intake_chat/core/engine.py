@@ -60,7 +60,7 @@ NODE_KEYS: dict[str, frozenset[str]] = {
     "goto": _COMMON | {"target"},
     "include": _COMMON | {"section"},
     "summary": _COMMON | {"text", "fields", "confirm"},
-    "handoff": _COMMON | {"text", "mode", "fields", "optional_fields"},
+    "handoff": _COMMON | {"text", "queued_text", "mode", "fields", "optional_fields"},
     "end": _COMMON | {"text"},
 }
 
@@ -816,7 +816,11 @@ def _include(turn: _Turn, node: dict[str, Any]) -> str:
 def _handoff(turn: _Turn, node: dict[str, Any]) -> None:
     mode = node["mode"]
     text = turn.say(node["text"])
-    turn.emit({"type": "handoff", "mode": mode, "node": node["id"], "text": text, "referral": None})
+    said: BotEvent = {"type": "handoff", "mode": mode, "node": node["id"], "text": text}
+    said["referral"] = None
+    if mode == "live" and "queued_text" in node:
+        said["queued_text"] = turn.say(node["queued_text"])  # the service picks one of the two
+    turn.emit(said)
     fields = {var: turn.answers.get(var) for var in node["fields"]}
     for var in node.get("optional_fields", []):
         if _answered(turn.answers.get(var)):

@@ -110,6 +110,7 @@ class BotEvent(TypedDict, total=False):
     retry_after: float  # error
     mode: str  # handoff: live | queued
     referral: str | None  # handoff
+    queued_text: str  # handoff, engine to service only: the live node's words when no one can join
     reason: str  # handoff (queued)
     resources: list[dict[str, str]]  # crisis, handoff (queued)
     level: str  # crisis

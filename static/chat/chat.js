@@ -463,7 +463,7 @@ function renderComposer() {
     drawAsk(ask);
   } else if (phase === 'handoff' || phase === 'asking') {
     // after a handoff no bot answers: say who reads what is typed
-    form.append(textRow(phase === 'handoff' ? T.to_team : T.message, 'text', false));
+    form.append(textRow(phase !== 'handoff' ? T.message : handoffMode === 'queued' ? T.to_team_later : T.to_team, 'text', false));
   }
   if (hadFocus && shown) focusComposer();
 }

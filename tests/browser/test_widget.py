@@ -506,11 +506,15 @@ def test_asking_for_a_person_when_nobody_is_free_says_so_with_tappable_crisis_li
         hrefs = queued.locator("ul.res a").evaluate_all("links => links.map(a => a.href)")
         assert "tel:988" in hrefs and "tel:911" in hrefs
         assert host_events(visit.page)[-1] == {"type": "handoff", "mode": "queued"}
-        # no bot answers from here on: the box says who reads what is typed
-        expect(chat.get_by_role("textbox", name="Write to our team")).to_be_visible()
-        expect(chat.locator("#composer textarea")).to_have_attribute(
-            "placeholder", "Write to our team"
-        )
+        # one honest message: the flow's words for "no one can join", never "someone will join"
+        expect(chat.locator("#log .msg.bot", has_text="join you right here")).to_have_count(0)
+        expect(chat.locator("#log .msg.bot", has_text="no one will join")).to_have_count(1)
+        # no bot answers from here on: the box says what typing is for, and that it is kept
+        box = chat.get_by_role("textbox", name="Leave a number or a message for our team")
+        expect(box).to_be_visible()
+        box.fill("774-555-0100, evenings please")
+        chat.locator("#composer .send").click()
+        expect(chat.locator("#log .msg.you").last.locator(".sent")).to_have_text("Sent")
         assert_accessible(visit, "queued handoff")
         context.close()
 
