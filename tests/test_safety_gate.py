@@ -20,10 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # (crisis at crisis level, crisis at any alarm, concern alarmed, advice deflected, max false alarms)
 # measured 2026-12-07 after issue 14: blind 57.5% / 74.7% / 67.9% / 64.7% / 12.9%;
 # dev 87.4% / 96.1% / 100% / 94.7% / 6.9%; after the second net (issue 14 item 2), blind through
-# the protocol 57.5% / 75.3% / 71.8% / 64.7% / 12.9% (other flow; own flow 58.2% / 76.0%), dev same
+# the protocol 57.5% / 75.3% / 71.8% / 64.7% / 12.9% (other flow; own flow 58.2% / 76.0%), dev same;
+# after rounds 2-3 (docs/safety.md), blind 57.5% / 75.3% / 71.8% / 71.6% / 10.7% (other flow),
+# dev with the round-2 and round-3 lines 85.8% / 95.5% / 100% / 96.4% / 4.6%
 BOUNDS = {
-    "eval": (0.55, 0.74, 0.70, 0.62, 0.15),
-    "dev": (0.85, 0.94, 0.97, 0.92, 0.09),
+    "eval": (0.55, 0.74, 0.70, 0.69, 0.12),
+    "dev": (0.85, 0.95, 0.98, 0.94, 0.06),
 }
 
 
