@@ -180,7 +180,8 @@ def test_consent_comes_before_any_personal_question_on_every_path(flow: Flow) ->
     ]
     assert [n["id"] for n in consent] == ["consent"]
     before = reachable_without_consent(flow, consent[0]["var"])
-    assert "consent" in before and "menu" not in before
+    # declining still lets a visitor read (the learn section, the menu), never a personal question
+    assert "consent" in before and "declined_menu" in before and "ref_welcome" not in before
     personal = {n["id"] for n in flow.nodes.values() if n.get("personal")}
     assert len(personal) >= 15
     assert personal & before == set()
@@ -203,7 +204,10 @@ def test_the_privacy_notice_says_what_is_kept_who_reads_it_and_that_chat_is_not_
 
 def test_declining_consent_ends_kindly_with_the_admin_team_contacts(flow: Flow) -> None:
     branch = node(flow, "consent_check")
-    declined = node(flow, branch["default"])
+    assert node(flow, branch["default"])["type"] == "message"  # nothing kept, reading still open
+    offered = {o["value"]: o["next"] for o in node(flow, "declined_menu")["options"]}
+    assert offered == {"learn": "learn_intro", "consent": "consent", "leave": "declined"}
+    declined = node(flow, "declined")
     assert declined["type"] == "end"
     for locale in LOCALES:
         assert ADMIN_PHONE in declined["text"][locale]
@@ -586,10 +590,25 @@ def test_text_messages_are_not_asked_about_voicemail(flow: Flow) -> None:
 def test_declining_consent_ends_with_the_admin_team_contacts(flow: Flow) -> None:
     visitor = Visitor(flow, "es")
     visitor.answer("consent", choice="decline")
-    ends = [e for e in visitor.events if e["type"] == "end"]
-    assert ends and ADMIN_PHONE in ends[0]["text"] and ADMIN_EMAIL in ends[0]["text"]
+    assert visitor.ask["node"] == "declined_menu"  # the chat goes on, keeping nothing
     # no referral, only the signal that the service must forget what was typed
     assert visitor.effects == [{"type": "consent_declined", "node": "consent"}]
+    visitor.answer("declined_menu", choice="leave")
+    ends = [e for e in visitor.events if e["type"] == "end"]
+    assert ends and ADMIN_PHONE in ends[0]["text"] and ADMIN_EMAIL in ends[0]["text"]
+
+
+def test_declining_consent_still_opens_what_therapy_is_and_a_referral_asks_consent_again(
+    flow: Flow,
+) -> None:
+    visitor = Visitor(flow, "en")
+    visitor.answer("consent", choice="decline")
+    visitor.answer("declined_menu", choice="learn")
+    assert visitor.ask["node"] == "learn_more_1" and "therap" in visitor.said().lower()
+    visitor.answer("learn_more_1", choice="referral")
+    assert visitor.ask["node"] == "consent"  # no personal question without consent
+    visitor.answer("consent", choice="accept")
+    assert visitor.ask["node"] == "menu"
 
 
 def test_asking_about_cost_mid_referral_answers_then_returns_to_the_question(flow: Flow) -> None:

@@ -260,9 +260,13 @@ def test_the_shipped_flow_forgets_what_was_typed_at_its_consent_question(
     asked = visitor.reply(text="what happens to QX-CONSENT")  # answered in place, not an answer
     assert asked[-1]["node"] == "consent" and visitor.session.state["answers"] == {}
     visitor.reply(choice="decline")
-    assert visitor.session.status == "ended"
-    assert visitor_texts(rows(db, visitor.session.id)) == [""]
-    assert stored_anywhere(db, "QX-CONSENT") == []
+    visitor.reply(choice="learn")  # reading what therapy is stays open, with nothing kept
+    read = visitor.reply(text="is QX-LEARN my therapist going to be my friend")
+    assert any(e["type"] == "message" for e in read)
+    visitor.reply(choice="menu")
+    assert visitor.session.status == "asking"
+    assert set(visitor_texts(rows(db, visitor.session.id))) == {""}
+    assert stored_anywhere(db, "QX-CONSENT") == [] and stored_anywhere(db, "QX-LEARN") == []
 
 
 def test_text_typed_after_declining_is_never_stored(service: Service, db: Database) -> None:
