@@ -247,10 +247,7 @@ def _on_back(turn: _Turn, event: Mapping[str, Any]) -> None:
     if turn.state["status"] != "asking":
         turn.error("not_expected")
         return
-    editing = turn.state["editing"]
-    if editing is not None:
-        turn.state["editing"] = None
-        _run(turn, editing["summary"])
+    if _back_to_summary(turn):
         return
     history = turn.state["history"]
     if not history:
@@ -288,6 +285,16 @@ def _care_button(turn: _Turn, wanted: str) -> bool:
         _care_check(turn)
     else:
         return False
+    return True
+
+
+def _back_to_summary(turn: _Turn) -> bool:
+    """While a summary field is being changed, an answer (or back) returns to the summary."""
+    editing = turn.state["editing"]
+    if editing is None:
+        return False
+    turn.state["editing"] = None
+    _run(turn, editing["summary"])
     return True
 
 
@@ -618,10 +625,7 @@ def _reply_question(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any])
     if node["input"] == "consent" and parsed.value is False:
         # The service forgets what was typed so far (and stores no later typing) for this visitor.
         turn.effects.append({"type": "consent_declined", "node": node["id"]})
-    editing = turn.state["editing"]
-    if editing is not None:
-        turn.state["editing"] = None
-        _run(turn, editing["summary"])
+    if _back_to_summary(turn):
         return
     history = turn.state["history"]
     history.append({"node": node["id"], "stack": _copy(turn.state["stack"])})
