@@ -771,6 +771,13 @@ def _floor_findings(doc: dict[str, Any], name: str) -> list[Finding]:
     return out
 
 
+# A crisis link must open the phone's dialler or messages: (scheme, pattern, what it is not, fix).
+_LINK_FORMS = (
+    ("sms:", _SMS, "not an RFC 5724 sms URI", "write it as sms:NUMBER or sms:NUMBER?body=WORD"),
+    ("tel:", _TEL, "not a tel URI", "write it as tel:NUMBER"),
+)
+
+
 def _structure_findings(doc: dict[str, Any], name: str) -> list[Finding]:
     out: list[Finding] = []
     locales = doc.get("locales", [])
@@ -819,28 +826,10 @@ def _structure_findings(doc: dict[str, Any], name: str) -> list[Finding]:
     }
     for i, res in enumerate(doc.get("resources", [])):
         href = res["href"]
-        if href.startswith("sms:") and not _SMS.match(href):
-            out.append(
-                Finding(
-                    name,
-                    f"$.resources[{i}].href",
-                    "S012",
-                    "error",
-                    f"'{href}' is not an RFC 5724 sms URI",
-                    "write it as sms:NUMBER or sms:NUMBER?body=WORD",
-                )
-            )
-        if href.startswith("tel:") and not _TEL.match(href):
-            out.append(
-                Finding(
-                    name,
-                    f"$.resources[{i}].href",
-                    "S012",
-                    "error",
-                    f"'{href}' is not a tel URI",
-                    "write it as tel:NUMBER",
-                )
-            )
+        for scheme, pattern, what, fix in _LINK_FORMS:
+            if href.startswith(scheme) and not pattern.match(href):
+                where = f"$.resources[{i}].href"
+                out.append(Finding(name, where, "S012", "error", f"'{href}' is {what}", fix))
         for locale in locales:
             if locale not in res["label"]:
                 out.append(
