@@ -50,7 +50,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not at /usr/bin/chromium (scripts/test installs it)")
+        # A missing browser must fail, not skip: a skipped browser suite would look like a pass.
+        pytest.fail("Debian's chromium is not at /usr/bin/chromium (scripts/test installs it)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
