@@ -300,6 +300,10 @@ def walk_intake(
     events = list(first)
     for done in range(limit):
         last = events[-1]
+        if last["type"] == "message" and last.get("node") == "care" and done != turns:
+            # the pause after a crisis or concern: keep going with the questions
+            events.extend(send({"type": "intent", "intent": "care_continue"}))
+            continue
         if last["type"] != "ask" or done == turns:
             return events
         events.extend(send(intake_reply(last)))

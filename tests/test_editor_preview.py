@@ -113,7 +113,7 @@ def test_crisis_words_in_a_preview_get_the_crisis_answer_but_alert_nobody(
     frame = Frame(console.app.test_client(), ticket)
     frame.start()
     events = frame.send({"type": "reply", "text": "I want to kill myself"})
-    assert [e["type"] for e in events] == ["visitor", "crisis", "ask"]
+    assert [e["type"] for e in events] == ["visitor", "crisis", "message"]  # then the care pause
     assert events[1]["level"] == "crisis"
     assert count(console.db, "outbox") == 0
     box = sandbox(console)

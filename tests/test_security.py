@@ -112,7 +112,8 @@ def test_query_values_cannot_leave_their_attribute_or_text(web: FlaskClient) -> 
         },
     ).get_data(as_text=True)
     assert "<script>alert" not in html and "<x a=" not in html
-    assert html.count("&lt;script&gt;alert(1)") == 3  # <title>, <h1> and greeting, as text
+    # <title>, the header's name, <h1> and the greeting: as text each time
+    assert html.count("&lt;script&gt;alert(1)") == 4
     assert 'data-accent="#2f5d62"' in html and 'data-flow=""' in html and "data-base" not in html
 
 

@@ -243,3 +243,34 @@ def test_a_topic_edit_shows_in_the_flow_diff_by_topic_id(flow: Flow) -> None:
     payment["examples"]["es"].append("cuanto sale cada consulta")
     labels = [c["label"] for c in flowdiff.diff_flows(flow.data, new)["flow"]]
     assert labels == ['Topic "payment": Examples (es)']
+
+
+def test_stemming_from_many_threads_at_once_gives_the_serial_stems() -> None:
+    """A snowballstemmer object keeps its word on itself: shared by concurrent turns it gave
+    wrong stems or raised, and the safety layer (failing closed) flagged "Ana" as a crisis."""
+    import threading
+
+    from intake_chat.core.topics import _stemmer
+
+    words = [
+        f"{stem}{end}"
+        for stem in ("habl", "termin", "necesit", "cans")
+        for end in ("ando", "aremos", "aciones", "imiento", "ada", "os", "ísimo")
+    ] * 40
+    serial = [_stemmer("es").stemWord(word) for word in words]
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def stem_all() -> None:
+        try:
+            results.append([_stemmer("es").stemWord(word) for word in words])
+        except Exception as error:  # the shared stemmer raised IndexError here
+            errors.append(error)
+
+    threads = [threading.Thread(target=stem_all) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(results) == 12
+    assert all(result == serial for result in results)

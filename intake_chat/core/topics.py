@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -151,9 +152,21 @@ def tokens(text: str, locale: str = "en") -> list[str]:
     return normalize(text, locale).split()
 
 
-@lru_cache(maxsize=8)
+_per_thread = threading.local()
+
+
 def _stemmer(locale: str) -> Any:
-    return snowballstemmer.stemmer(LANGUAGES.get(locale.split("-")[0], "english"))
+    """One stemmer per thread and language: a snowballstemmer object keeps the word it is
+    stemming on itself, so one shared by concurrent turns gave wrong stems or an IndexError,
+    and the safety layer, failing closed, then flagged a plain "Ana" as a crisis."""
+    language = LANGUAGES.get(locale.split("-")[0], "english")
+    stemmers: dict[str, Any] | None = getattr(_per_thread, "stemmers", None)
+    if stemmers is None:
+        stemmers = _per_thread.stemmers = {}
+    found = stemmers.get(language)
+    if found is None:
+        found = stemmers[language] = snowballstemmer.stemmer(language)
+    return found
 
 
 # --- telling questions, negations and names apart
