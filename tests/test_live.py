@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from flow_helpers import LIVE_FLOW, fresh_flow
 from server import LiveServer, WsVisitor
-from staff_helpers import PERSONAS, Console, build_console
+from staff_helpers import PERSONAS, Console, add_web_session, build_console
 
 from intake_chat.app.livedesk import PRESENCE_TTL, Desk
 from intake_chat.app.service import Service, hash_token, safety_from_rules
@@ -804,8 +804,6 @@ class StaffClient:
     def __init__(self, server: LiveServer, name: str = "Sam") -> None:
         self.server = server
         db = Database(f"sqlite:///{server.data_dir / 'intake-chat.sqlite3'}")
-        from intake_chat.core import passwords
-
         with db.transaction() as conn:
             staff_id = staff_db.create_staff(
                 conn,
@@ -814,16 +812,7 @@ class StaffClient:
                 name=name,
                 password_hash="unused",
             )
-            staff_db.create_web_session(
-                conn,
-                id_hash=passwords.token_digest(STAFF_TOKEN + name),
-                staff_id=staff_id,
-                stage="full",
-                csrf_token=CSRF,
-                address="127.0.0.1",
-                user_agent="pytest",
-                now=utcnow(),
-            )
+            add_web_session(conn, staff_id, STAFF_TOKEN + name, CSRF)
         db.dispose()
         self.cookie = f"intake_staff={STAFF_TOKEN + name}"
 
