@@ -15,6 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Connection
 
 from intake_chat.core import passwords
 from intake_chat.storage import Database, utcnow
@@ -58,20 +59,40 @@ def add_staff(
     return Person(staff_id, email, role)
 
 
+def add_web_session(
+    conn: Connection, staff_id: int, token: str, csrf: str, user_agent: str = "pytest"
+) -> None:
+    """A fully signed-in session for ``token`` (the sign-in flow has its own tests)."""
+    staff_db.create_web_session(
+        conn,
+        id_hash=passwords.token_digest(token),
+        staff_id=staff_id,
+        stage="full",
+        csrf_token=csrf,
+        address="127.0.0.1",
+        user_agent=user_agent,
+        now=utcnow(),
+    )
+
+
+def add_signed_in_staff(
+    db: Database, email: str, role: str, token: str, csrf: str, **staff: Any
+) -> int:
+    """A staff member (``staff``: more columns, ``password_hash`` "x" unless given) with a full
+    session for ``token``, written straight to the database; returns the staff id."""
+    with db.transaction() as conn:
+        staff_id = staff_db.create_staff(
+            conn, email=email, role=role, **{"password_hash": "x", **staff}
+        )
+        add_web_session(conn, staff_id, token, csrf, user_agent="test")
+    return staff_id
+
+
 def sign_in_directly(client: FlaskClient, app: Flask, person: Person) -> str:
     """A full session written straight to the database (the sign-in flow has its own tests)."""
     token = secrets.token_urlsafe(32)
     with runtime(app).db.transaction() as conn:
-        staff_db.create_web_session(
-            conn,
-            id_hash=passwords.token_digest(token),
-            staff_id=person.id,
-            stage="full",
-            csrf_token="csrf-" + token[:20],
-            address="127.0.0.1",
-            user_agent="pytest",
-            now=utcnow(),
-        )
+        add_web_session(conn, person.id, token, "csrf-" + token[:20])
     client.set_cookie("intake_staff", token, domain="localhost")
     return "csrf-" + token[:20]
 

@@ -19,13 +19,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flow_helpers import LIVE_FLOW, fresh_flow
 from server import LiveServer, WsVisitor
-from staff_helpers import PERSONAS, Console, build_console
+from staff_helpers import PERSONAS, Console, add_web_session, build_console
 
 from intake_chat.app.livedesk import PRESENCE_TTL, Desk
 from intake_chat.app.service import Service, hash_token, safety_from_rules
 from intake_chat.core.config import Config
-from intake_chat.core.flows import Flow, parse_flow
+from intake_chat.core.flows import Flow
 from intake_chat.core.handoff import queue_order
 from intake_chat.storage import Database, utcnow
 from intake_chat.storage import accounts as staff_db
@@ -38,75 +39,7 @@ WEDNESDAY_10 = datetime(2025, 3, 12, 10, 0)  # office hours below are in UTC: op
 SATURDAY_10 = datetime(2025, 3, 15, 10, 0)  # closed; opens Monday 09:00
 
 
-def text(en: str) -> dict[str, str]:
-    return {"en": en, "es": f"(es) {en}"}
-
-
-FLOW_DATA: dict[str, Any] = {
-    "$schema": "./schema/flow.schema.json",
-    "id": "live_test",
-    "title": text("Live test"),
-    "locales": ["en", "es"],
-    "start": "ask_name",
-    "settings": {"person_node": "to_person"},
-    "intents": [
-        {
-            "id": "human",
-            "action": "goto",
-            "target": "to_person",
-            "match": {"en": ["real person"], "es": ["persona real"]},
-        }
-    ],
-    "sections": {
-        "main": {
-            "nodes": [
-                {
-                    "id": "ask_name",
-                    "type": "question",
-                    "input": "text",
-                    "var": "first_name",
-                    "text": text("Your first name?"),
-                },
-                {
-                    "id": "ask_email",
-                    "type": "question",
-                    "input": "email",
-                    "var": "email",
-                    "required": False,
-                    "text": text("Your email?"),
-                },
-                {
-                    "id": "ask_note",
-                    "type": "question",
-                    "input": "text",
-                    "var": "note",
-                    "required": False,
-                    "text": text("Anything else?"),
-                },
-                {
-                    "id": "done",
-                    "type": "handoff",
-                    "mode": "queued",
-                    "fields": ["first_name"],
-                    "optional_fields": ["email"],
-                    "text": text("Thank you."),
-                },
-            ]
-        },
-        "person": {
-            "nodes": [
-                {
-                    "id": "to_person",
-                    "type": "handoff",
-                    "mode": "live",
-                    "fields": [],
-                    "optional_fields": ["first_name", "email"],
-                    "text": text("Connecting you."),
-                },
-            ]
-        },
-    },
-}
+FLOW_DATA = LIVE_FLOW
 
 
 class Clock:
@@ -122,7 +55,7 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def flow() -> Flow:
-    return parse_flow(json.loads(json.dumps(FLOW_DATA)), "live_test.json")
+    return fresh_flow(FLOW_DATA)
 
 
 @pytest.fixture
@@ -871,8 +804,6 @@ class StaffClient:
     def __init__(self, server: LiveServer, name: str = "Sam") -> None:
         self.server = server
         db = Database(f"sqlite:///{server.data_dir / 'intake-chat.sqlite3'}")
-        from intake_chat.core import passwords
-
         with db.transaction() as conn:
             staff_id = staff_db.create_staff(
                 conn,
@@ -881,16 +812,7 @@ class StaffClient:
                 name=name,
                 password_hash="unused",
             )
-            staff_db.create_web_session(
-                conn,
-                id_hash=passwords.token_digest(STAFF_TOKEN + name),
-                staff_id=staff_id,
-                stage="full",
-                csrf_token=CSRF,
-                address="127.0.0.1",
-                user_agent="pytest",
-                now=utcnow(),
-            )
+            add_web_session(conn, staff_id, STAFF_TOKEN + name, CSRF)
         db.dispose()
         self.cookie = f"intake_staff={STAFF_TOKEN + name}"
 

@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from staff_helpers import add_signed_in_staff
 from test_notify import FLOWS, Clock, Receiver, deliveries, make_outbox, submit_referral
 
 from intake_chat import Config, create_app
-from intake_chat.core import passwords
-from intake_chat.storage import Database, utcnow
-from intake_chat.storage import accounts as staff_db
+from intake_chat.storage import Database
 from intake_chat.storage import conversations as chat
 from intake_chat.storage import deliveries as store
 from intake_chat.web import auth
@@ -47,20 +46,7 @@ def console(tmp_path: Path) -> Iterator[tuple[Flask, Database]]:
 def sign_in(app: Flask, db: Database, role: str) -> tuple[FlaskClient, str]:
     """A fully signed-in browser for a staff member of ``role``; returns it and its CSRF token."""
     token, csrf = uuid.uuid4().hex, uuid.uuid4().hex
-    with db.transaction() as conn:
-        staff_id = staff_db.create_staff(
-            conn, email=f"{role}-{token[:6]}@practice.test", role=role, password_hash="x"
-        )
-        staff_db.create_web_session(
-            conn,
-            id_hash=passwords.token_digest(token),
-            staff_id=staff_id,
-            stage="full",
-            csrf_token=csrf,
-            address="127.0.0.1",
-            user_agent="test",
-            now=utcnow(),
-        )
+    add_signed_in_staff(db, f"{role}-{token[:6]}@practice.test", role, token, csrf)
     client = app.test_client()
     client.set_cookie(auth.SESSION_COOKIE, token)
     return client, csrf

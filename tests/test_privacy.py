@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from flow_helpers import PRIVACY_FLOW, fresh_flow
 
 from intake_chat import create_app
 from intake_chat.app import retention
@@ -20,7 +21,7 @@ from intake_chat.app.service import Service, hash_token, safety_from_rules
 from intake_chat.cli import main as cli
 from intake_chat.core.config import Config
 from intake_chat.core.engine import step
-from intake_chat.core.flows import Flow, load_flow, parse_flow
+from intake_chat.core.flows import load_flow
 from intake_chat.storage import Database, utcnow
 from intake_chat.storage import conversations as store
 from intake_chat.storage import live_queue as live_store
@@ -33,91 +34,7 @@ NAME = "Ana QX-NAME"
 CRISIS = "I want to kill myself"
 
 
-def text(en: str) -> dict[str, str]:
-    return {"en": en}
-
-
-FLOW_DATA: dict[str, Any] = {
-    "$schema": "./schema/flow.schema.json",
-    "id": "privacy_test",
-    "title": text("Privacy test"),
-    "locales": ["en"],
-    "start": "welcome",
-    "sections": {
-        "main": {
-            "nodes": [
-                {"id": "welcome", "type": "message", "text": text("Hello.")},
-                {
-                    "id": "topic",
-                    "type": "question",
-                    "input": "text",
-                    "var": "topic",
-                    "intents": False,
-                    "text": text("What would you like to ask about?"),
-                },
-                {
-                    "id": "consent",
-                    "type": "question",
-                    "input": "consent",
-                    "var": "consent",
-                    "text": text("May we keep what you share?"),
-                },
-                {
-                    "id": "consent_check",
-                    "type": "branch",
-                    "cases": [
-                        {"when": {"var": "consent", "op": "eq", "value": True}, "next": "name"}
-                    ],
-                    "default": "parting",
-                },
-                {
-                    "id": "name",
-                    "type": "question",
-                    "input": "text",
-                    "var": "first_name",
-                    "personal": True,
-                    "text": text("Your first name?"),
-                },
-                {
-                    "id": "colour",
-                    "type": "question",
-                    "input": "choice",
-                    "var": "colour",
-                    "text": text("Pick a colour."),
-                    "options": [
-                        {"value": "red", "label": text("Red")},
-                        {"value": "blue", "label": text("Blue")},
-                    ],
-                },
-                {
-                    "id": "done",
-                    "type": "handoff",
-                    "mode": "queued",
-                    "fields": ["first_name", "colour"],
-                    "text": text("Thank you."),
-                },
-            ]
-        },
-        "declined": {
-            "nodes": [
-                {
-                    "id": "parting",
-                    "type": "question",
-                    "input": "text",
-                    "var": "parting",
-                    "required": False,
-                    "intents": False,
-                    "text": text("Anything else before you go?"),
-                },
-                {"id": "bye", "type": "end", "text": text("Goodbye.")},
-            ]
-        },
-    },
-}
-
-
-def make_flow() -> Flow:
-    return parse_flow(json.loads(json.dumps(FLOW_DATA)), "privacy_test.json")
+FLOW_DATA = PRIVACY_FLOW
 
 
 class Clock:
@@ -145,7 +62,7 @@ def settings(tmp_path: Path, **values: Any) -> Config:
 
 @pytest.fixture
 def service(db: Database, tmp_path: Path, rules: Any, clock: Clock) -> Service:
-    flow = make_flow()
+    flow = fresh_flow(FLOW_DATA)
     return Service(
         db, {flow.id: flow}, settings(tmp_path), safety=safety_from_rules(rules), now=clock
     )
@@ -211,7 +128,7 @@ def visitor_texts(events: list[dict[str, Any]]) -> list[str]:
 
 
 def test_the_engine_signals_a_declined_consent_and_only_a_declined_one() -> None:
-    flow = make_flow()
+    flow = fresh_flow(FLOW_DATA)
     today = {"today": "2025-01-01"}
     begun = step(flow, None, {"type": "start", **today})
     at_consent = step(flow, begun.state, {"type": "reply", "text": TOPIC, **today})
@@ -444,7 +361,7 @@ def test_retention_zero_keeps_everything(
 def test_purge_never_deletes_a_conversation_that_can_still_be_resumed(
     db: Database, tmp_path: Path, rules: Any, clock: Clock
 ) -> None:
-    flow = make_flow()
+    flow = fresh_flow(FLOW_DATA)
     week = settings(tmp_path, session_idle_minutes=60 * 24 * 7)
     patient = Service(db, {flow.id: flow}, week, safety=safety_from_rules(rules), now=clock)
     session_id = finish(Visitor(patient).start())

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flow_helpers import CHAT_FLOW, fresh_flow, text
 
 from intake_chat.app.hub import Hub
 from intake_chat.app.service import (
@@ -25,87 +26,11 @@ from intake_chat.app.service import (
 )
 from intake_chat.core.config import Config
 from intake_chat.core.errors import StorageError
-from intake_chat.core.flows import Flow, parse_flow
+from intake_chat.core.flows import Flow
 from intake_chat.storage import Database, utcnow
 from intake_chat.storage import conversations as store
 
-
-def text(en: str) -> dict[str, str]:
-    return {"en": en, "es": f"(es) {en}"}
-
-
-FLOW_DATA: dict[str, Any] = {
-    "$schema": "./schema/flow.schema.json",
-    "id": "chat_test",
-    "title": text("Chat test"),
-    "locales": ["en", "es"],
-    "start": "welcome",
-    "settings": {"person_node": "to_person"},
-    "intents": [
-        {
-            "id": "human",
-            "action": "goto",
-            "target": "to_person",
-            "match": {"en": ["real person"], "es": ["persona real"]},
-        }
-    ],
-    "sections": {
-        "main": {
-            "nodes": [
-                {"id": "welcome", "type": "message", "text": text("Hello.")},
-                {
-                    "id": "colour",
-                    "type": "question",
-                    "input": "choice",
-                    "var": "colour",
-                    "text": text("Pick a colour."),
-                    "options": [
-                        {"value": "red", "label": text("Red")},
-                        {"value": "blue", "label": text("Blue")},
-                    ],
-                },
-                {
-                    "id": "name",
-                    "type": "question",
-                    "input": "text",
-                    "var": "first_name",
-                    "text": text("Your first name?"),
-                    "validation": {"max_length": 80},
-                },
-                {
-                    "id": "note",
-                    "type": "question",
-                    "input": "text",
-                    "var": "note",
-                    "required": False,
-                    "text": text("Anything else?"),
-                },
-                {
-                    "id": "done",
-                    "type": "handoff",
-                    "mode": "queued",
-                    "fields": ["first_name", "colour"],
-                    "text": text("Thank you, {first_name}."),
-                },
-            ]
-        },
-        "person": {
-            "nodes": [
-                {
-                    "id": "to_person",
-                    "type": "handoff",
-                    "mode": "live",
-                    "fields": [],
-                    "text": text("Connecting you."),
-                },
-            ]
-        },
-    },
-}
-
-
-def make_flow(data: dict[str, Any] = FLOW_DATA) -> Flow:
-    return parse_flow(json.loads(json.dumps(data)), "chat_test.json")
+FLOW_DATA = CHAT_FLOW
 
 
 class Clock:
@@ -131,7 +56,7 @@ def make_service(
 ) -> Service:
     base = {"rate_limit_per_session": 0, "rate_limit_per_address": 0, "default_flow": "chat_test"}
     config = Config.from_env({}, data_dir=tmp_path, secret_key="x", **{**base, **settings})
-    flow = flow or make_flow()
+    flow = flow or fresh_flow(FLOW_DATA)
     return Service(
         db, {flow.id: flow}, config, safety=safety_from_rules(rules), now=clock or utcnow
     )
@@ -573,7 +498,7 @@ def test_a_visitor_keeps_the_flow_version_they_started_with(
     visitor.start()
     changed = json.loads(json.dumps(FLOW_DATA))
     changed["sections"]["main"]["nodes"][2]["text"] = text("What should we call you?")
-    new = make_service(db, tmp_path, rules, flow=make_flow(changed))  # as after a restart
+    new = make_service(db, tmp_path, rules, flow=fresh_flow(changed))  # as after a restart
     visitor.service = new
     assert visitor.reply(choice="red")[-1]["input"]["label"] == "Your first name?"
     newcomer = Visitor(new)

@@ -15,7 +15,7 @@ import pytest
 import websocket
 from argon2 import PasswordHasher
 from server import LiveServer, ThreadServer, WsVisitor, backend_server, walk_intake
-from staff_helpers import build_console, make_referral
+from staff_helpers import add_signed_in_staff, build_console, make_referral
 
 from intake_chat.core import passwords
 from intake_chat.storage import Database, utcnow
@@ -39,23 +39,8 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[LiveS
 def _session(db: Database, role: str) -> str:
     """A signed-in staff member of ``role``; returns the session cookie value."""
     token = secrets.token_urlsafe(32)
-    with db.transaction() as conn:
-        staff_id = staff_db.create_staff(
-            conn,
-            email=f"{role}-{token[:6]}@example.org",
-            role=role,
-            password_hash=CHEAP.hash("x" * 16),
-        )
-        staff_db.create_web_session(
-            conn,
-            id_hash=passwords.token_digest(token),
-            staff_id=staff_id,
-            stage="full",
-            csrf_token="c",
-            address="127.0.0.1",
-            user_agent="test",
-            now=utcnow(),
-        )
+    email = f"{role}-{token[:6]}@example.org"
+    add_signed_in_staff(db, email, role, token, "c", password_hash=CHEAP.hash("x" * 16))
     return token
 
 
