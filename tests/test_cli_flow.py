@@ -148,7 +148,6 @@ def test_graph_refuses_a_file_that_does_not_match_the_schema(tmp_path: Path) -> 
     assert "$schema" in result.output or "required" in result.output
 
 
-@pytest.mark.skipif(not (ROOT / "flows" / "intake.json").exists(), reason="no shipped flow yet")
 def test_the_shipped_flow_checks_clean_and_draws() -> None:
     path = str(ROOT / "flows" / "intake.json")
     code, out = run("check", path)
