@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from test_privacy import Visitor, make_flow, run_cli, settings
+from flow_helpers import PRIVACY_FLOW, fresh_flow
+from test_privacy import Visitor, run_cli, settings
 
 from intake_chat.app import erasure
 from intake_chat.app.service import Service, safety_from_rules
@@ -27,7 +28,7 @@ CRISIS = "I want to kill myself"
 
 @pytest.fixture
 def service(db: Database, tmp_path: Path, rules: Any) -> Service:
-    flow = make_flow()
+    flow = fresh_flow(PRIVACY_FLOW)
     return Service(db, {flow.id: flow}, settings(tmp_path), safety=safety_from_rules(rules))
 
 
