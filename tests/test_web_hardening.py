@@ -4,18 +4,12 @@ on every /api/ route, and the INTAKE_HSTS setting."""
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import time
 from pathlib import Path
 
 import pytest
-import websocket
-from server import backend_server
 from staff_helpers import (
     Console,
-    add_signed_in_staff,
     build_console,
     cheap_hashes,  # noqa: F401  (autouse fixture)
     make_referral,
@@ -23,7 +17,6 @@ from staff_helpers import (
 from werkzeug.routing import IntegerConverter
 
 from intake_chat.core.referral_view import BIDI_CONTROLS, csv_cell
-from intake_chat.storage import Database
 
 HUGE_IDS = ("99999999999999999999999999999", str(2**63), str(2**64 + 1))
 EVIL = "Ana\u202eexe.gnp\u2066x\u2069\u200f"
@@ -124,10 +117,34 @@ def test_hsts_is_sent_everywhere_when_configured(tmp_path: Path) -> None:
 def test_the_console_socket_pushes_names_without_bidi_controls(tmp_path: Path) -> None:
     """A referral's name reaches the inbox over /staff/ws; the page places it with textContent,
     which would still obey an override: the server neutralises it."""
+    import json
+    import secrets
+    import time
+
+    import websocket
+    from server import backend_server
+
+    from intake_chat.core import passwords
+    from intake_chat.storage import Database, utcnow
+    from intake_chat.storage import accounts as staff_db
+
     with backend_server("sqlite", tmp_path) as server:
         db = Database(f"sqlite:///{tmp_path / 'intake-chat.sqlite3'}")
         token = secrets.token_urlsafe(32)
-        add_signed_in_staff(db, "c@example.org", "coordinator", token, "c")
+        with db.transaction() as conn:
+            staff_id = staff_db.create_staff(
+                conn, email="c@example.org", role="coordinator", password_hash="x"
+            )
+            staff_db.create_web_session(
+                conn,
+                id_hash=passwords.token_digest(token),
+                staff_id=staff_id,
+                stage="full",
+                csrf_token="c",
+                address="127.0.0.1",
+                user_agent="test",
+                now=utcnow(),
+            )
         ws = websocket.create_connection(
             f"ws://127.0.0.1:{server.port}/staff/ws",
             timeout=30,  # written by another process: found by the 3-second poll, not a wake-up
