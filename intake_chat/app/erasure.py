@@ -9,7 +9,6 @@ the console or the CLI. The deletes are in ``storage/erasure.py``. Imports nothi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Connection
@@ -27,14 +26,8 @@ class HeldByStaff(PermissionError):
     """The visitor may not erase this: staff hold a referral or a safety alert from it."""
 
 
-@dataclass(frozen=True)
-class Erased:
-    """What one erasure removed (ids and counts), as the audit entry records it."""
-
-    session_id: str
-    referral_ids: tuple[str, ...]
-    events: int
-    notes: int
+# What one erasure removes (ids and counts, never content): the storage's own summary.
+Erased = store.Holdings
 
 
 def erase_as_visitor(conn: Connection, session_id: str, now: datetime) -> Erased:
@@ -77,19 +70,13 @@ def preview_referral(db: Database, referral_id: str) -> Erased | None:
     """What erasing this referral would remove, for the confirmation page."""
     with db.read() as conn:
         session_id = store.session_of_referral(conn, referral_id)
-        held = None if session_id is None else store.holdings(conn, session_id)
-    if held is None:
-        return None
-    return Erased(held.session_id, held.referral_ids, held.events, held.notes)
+        return None if session_id is None else store.holdings(conn, session_id)
 
 
 def preview_conversation(db: Database, session_id: str) -> Erased | None:
     """What erasing this conversation would remove, for the confirmation page."""
     with db.read() as conn:
-        held = store.holdings(conn, session_id)
-    if held is None:
-        return None
-    return Erased(held.session_id, held.referral_ids, held.events, held.notes)
+        return store.holdings(conn, session_id)
 
 
 def _committed(db: Database, work: Callable[[Connection], Erased]) -> Erased:
@@ -112,4 +99,4 @@ def _erase(
     chat_store.append_audit(
         conn, actor=actor, action=action, subject=subject, detail=held.summary(), now=now
     )
-    return Erased(held.session_id, held.referral_ids, held.events, held.notes)
+    return held
