@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import insert_id, metadata, utcnow
+from . import first, insert_id, metadata, utcnow
+from . import record as from_row
 from .conversations import BigId
 
 AREA = "unanswered"
@@ -56,14 +57,7 @@ class Question:
 
 
 def _question(row: Any) -> Question:
-    return Question(
-        id=int(row.id),
-        flow_id=str(row.flow_id),
-        locale=str(row.locale),
-        node=str(row.node),
-        text=str(row.text),
-        created_at=row.created_at,
-    )
+    return from_row(Question, row)
 
 
 def record(
@@ -103,10 +97,8 @@ def count_questions(conn: Connection) -> int:
 
 
 def get_question(conn: Connection, question_id: int) -> Question | None:
-    row = conn.execute(
-        sa.select(unanswered_questions).where(unanswered_questions.c.id == question_id)
-    ).first()
-    return None if row is None else _question(row)
+    query = sa.select(unanswered_questions).where(unanswered_questions.c.id == question_id)
+    return first(conn, query, _question)
 
 
 def delete_question(conn: Connection, question_id: int) -> bool:
