@@ -298,8 +298,29 @@ _EMAIL = re.compile(
 )
 
 
+_LEAD_WORDS = 5  # "my email is", "mi número de teléfono es": a few words before the value
+
+
+def _within_words(raw: str, found: re.Match[str] | None) -> str | None:
+    """The matched value, when what surrounds it is only a few words ("my number is …"), not
+    a question or a sentence: the visitor said the value in a short phrase."""
+    if found is None or "?" in raw:
+        return None
+    before, after = raw[found.start() - 1 : found.start()], raw[found.end() : found.end() + 1]
+    if (before and not before.isspace() and before != ":") or (
+        after and not after.isspace() and after not in ".,!"
+    ):
+        return None  # part of a longer token: not a value said on its own
+    rest = (raw[: found.start()] + " " + raw[found.end() :]).replace(":", " ")
+    if len(rest.split()) > _LEAD_WORDS or re.search(r"[^\w\s.,!]|\d", rest):
+        return None  # a sentence, or more digits ("ext 3") that would be lost
+    return found.group(0)
+
+
 def _parse_email(node: Mapping[str, Any], raw: str, today: dt.date | None) -> Parsed:
     email = raw.strip().removeprefix("mailto:")
+    if not _EMAIL.fullmatch(email):
+        email = _within_words(email, _EMAIL.search(email)) or email
     if len(email) > 254 or not _EMAIL.fullmatch(email) or ".." in email:
         return _bad("email")
     email = email.lower()
@@ -310,7 +331,12 @@ def _parse_email(node: Mapping[str, Any], raw: str, today: dt.date | None) -> Pa
 _PHONE_CHARS = re.compile(r"\+?[\d\s().\-/]+")
 
 
+_PHONE_IN_TEXT = re.compile(r"\+?\(?\d[\d\s().\-/]{5,}\d")
+
+
 def _parse_phone(node: Mapping[str, Any], raw: str, today: dt.date | None) -> Parsed:
+    if not _PHONE_CHARS.fullmatch(raw) and len(raw) <= 80:
+        raw = _within_words(raw, _PHONE_IN_TEXT.search(raw)) or raw
     if len(raw) > 40 or not _PHONE_CHARS.fullmatch(raw):
         return _bad("phone")
     digits = re.sub(r"\D", "", raw)
@@ -326,10 +352,12 @@ _US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
-    """``YYYY-MM-DD``, or ``MM/DD/YYYY`` (``DD/MM/YYYY`` when ``day_first``), as a date.
+    """``YYYY-MM-DD``, ``MM/DD/YYYY`` (``DD/MM/YYYY`` when ``day_first``), or a month by name
+    in English or Spanish ("March 3 1985", "3 de marzo de 1985"), as a date.
 
     None when absent or impossible. Slashes follow the visitor's locale because a date of birth
-    read the wrong way round can silently turn an adult into a minor or the reverse.
+    read the wrong way round can silently turn an adult into a minor or the reverse; a month
+    named in words is never ambiguous, so it is read whatever the locale.
     """
     text = text.strip()
     iso = _ISO.fullmatch(text)
@@ -341,11 +369,53 @@ def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
     elif us:
         month, day, year = (int(g) for g in us.groups())
     else:
-        return None
+        named = _named_month_date(text)
+        if named is None:
+            return None
+        year, month, day = named
     try:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "january jan enero ene",
+            "february feb febrero",
+            "march mar marzo",
+            "april apr abril abr",
+            "may mayo",
+            "june jun junio",
+            "july jul julio",
+            "august aug agosto ago",
+            "september sep sept septiembre setiembre set",
+            "october oct octubre",
+            "november nov noviembre",
+            "december dec diciembre dic",
+        ),
+        1,
+    )
+    for name in names.split()
+}
+_DATE_FILLER = frozenset({"de", "del", "of", "the", "el", "on", "born", "nacido", "nacida"})
+_DAY = re.compile(r"(\d{1,2})(?:st|nd|rd|th|o|ro)?")  # 3rd; 1º and 1ro once normalised
+
+
+def _named_month_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) from "March 3rd, 1985", "12 October 1990", "3 de marzo del 1985": one
+    month name, a day of one or two digits and a four-digit year, with nothing else but filler."""
+    words = [w for w in normalize(text).split() if w not in _DATE_FILLER]
+    if len(words) != 3:
+        return None
+    months = [w for w in words if w in _MONTHS]
+    years = [w for w in words if len(w) == 4 and w.isdigit()]
+    days = [m.group(1) for w in words if (m := _DAY.fullmatch(w))]
+    if len(months) != 1 or len(years) != 1 or len(days) != 1:
+        return None
+    return int(years[0]), _MONTHS[months[0]], int(days[0])
 
 
 def _bound_date(bound: Any, today: dt.date | None) -> dt.date | None:

@@ -22,7 +22,9 @@ from .textfmt import DEFAULT_MESSAGES, interpolate, localize, render_value, word
 from .topics import (
     CLOSE,
     CONFIDENT,
+    SYNONYM_WEIGHT,
     Match,
+    declines,
     is_question,
     match,
     named_options,
@@ -420,9 +422,7 @@ def _takes(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) -> bool:
     """Whether the step itself accepts the reply (an option, a date, an email…)."""
     if node["type"] == "summary":
         raw = str(event.get("text", ""))
-        return match_option(raw, _summary_options(turn, node)) is not None or (
-            " ".join(words(raw)) in _CONFIRM_WORDS
-        )
+        return match_option(raw, _summary_options(turn, node)) is not None or _confirms(raw)
     return parse_answer(node, event, _choices(turn, node), turn.today, turn.locale).ok
 
 
@@ -437,9 +437,13 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     kind = _answer_kind(node)
     if kind in ("choice", "form") and _takes(turn, node, event):
         return False
-    asked = is_question(text, turn.locale, strict=kind == "free")
-    if kind == "choice" and not asked and (meant := _meant(turn, node, text)) is not None:
-        _reply_question(turn, node, meant)
+    plainly = is_question(text, turn.locale, strict=True)
+    asked = plainly if kind == "free" else is_question(text, turn.locale)
+    if kind == "choice" and not plainly and (meant := _meant(turn, node, text, asked)) is not None:
+        _reply_question(turn, node, meant)  # "me lo recomendó una amiga": an option, named
+        return True
+    if not asked and not is_required(node) and kind != "choice" and declines(text, turn.locale):
+        _reply_question(turn, node, {"skip": True})  # "no thanks", "I'd rather not say"
         return True
     if kind == "free" and not asked:
         return False  # a long answer that mentions a topic word is still the answer
@@ -452,8 +456,8 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
         found = Match(CLOSE, found.topic, found.score, found.example, None, 0.0)  # unsure: ask
     sure = (
         asked
-        or kind in ("name", "pronouns")
-        or (kind in ("choice", "form") and _clear(turn, found))
+        or kind in ("name", "pronouns", "form")  # not a valid date or email: not an answer
+        or (kind == "choice" and _clear(turn, found))
     )
     if found.outcome == CONFIDENT and found.topic is not None and sure:
         _answer_topic(turn, found.topic)
@@ -471,15 +475,24 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     return True
 
 
-def _meant(turn: _Turn, node: dict[str, Any], text: str) -> dict[str, Any] | None:
-    """The option a typed answer names in its own words ("video works for me"), as a reply."""
+def _meant(
+    turn: _Turn, node: dict[str, Any], text: str, maybe_asked: bool = False
+) -> dict[str, Any] | None:
+    """The option a typed answer names in its own words ("video works for me"), as a reply.
+
+    ``maybe_asked``: it opens as a question may ("que se hace en la terapia"); then only an
+    option's own synonym counts ("me lo recomendó una amiga"), not a shared label word, and a
+    yes or no read in it ("si" is also "if") does not.
+    """
     if node["type"] == "summary":
         return None
     if node["input"] in BUTTONS:
-        said = yes_or_no(text, turn.locale)
+        said = None if maybe_asked else yes_or_no(text, turn.locale)
         buttons = BUTTONS[node["input"]]
         return None if said is None else {"choice": buttons[0 if said else 1][0]}
     named = named_options(text, _choices(turn, node), turn.locale)
+    if maybe_asked and named and named[0][1] < SYNONYM_WEIGHT:
+        return None
     if node["input"] == "multi":
         return {"choices": [value for value, _ in named]} if named else None
     if named and (len(named) == 1 or named[0][1] > named[1][1]):
@@ -679,8 +692,8 @@ def _reply_summary(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) 
     options = _summary_options(turn, node)
     raw = event.get("choice", event.get("text"))
     chosen = match_option(raw, options) if isinstance(raw, str) else None
-    if chosen is None and isinstance(raw, str) and " ".join(words(raw)) in _CONFIRM_WORDS:
-        chosen = "confirm"  # only the whole reply: "yes, but change my email" is not a yes
+    if chosen is None and isinstance(raw, str) and _confirms(raw):
+        chosen = "confirm"
     if chosen is None:
         _invalid(turn, node, Parsed(error="choice"))
     elif chosen == "confirm":
@@ -692,6 +705,28 @@ def _reply_summary(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) 
 _CONFIRM_WORDS = frozenset(
     {"yes", "y", "ok", "okay", "confirm", "looks good", "si", "correcto", "esta bien", "listo"}
 )
+# Words a typed confirmation is made of ("looks good, send it", "sí, todo está correcto").
+_CONFIRMING = (
+    "yes y yeah yep ok okay confirm confirmed looks look good great fine perfect correct right "
+    "all that is it s everything send submit please go ahead thats "
+    "si esta todo bien correcto listo perfecto enviar envialo envie enviarlo mandar mandalo "
+    "adelante asi por favor vale claro"
+)
+_CONFIRMING_YES = (
+    "yes y yeah yep ok okay confirm good great fine perfect correct right send submit "
+    "si bien correcto listo perfecto enviar envialo mandar mandalo vale"
+)
+_CONFIRM_BAG = frozenset(_CONFIRMING.split())
+_CONFIRM_NEEDS = frozenset(_CONFIRMING_YES.split())
+
+
+def _confirms(raw: str) -> bool:
+    """The whole reply says "send it": only confirming words, at least one of them a yes, so
+    "yes, but change my email" is not a yes."""
+    said = words(raw)
+    if " ".join(said) in _CONFIRM_WORDS:
+        return True
+    return bool(said) and set(said) <= _CONFIRM_BAG and bool(set(said) & _CONFIRM_NEEDS)
 
 
 def _edit(turn: _Turn, summary: dict[str, Any], var: str) -> None:

@@ -30,7 +30,9 @@ __all__ = [
     "CLOSE",
     "CONFIDENT",
     "DEFAULT",
+    "declines",
     "LOW",
+    "SYNONYM_WEIGHT",
     "Index",
     "Match",
     "Thresholds",
@@ -200,8 +202,6 @@ _QUESTION_WORDS = {
         "has",
         "was",
         "were",
-        "any",
-        "anyone",
     },
     "es": {
         "como",
@@ -243,8 +243,42 @@ _NEGATIONS = {
     "es": {"no", "nunca", "jamas", "tampoco", "ni", "sin", "nadie", "nada"},
 }
 _NAME_LEADS = {
-    "en": ("my name is", "i am", "it is", "call me", "just call me", "name is", "i go by", "its"),
-    "es": ("me llamo", "mi nombre es", "soy", "llamame", "digame", "me dicen", "me puede llamar"),
+    "en": (
+        "my name is",
+        "my first name is",
+        "my preferred name is",
+        "i am",
+        "it is",
+        "call me",
+        "just call me",
+        "please call me",
+        "you can call me",
+        "i prefer",
+        "i would prefer",
+        "i would like",
+        "name is",
+        "i go by",
+        "its",
+        "it is just",
+        "just",
+    ),
+    "es": (
+        "me llamo",
+        "mi nombre es",
+        "soy",
+        "llamame",
+        "llameme",
+        "digame",
+        "dime",
+        "me dicen",
+        "me puede llamar",
+        "me pueden llamar",
+        "puede llamarme",
+        "prefiero",
+        "prefiero que me digan",
+        "prefiero que me llamen",
+        "mi nombre preferido es",
+    ),
 }
 _NOT_NAME_WORDS = {
     "en": {
@@ -329,24 +363,123 @@ def _lang(locale: str) -> str:
     return "es" if locale.startswith("es") else "en"
 
 
-_LOOSE_STARTS = {"en": set(), "es": {"que", "es", "son", "esta", "estan", "se", "me", "mi"}}
+_LOOSE_STARTS = {
+    "en": {"any", "anyone", "anybody"},
+    "es": {"que", "es", "son", "esta", "estan", "se", "me", "mi"},
+}
+# Openings that make a question of what follows ("what if…", "y si…", "quisiera saber…").
+_QUESTION_OPENINGS = {
+    "en": (
+        "what if",
+        "i was wondering",
+        "i am wondering",
+        "i wonder",
+        "just wondering",
+        "wondering",
+        "quick question",
+        "question",
+        "i have a question",
+        "i would like to know",
+        "i want to know",
+        "i need to know",
+        "tell me about",
+        "explain",
+    ),
+    "es": (
+        "y si",
+        "que pasa si",
+        "por que",
+        "quisiera saber",
+        "queria saber",
+        "quiero saber",
+        "necesito saber",
+        "me gustaria saber",
+        "me pregunto",
+        "una pregunta",
+        "tengo una pregunta",
+        "pregunta",
+        "digame si",
+        "explicame",
+    ),
+}
+# Words before the question proper that say nothing ("so what is…", "y cuánto cuesta…").
+_LEAD_FILLER = {
+    "en": {"so", "and", "but", "ok", "okay", "hi", "hello", "hey", "um", "uh", "also", "sorry"},
+    "es": {"y", "pero", "hola", "oye", "bueno", "ok", "perdon", "disculpe", "ah", "entonces"},
+}
 
 
 def is_question(text: str, locale: str = "en", strict: bool = False) -> bool:
-    """Reads as a question: a question mark, or a first word that opens questions.
+    """Reads as a question: a question mark, an opening such as "what if" or "quisiera saber",
+    or a first word that opens questions (after "so", "y", "hola").
 
-    Unmarked Spanish is ambiguous ("que hable español" is an answer, "que es la terapia" a
-    question): ``strict`` (long answers) leaves those openings out; otherwise they count.
+    Some openings are ambiguous ("que hable español" is an answer, "que es la terapia" a
+    question; "any weekday morning" an answer): ``strict`` (long answers, and a choice whose
+    option the text names) leaves those out; otherwise they count.
     """
     if "?" in text or "¿" in text:
         return True
+    lang = _lang(locale)
     said = tokens(text, locale)
+    while said:
+        opening = " ".join(said[:4]) + " "
+        if any(opening.startswith(lead + " ") for lead in _QUESTION_OPENINGS[lang]):
+            return True
+        if said[0] not in _LEAD_FILLER[lang] or len(said) == 1:
+            break
+        said = said[1:]
     if not said:
         return False
-    lang = _lang(locale)
-    if said[:2] == ["por", "que"]:
-        return True
     return said[0] in _QUESTION_WORDS[lang] or (not strict and said[0] in _LOOSE_STARTS[lang])
+
+
+# A reply that declines an optional question ("no thanks", "I'd rather not", "prefiero no").
+_DECLINES = {
+    "en": (
+        "no",
+        "nope",
+        "nah",
+        "none",
+        "no thanks",
+        "no thank you",
+        "skip",
+        "pass",
+        "rather not",
+        "i would rather not",
+        "prefer not",
+        "i prefer not",
+        "i would prefer not",
+        "not really",
+        "n a",
+        "na",
+    ),
+    "es": (
+        "no",
+        "no gracias",
+        "ninguno",
+        "ninguna",
+        "paso",
+        "saltar",
+        "omitir",
+        "prefiero no",
+        "mejor no",
+        "no quiero",
+        "no hace falta",
+    ),
+}
+
+
+def declines(text: str, locale: str = "en") -> bool:
+    """Says no to an optional question, not to anything else: "no thanks", "no, my first name
+    is fine", "prefiero no darlo". Never a question, never more than eight words, and never a
+    negated request for an action (that is matched as the action, and refused, elsewhere)."""
+    if "?" in text or "¿" in text:
+        return False
+    said = tokens(text, locale)
+    if not said or len(said) > MAX_NAME_WORDS:
+        return False
+    joined = " ".join(said) + " "
+    return any(joined.startswith(lead + " ") for lead in _DECLINES[_lang(locale)])
 
 
 def negated(text: str, locale: str = "en") -> bool:
@@ -431,6 +564,7 @@ _FILLER = {
         "mi",
         "de",
         "del",
+        "al",
         "en",
         "o",
         "y",
@@ -470,19 +604,48 @@ def _content(text: str, locale: str) -> set[str]:
 def named_options(
     text: str, options: Sequence[Mapping[str, object]], locale: str
 ) -> list[tuple[str, int]]:
-    """The options whose label words (in any locale) the text uses, with how many, most first:
-    "weekday evenings and weekends" names two options, "Massachusetts" one."""
+    """The options a typed answer names, with how strongly, most first: by the words of their
+    labels ("weekday evenings and weekends" names two options, "Massachusetts" one) or, more
+    strongly, by one of their ``synonyms`` as a whole phrase ("zoom", "out of pocket").
+
+    An option whose label words found are all among another found option's is dropped ("any
+    weekday morning" names mornings, not every weekday option).
+    """
     said = _content(text, locale)
-    counts: list[tuple[int, str]] = []
+    phrase = f" {' '.join(tokens(text, locale))} "
+    found: list[tuple[int, set[str], str]] = []
     for option in options:
         label = option.get("label", {})
         texts = [*label.values()] if isinstance(label, Mapping) else []
         words = set().union(*(_content(str(t), locale) for t in texts)) if texts else set()
         words |= _content(str(option.get("value", "")).replace("_", " "), locale)
-        shared = len(words & said)
-        if shared:
-            counts.append((shared, str(option["value"])))
-    return [(value, n) for n, value in sorted(counts, key=lambda c: -c[0])]
+        shared = words & said
+        strength = len(shared) + SYNONYM_WEIGHT * _longest_synonym(option, phrase, locale)
+        if strength:
+            found.append((strength, shared, str(option["value"])))
+    kept = [
+        (strength, value)
+        for strength, shared, value in found
+        if strength >= SYNONYM_WEIGHT or not any(shared < other for _, other, _ in found)
+    ]
+    return [(value, n) for n, value in sorted(kept, key=lambda c: -c[0])]
+
+
+SYNONYM_WEIGHT = 10  # a synonym phrase outweighs any count of shared label words
+
+
+def _longest_synonym(option: Mapping[str, object], phrase: str, locale: str) -> int:
+    """Words in the longest of the option's synonyms (any locale) found in ``phrase``; 0 if none."""
+    synonyms = option.get("synonyms", {})
+    if not isinstance(synonyms, Mapping):
+        return 0
+    best = 0
+    for texts in synonyms.values():
+        for text in texts:
+            words = tokens(str(text), locale)
+            if words and f" {' '.join(words)} " in phrase:
+                best = max(best, len(words))
+    return best
 
 
 _YES = {
@@ -498,8 +661,25 @@ _YES = {
         "course",
         "absolutely",
         "alright",
+        "agree",
+        "correct",
+        "accept",
+        "ahead",
     },
-    "es": {"si", "claro", "vale", "bueno", "acuerdo", "supuesto", "perfecto", "bien", "dale"},
+    "es": {
+        "si",
+        "claro",
+        "vale",
+        "bueno",
+        "acuerdo",
+        "supuesto",
+        "perfecto",
+        "bien",
+        "dale",
+        "acepto",
+        "adelante",
+        "correcto",
+    },
 }
 
 
