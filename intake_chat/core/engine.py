@@ -516,12 +516,14 @@ def _clear(turn: _Turn, found: Match) -> bool:
 
 
 def _usable_match(turn: _Turn, found: Match, text: str) -> Match:
-    """A negated action ("I don't want to talk to a person") is no request for it."""
+    """A negated action ("I don't want to talk to a person") is no request for it; nor is a
+    longer message that shares one word with it ("my cat sat on the keyboard again")."""
     topic = turn.flow.topics.get(found.topic or "")
     if topic is not None and "action" in topic:
         if negated(text, turn.locale):
             return Match("low", None, 0.0, None, None, 0.0)
-        if found.outcome == CONFIDENT and found.score < DEFAULT_BAR.action:
+        thin = found.shared < 2 and len(words(text)) > 2
+        if found.outcome == CONFIDENT and (found.score < DEFAULT_BAR.action or thin):
             return Match(CLOSE, found.topic, found.score, None, found.runner_up, found.runner_score)
     return found
 

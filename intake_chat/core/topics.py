@@ -10,6 +10,7 @@ choices (measured on tests/dev/topics): docs/topics.md.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -18,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import snowballstemmer
@@ -36,6 +38,7 @@ __all__ = [
     "Index",
     "Match",
     "Thresholds",
+    "canonical",
     "index_for",
     "is_question",
     "match",
@@ -61,7 +64,7 @@ class Thresholds:
     confident: float = 0.12  # at or above, with a clear lead: answer
     possible: float = 0.07  # at or above: ask "did you mean"; below: the fallback
     lead: float = 0.02  # the best must beat the runner-up by this much to be answered outright
-    action: float = 0.2  # an action (start over, go back, a person) undoes or leaves: be surer
+    action: float = 0.17  # an action (start over, go back, a person) undoes or leaves: be surer
 
 
 DEFAULT = Thresholds()
@@ -77,6 +80,7 @@ class Match:
     example: str | None
     runner_up: str | None
     runner_score: float
+    shared: int = 0  # how many of the message's terms the topic's examples use
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -86,6 +90,7 @@ class Match:
             "example": self.example,
             "runner_up": self.runner_up,
             "runner_score": round(self.runner_score, 3),
+            "shared": self.shared,
         }
 
 
@@ -380,10 +385,6 @@ _QUESTION_OPENINGS = {
         "question",
         "i have a question",
         "i would like to know",
-        "i want to know",
-        "i need to know",
-        "tell me about",
-        "explain",
     ),
     "es": (
         "y si",
@@ -391,8 +392,6 @@ _QUESTION_OPENINGS = {
         "por que",
         "quisiera saber",
         "queria saber",
-        "quiero saber",
-        "necesito saber",
         "me gustaria saber",
         "me pregunto",
         "una pregunta",
@@ -401,6 +400,12 @@ _QUESTION_OPENINGS = {
         "digame si",
         "explicame",
     ),
+}
+# Openings that ask only where no long answer is expected ("I want to know why I feel this
+# way" is what brings someone to therapy).
+_LOOSE_OPENINGS = {
+    "en": ("i want to know", "i need to know", "tell me about", "explain", "can you tell me"),
+    "es": ("quiero saber", "necesito saber", "digame", "expliqueme", "me puede decir"),
 }
 # Words before the question proper that say nothing ("so what is…", "y cuánto cuesta…").
 _LEAD_FILLER = {
@@ -423,7 +428,8 @@ def is_question(text: str, locale: str = "en", strict: bool = False) -> bool:
     said = tokens(text, locale)
     while said:
         opening = " ".join(said[:4]) + " "
-        if any(opening.startswith(lead + " ") for lead in _QUESTION_OPENINGS[lang]):
+        leads = _QUESTION_OPENINGS[lang] + (() if strict else _LOOSE_OPENINGS[lang])
+        if any(opening.startswith(lead + " ") for lead in leads):
             return True
         if said[0] not in _LEAD_FILLER[lang] or len(said) == 1:
             break
@@ -711,6 +717,39 @@ _COMMON_ES = (
 _COMMON = {"en": frozenset(_COMMON_EN.split()), "es": frozenset(_COMMON_ES.split())}
 
 
+@lru_cache(maxsize=1)
+def _variant_tables() -> dict[str, dict[tuple[str, ...], str]]:
+    """Per language: variant (one or two words) → the word it is read as (data/topic-words.json)."""
+    data = json.loads(
+        resources.files("intake_chat").joinpath("data/topic-words.json").read_text("utf-8")
+    )
+    tables: dict[str, dict[tuple[str, ...], str]] = {}
+    for lang in LANGUAGES:
+        table: dict[tuple[str, ...], str] = {}
+        for word, variants in data.get(lang, {}).items():
+            for variant in variants:
+                table[tuple(normalize(variant, lang).split())] = word
+        tables[lang] = table
+    return tables
+
+
+def canonical(words: Sequence[str], locale: str = "en") -> list[str]:
+    """Words with their variants rewritten ("counselor", "psicóloga" → therapist, terapeuta;
+    "en linea", "zoom" → video), two-word variants first, so examples and visitors agree."""
+    table = _variant_tables()[_lang(locale)]
+    out: list[str] = []
+    n = 0
+    while n < len(words):
+        pair = table.get(tuple(words[n : n + 2])) if n + 1 < len(words) else None
+        if pair is not None:
+            out.append(pair)
+            n += 2
+            continue
+        out.append(table.get((words[n],), words[n]))
+        n += 1
+    return out
+
+
 class _Vectors:
     """Documents as TF-IDF vectors (stems and stem pairs) behind an inverted index."""
 
@@ -753,9 +792,10 @@ class Index:
         self.topics = [topic for topic, _ in examples]
         self.texts = [text for _, text in examples]
         self._stems: dict[str, str] = {}
-        raw = [tokens(text, locale) for text in self.texts]
+        raw = [canonical(tokens(text, locale), locale) for text in self.texts]
         self.vocabulary = sorted({word for words in raw for word in words})
-        self._known = set(self.vocabulary)
+        variants = {word for key in _variant_tables()[_lang(locale)] for word in key}
+        self._known = set(self.vocabulary) | variants
         self._fixes: dict[str, str | None] = {}
         bags = [self._terms(words) for words in raw]
         self.topic_ids = sorted(set(self.topics))
@@ -764,6 +804,7 @@ class Index:
             for term, n in bag.items():
                 merged[topic][term] += n
         self._by_topic = _Vectors([merged[topic] for topic in self.topic_ids])
+        self._topic_terms = {topic: frozenset(merged[topic]) for topic in self.topic_ids}
         self._by_example = _Vectors(bags)
 
     def _stem(self, word: str) -> str:
@@ -801,7 +842,8 @@ class Index:
         return self._fixes[word] or word
 
     def bag(self, text: str) -> dict[str, int]:
-        return self._terms([self._fix(word) for word in tokens(text, self.locale)])
+        words = canonical(tokens(text, self.locale), self.locale)
+        return self._terms([self._fix(word) for word in words])
 
     def ranked(self, text: str) -> list[tuple[str, float]]:
         """Topics that share a term with ``text``, best first (ties by id: deterministic)."""
@@ -824,7 +866,8 @@ class Index:
     def match(self, text: str, bar: Thresholds = DEFAULT, explain: bool = False) -> Match:
         """The best topic and the runner-up, and the outcome band; with ``explain``, also the
         example that matched best (for staff: it costs a second pass over every example)."""
-        ranked = self.ranked(text)
+        bag = self.bag(text)
+        ranked = self.ranked_bag(bag)
         if not ranked:
             return Match(LOW, None, 0.0, None, None, 0.0)
         topic, score = ranked[0]
@@ -836,7 +879,8 @@ class Index:
         else:
             outcome = LOW
         example = self.example_for(text, topic) if explain else None
-        return Match(outcome, topic, score, example, runner, runner_score)
+        shared = len(self._topic_terms[topic].intersection(bag))
+        return Match(outcome, topic, score, example, runner, runner_score, shared)
 
 
 @lru_cache(maxsize=16)
