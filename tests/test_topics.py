@@ -25,6 +25,11 @@ HELDOUT_BAR = [
     *("--max-negations", "0", "--min-f1", "0.84"),
 ]
 DEV_BAR = ["--min-topic", "0.90", "--max-taken", "0.01", "--min-answers", "0.90"]
+# Later dev rounds (docs/topics.md): dev2 was tuned on, dev3 was written before it was measured.
+DEV_ROUNDS = {
+    "dev2.jsonl": ["--min-topic", "0.92", "--max-taken", "0.01", "--min-answers", "0.97"],
+    "dev3.jsonl": ["--min-topic", "0.85", "--max-taken", "0.01", "--min-answers", "0.95"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +66,13 @@ def test_the_held_out_set_passes_its_bar() -> None:
 
 def test_the_dev_set_passes_its_bar() -> None:
     result = flow_test("--tests", str(DEV), "--summary", *DEV_BAR)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("name", sorted(DEV_ROUNDS))
+def test_the_later_dev_rounds_pass_their_bars(name: str) -> None:
+    path = DEV.parent / name
+    result = flow_test("--tests", str(path), "--summary", "--max-negations", "0", *DEV_ROUNDS[name])
     assert result.exit_code == 0, result.output
 
 
@@ -274,3 +286,157 @@ def test_stemming_from_many_threads_at_once_gives_the_serial_stems() -> None:
         thread.join()
     assert errors == [] and len(results) == 12
     assert all(result == serial for result in results)
+
+
+# --- understanding what visitors type (issue 12, quality round)
+
+
+def test_word_variants_are_read_as_one_word() -> None:
+    def read(text: str, locale: str = "en") -> str:
+        return " ".join(topics.canonical(text.split(), locale))
+
+    assert read("can my counselor do zoom") == "can my therapist do video"
+    assert read("terapia en linea con la psicologa", "es") == "terapia video con la terapeuta"
+
+
+def test_a_variant_finds_the_topic_its_plain_word_would(flow: Flow) -> None:
+    assert topics.match(flow, "do you do sessions on facetime", "en").topic == "telehealth"
+    assert topics.match(flow, "trabajan con aseguranza", "es").topic == "insurance"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "plain", "loose"),
+    [
+        ("what if I'm late", "en", True, True),
+        ("so how long is a session", "en", True, True),
+        ("y si no me gusta el terapeuta", "es", True, True),
+        ("quisiera saber cuánto cuesta", "es", True, True),
+        ("que es la terapia", "es", False, True),
+        ("i want to know why i feel this way", "en", False, True),
+        ("any weekday morning", "en", False, True),
+        ("i lost my job and need to talk", "en", False, False),
+    ],
+)
+def test_question_openings_and_the_ambiguous_ones(
+    text: str, locale: str, plain: bool, loose: bool
+) -> None:
+    assert topics.is_question(text, locale, strict=True) is plain
+    assert topics.is_question(text, locale) is loose
+
+
+@pytest.mark.parametrize(
+    ("node", "locale", "text", "var", "value"),
+    [
+        ("ask_session_format", "en", "zoom is easiest", "session_format", "telehealth"),
+        ("ask_session_format", "es", "prefiero ir a la oficina", "session_format", "in_person"),
+        ("ask_insurance", "en", "i'll pay out of pocket", "insurance", "self_pay"),
+        ("ask_insurance", "es", "no tengo seguro", "insurance", "self_pay"),
+        ("ask_insurance", "en", "i have aetna", "insurance", "other"),
+        ("ask_state", "en", "im in vermont", "state", "other"),
+        ("ask_referral_source", "es", "me lo recomendó una amiga", "referral_source", None),
+        ("ask_contact_method", "es", "llámenme", "contact_method", "call"),
+        ("ask_dob", "en", "July 14, 1992", "dob", "1992-07-14"),
+        ("ask_dob", "es", "14 de julio de 1992", "dob", "1992-07-14"),
+    ],
+)
+def test_a_value_said_the_way_people_type_it_is_the_answer(
+    flow: Flow, node: str, locale: str, text: str, var: str, value: str | None
+) -> None:
+    result = reply(flow, at(flow, node, locale), text)
+    assert said_topics(result) == []
+    stored = [v for k, v in result.state["answers"].items() if k == flow.node(node)["var"]]
+    assert stored, result.events
+    if value is not None:
+        assert stored == [value]
+
+
+def test_a_multiple_choice_keeps_only_the_options_meant(flow: Flow) -> None:
+    result = reply(flow, at(flow, "ask_availability"), "any weekday morning")
+    assert result.state["answers"]["availability"] == ["weekday_mornings"]
+    result = reply(flow, at(flow, "ask_availability"), "saturday or sunday evenings")
+    assert sorted(result.state["answers"]["availability"]) == ["weekday_evenings", "weekends"]
+
+
+def test_a_question_at_a_choice_step_is_not_taken_for_the_option_it_names(flow: Flow) -> None:
+    state = at(flow, "ask_session_format")
+    result = reply(flow, state, "can i do my sessions over zoom")
+    assert said_topics(result)[0] == "telehealth"
+    assert result.state == state  # answered in place; the format is still to be chosen
+    spanish = reply(flow, at(flow, "menu", "es"), "que se hace en la terapia")
+    assert said_topics(spanish)[0] == "what_is_therapy"
+
+
+@pytest.mark.parametrize("text", ["looks good, send it", "sí, todo correcto", "yes send"])
+def test_a_typed_confirmation_sends_the_summary(flow: Flow, text: str) -> None:
+    result = reply(flow, at(flow, "review"), text)
+    assert result.state["node"] != "review"
+
+
+def test_a_confirmation_with_a_change_in_it_is_not_a_yes(flow: Flow) -> None:
+    state = at(flow, "review")
+    result = reply(flow, state, "yes, but change my email")
+    assert result.state["node"] == "review"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [("no thanks", "en"), ("no, my first name is fine", "en"), ("prefiero no decirlo", "es")],
+)
+def test_declining_an_optional_name_skips_it(flow: Flow, text: str, locale: str) -> None:
+    result = reply(flow, at(flow, "ask_preferred_name", locale), text)
+    assert result.state["answers"]["preferred_name"] is None
+    assert result.events[-1]["node"] == "ask_pronouns"
+
+
+def test_a_long_answer_starting_with_no_is_kept_whole(flow: Flow) -> None:
+    text = "no one in my family understands what I am going through"
+    result = reply(flow, at(flow, "ask_reason"), text)
+    assert result.state["answers"]["reason"] == text
+    assert not topics.declines("no one calls me that")
+    assert not topics.declines("no, is this saved?")
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [("please call me Jay", "en"), ("you can call me Bear", "en"), ("llámeme Nacho", "es")],
+)
+def test_a_name_after_a_lead_in_is_a_name(text: str, locale: str) -> None:
+    assert topics.not_a_name(text, locale) is False
+
+
+@pytest.mark.parametrize(
+    ("node", "locale", "text", "topic"),
+    [
+        ("ask_first_name", "en", "whats the phone number for the office", "contact_team"),
+        ("ask_preferred_name", "es", "¿eres un robot?", "bot_identity"),
+        ("ask_guardian_name", "en", "how much does it cost", "payment"),
+    ],
+)
+def test_a_question_at_a_name_step_is_answered_and_the_name_asked_again(
+    flow: Flow, node: str, locale: str, text: str, topic: str
+) -> None:
+    state = at(flow, node, locale)
+    result = reply(flow, state, text)
+    assert said_topics(result)[0] == topic
+    assert result.events[-1] == {**result.events[-1], "type": "ask", "node": node}
+    assert result.state == state
+
+
+@pytest.mark.parametrize(
+    ("node", "locale", "text", "action_node"),
+    [
+        ("ask_email", "en", "please don't make me start over", "consent"),
+        ("ask_phone", "es", "no quiero reiniciar", "consent"),
+        ("ask_state", "es", "no hace falta que me pase con una persona", "to_person"),
+        ("review", "en", "no i don't want to go back", None),
+    ],
+)
+def test_negations_in_either_language_never_run_the_action(
+    flow: Flow, node: str, locale: str, text: str, action_node: str | None
+) -> None:
+    state = at(flow, node, locale)
+    result = reply(flow, state, text)
+    assert result.state["status"] == "asking"
+    assert result.state["node"] != action_node
+    assert result.state["history"] == state["history"]
+    assert result.state["answers"] == state["answers"] or node == "review"

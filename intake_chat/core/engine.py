@@ -442,7 +442,8 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     if kind == "choice" and not plainly and (meant := _meant(turn, node, text, asked)) is not None:
         _reply_question(turn, node, meant)  # "me lo recomendó una amiga": an option, named
         return True
-    if not asked and not is_required(node) and kind != "choice" and declines(text, turn.locale):
+    optional = not is_required(node) and kind not in ("choice", "free")  # free: kept as typed
+    if not asked and optional and declines(text, turn.locale):
         _reply_question(turn, node, {"skip": True})  # "no thanks", "I'd rather not say"
         return True
     if kind == "free" and not asked:

@@ -475,17 +475,38 @@ _DECLINES = {
 }
 
 
+_DECLINE_TAIL_WORDS = (
+    "say share answer give it that this thanks thank you please to none "
+    "decir decirlo darlo dar gracias contestar contestarlo responder por favor compartir "
+    "compartirlo lo eso ninguno"
+)
+_DECLINE_TAIL = frozenset(_DECLINE_TAIL_WORDS.split())
+
+
 def declines(text: str, locale: str = "en") -> bool:
-    """Says no to an optional question, not to anything else: "no thanks", "no, my first name
-    is fine", "prefiero no darlo". Never a question, never more than eight words, and never a
-    negated request for an action (that is matched as the action, and refused, elsewhere)."""
+    """Says no to an optional question, and nothing more: "no thanks", "I'd rather not say",
+    "no, my first name is fine", "prefiero no decirlo". A decline then a few words only after a
+    comma ("no, …"), so "no one calls me that" is no decline; never a question."""
     if "?" in text or "¿" in text:
         return False
     said = tokens(text, locale)
     if not said or len(said) > MAX_NAME_WORDS:
         return False
-    joined = " ".join(said) + " "
-    return any(joined.startswith(lead + " ") for lead in _DECLINES[_lang(locale)])
+    for lead in _DECLINES[_lang(locale)]:
+        words = lead.split()
+        if said[: len(words)] != words:
+            continue
+        tail = said[len(words) :]
+        if all(word in _DECLINE_TAIL for word in tail[:3]) and len(tail) <= 3:
+            return True
+        if re.match(r"\s*" + r"\W+".join(map(re.escape, words)) + r"\s*[,.;!]", _plain(text)):
+            return len(tail) <= 6
+    return False
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def negated(text: str, locale: str = "en") -> bool:
