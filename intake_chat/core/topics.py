@@ -808,15 +808,20 @@ class Index:
     dev set than its best single example (docs/topics.md); the best example is kept to explain.
     """
 
-    def __init__(self, examples: Sequence[tuple[str, str]], locale: str) -> None:
+    def __init__(
+        self, examples: Sequence[tuple[str, str]], locale: str, variants: bool = False
+    ) -> None:
         self.locale = locale
+        # Word variants (data/topic-words.json) for topics; the safety net's own index keeps
+        # the words as typed, as its reviewed figures were measured.
+        self._variants = variants
         self.topics = [topic for topic, _ in examples]
         self.texts = [text for _, text in examples]
         self._stems: dict[str, str] = {}
-        raw = [canonical(tokens(text, locale), locale) for text in self.texts]
+        raw = [self._words(text) for text in self.texts]
         self.vocabulary = sorted({word for words in raw for word in words})
-        variants = {word for key in _variant_tables()[_lang(locale)] for word in key}
-        self._known = set(self.vocabulary) | variants
+        table = _variant_tables()[_lang(locale)] if variants else {}
+        self._known = set(self.vocabulary) | {word for key in table for word in key}
         self._fixes: dict[str, str | None] = {}
         bags = [self._terms(words) for words in raw]
         self.topic_ids = sorted(set(self.topics))
@@ -863,8 +868,11 @@ class Index:
         return self._fixes[word] or word
 
     def bag(self, text: str) -> dict[str, int]:
-        words = canonical(tokens(text, self.locale), self.locale)
-        return self._terms([self._fix(word) for word in words])
+        return self._terms([self._fix(word) for word in self._words(text)])
+
+    def _words(self, text: str) -> list[str]:
+        said = tokens(text, self.locale)
+        return canonical(said, self.locale) if self._variants else said
 
     def ranked(self, text: str) -> list[tuple[str, float]]:
         """Topics that share a term with ``text``, best first (ties by id: deterministic)."""
@@ -915,6 +923,7 @@ def index_for(flow: Flow) -> dict[str, Index]:
                 for text in topic["examples"].get(locale, [])
             ],
             locale,
+            variants=True,
         )
         for locale in flow.locales
     }
