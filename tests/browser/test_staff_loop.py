@@ -64,9 +64,7 @@ def test_an_unanswered_question_becomes_a_topic_example_and_the_preview_explains
     saved(page)
     english = form.locator('.fe-examples[data-locale="en"]')
     expect(english.locator("legend")).to_contain_text(f"({held + 1})")
-    english.get_by_role(
-        "button", name=f"Remove example {held} in English (en): {QUESTION}"
-    ).click()
+    english.get_by_role("button", name=f"Remove example {held} in English (en): {QUESTION}").click()
     saved(page)
     expect(form.locator('.fe-examples[data-locale="en"] legend')).to_contain_text(f"({held})")
     assert_accessible(page)
