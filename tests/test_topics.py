@@ -375,6 +375,8 @@ def test_an_action_said_with_courtesy_words_runs(flow: Flow) -> None:
         ("i want to know why i feel this way", "en", False, True),
         ("any weekday morning", "en", False, True),
         ("i lost my job and need to talk", "en", False, False),
+        ("im new here, what does a session cost", "en", False, True),
+        ("sí, puede dejar un mensaje", "es", False, False),
     ],
 )
 def test_question_openings_and_the_ambiguous_ones(

@@ -443,6 +443,20 @@ def is_question(text: str, locale: str = "en", strict: bool = False) -> bool:
     """
     if "?" in text or "¿" in text:
         return True
+    if _opens_question(text, locale, strict):
+        return True
+    # "im new to this, what is counseling": a later clause that plainly asks, where no long
+    # answer is expected (not "sí, está bien")
+    first, *later = _CLAUSES.split(text)
+    if strict or (len(tokens(first, locale)) <= 2 and yes_or_no(first, locale) is not None):
+        return False  # "sí, puede dejar mensaje": a yes, then what it allows
+    return any(_opens_question(part, locale, True) for part in later if part.strip())
+
+
+_CLAUSES = re.compile(r"[,;:.!]+")
+
+
+def _opens_question(text: str, locale: str, strict: bool) -> bool:
     lang = _lang(locale)
     said = tokens(text, locale)
     while said:
@@ -488,8 +502,9 @@ _AUXILIARIES = _word_set(
 _AMOUNTS = _word_set("much many long often soon far old kind type sort")  # "how long is"
 _SUBJECTS = _word_set("i you he she we they it my your his her their our")
 _NOT_A_VERB_ES = _word_set("mi mis tu tus su sus el los las un una al del yo")
-# Spanish verbs that open questions but also answers ("necesito ayuda", "hay mucho estrés").
-_LOOSE_VERBS_ES = frozenset({"necesito", "hay", "puedo"})
+# Words that open questions but, in Spanish, as often answers ("necesito ayuda", "hay mucho
+# estrés", "cuando bebo pierdo el control"); "cuándo" with its accent still asks.
+_LOOSE_VERBS_ES = frozenset({"necesito", "hay", "puedo", "cuando"})
 _ACCENTED_OPENING = re.compile(r"[¿¡\s]*(qué|cómo|cuándo|dónde|quién|quiénes|cuánt[oa]s?|cuál)\b")
 
 
