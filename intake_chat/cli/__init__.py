@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from . import analytics_commands as analytics
 from . import db_commands as db
 from . import flow_commands as flow
 from . import init_command
@@ -29,3 +30,4 @@ main.add_command(db.group)
 main.add_command(referral.group)
 main.add_command(init_command.init)
 main.add_command(questionnaire.group)
+main.add_command(analytics.analytics_command)

@@ -25,13 +25,17 @@ from .topics import (
     CONFIDENT,
     SYNONYM_WEIGHT,
     Match,
+    asks,
+    change_named,
     declines,
+    informative,
     is_question,
     match,
     named_options,
     negated,
     not_a_name,
     not_pronouns,
+    only_pronouns,
     yes_or_no,
 )
 from .topics import (
@@ -424,7 +428,12 @@ def _takes(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) -> bool:
     """Whether the step itself accepts the reply (an option, a date, an email…)."""
     if node["type"] == "summary":
         raw = str(event.get("text", ""))
-        return match_option(raw, _summary_options(turn, node)) is not None or _confirms(raw)
+        options = _summary_options(turn, node)
+        return (
+            match_option(raw, options) is not None
+            or _confirms(raw)
+            or change_named(raw, options[1:], turn.locale) is not None
+        )
     return parse_answer(node, event, _choices(turn, node), turn.today, turn.locale).ok
 
 
@@ -440,7 +449,7 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     if kind in ("choice", "form") and _takes(turn, node, event):
         return False
     plainly = is_question(text, turn.locale, strict=True)
-    asked = plainly if kind == "free" else is_question(text, turn.locale)
+    asked = asks(text, turn.locale) if kind == "free" else is_question(text, turn.locale)
     if kind == "choice" and not plainly and (meant := _meant(turn, node, text, asked)) is not None:
         _reply_question(turn, node, meant)  # "me lo recomendó una amiga": an option, named
         return True
@@ -452,9 +461,15 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
         return False  # a long answer that mentions a topic word is still the answer
     if kind == "name" and not not_a_name(text, turn.locale):
         return False  # Hope, Grace, Paz: real names that are also words
-    if kind == "pronouns" and not not_pronouns(text, turn.locale):
-        return False
+    if kind == "pronouns" and "?" not in text and only_pronouns(text, turn.locale):
+        return False  # "she/her please", not "do they take insurance"
     found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
+    if kind == "pronouns" and not asked and not _clear(turn, found):
+        if not_pronouns(text, turn.locale):
+            turn.emit({"type": "invalid", "node": node["id"], "text": turn.message("short_answer")})
+            _emit_pending(turn)
+            return True
+        return False  # "no preference", "use my name"
     if kind == "free" and found.outcome == CONFIDENT and _long(text):
         found = Match(CLOSE, found.topic, found.score, found.example, None, 0.0)  # unsure: ask
     sure = (
@@ -466,7 +481,7 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
         _answer_topic(turn, found.topic)
         return True
     if not asked:
-        if kind in ("name", "pronouns"):
+        if kind == "name":
             turn.emit({"type": "invalid", "node": node["id"], "text": turn.message("short_answer")})
             _emit_pending(turn)
             return True
@@ -490,7 +505,7 @@ def _meant(
     if node["type"] == "summary":
         return None
     if node["input"] in BUTTONS:
-        said = None if maybe_asked else yes_or_no(text, turn.locale)
+        said = yes_or_no(text, turn.locale, plain=maybe_asked)
         buttons = BUTTONS[node["input"]]
         return None if said is None else {"choice": buttons[0 if said else 1][0]}
     named = named_options(text, _choices(turn, node), turn.locale)
@@ -525,7 +540,7 @@ def _usable_match(turn: _Turn, found: Match, text: str) -> Match:
     if topic is not None and "action" in topic:
         if negated(text, turn.locale):
             return Match("low", None, 0.0, None, None, 0.0)
-        thin = found.shared < 2 and len(words(text)) > 2
+        thin = found.shared < 2 and len(informative(text, turn.locale)) > 2
         if found.outcome == CONFIDENT and (found.score < DEFAULT_BAR.action or thin):
             return Match(CLOSE, found.topic, found.score, None, found.runner_up, found.runner_score)
     return found
@@ -722,6 +737,8 @@ def _reply_summary(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) 
     chosen = match_option(raw, options) if isinstance(raw, str) else None
     if chosen is None and isinstance(raw, str) and _confirms(raw):
         chosen = "confirm"
+    if chosen is None and isinstance(raw, str):
+        chosen = change_named(raw, options[1:], turn.locale)  # "change my email"
     if chosen is None:
         _invalid(turn, node, Parsed(error="choice"))
     elif chosen == "confirm":

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ __all__ = [
     "SCHEMA_PATH",
     "Flow",
     "check_instrument",
+    "consent_vars",
     "load_flow",
     "load_flows",
     "load_instrument",
@@ -807,3 +808,13 @@ def load_flows(directory: str | Path) -> dict[str, Flow]:
     if problems:
         raise FlowError(problems)
     return flows
+
+
+@lru_cache(maxsize=32)
+def consent_vars(flow: Flow) -> frozenset[str]:
+    """The variables of a flow's consent questions (what consent given or declined is read from)."""
+    return frozenset(
+        node["var"]
+        for node in flow.nodes.values()
+        if node["type"] == "question" and node["input"] == "consent"
+    )

@@ -82,6 +82,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Inbox", "staff.inbox", ("admin", "coordinator")),
     NavItem("Flows", "editor.index", ("admin", "editor")),
     NavItem("Unanswered questions", "questions.page", ("admin", "editor")),
+    NavItem("Drop-off funnel", "analytics.page", ("admin", "editor")),
     NavItem("Live chat", "live.queue", ("admin", "coordinator")),
     NavItem("Staff", "staff.users", ("admin",)),
     NavItem("Integrations", "staff.tokens", ("admin",)),
@@ -445,7 +446,7 @@ def disable_totp() -> BaseResponse:
 # --- the inbox ------------------------------------------------------------------------------
 
 
-def _parse_date(raw: str, label: str, problems: list[str]) -> date | None:
+def parse_date(raw: str, label: str, problems: list[str]) -> date | None:
     if not raw:
         return None
     try:
@@ -490,8 +491,8 @@ def inbox_filter(args: Any, me: int) -> tuple[InboxFilter, list[str]]:
         InboxFilter(
             status=status or None,
             urgent=urgent,
-            date_from=_parse_date(args.get("from", ""), "From", problems),
-            date_to=_parse_date(args.get("to", ""), "To", problems),
+            date_from=parse_date(args.get("from", ""), "From", problems),
+            date_to=parse_date(args.get("to", ""), "To", problems),
             assignee=assignee,
             query=args.get("q", "")[:200],
         ),
@@ -1007,8 +1008,8 @@ def audit() -> str:
         actor=request.args.get("actor", "")[:64],
         action=request.args.get("action", "")[:64],
         subject=request.args.get("subject", "")[:128].strip(),
-        date_from=_parse_date(request.args.get("from", ""), "From", problems),
-        date_to=_parse_date(request.args.get("to", ""), "To", problems),
+        date_from=parse_date(request.args.get("from", ""), "From", problems),
+        date_to=parse_date(request.args.get("to", ""), "To", problems),
         before_id=row_id(before),
     )
     with get_db().read() as conn:
