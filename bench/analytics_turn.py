@@ -6,8 +6,10 @@
 Each conversation walks the shipped intake flow from start to the submitted referral through the
 real service (engine, safety rules, storage; a SQLite file, or a fresh schema of the PostgreSQL
 database given). Prints, per
-setting, the median and p90 time per turn and the SQL statements per turn, then the median of the
-per-round ratios on/off. No bound: the figures go in docs/analytics.md.
+setting, the median and p90 time per turn and the SQL statements per turn, the median of the
+per-round ratios on/off, and the time spent in the funnel's own step (``Service._record_funnel``,
+timed inside the turns of the "on" runs) as a share of those turns' time: on a busy machine the
+ratio swings with the load, the share much less. No bound: the figures go in docs/analytics.md.
 """
 
 from __future__ import annotations
@@ -119,6 +121,15 @@ def main() -> None:
         rules = detection.load_rules(ROOT / "flows" / "safety.json")
         service = Service(db, {flow.id: flow}, config, safety=safety_from_rules(rules))
         counter = Counter()
+        spent: list[float] = []
+        record = service._record_funnel
+
+        def timed(*args: Any) -> None:
+            started = time.perf_counter()
+            record(*args)
+            spent.append(time.perf_counter() - started)
+
+        service._record_funnel = timed  # type: ignore[method-assign]
         event.listen(db.engine, "before_cursor_execute", counter)
         per_conversation = conversation(service, [])  # warms caches (flow, statements, pool)
         results: dict[bool, list[float]] = {False: [], True: []}
@@ -150,6 +161,11 @@ def main() -> None:
             f"p90 {p90 * 1e6:7.0f} µs, {statistics.mean(statements[setting]):.2f} statements/turn"
         )
     added = statistics.mean(statements[True]) - statistics.mean(statements[False])
+    share = sum(spent) / sum(results[True])
+    print(
+        f"funnel step inside the turns: median {statistics.median(spent) * 1e6:.0f} µs, "
+        f"{share:.1%} of the turns' time"
+    )
     print(
         f"on/off: median of round ratios {statistics.median(ratios):.3f} "
         f"(rounds: {', '.join(f'{r:.3f}' for r in ratios)}); +{added:.2f} statements/turn"
