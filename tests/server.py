@@ -165,6 +165,7 @@ INTAKE_ANSWERS: dict[str, dict[str, Any]] = {
     "ask_email": {"text": "ana@example.org"},
     "ask_phone": {"text": "+1 617 555 0100"},
     "ask_voicemail": {"choice": "yes"},
+    "checkin_offer": {"choice": "no"},  # the optional check-in: declined (one click)
     "ask_state": {"choice": "MA"},
     "ask_session_format": {"choice": "telehealth"},
     "ask_insurance": {"choice": "self_pay"},

@@ -428,7 +428,8 @@ class Service:
         resources = getattr(self.safety, "resources", None)
         shown_again = False
         if hit is None and asked and resources is not None:
-            hit = resources(session.locale, str(asked[0].get("node", "")))
+            node, category = str(asked[0].get("node", "")), asked[0].get("category")
+            hit = resources(session.locale, node, *([category] if category else []))
             shown_again = bool(asked[0].get("again"))
         bot = _bot_events(result.events)
         errors = [event for event in result.events if event.get("type") == "error"]
@@ -879,11 +880,14 @@ class RuleSafety:
             events=safety_rules.response_events(detection, locale, self.rules),
         )
 
-    def resources(self, locale: str, node: str) -> SafetyHit:
+    def resources(self, locale: str, node: str, category: str = "help_requested") -> SafetyHit:
+        """The crisis panel a flow step asks for: an "I need help now" choice
+        (``help_requested``) or a questionnaire's risk item answered above its lowest option
+        (``risk_item``); flagged and alerted like typed crisis words."""
         detection = safety_rules.Detection(level="crisis", category="default")
         return SafetyHit(
             level="crisis",
-            category="help_requested",
+            category=category,
             rule=f"flow:{node}",
             events=safety_rules.response_events(detection, locale, self.rules),
         )

@@ -312,7 +312,7 @@ def _within_words(raw: str, found: re.Match[str] | None) -> str | None:
     ):
         return None  # part of a longer token: not a value said on its own
     rest = (raw[: found.start()] + " " + raw[found.end() :]).replace(":", " ")
-    if len(rest.split()) > _LEAD_WORDS or re.search(r"[^\w\s.,!]|\d", rest):
+    if len(rest.split()) > _LEAD_WORDS or re.search(r"[^\w\s.,!'’]|\d", rest):
         return None  # a sentence, or more digits ("ext 3") that would be lost
     return found.group(0)
 
