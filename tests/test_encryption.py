@@ -182,6 +182,9 @@ def test_with_a_key_nothing_typed_is_stored_in_clear_and_all_of_it_reads_back(
     referral_id, session_id = referral_with_everything(service, sealed_db)
     with sealed_db.transaction() as conn:
         unanswered.record(conn, flow_id="intake", locale="en", node="topic", text=f"? {MARKER}")
+    in_crisis = Visitor(service).start()  # alerts staff: audit, outbox and flags as well
+    in_crisis.reply(text=f"I want to kill myself {MARKER}")
+    assert in_crisis.session.crisis_level == "crisis"
 
     assert raw_places(sealed_db, MARKER) == []
     assert raw_places(sealed_db, "Ana") == []

@@ -287,7 +287,8 @@ class Database:
             if self.sealing.checked:
                 return
             with self._transaction() as conn:
-                keys.settle(conn, self.sealing)
+                writing = keys.settle(conn, self.sealing.keyring)
+            self.sealing.writing, self.sealing.checked = writing, True  # once committed
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -19,7 +19,6 @@ from ..core import sealing
 from ..core.errors import EncryptionError
 from ..core.sealing import Keyring
 from .schema import metadata, utcnow
-from .sealed import Sealing
 
 AREA = "encryption"
 
@@ -48,22 +47,21 @@ KEY_SETTINGS = "INTAKE_ENCRYPTION_KEY or INTAKE_ENCRYPTION_KEY_FILE"
 # --- the start-up check ---------------------------------------------------------------------
 
 
-def settle(conn: Connection, state: Sealing) -> None:
+def settle(conn: Connection, keyring: Keyring | None) -> bool:
     """Check the configured keys against the database and decide how new values are written:
-    sealed with the current key, or (no key and a database that never was encrypted) in clear.
+    True, sealed with the current key; False (no key, and a database that never was encrypted),
+    in clear.
 
     A key on a database without keys turns encryption on; a new key beside the old ones in
     INTAKE_ENCRYPTION_OLD_KEYS starts a rotation. Anything else that does not match raises
     EncryptionError naming the setting, and nothing may be written.
     """
-    keyring = state.keyring
     if not sa.inspect(conn).has_table(encryption_keys.name):
         if keyring is not None:
             raise EncryptionError(
                 "the database has no encryption area yet: run `intake-chat db migrate` first"
             )
-        state.checked, state.writing = True, False
-        return
+        return False
     if conn.dialect.name == "postgresql":  # two instances starting with a new key register it once
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(4242002)"))
     rows = {row.key_id: row for row in conn.execute(sa.select(encryption_keys))}
@@ -74,8 +72,7 @@ def settle(conn: Connection, state: Sealing) -> None:
                 f"the database is encrypted (key {_current_id(live)}) and no key is configured: "
                 f"set {KEY_SETTINGS}"
             )
-        state.checked, state.writing = True, False
-        return
+        return False
     now = utcnow()
     current = keyring.current
     if not live:
@@ -107,7 +104,7 @@ def settle(conn: Connection, state: Sealing) -> None:
                 f"values sealed with key {kid} remain (a rotation has not finished): give that "
                 "key in INTAKE_ENCRYPTION_OLD_KEYS, then run `intake-chat db rotate-key`"
             )
-    state.checked, state.writing = True, True
+    return True
 
 
 def _current_id(live: dict[str, Any]) -> str:

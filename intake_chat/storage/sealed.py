@@ -32,7 +32,6 @@ class Sealing:
     keyring: Keyring | None
     checked: bool = False
     writing: bool = False
-    refusal: str = ""  # why writes are refused (the database is encrypted and no key was given)
 
 
 def sealing_of(dialect: Dialect) -> Sealing:
@@ -51,12 +50,11 @@ def is_sealing(conn: Connection) -> bool:
 
 def _writer(place: str, dialect: Dialect) -> Keyring | None:
     """The keyring to seal a new value with, None to write it in clear; refuses while the
-    database's encryption state is unknown or says no value may be written."""
+    database's encryption state is unknown."""
     state = sealing_of(dialect)
-    if not state.checked or state.refusal:
+    if not state.checked:
         raise StorageError(
-            state.refusal
-            or f"refusing to write {place} before the database's encryption state was checked"
+            f"refusing to write {place} before the database's encryption state was checked"
         )
     return state.keyring if state.writing else None
 
@@ -121,8 +119,6 @@ class SealedText(_Sealed):
     """A text column."""
 
     cache_ok = True
-
-
 
 
 def sealed_columns(metadata: sa.MetaData) -> list[sa.Column[Any]]:
