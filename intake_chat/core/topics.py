@@ -682,7 +682,16 @@ def not_a_name(text: str, locale: str = "en") -> bool:
             break
     if len(words) > MAX_NAME_WORDS:
         return True
-    return len(words) > 1 and any(word in _NOT_NAME_WORDS[lang] for word in words)
+    unnamed = _NOT_NAME_WORDS[lang] | _ASKING_WORDS[lang]
+    return len(words) > 1 and any(word in unnamed for word in words)
+
+
+# The words that open questions, less the ones that are also names ("Will", "May", "Dan"): "cuanto
+# cuesta la consulta" is no name.
+_ASKING_WORDS = {
+    lang: frozenset(words - {"will", "may", "can", "might", "dan"})
+    for lang, words in _QUESTION_WORDS.items()
+}
 
 
 # --- options named in a typed answer ("video works for me" at a telehealth / in person choice)
