@@ -53,6 +53,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "ask_therapist_prefs": {"skip": True},
     "ask_reason": {"text": "Trouble sleeping since the move"},
     "ask_referral_source": {"choice": "friend_family"},
+    "checkin_offer": {"choice": "no"},
     "review": {"choice": "confirm"},
 }
 
