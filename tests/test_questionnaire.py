@@ -16,6 +16,8 @@ from server import INTAKE_ANSWERS, ThreadServer, WsVisitor, ends_turn
 from staff_helpers import Console, build_console, cheap_hashes  # noqa: F401  (autouse fixture)
 from test_fhir import resources, validated
 
+from intake_chat.core import engine
+from intake_chat.core.flows import load_flow
 from intake_chat.storage import conversations as chat_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,7 @@ BAND_LABELS = [band["label"] for band in DEMO["bands"]]
 # total 2+1+3+0+0 = 6: the "some" band (4-7); the risk item at its lowest option
 CALM = {"enjoyment": "most_days", "mood": "a_few_days", "worry": "every_day", "rest": "not_at_all"}
 CALM["self_harm"] = "not_at_all"
+TODAY = "2026-11-26"
 
 
 @pytest.fixture
@@ -250,3 +253,33 @@ def test_declining_the_check_in_is_one_click_and_changes_nothing_else(
     assert not [key for key in referral["answers"] if key.startswith("checkin:")]
     client, _ = console.client("coordinator")
     assert "Instrument checkin-demo" not in client.get(f"/staff/referrals/{referral['id']}").text
+
+
+def test_nothing_said_to_the_visitor_depends_on_the_score() -> None:
+    """The real engine through the shipped flow: the lowest and the highest possible totals (the
+    risk item at its lowest both times) say exactly the same words after every answer."""
+    flow = load_flow(ROOT / "flows" / "intake.json")
+
+    def said(points: int) -> list[list[Any]]:
+        choice = next(v for v, p in POINTS.items() if p == points)
+        items = {item: choice for item in ITEMS} | {"self_harm": "not_at_all"}
+        result = engine.step(flow, None, {"type": "start", "locale": "en", "today": TODAY})
+        turns = []
+        while result.events[-1]["type"] == "ask":
+            reply = reply_for(result.events[-1], items, "en")
+            result = engine.step(flow, result.state, {**reply, "today": TODAY})
+            turns.append([(e["type"], e.get("text"), e.get("input")) for e in result.events])
+        return turns
+
+    lowest, highest = said(min(POINTS.values())), said(max(POINTS.values()))
+    assert len(lowest) == len(highest) > len(ITEMS)
+    for low, high in zip(lowest, highest, strict=True):
+        assert _without_values(low) == _without_values(high)
+
+
+def _without_values(turn: list[list[Any]]) -> list[Any]:
+    """A turn's words, without the ``value`` an ask echoes back (the summary's own answers)."""
+    return [
+        (kind, text, {k: v for k, v in (ask or {}).items() if k != "value"})
+        for kind, text, ask in turn
+    ]

@@ -400,6 +400,12 @@ def test_question_openings_and_the_ambiguous_ones(
         ("ask_dob", "en", "July 14, 1992", "dob", "1992-07-14"),
         ("ask_dob", "es", "14 de julio de 1992", "dob", "1992-07-14"),
         ("ask_email", "en", "it's jo.b@example.org", "email", "jo.b@example.org"),
+        ("ask_dob", "en", "its 04-28-1990", "dob", "1990-04-28"),
+        ("ask_dob", "es", "nací el 28 de abril de 1990", "dob", "1990-04-28"),
+        ("ask_dob", "es", "mi fecha es 28/04/1990", "dob", "1990-04-28"),
+        ("ask_first_name", "en", "hi, i'm Sam", "first_name", None),
+        ("consent", "es", "está bien", "consent", None),
+        ("consent", "en", "i consent", "consent", None),
         ("ask_pronouns", "en", "any pronouns are fine", "pronouns", None),
         ("ask_pronouns", "en", "no preference", "pronouns", None),
         ("ask_pronouns", "es", "él", "pronouns", None),
@@ -461,7 +467,14 @@ def test_a_typed_change_at_the_summary_opens_that_answer_and_sends_nothing(
 
 @pytest.mark.parametrize(
     ("text", "locale"),
-    [("no thanks", "en"), ("no, my first name is fine", "en"), ("prefiero no decirlo", "es")],
+    [
+        ("no thanks", "en"),
+        ("no, my first name is fine", "en"),
+        ("nope that's fine", "en"),
+        ("just my first name", "en"),
+        ("prefiero no decirlo", "es"),
+        ("el mismo", "es"),
+    ],
 )
 def test_declining_an_optional_name_skips_it(flow: Flow, text: str, locale: str) -> None:
     result = reply(flow, at(flow, "ask_preferred_name", locale), text)

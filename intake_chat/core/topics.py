@@ -558,6 +558,14 @@ _DECLINES = {
         "not really",
         "n a",
         "na",
+        "same",
+        "the same",
+        "same one",
+        "the same one",
+        "same as above",
+        "my first name",
+        "just my first name",
+        "first name is fine",
     ),
     "es": (
         "no",
@@ -571,14 +579,19 @@ _DECLINES = {
         "mejor no",
         "no quiero",
         "no hace falta",
+        "el mismo",
+        "igual",
+        "mi nombre",
+        "el mismo nombre",
+        "solo mi nombre",
     ),
 }
 
 
 _DECLINE_TAIL_WORDS = (
-    "say share answer give it that this thanks thank you please to none "
+    "say share answer give it that this thanks thank you please to none is fine ok okay good "
     "decir decirlo darlo dar gracias contestar contestarlo responder por favor compartir "
-    "compartirlo lo eso ninguno"
+    "compartirlo lo eso ninguno esta bien asi"
 )
 _DECLINE_TAIL = frozenset(_DECLINE_TAIL_WORDS.split())
 
@@ -640,6 +653,7 @@ def only_pronouns(text: str, locale: str = "en") -> bool:
     return bool(said & _PRONOUNS[lang]) and said <= _PRONOUNS[lang] | _PRONOUN_GLUE[lang]
 
 
+_GREETINGS = _word_set("hi hello hey hiya ok okay so well um hola buenas buenos bueno pues oye")
 _COURTESY = (("please",), ("thanks",), ("thank", "you"), ("por", "favor"), ("gracias",))
 
 
@@ -652,8 +666,11 @@ def not_a_name(text: str, locale: str = "en") -> bool:
     """
     if "?" in text or "¿" in text:
         return True
-    said = " ".join(tokens(text, locale))
     lang = _lang(locale)
+    said_words = tokens(text, locale)
+    while len(said_words) > 1 and said_words[0] in _GREETINGS:  # "hi, i'm Sam", "hola, soy Ana"
+        said_words = said_words[1:]
+    said = " ".join(said_words)
     for lead in sorted(_NAME_LEADS[lang], key=len, reverse=True):
         if said.startswith(lead + " "):
             said = said[len(lead) + 1 :]
@@ -665,7 +682,16 @@ def not_a_name(text: str, locale: str = "en") -> bool:
             break
     if len(words) > MAX_NAME_WORDS:
         return True
-    return len(words) > 1 and any(word in _NOT_NAME_WORDS[lang] for word in words)
+    unnamed = _NOT_NAME_WORDS[lang] | _ASKING_WORDS[lang]
+    return len(words) > 1 and any(word in unnamed for word in words)
+
+
+# The words that open questions, less the ones that are also names ("Will", "May", "Dan"): "cuanto
+# cuesta la consulta" is no name.
+_ASKING_WORDS = {
+    lang: frozenset(words - {"will", "may", "can", "might", "dan"})
+    for lang, words in _QUESTION_WORDS.items()
+}
 
 
 # --- options named in a typed answer ("video works for me" at a telehealth / in person choice)
@@ -846,6 +872,8 @@ _YES = {
         "correct",
         "accept",
         "ahead",
+        "consent",
+        "agreed",
     },
     "es": {
         "si",
@@ -860,10 +888,12 @@ _YES = {
         "acepto",
         "adelante",
         "correcto",
+        "consiento",
     },
 }
 
 
+_YES_GLUE = _word_set("it is that all esta todo asi me parece muy por favor please thanks gracias")
 _LOOSE_YES = frozenset({"si", "bien", "bueno", "fine", "ok", "okay"})  # "si…", "que tan bien…"
 
 
@@ -876,6 +906,8 @@ def yes_or_no(text: str, locale: str, plain: bool = False) -> bool | None:
     lang = _lang(locale)
     if said & _NEGATIONS[lang]:
         return None if plain else False
+    if plain and said & _YES[lang] and said <= _YES[lang] | _YES_GLUE:
+        return True  # "está bien", "ok that's fine": nothing but a yes
     yes = _YES[lang] - _LOOSE_YES if plain else _YES[lang]
     return True if said & yes else None
 
