@@ -172,6 +172,9 @@ def test_a_name_is_refused_only_when_it_is_plainly_not_one(
         ("ask_dob", "es", "y si no me gusta el terapeuta", "switching_therapists"),
         ("ask_pronouns", "en", "how long is the wait", "waitlist"),
         ("ask_reason", "es", "qué es exactamente la terapia", "what_is_therapy"),
+        ("ask_first_name", "es", "cuanto cuesta la consulta", "payment"),
+        ("ask_first_name", "en", "insurance", "insurance"),
+        ("ask_reason", "es", "puedo hablar con una psicóloga por zoom", "telehealth"),
     ],
 )
 def test_a_question_is_answered_in_place_and_the_step_asked_again_with_all_state_kept(
@@ -359,8 +362,18 @@ def test_pronouns_are_told_from_a_question_that_uses_them(flow: Flow) -> None:
     assert "pronouns" not in result.state["answers"] and said_topics(result)
 
 
-def test_an_action_said_with_courtesy_words_runs(flow: Flow) -> None:
-    result = reply(flow, at(flow, "ask_dob"), "restart this please")
+@pytest.mark.parametrize(
+    ("node", "locale", "text"),
+    [
+        ("ask_dob", "en", "restart this please"),
+        ("ask_reason", "en", "start over"),
+        ("ask_therapist_prefs", "es", "empezar de nuevo"),
+    ],
+)
+def test_a_bare_restart_runs_even_at_a_long_answer(
+    flow: Flow, node: str, locale: str, text: str
+) -> None:
+    result = reply(flow, at(flow, node, locale), text)
     assert any(e.get("node") == flow.start for e in result.events)
 
 
