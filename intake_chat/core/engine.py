@@ -17,6 +17,7 @@ from typing import Any
 from .answers import BUTTONS, Parsed, is_required, match_option, parse_answer, parse_date
 from .errors import FlowError, Problem
 from .flows import Flow
+from .instruments import is_risk_answer
 from .protocol import AskInput, BotEvent, Effect, Option, Step
 from .textfmt import DEFAULT_MESSAGES, interpolate, localize, render_value, words
 from .topics import (
@@ -69,6 +70,7 @@ NODE_KEYS: dict[str, frozenset[str]] = {
     "summary": _COMMON | {"text", "fields", "confirm"},
     "handoff": _COMMON | {"text", "queued_text", "mode", "fields", "optional_fields"},
     "end": _COMMON | {"text"},
+    "questionnaire": _COMMON | {"instrument", "required"},
 }
 
 
@@ -688,7 +690,30 @@ def _reply_question(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any])
     history = turn.state["history"]
     history.append({"node": node["id"], "stack": _copy(turn.state["stack"])})
     del history[:-MAX_HISTORY]
+    said = len(turn.events)
     _run(turn, _after_answer(turn.flow, node, parsed.value))
+    if node.get("risk") and _risk_answer(turn.flow, node, parsed.value):
+        _risk_response(turn, node, said)
+
+
+def _risk_answer(flow: Flow, node: dict[str, Any], value: Any) -> bool:
+    questionnaire = flow.node(node["questionnaire"])
+    instrument = flow.data["instruments"][questionnaire["instrument"]]
+    return is_risk_answer(instrument, node["id"].split(":", 1)[1], value)
+
+
+def _risk_response(turn: _Turn, node: dict[str, Any], said: int) -> None:
+    """A risk item answered above its lowest option: the crisis response a crisis message gets
+    (the service shows the safety file's panel, flags the session urgent and alerts staff,
+    category ``risk_item``), then the same pause before any further question. The visitor is
+    told nothing about the answer itself."""
+    turn.effects.append({"type": "crisis_resources", "node": node["id"], "category": "risk_item"})
+    if turn.state["status"] != "asking":
+        return
+    asked = [n for n, e in enumerate(turn.events) if n >= said and e["type"] == "ask"]
+    if asked:
+        del turn.events[asked[-1]]  # the next question waits until the visitor says go on
+    _care_check(turn)
 
 
 def _after_answer(flow: Flow, node: dict[str, Any], value: Any) -> str | None:
@@ -843,6 +868,7 @@ def _push(turn: _Turn, frame: dict[str, Any]) -> None:
 
 
 def _node_path(flow: Flow, node_id: str) -> str:
+    node_id = flow.node(node_id).get("questionnaire", node_id)  # an item: its questionnaire
     section = flow.section_of[node_id]
     return f"$.sections.{section}.nodes[{flow.sections[section].index(node_id)}]"
 
@@ -894,6 +920,14 @@ def _goto(turn: _Turn, node: dict[str, Any]) -> str:
     return str(node["target"])
 
 
+def _questionnaire(turn: _Turn, node: dict[str, Any]) -> str:
+    """Say the instrument's introduction (what it is about, the recall period), then ask its
+    first item; the items are questions of their own (flows.py builds them)."""
+    instrument = turn.flow.data["instruments"][node["instrument"]]
+    turn.emit({"type": "message", "node": node["id"], "text": turn.say(instrument["intro"])})
+    return f"{node['id']}:{instrument['items'][0]['id']}"
+
+
 def _include(turn: _Turn, node: dict[str, Any]) -> str:
     _push(turn, {"kind": "include", "node": node["id"]})
     return turn.flow.sections[node["section"]][0]
@@ -911,6 +945,8 @@ def _handoff(turn: _Turn, node: dict[str, Any]) -> None:
     for var in node.get("optional_fields", []):
         if _answered(turn.answers.get(var)):
             fields[var] = turn.answers[var]
+    # Questionnaire items travel with every referral (a skipped one as null): staff score them.
+    fields.update((var, value) for var, value in turn.answers.items() if ":" in var)
     labels = _labels(turn.flow, turn.flow.default_locale)
     display = {var: render_value(value, labels.get(var)) for var, value in fields.items()}
     turn.effects.append(
@@ -945,6 +981,7 @@ _NODES: dict[str, Callable[[_Turn, dict[str, Any]], str | None]] = {
     "include": _include,
     "handoff": _handoff,
     "end": _end,
+    "questionnaire": _questionnaire,
 }
 
 
