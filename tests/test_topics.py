@@ -19,16 +19,23 @@ FLOW_FILE = ROOT / "flows" / "intake.json"
 HELDOUT = ROOT / "tests" / "eval" / "topics" / "heldout.jsonl"
 DEV = ROOT / "tests" / "dev" / "topics" / "dev.jsonl"
 
-# The held-out bar: a little below the figures measured when the matcher landed (docs/topics.md).
+# The held-out bars: at (a hair below) the figures of the last once-only run (docs/topics.md).
 HELDOUT_BAR = [
-    *("--min-topic", "0.80", "--max-taken", "0.03", "--min-answers", "0.74"),
-    *("--max-negations", "0", "--min-f1", "0.84"),
+    *("--min-topic", "0.85", "--max-taken", "0.015", "--min-answers", "0.92"),
+    *("--max-negations", "0", "--min-f1", "0.89"),
+]
+HELDOUT2 = ROOT / "tests" / "eval" / "topics2" / "heldout.jsonl"
+HELDOUT2_BAR = [
+    *("--min-topic", "0.75", "--max-taken", "0.055", "--min-answers", "0.85"),
+    *("--max-negations", "0", "--min-f1", "0.83"),
 ]
 DEV_BAR = ["--min-topic", "0.90", "--max-taken", "0.01", "--min-answers", "0.90"]
-# Later dev rounds (docs/topics.md): dev2 was tuned on, dev3 was written before it was measured.
+# Later dev rounds (docs/topics.md): dev2 and dev4 were tuned on, dev3 was written before it
+# was measured.
 DEV_ROUNDS = {
     "dev2.jsonl": ["--min-topic", "0.92", "--max-taken", "0.01", "--min-answers", "0.97"],
     "dev3.jsonl": ["--min-topic", "0.85", "--max-taken", "0.01", "--min-answers", "0.95"],
+    "dev4.jsonl": ["--min-topic", "0.96", "--max-taken", "0", "--min-answers", "0.99"],
 }
 
 
@@ -58,8 +65,9 @@ def said_topics(result: engine.Step) -> list[str]:
 # --- flow test (CI)
 
 
-def test_the_held_out_set_passes_its_bar() -> None:
-    result = flow_test("--tests", str(HELDOUT), "--summary", *HELDOUT_BAR)
+@pytest.mark.parametrize(("path", "bar"), [(HELDOUT, HELDOUT_BAR), (HELDOUT2, HELDOUT2_BAR)])
+def test_the_held_out_sets_pass_their_bars(path: Path, bar: list[str]) -> None:
+    result = flow_test("--tests", str(path), "--summary", *bar)
     assert result.exit_code == 0, result.output
     assert "questions answered on topic in place" in result.output
 
