@@ -424,7 +424,7 @@ _QUESTION_OPENINGS = {
 # way" is what brings someone to therapy).
 _LOOSE_OPENINGS = {
     "en": ("i want to know", "i need to know", "tell me about", "explain", "can you tell me"),
-    "es": ("quiero saber", "necesito saber", "digame", "expliqueme", "me puede decir"),
+    "es": ("quiero saber", "necesito saber", "digame", "expliqueme", "me puede decir", "para que"),
 }
 # Words before the question proper that say nothing ("so what is…", "y cuánto cuesta…").
 _LEAD_FILLER = {
@@ -502,10 +502,12 @@ _AUXILIARIES = _word_set(
 _AMOUNTS = _word_set("much many long often soon far old kind type sort")  # "how long is"
 _SUBJECTS = _word_set("i you he she we they it my your his her their our")
 _NOT_A_VERB_ES = _word_set("mi mis tu tus su sus el los las un una al del yo")
-# Words that open questions but, in Spanish, as often answers ("necesito ayuda", "hay mucho
-# estrés", "cuando bebo pierdo el control"); "cuándo" with its accent still asks.
-_LOOSE_VERBS_ES = frozenset({"necesito", "hay", "puedo", "cuando"})
-_ACCENTED_OPENING = re.compile(r"[¿¡\s]*(qué|cómo|cuándo|dónde|quién|quiénes|cuánt[oa]s?|cuál)\b")
+# Words that open questions but, in Spanish, as often answers ("necesito ayuda con mi
+# ansiedad", "cuando bebo pierdo el control"); "cuándo" with its accent still asks.
+_LOOSE_VERBS_ES = frozenset({"necesito", "cuando"})
+_ACCENTED_OPENING = re.compile(
+    r"[¿¡\s]*(?:para |por )?(qué|cómo|cuándo|dónde|quién|quiénes|cuánt[oa]s?|cuál)\b"
+)
 
 
 def _asks(said: Sequence[str]) -> bool:
@@ -558,6 +560,14 @@ _DECLINES = {
         "not really",
         "n a",
         "na",
+        "same",
+        "the same",
+        "same one",
+        "the same one",
+        "same as above",
+        "my first name",
+        "just my first name",
+        "first name is fine",
     ),
     "es": (
         "no",
@@ -571,14 +581,19 @@ _DECLINES = {
         "mejor no",
         "no quiero",
         "no hace falta",
+        "el mismo",
+        "igual",
+        "mi nombre",
+        "el mismo nombre",
+        "solo mi nombre",
     ),
 }
 
 
 _DECLINE_TAIL_WORDS = (
-    "say share answer give it that this thanks thank you please to none "
+    "say share answer give it that this thanks thank you please to none is fine ok okay good "
     "decir decirlo darlo dar gracias contestar contestarlo responder por favor compartir "
-    "compartirlo lo eso ninguno"
+    "compartirlo lo eso ninguno esta bien asi"
 )
 _DECLINE_TAIL = frozenset(_DECLINE_TAIL_WORDS.split())
 
@@ -640,6 +655,7 @@ def only_pronouns(text: str, locale: str = "en") -> bool:
     return bool(said & _PRONOUNS[lang]) and said <= _PRONOUNS[lang] | _PRONOUN_GLUE[lang]
 
 
+_GREETINGS = _word_set("hi hello hey hiya ok okay so well um hola buenas buenos bueno pues oye")
 _COURTESY = (("please",), ("thanks",), ("thank", "you"), ("por", "favor"), ("gracias",))
 
 
@@ -652,8 +668,11 @@ def not_a_name(text: str, locale: str = "en") -> bool:
     """
     if "?" in text or "¿" in text:
         return True
-    said = " ".join(tokens(text, locale))
     lang = _lang(locale)
+    said_words = tokens(text, locale)
+    while len(said_words) > 1 and said_words[0] in _GREETINGS:  # "hi, i'm Sam", "hola, soy Ana"
+        said_words = said_words[1:]
+    said = " ".join(said_words)
     for lead in sorted(_NAME_LEADS[lang], key=len, reverse=True):
         if said.startswith(lead + " "):
             said = said[len(lead) + 1 :]
@@ -665,7 +684,16 @@ def not_a_name(text: str, locale: str = "en") -> bool:
             break
     if len(words) > MAX_NAME_WORDS:
         return True
-    return len(words) > 1 and any(word in _NOT_NAME_WORDS[lang] for word in words)
+    unnamed = _NOT_NAME_WORDS[lang] | _ASKING_WORDS[lang]
+    return len(words) > 1 and any(word in unnamed for word in words)
+
+
+# The words that open questions, less the ones that are also names ("Will", "May", "Dan"): "cuanto
+# cuesta la consulta" is no name.
+_ASKING_WORDS = {
+    lang: frozenset(words - {"will", "may", "can", "might", "dan"})
+    for lang, words in _QUESTION_WORDS.items()
+}
 
 
 # --- options named in a typed answer ("video works for me" at a telehealth / in person choice)
@@ -846,6 +874,8 @@ _YES = {
         "correct",
         "accept",
         "ahead",
+        "consent",
+        "agreed",
     },
     "es": {
         "si",
@@ -860,10 +890,12 @@ _YES = {
         "acepto",
         "adelante",
         "correcto",
+        "consiento",
     },
 }
 
 
+_YES_GLUE = _word_set("it is that all esta todo asi me parece muy por favor please thanks gracias")
 _LOOSE_YES = frozenset({"si", "bien", "bueno", "fine", "ok", "okay"})  # "si…", "que tan bien…"
 
 
@@ -876,6 +908,8 @@ def yes_or_no(text: str, locale: str, plain: bool = False) -> bool | None:
     lang = _lang(locale)
     if said & _NEGATIONS[lang]:
         return None if plain else False
+    if plain and said & _YES[lang] and said <= _YES[lang] | _YES_GLUE:
+        return True  # "está bien", "ok that's fine": nothing but a yes
     yes = _YES[lang] - _LOOSE_YES if plain else _YES[lang]
     return True if said & yes else None
 

@@ -200,6 +200,20 @@ class _Hit:
         return _RANK[self.level], layer > 0, -self.order, layer, -self.first
 
 
+def _denial(hit: _Hit, hits: list[_Hit]) -> bool:
+    """A negated match that is not inside an alarm's own words: in "ya no voy a ser carga para
+    nadie" the "no" is part of the risk, not the visitor denying it."""
+    if "negated" not in hit.reasons:
+        return False
+    return not any(
+        other.level in ("concern", "crisis")
+        and "negated" not in other.reasons
+        and other.first <= hit.first
+        and hit.last <= other.last
+        for other in hits
+    )
+
+
 def _denied(hit: _Hit) -> _Hit:
     """An escalated hit back at concern when the message also denies the risk."""
     if "imminent" not in hit.reasons or "negated" in hit.reasons:
@@ -241,7 +255,7 @@ def detect(
     # a visitor who denies the risk in the same message ("I'm not suicidal, I just keep a rope in
     # my car") gets a concern, not an escalated crisis; "... but the pills are next to me" is
     # still a crisis by the negated match's own method marker after "but"
-    denied = any("negated" in hit.reasons for hit in hits)
+    denied = any(_denial(hit, hits) for hit in hits)
     if denied:
         hits = [_denied(hit) for hit in hits]
     over_concern = any(hit.level == "advice" and hit.rule.over_concern for hit in hits)
