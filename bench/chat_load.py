@@ -335,7 +335,11 @@ def load(server: Server, args: argparse.Namespace) -> dict[str, Any]:
     gathered = [results.get(timeout=1800) for _ in procs]
     sampler.stop()
     for profiler in profilers:
-        profiler.wait(120)
+        try:
+            profiler.wait(args.profile_seconds + 30)
+        except subprocess.TimeoutExpired:  # sampling a thousand threads can outlast the run
+            profiler.kill()
+            profiler.wait()
     for proc in procs:
         proc.join()
     after = memory_and_cpu(server.pids)

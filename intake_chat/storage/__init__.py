@@ -217,8 +217,17 @@ class Database:
 
     def _create_engine(self, busy_timeout_ms: int) -> Engine:
         if not self.is_sqlite:
+            # No ping before each checkout: it is a round trip on every read and write (a
+            # quarter of a worker's time under load, docs/performance.md). A connection the
+            # server dropped fails its statement, which reaches the visitor as the clean
+            # "storage_unavailable, retry" refusal, and the pool then replaces every
+            # connection; recycling stops idle ones from being cut by idle timeouts.
             return sa.create_engine(
-                self.url, pool_size=20, max_overflow=30, pool_pre_ping=True, hide_parameters=True
+                self.url,
+                pool_size=20,
+                max_overflow=30,
+                pool_recycle=1800,
+                hide_parameters=True,
             )
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
