@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .app.runtime import Runtime
 from .core.config import Config
 from .web import (
+    analytics,
     api,
     auth,
     chat,
@@ -48,7 +49,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     context.install(app, running)
     hardening.init_app(app, config)
     sockets.init_app(app, config)
-    for module in (chat, live, pages, console, notifications, editor, questions, api):
+    for module in (chat, live, pages, console, notifications, editor, questions, analytics, api):
         app.register_blueprint(module.bp)
     if not config.testing:  # tests start the worker they exercise
         running.start_workers()

@@ -91,7 +91,9 @@ class LiveServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/chat"
 
-    def start(self, timeout: float = 60.0) -> LiveServer:
+    def start(self, timeout: float = 90.0) -> LiveServer:
+        # a generous wait: on a loaded 2-core machine a worker's imports alone took over 20 s,
+        # and the loop returns as soon as the health check answers
         env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
         env.update(self.env)
         command = [
@@ -132,7 +134,9 @@ class LiveServer:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.05)
-        raise RuntimeError(f"the server did not answer within {timeout} s:\n{self.log()}")
+        log = self.log()
+        self.kill()  # never leave a half-started server behind for the next test to trip on
+        raise RuntimeError(f"the server did not answer within {timeout} s:\n{log}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -174,6 +178,7 @@ INTAKE_ANSWERS: dict[str, dict[str, Any]] = {
     "ask_email": {"text": "ana@example.org"},
     "ask_phone": {"text": "+1 617 555 0100"},
     "ask_voicemail": {"choice": "yes"},
+    "checkin_offer": {"choice": "no"},  # the optional check-in: declined (one click)
     "ask_state": {"choice": "MA"},
     "ask_session_format": {"choice": "telehealth"},
     "ask_insurance": {"choice": "self_pay"},

@@ -242,9 +242,17 @@ def test_the_shipped_flow_as_parsed_gives_one_item_per_question_variable() -> No
     question_vars = {
         node["var"]
         for node in flow.nodes.values()
-        if node["type"] == "question" and node["input"] in fhir.ITEM_TYPES
+        if node["type"] == "question"
+        and node["input"] in fhir.ITEM_TYPES
+        and "questionnaire" not in node  # a questionnaire's items are in its group
     }
-    assert {item["linkId"] for item in form["item"]} == question_vars
+    groups = {item["linkId"]: item for item in form["item"] if item["type"] == "group"}
+    assert {item["linkId"] for item in form["item"]} == question_vars | set(groups)
+    assert [child["linkId"] for child in groups["checkin"]["item"]] == [
+        *(n for n in flow.nodes if n.startswith("checkin:")),
+        "checkin:total",
+        "checkin:band",
+    ]
 
 
 # --- where staff get it ---------------------------------------------------------------------------

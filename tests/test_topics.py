@@ -19,16 +19,23 @@ FLOW_FILE = ROOT / "flows" / "intake.json"
 HELDOUT = ROOT / "tests" / "eval" / "topics" / "heldout.jsonl"
 DEV = ROOT / "tests" / "dev" / "topics" / "dev.jsonl"
 
-# The held-out bar: a little below the figures measured when the matcher landed (docs/topics.md).
+# The held-out bars: at (a hair below) the figures of the last once-only run (docs/topics.md).
 HELDOUT_BAR = [
-    *("--min-topic", "0.80", "--max-taken", "0.03", "--min-answers", "0.74"),
-    *("--max-negations", "0", "--min-f1", "0.84"),
+    *("--min-topic", "0.85", "--max-taken", "0.015", "--min-answers", "0.92"),
+    *("--max-negations", "0", "--min-f1", "0.89"),
+]
+HELDOUT2 = ROOT / "tests" / "eval" / "topics2" / "heldout.jsonl"
+HELDOUT2_BAR = [
+    *("--min-topic", "0.75", "--max-taken", "0.055", "--min-answers", "0.85"),
+    *("--max-negations", "0", "--min-f1", "0.83"),
 ]
 DEV_BAR = ["--min-topic", "0.90", "--max-taken", "0.01", "--min-answers", "0.90"]
-# Later dev rounds (docs/topics.md): dev2 was tuned on, dev3 was written before it was measured.
+# Later dev rounds (docs/topics.md): dev2 and dev4 were tuned on, dev3 was written before it
+# was measured.
 DEV_ROUNDS = {
     "dev2.jsonl": ["--min-topic", "0.92", "--max-taken", "0.01", "--min-answers", "0.97"],
     "dev3.jsonl": ["--min-topic", "0.85", "--max-taken", "0.01", "--min-answers", "0.95"],
+    "dev4.jsonl": ["--min-topic", "0.96", "--max-taken", "0", "--min-answers", "0.99"],
 }
 
 
@@ -58,8 +65,9 @@ def said_topics(result: engine.Step) -> list[str]:
 # --- flow test (CI)
 
 
-def test_the_held_out_set_passes_its_bar() -> None:
-    result = flow_test("--tests", str(HELDOUT), "--summary", *HELDOUT_BAR)
+@pytest.mark.parametrize(("path", "bar"), [(HELDOUT, HELDOUT_BAR), (HELDOUT2, HELDOUT2_BAR)])
+def test_the_held_out_sets_pass_their_bars(path: Path, bar: list[str]) -> None:
+    result = flow_test("--tests", str(path), "--summary", *bar)
     assert result.exit_code == 0, result.output
     assert "questions answered on topic in place" in result.output
 
@@ -141,6 +149,10 @@ def test_something_unrelated_is_low(flow: Flow) -> None:
         ("please call me Jay", "en", False),
         ("you can call me Bear", "en", False),
         ("llámeme Nacho", "es", False),
+        ("please use Max", "en", False),
+        ("Max please", "en", False),
+        ("me gusta que me digan Cande", "es", False),
+        ("thank you", "en", True),
     ],
 )
 def test_a_name_is_refused_only_when_it_is_plainly_not_one(
@@ -166,6 +178,11 @@ def test_a_name_is_refused_only_when_it_is_plainly_not_one(
         ("ask_preferred_name", "es", "¿eres un robot?", "bot_identity"),
         ("ask_guardian_name", "en", "how much does it cost", "payment"),
         ("ask_dob", "es", "y si no me gusta el terapeuta", "switching_therapists"),
+        ("ask_pronouns", "en", "how long is the wait", "waitlist"),
+        ("ask_reason", "es", "qué es exactamente la terapia", "what_is_therapy"),
+        ("ask_first_name", "es", "cuanto cuesta la consulta", "payment"),
+        ("ask_first_name", "en", "insurance", "insurance"),
+        ("ask_reason", "es", "puedo hablar con una psicóloga por zoom", "telehealth"),
     ],
 )
 def test_a_question_is_answered_in_place_and_the_step_asked_again_with_all_state_kept(
@@ -322,6 +339,53 @@ def test_a_variant_finds_the_topic_its_plain_word_would(flow: Flow) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "locale", "asked"),
+    [
+        ("what if i miss a session", "en", True),
+        ("how do i start", "en", True),
+        ("how much does it cost", "en", True),
+        ("who reads this chat", "en", True),
+        ("how to handle stress at my new job", "en", False),
+        ("how much i drink lately worries me", "en", False),
+        ("what happened last year still haunts me", "en", False),
+        ("qué es la terapia", "es", True),
+        ("como funciona la terapia", "es", True),
+        ("que es la terapia", "es", False),
+        ("como manejar mi enojo", "es", False),
+        ("como mi terapeuta anterior pero mas directo", "es", False),
+        ("necesito ayuda con mi ansiedad", "es", False),
+    ],
+)
+def test_at_a_long_answer_a_question_word_asks_only_as_a_question_has_it(
+    text: str, locale: str, asked: bool
+) -> None:
+    assert topics.asks(text, locale) is asked
+
+
+def test_pronouns_are_told_from_a_question_that_uses_them(flow: Flow) -> None:
+    state = at(flow, "ask_pronouns")
+    assert topics.only_pronouns("she/her please") and topics.only_pronouns("they them theirs")
+    assert not topics.only_pronouns("do they take insurance")
+    result = reply(flow, state, "do they take insurance")
+    assert "pronouns" not in result.state["answers"] and said_topics(result)
+
+
+@pytest.mark.parametrize(
+    ("node", "locale", "text"),
+    [
+        ("ask_dob", "en", "restart this please"),
+        ("ask_reason", "en", "start over"),
+        ("ask_therapist_prefs", "es", "empezar de nuevo"),
+    ],
+)
+def test_a_bare_restart_runs_even_at_a_long_answer(
+    flow: Flow, node: str, locale: str, text: str
+) -> None:
+    result = reply(flow, at(flow, node, locale), text)
+    assert any(e.get("node") == flow.start for e in result.events)
+
+
+@pytest.mark.parametrize(
     ("text", "locale", "plain", "loose"),
     [
         ("what if I'm late", "en", True, True),
@@ -332,6 +396,8 @@ def test_a_variant_finds_the_topic_its_plain_word_would(flow: Flow) -> None:
         ("i want to know why i feel this way", "en", False, True),
         ("any weekday morning", "en", False, True),
         ("i lost my job and need to talk", "en", False, False),
+        ("im new here, what does a session cost", "en", False, True),
+        ("sí, puede dejar un mensaje", "es", False, False),
     ],
 )
 def test_question_openings_and_the_ambiguous_ones(
@@ -354,6 +420,20 @@ def test_question_openings_and_the_ambiguous_ones(
         ("ask_contact_method", "es", "llámenme", "contact_method", "call"),
         ("ask_dob", "en", "July 14, 1992", "dob", "1992-07-14"),
         ("ask_dob", "es", "14 de julio de 1992", "dob", "1992-07-14"),
+        ("ask_email", "en", "it's jo.b@example.org", "email", "jo.b@example.org"),
+        ("ask_dob", "en", "its 04-28-1990", "dob", "1990-04-28"),
+        ("ask_dob", "es", "nací el 28 de abril de 1990", "dob", "1990-04-28"),
+        ("ask_dob", "es", "mi fecha es 28/04/1990", "dob", "1990-04-28"),
+        ("ask_first_name", "en", "hi, i'm Sam", "first_name", None),
+        ("consent", "es", "está bien", "consent", None),
+        ("consent", "en", "i consent", "consent", None),
+        ("ask_pronouns", "en", "any pronouns are fine", "pronouns", None),
+        ("ask_pronouns", "en", "no preference", "pronouns", None),
+        ("ask_pronouns", "es", "él", "pronouns", None),
+        ("consent", "es", "esta bien, acepto", "consent", None),
+        ("ask_reason", "en", "how to handle stress at my new job", "reason", None),
+        ("ask_reason", "es", "como manejar mi enojo", "reason", None),
+        ("ask_reason", "es", "necesito a alguien que me escuche sin juzgarme", "reason", None),
     ],
 )
 def test_a_value_said_the_way_people_type_it_is_the_answer(
@@ -389,15 +469,33 @@ def test_a_typed_confirmation_sends_the_summary(flow: Flow, text: str) -> None:
     assert result.state["node"] != "review"
 
 
-def test_a_confirmation_with_a_change_in_it_is_not_a_yes(flow: Flow) -> None:
-    state = at(flow, "review")
-    result = reply(flow, state, "yes, but change my email")
-    assert result.state["node"] == "review"
+@pytest.mark.parametrize(
+    ("text", "locale", "node"),
+    [
+        ("yes, but change my email", "en", "ask_email"),
+        ("change my phone", "en", "ask_phone"),
+        ("cambiar mi correo", "es", "ask_email"),
+        ("can i change my email?", "en", "review"),  # a question: answered, not an edit
+    ],
+)
+def test_a_typed_change_at_the_summary_opens_that_answer_and_sends_nothing(
+    flow: Flow, text: str, locale: str, node: str
+) -> None:
+    result = reply(flow, at(flow, "review", locale), text)
+    assert result.state["node"] == node
+    assert result.state["status"] == "asking"
 
 
 @pytest.mark.parametrize(
     ("text", "locale"),
-    [("no thanks", "en"), ("no, my first name is fine", "en"), ("prefiero no decirlo", "es")],
+    [
+        ("no thanks", "en"),
+        ("no, my first name is fine", "en"),
+        ("nope that's fine", "en"),
+        ("just my first name", "en"),
+        ("prefiero no decirlo", "es"),
+        ("el mismo", "es"),
+    ],
 )
 def test_declining_an_optional_name_skips_it(flow: Flow, text: str, locale: str) -> None:
     result = reply(flow, at(flow, "ask_preferred_name", locale), text)

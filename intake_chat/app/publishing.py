@@ -20,7 +20,14 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ..core.errors import EditRefused, FlowError
-from ..core.flows import Flow, canonical_digest, parse_flow, reference_problems, schema_problems
+from ..core.flows import (
+    Flow,
+    canonical_digest,
+    parse_flow,
+    reference_problems,
+    schema_problems,
+    with_found_instruments,
+)
 from ..core.lint import Finding, lint
 from ..storage import Database, unanswered, utcnow
 from ..storage import conversations as chat_db
@@ -137,7 +144,8 @@ def _check(data: Any, file: str, base: dict[str, Any] | None) -> Check:
                 for p in problems
             ]
         )
-    found = [f if f.node else _with_node(f, data) for f in lint(data, file, base)]
+    linted = with_found_instruments(data)  # a draft names an instrument or carries it
+    found = [f if f.node else _with_node(f, data) for f in lint(linted, file, base)]
     # The loader also refuses patterns that could take exponential time; the linter has no code
     # for that, so it is reported the way a schema problem is.
     for problem in reference_problems(data, file):

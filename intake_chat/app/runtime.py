@@ -59,8 +59,12 @@ class Runtime:
         clock: Callable[[], datetime] = utcnow,
     ) -> Runtime:
         """Open and migrate the database, load the flows and compile the safety rules once."""
-        db = Database(config.sqlalchemy_url)
-        db.migrate()
+        db = Database(config.sqlalchemy_url, keyring=config.keyring())
+        try:
+            db.migrate()  # and checks the encryption key: a wrong or missing one stops here
+        except Exception:
+            db.dispose()
+            raise
         flows = load_flows(config.flows_dir)
         safety = RuleSafety(safety_rules.practice_rules(config.flows_dir))
         hub = Hub() if db.is_sqlite else SharedHub(db)  # SQLite: one serving process

@@ -13,22 +13,22 @@ import secrets
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
-from ..core import engine, protocol
+from ..core import engine, funnel, protocol
 from ..core.config import Config
 from ..core.errors import ProtocolError, StorageError, WriteConflict
-from ..core.flows import Flow, parse_flow
+from ..core.flows import Flow, consent_vars, parse_flow
 from ..core.language_guess import guess_locale
 from ..core.protocol import BotEvent, ClientFrame, Effect
 from ..core.ratelimit import TokenBuckets
 from ..safety import detection as safety_rules
-from ..storage import Database, unanswered, utcnow
+from ..storage import Database, analytics, unanswered, utcnow
 from ..storage import conversations as store
 from . import erasure, publishing
 from .hub import STAFF_CHANNEL, Hub
@@ -108,6 +108,9 @@ class Service:
     #: New visitors get the flow editor's latest published version (publishing.py). The editor's
     #: preview service turns this off: it serves its draft and never touches the publications.
     published_flows = True
+    #: Each conversation is counted in the analytics funnel (storage/analytics.py), in its turns'
+    #: transactions. The preview turns this off: its sandbox database has no analytics table.
+    record_funnel = True
 
     def __init__(
         self,
@@ -251,6 +254,10 @@ class Service:
     def today(self) -> str:
         return datetime.now(self.zone).date().isoformat()
 
+    def local_day(self, moment: datetime) -> date:
+        """The practice's calendar day of a stored (naive UTC) time."""
+        return moment.replace(tzinfo=UTC).astimezone(self.zone).date()
+
     # --- start and resume -------------------------------------------------------------------------
 
     def _start(self, frame: ClientFrame) -> Outcome:
@@ -284,6 +291,15 @@ class Service:
                 detail={"flow": flow.id, "version": session.flow_version, "locale": locale},
                 now=now,
             )
+            if self.record_funnel:
+                analytics.start_conversation(
+                    conn,
+                    session_id=session.id,
+                    flow_id=flow.id,
+                    flow_version=session.flow_version,
+                    day=self.local_day(now),
+                    now=now,
+                )
             return session, self.store_turn(conn, session, turn, frame.get("id"), now)
 
         session, stored = self.db.write(work)
@@ -419,7 +435,8 @@ class Service:
         resources = getattr(self.safety, "resources", None)
         shown_again = False
         if hit is None and asked and resources is not None:
-            hit = resources(session.locale, str(asked[0].get("node", "")))
+            node, category = str(asked[0].get("node", "")), asked[0].get("category")
+            hit = resources(session.locale, node, *([category] if category else []))
             shown_again = bool(asked[0].get("again"))
         bot = _bot_events(result.events)
         errors = [event for event in result.events if event.get("type") == "error"]
@@ -465,9 +482,24 @@ class Service:
         if len(turn.events) != planned_events:  # an effect had more to say (e.g. the live desk)
             values = self._turn_values(session, turn, frame_id, now, planned_on)
             store.save_turn(conn, replace(session, **values), expected_seq=claimed["last_seq"])
+        if self.record_funnel:
+            self._record_funnel(conn, session, turn)
         return store.append_events(
             conn, session.id, planned_on + 1, turn.events, frame_id=frame_id, now=now
         )
+
+    def _record_funnel(self, conn: Connection, session: store.SessionRow, turn: Turn) -> None:
+        """The analytics row, from step ids, flags and effects only (core/funnel.py)."""
+        reached = funnel.reached(
+            self.flow_of(conn, session),
+            session.state,
+            turn.state,
+            turn.events,
+            turn.effects,
+            turn.flags,
+        )
+        if reached.changed:
+            analytics.record_turn(conn, session.id, reached)
 
     def _turn_values(
         self,
@@ -614,7 +646,7 @@ class Service:
         if not isinstance(text, str) or not text.strip():
             return
         answers = (turn.state or {}).get("answers") or {}
-        consent = _consent_vars(self.flow_of(conn, session))
+        consent = consent_vars(self.flow_of(conn, session))
         if consent and not any(answers.get(var) is True for var in consent):
             return
         locale = (turn.state or {}).get("locale") or session.locale
@@ -754,7 +786,7 @@ def _forgets_typing(flow: Flow, session: store.SessionRow, turn: Turn) -> bool:
     if any(effect.get("type") == "consent_declined" for effect in turn.effects):
         return True
     answers = (turn.state or {}).get("answers") or {}
-    return any(answers.get(var) is False for var in _consent_vars(flow))
+    return any(answers.get(var) is False for var in consent_vars(flow))
 
 
 def _forget_typing(flow: Flow, turn: Turn) -> None:
@@ -791,15 +823,6 @@ def _forget_logged_typing(
         subject=subject,
         detail={"node": node, "events": changed},
         now=now,
-    )
-
-
-@lru_cache(maxsize=32)
-def _consent_vars(flow: Flow) -> frozenset[str]:
-    return frozenset(
-        node["var"]
-        for node in flow.nodes.values()
-        if node["type"] == "question" and node["input"] == "consent"
     )
 
 
@@ -864,11 +887,14 @@ class RuleSafety:
             events=safety_rules.response_events(detection, locale, self.rules),
         )
 
-    def resources(self, locale: str, node: str) -> SafetyHit:
+    def resources(self, locale: str, node: str, category: str = "help_requested") -> SafetyHit:
+        """The crisis panel a flow step asks for: an "I need help now" choice
+        (``help_requested``) or a questionnaire's risk item answered above its lowest option
+        (``risk_item``); flagged and alerted like typed crisis words."""
         detection = safety_rules.Detection(level="crisis", category="default")
         return SafetyHit(
             level="crisis",
-            category="help_requested",
+            category=category,
             rule=f"flow:{node}",
             events=safety_rules.response_events(detection, locale, self.rules),
         )

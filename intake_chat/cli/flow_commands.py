@@ -12,7 +12,13 @@ import click
 
 from ..app import publishing
 from ..core.errors import EditRefused, FlowError, Problem
-from ..core.flows import load_flow, load_flows, read_flow_file, schema_problems
+from ..core.flows import (
+    load_flow,
+    load_flows,
+    read_flow_file,
+    schema_problems,
+    with_found_instruments,
+)
 from ..core.graph import to_mermaid
 from ..core.lint import Finding, Severity, lint
 from ..core.topic_eval import Thresholds, evaluate, failures, format_report, parse_cases
@@ -185,7 +191,7 @@ def check_file(path: Path, base: dict[str, Any] | None = None) -> list[Finding]:
     problems = schema_problems(data, str(path))
     if problems:
         return [_from_problem(p, "F002") for p in problems]
-    return lint(data, str(path), base)
+    return lint(with_found_instruments(data, [path.parent / "instruments"]), str(path), base)
 
 
 def is_safety_file(path: Path, data: dict[str, Any]) -> bool:

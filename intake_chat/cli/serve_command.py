@@ -25,6 +25,7 @@ from .. import create_app
 from ..core.config import Config
 from ..core.errors import ConfigError
 from ..web import context
+from .db_commands import open_database
 
 # Threads (or connections) kept free of long-lived requests so page loads, posts and refusals
 # still get one.
@@ -198,6 +199,9 @@ def serve(
         config = Config.from_env()
     except ConfigError as error:
         raise click.ClickException(str(error)) from error
+    # Migrations and the encryption key check before any worker starts: a missing or wrong key
+    # stops here with its message, not as a worker that fails to boot.
+    open_database()[0].dispose()
     if workers > 1 and config.sqlalchemy_url.startswith("sqlite"):
         raise click.ClickException(
             "SQLite is written by one process: use --workers 1, or set INTAKE_DATABASE_URL to a "

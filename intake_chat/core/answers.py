@@ -312,7 +312,7 @@ def _within_words(raw: str, found: re.Match[str] | None) -> str | None:
     ):
         return None  # part of a longer token: not a value said on its own
     rest = (raw[: found.start()] + " " + raw[found.end() :]).replace(":", " ")
-    if len(rest.split()) > _LEAD_WORDS or re.search(r"[^\w\s.,!]|\d", rest):
+    if len(rest.split()) > _LEAD_WORDS or re.search(r"[^\w\s.,!'’]|\d", rest):
         return None  # a sentence, or more digits ("ext 3") that would be lost
     return found.group(0)
 
@@ -348,7 +348,7 @@ def _parse_phone(node: Mapping[str, Any], raw: str, today: dt.date | None) -> Pa
 
 
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_US = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")  # 04/28/1990, 04-28-1990, 28.04.1990
 
 
 def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
@@ -365,9 +365,9 @@ def parse_date(text: str, *, day_first: bool = False) -> dt.date | None:
     if iso:
         year, month, day = (int(g) for g in iso.groups())
     elif us and day_first:
-        day, month, year = (int(g) for g in us.groups())
+        day, month, year = (int(g) for g in us.group(1, 3, 4))
     elif us:
-        month, day, year = (int(g) for g in us.groups())
+        month, day, year = (int(g) for g in us.group(1, 3, 4))
     else:
         named = _named_month_date(text)
         if named is None:
@@ -424,10 +424,25 @@ def _bound_date(bound: Any, today: dt.date | None) -> dt.date | None:
     return parse_date(bound) if isinstance(bound, str) else None
 
 
+def _date_in_words(raw: str, day_first: bool) -> dt.date | None:
+    """A date said in a short phrase ("it's 04/28/1990", "mi fecha es 28/04/1990", "nací el 28
+    de abril de 1990"): the date, when the rest is a few words without digits or a question."""
+    found = _US.search(raw) or _ISO.search(raw)
+    if found is not None:
+        value = _within_words(raw, found)
+        return parse_date(value, day_first=day_first) if value else None
+    words = [w for w in normalize(raw).split() if w not in _DATE_FILLER]
+    at = [n for n, w in enumerate(words) if w in _MONTHS or w.isdigit() or _DAY.fullmatch(w)]
+    rest = len(words) - len(at)
+    if "?" in raw or not rest or rest > _LEAD_WORDS or len(at) != 3 or at[-1] - at[0] != 2:
+        return None  # the day, month and year together, as one date is said
+    return parse_date(" ".join(words[at[0] : at[-1] + 1]))
+
+
 def _parse_date(
     node: Mapping[str, Any], raw: str, today: dt.date | None, *, day_first: bool = False
 ) -> Parsed:
-    day = parse_date(raw, day_first=day_first)
+    day = parse_date(raw, day_first=day_first) or _date_in_words(raw, day_first)
     if day is None:
         return _bad("date")
     rules = node.get("validation", {})

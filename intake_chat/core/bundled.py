@@ -41,3 +41,12 @@ def safety_schema_path() -> Path:
 
 def safety_rules_path() -> Path:
     return flows_dir() / "safety.json"
+
+
+def instrument_schema_path() -> Path:
+    return flows_dir() / "schema" / "instrument.schema.json"
+
+
+def instruments_dir() -> Path:
+    """The shipped screening instruments (the demo check-in): flows/instruments/."""
+    return flows_dir() / "instruments"

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from . import bundled
-from .errors import ConfigError
+from .errors import ConfigError, EncryptionError
 from .handoff import hours_from_config
+from .sealing import Key, Keyring
 
 _XDG_DATA = os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")
 DEFAULT_DATA_DIR = Path(_XDG_DATA) / "intake-chat"
@@ -76,6 +77,10 @@ HELP: dict[str, str] = {
     "default_flow": "The flow a chat starts when the widget names none.",
     "default_locale": "The language when the visitor's is not offered.",
     "secret_key": "Signs sessions and seals TOTP secrets; empty: generated in the data folder.",
+    "encryption_key": "Encrypts answers and transcripts at rest (`intake-chat db new-key`); "
+    "empty: stored in clear. See encryption.md.",
+    "encryption_key_file": "A file holding that key instead (kept apart from the database).",
+    "encryption_old_keys": "Comma-separated earlier keys, needed while `db rotate-key` runs.",
     "allowed_origins": "Comma-separated origins (scheme, host, port) that may embed the widget.",
     "public_url": "The app's address in notification links, e.g. `https://intake.example.org`.",
     "trust_proxy": "Reverse proxies in front whose X-Forwarded-For/-Proto are believed.",
@@ -161,6 +166,10 @@ class Config(Delivery):
     default_flow: str = "intake"
     default_locale: str = "en"
     secret_key: str = ""  # empty: generated and kept in data_dir/secret_key
+    # Encryption at rest: off unless a key is given (docs/encryption.md); never in data_dir.
+    encryption_key: str = field(default="", repr=False)
+    encryption_key_file: str = ""
+    encryption_old_keys: tuple[str, ...] = field(default=(), repr=False)
     allowed_origins: tuple[str, ...] = ()
     public_url: str = ""  # e.g. https://intake.example.org, used in notification links
     trust_proxy: int = 0  # reverse proxies in front whose X-Forwarded-* headers are believed
@@ -217,6 +226,36 @@ class Config(Delivery):
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.data_dir.stat().st_mode & 0o077:
             self.data_dir.chmod(0o700)
+
+    def keyring(self) -> Keyring | None:
+        """The encryption keys, or None when encryption at rest is off; a key that cannot be
+        read or parsed stops start-up naming its setting."""
+        if self.encryption_key and self.encryption_key_file:
+            raise ConfigError(
+                "INTAKE_ENCRYPTION_KEY and INTAKE_ENCRYPTION_KEY_FILE are both set: give one"
+            )
+        text, setting = self.encryption_key, "INTAKE_ENCRYPTION_KEY"
+        if self.encryption_key_file:
+            setting = "INTAKE_ENCRYPTION_KEY_FILE"
+            try:
+                text = Path(self.encryption_key_file).expanduser().read_text(encoding="ascii")
+            except (OSError, UnicodeError) as error:
+                raise ConfigError(f"{setting}: cannot read the key file: {error}") from None
+            if not text.strip():
+                raise ConfigError(f"{setting}: the key file is empty")
+        if not text:
+            if self.encryption_old_keys:
+                raise ConfigError(
+                    "INTAKE_ENCRYPTION_OLD_KEYS is set without INTAKE_ENCRYPTION_KEY or "
+                    "INTAKE_ENCRYPTION_KEY_FILE"
+                )
+            return None
+        try:
+            current = Key.parse(text, setting)
+            older = [Key.parse(k, "INTAKE_ENCRYPTION_OLD_KEYS") for k in self.encryption_old_keys]
+        except EncryptionError as error:
+            raise ConfigError(str(error)) from None
+        return Keyring.build(current, older)
 
     def load_secret_key(self) -> str:
         """Keep one random key per install so staff sessions survive restarts."""

@@ -17,6 +17,7 @@ from typing import Any
 from .answers import BUTTONS, Parsed, is_required, match_option, parse_answer, parse_date
 from .errors import FlowError, Problem
 from .flows import Flow
+from .instruments import is_risk_answer
 from .protocol import AskInput, BotEvent, Effect, Option, Step
 from .textfmt import DEFAULT_MESSAGES, interpolate, localize, render_value, words
 from .topics import (
@@ -24,13 +25,17 @@ from .topics import (
     CONFIDENT,
     SYNONYM_WEIGHT,
     Match,
+    asks,
+    change_named,
     declines,
+    informative,
     is_question,
     match,
     named_options,
     negated,
     not_a_name,
     not_pronouns,
+    only_pronouns,
     yes_or_no,
 )
 from .topics import (
@@ -46,6 +51,7 @@ MAX_HISTORY = 200  # answered questions kept for "back"
 CARE_CONTINUE = "care_continue"  # the buttons of the pause after a crisis or concern
 CARE_RESOURCES = "care_resources"
 INTENT_MAX_WORDS = 6  # on text questions, longer messages are answers, not intents
+SHORT_COMMAND_WORDS = 3  # on long-answer questions, an action this short is a command
 LONG_QUESTION_WORDS = 14  # on long-answer questions, a longer question may be the answer too
 STATUSES = ("asking", "handoff", "ended")
 
@@ -64,6 +70,7 @@ NODE_KEYS: dict[str, frozenset[str]] = {
     "summary": _COMMON | {"text", "fields", "confirm"},
     "handoff": _COMMON | {"text", "queued_text", "mode", "fields", "optional_fields"},
     "end": _COMMON | {"text"},
+    "questionnaire": _COMMON | {"instrument", "required"},
 }
 
 
@@ -422,7 +429,12 @@ def _takes(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) -> bool:
     """Whether the step itself accepts the reply (an option, a date, an email…)."""
     if node["type"] == "summary":
         raw = str(event.get("text", ""))
-        return match_option(raw, _summary_options(turn, node)) is not None or _confirms(raw)
+        options = _summary_options(turn, node)
+        return (
+            match_option(raw, options) is not None
+            or _confirms(raw)
+            or change_named(raw, options[1:], turn.locale) is not None
+        )
     return parse_answer(node, event, _choices(turn, node), turn.today, turn.locale).ok
 
 
@@ -438,7 +450,7 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
     if kind in ("choice", "form") and _takes(turn, node, event):
         return False
     plainly = is_question(text, turn.locale, strict=True)
-    asked = plainly if kind == "free" else is_question(text, turn.locale)
+    asked = asks(text, turn.locale) if kind == "free" else is_question(text, turn.locale)
     if kind == "choice" and not plainly and (meant := _meant(turn, node, text, asked)) is not None:
         _reply_question(turn, node, meant)  # "me lo recomendó una amiga": an option, named
         return True
@@ -447,12 +459,18 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
         _reply_question(turn, node, {"skip": True})  # "no thanks", "I'd rather not say"
         return True
     if kind == "free" and not asked:
-        return False  # a long answer that mentions a topic word is still the answer
+        return _command(turn, text)  # a long answer that mentions a topic word is the answer
     if kind == "name" and not not_a_name(text, turn.locale):
-        return False  # Hope, Grace, Paz: real names that are also words
-    if kind == "pronouns" and not not_pronouns(text, turn.locale):
-        return False
+        return _topic_word(turn, text)  # Hope, Grace, Paz: real names that are also words
+    if kind == "pronouns" and "?" not in text and only_pronouns(text, turn.locale):
+        return False  # "she/her please", not "do they take insurance"
     found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
+    if kind == "pronouns" and not asked and not _clear(turn, found):
+        if not_pronouns(text, turn.locale):
+            turn.emit({"type": "invalid", "node": node["id"], "text": turn.message("short_answer")})
+            _emit_pending(turn)
+            return True
+        return False  # "no preference", "use my name"
     if kind == "free" and found.outcome == CONFIDENT and _long(text):
         found = Match(CLOSE, found.topic, found.score, found.example, None, 0.0)  # unsure: ask
     sure = (
@@ -464,7 +482,7 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
         _answer_topic(turn, found.topic)
         return True
     if not asked:
-        if kind in ("name", "pronouns"):
+        if kind == "name":
             turn.emit({"type": "invalid", "node": node["id"], "text": turn.message("short_answer")})
             _emit_pending(turn)
             return True
@@ -473,6 +491,32 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
         _offer(turn, found, text if kind in ("free", "text") else None)
     else:
         _fallback(turn)
+    return True
+
+
+def _command(turn: _Turn, text: str) -> bool:
+    """On a long answer, a bare action of up to three words ("start over", "go back",
+    "empezar de nuevo") is that action; anything longer is the visitor's answer."""
+    if len(words(text)) > SHORT_COMMAND_WORDS:
+        return False
+    found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
+    topic = turn.flow.topics.get(found.topic or "", {})
+    if found.outcome != CONFIDENT or found.topic is None or "action" not in topic:
+        return False
+    _answer_topic(turn, found.topic)
+    return True
+
+
+def _topic_word(turn: _Turn, text: str) -> bool:
+    """At a name, one or two words that are plainly a topic ("insurance", "medicamentos"):
+    a topic (not an action), scoring twice the bar; no name tried scores that (docs/topics.md)."""
+    if len(words(text)) > 2:
+        return False
+    found = match(turn.flow, text, turn.locale)
+    topic = turn.flow.topics.get(found.topic or "", {})
+    if found.outcome != CONFIDENT or "action" in topic or not _clear(turn, found):
+        return False
+    _answer_topic(turn, str(found.topic))
     return True
 
 
@@ -488,7 +532,7 @@ def _meant(
     if node["type"] == "summary":
         return None
     if node["input"] in BUTTONS:
-        said = None if maybe_asked else yes_or_no(text, turn.locale)
+        said = yes_or_no(text, turn.locale, plain=maybe_asked)
         buttons = BUTTONS[node["input"]]
         return None if said is None else {"choice": buttons[0 if said else 1][0]}
     named = named_options(text, _choices(turn, node), turn.locale)
@@ -523,7 +567,7 @@ def _usable_match(turn: _Turn, found: Match, text: str) -> Match:
     if topic is not None and "action" in topic:
         if negated(text, turn.locale):
             return Match("low", None, 0.0, None, None, 0.0)
-        thin = found.shared < 2 and len(words(text)) > 2
+        thin = found.shared < 2 and len(informative(text, turn.locale)) > 2
         if found.outcome == CONFIDENT and (found.score < DEFAULT_BAR.action or thin):
             return Match(CLOSE, found.topic, found.score, None, found.runner_up, found.runner_score)
     return found
@@ -646,7 +690,30 @@ def _reply_question(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any])
     history = turn.state["history"]
     history.append({"node": node["id"], "stack": _copy(turn.state["stack"])})
     del history[:-MAX_HISTORY]
+    said = len(turn.events)
     _run(turn, _after_answer(turn.flow, node, parsed.value))
+    if node.get("risk") and _risk_answer(turn.flow, node, parsed.value):
+        _risk_response(turn, node, said)
+
+
+def _risk_answer(flow: Flow, node: dict[str, Any], value: Any) -> bool:
+    questionnaire = flow.node(node["questionnaire"])
+    instrument = flow.data["instruments"][questionnaire["instrument"]]
+    return is_risk_answer(instrument, node["id"].split(":", 1)[1], value)
+
+
+def _risk_response(turn: _Turn, node: dict[str, Any], said: int) -> None:
+    """A risk item answered above its lowest option: the crisis response a crisis message gets
+    (the service shows the safety file's panel, flags the session urgent and alerts staff,
+    category ``risk_item``), then the same pause before any further question. The visitor is
+    told nothing about the answer itself."""
+    turn.effects.append({"type": "crisis_resources", "node": node["id"], "category": "risk_item"})
+    if turn.state["status"] != "asking":
+        return
+    asked = [n for n, e in enumerate(turn.events) if n >= said and e["type"] == "ask"]
+    if asked:
+        del turn.events[asked[-1]]  # the next question waits until the visitor says go on
+    _care_check(turn)
 
 
 def _after_answer(flow: Flow, node: dict[str, Any], value: Any) -> str | None:
@@ -697,6 +764,8 @@ def _reply_summary(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any]) 
     chosen = match_option(raw, options) if isinstance(raw, str) else None
     if chosen is None and isinstance(raw, str) and _confirms(raw):
         chosen = "confirm"
+    if chosen is None and isinstance(raw, str):
+        chosen = change_named(raw, options[1:], turn.locale)  # "change my email"
     if chosen is None:
         _invalid(turn, node, Parsed(error="choice"))
     elif chosen == "confirm":
@@ -799,6 +868,7 @@ def _push(turn: _Turn, frame: dict[str, Any]) -> None:
 
 
 def _node_path(flow: Flow, node_id: str) -> str:
+    node_id = flow.node(node_id).get("questionnaire", node_id)  # an item: its questionnaire
     section = flow.section_of[node_id]
     return f"$.sections.{section}.nodes[{flow.sections[section].index(node_id)}]"
 
@@ -850,6 +920,14 @@ def _goto(turn: _Turn, node: dict[str, Any]) -> str:
     return str(node["target"])
 
 
+def _questionnaire(turn: _Turn, node: dict[str, Any]) -> str:
+    """Say the instrument's introduction (what it is about, the recall period), then ask its
+    first item; the items are questions of their own (flows.py builds them)."""
+    instrument = turn.flow.data["instruments"][node["instrument"]]
+    turn.emit({"type": "message", "node": node["id"], "text": turn.say(instrument["intro"])})
+    return f"{node['id']}:{instrument['items'][0]['id']}"
+
+
 def _include(turn: _Turn, node: dict[str, Any]) -> str:
     _push(turn, {"kind": "include", "node": node["id"]})
     return turn.flow.sections[node["section"]][0]
@@ -867,6 +945,8 @@ def _handoff(turn: _Turn, node: dict[str, Any]) -> None:
     for var in node.get("optional_fields", []):
         if _answered(turn.answers.get(var)):
             fields[var] = turn.answers[var]
+    # Questionnaire items travel with every referral (a skipped one as null): staff score them.
+    fields.update((var, value) for var, value in turn.answers.items() if ":" in var)
     labels = _labels(turn.flow, turn.flow.default_locale)
     display = {var: render_value(value, labels.get(var)) for var, value in fields.items()}
     turn.effects.append(
@@ -901,6 +981,7 @@ _NODES: dict[str, Callable[[_Turn, dict[str, Any]], str | None]] = {
     "include": _include,
     "handoff": _handoff,
     "end": _end,
+    "questionnaire": _questionnaire,
 }
 
 

@@ -6,6 +6,7 @@ IntakeError
 ├── ProtocolError        a client frame that breaks the chat protocol (carries a stable ``code``)
 ├── StorageError         the database refused a write (disk full, locked, gone)
 │   └── WriteConflict    another writer changed the row first; nothing was written, try again
+├── EncryptionError      a missing, wrong or unusable encryption key (names the setting)
 └── EditRefused          a flow editor step the rules forbid (carries a stable ``code``)
 """
 
@@ -59,6 +60,11 @@ class StorageError(IntakeError):
 
 class WriteConflict(StorageError):
     """Optimistic concurrency lost: the row moved on since it was read. Nothing was written."""
+
+
+class EncryptionError(IntakeError):
+    """The encryption key is missing, wrong or unusable, or a sealed value does not open:
+    start-up stops, and nothing is read or written in clear instead."""
 
 
 class EditRefused(IntakeError):

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .referral_view import localized
+from . import instruments
+from .referral_view import localized, score_note
 
 FHIR_VERSION = "4.0.1"
 DEFAULT_BASE = "urn:intake-chat"  # canonical base when the practice set no public URL
@@ -144,6 +145,7 @@ def questionnaire(
                 for value, label in question.options
             ]
         items.append(item)
+    items.extend(_instrument_groups(flow, base, locales))
     document: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": f"{_safe_id(flow_id)}-v{version}",
@@ -157,6 +159,117 @@ def questionnaire(
     if items:  # FHIR allows no empty arrays
         document["item"] = items
     return document
+
+
+# --- screening questionnaires: one group per questionnaire node, its items, total and band
+
+
+def _instrument_code(base: str, instrument: Mapping[str, Any]) -> dict[str, Any]:
+    """The instrument's id and version, as the group's code (staff and the EHR read which
+    instrument, and which version of its wording and cut-offs, the answers belong to)."""
+    return {
+        "system": f"{base.rstrip('/')}/instrument",
+        "version": str(instrument["version"]),
+        "code": str(instrument["id"]),
+        "display": str(instrument["title"]),
+    }
+
+
+def _questionnaire_nodes(flow: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    inlined = flow.get("instruments")
+    for node in _nodes(flow):
+        if node.get("type") == "questionnaire" and isinstance(inlined, Mapping):
+            instrument = inlined.get(node.get("instrument"))
+            if isinstance(instrument, Mapping):
+                yield str(node["id"]), instrument
+
+
+def _instrument_groups(
+    flow: Mapping[str, Any], base: str, locales: Sequence[str]
+) -> list[dict[str, Any]]:
+    groups = []
+    for node_id, instrument in _questionnaire_nodes(flow):
+        system = f"{base.rstrip('/')}/instrument/{instrument['id']}"
+        options = [
+            {
+                "valueCoding": {
+                    "system": system,
+                    "code": str(o["value"]),
+                    "display": localized(o["label"], locales),
+                }
+            }
+            for o in instrument["scale"]
+        ]
+        children: list[dict[str, Any]] = [
+            {
+                "linkId": instruments.answer_key(node_id, item["id"]),
+                "text": localized(item["text"], locales),
+                "type": "choice",
+                "required": False,
+                "answerOption": options,
+            }
+            for item in instrument["items"]
+        ]
+        children.append(
+            {"linkId": f"{node_id}:total", "text": "Total", "type": "integer", "readOnly": True}
+        )
+        children.append(
+            {"linkId": f"{node_id}:band", "text": "Band", "type": "string", "readOnly": True}
+        )
+        groups.append(
+            {
+                "linkId": node_id,
+                "text": str(instrument["title"]),
+                "type": "group",
+                "code": [_instrument_code(base, instrument)],
+                "item": children,
+            }
+        )
+    return groups
+
+
+def _instrument_answers(
+    flow: Mapping[str, Any], answers: Mapping[str, Any], base: str
+) -> list[dict[str, Any]]:
+    """The scored questionnaires as groups of the response: each answered item (a skipped one
+    is left out, as FHIR has no empty answer), the total and the band (or why none)."""
+    groups = []
+    for result in instruments.results(flow, answers):
+        system = f"{base.rstrip('/')}/instrument/{result['instrument']}"
+        children: list[dict[str, Any]] = [
+            {
+                "linkId": item["key"],
+                "text": item["text"],
+                "answer": [
+                    {
+                        "valueCoding": {
+                            "system": system,
+                            "code": str(item["value"]),
+                            "display": item["label"],
+                        }
+                    }
+                ],
+            }
+            for item in result["items"]
+            if item["value"] is not None
+        ]
+        node_id = result["node"]
+        children.append(
+            {
+                "linkId": f"{node_id}:total",
+                "text": "Total",
+                "answer": [{"valueInteger": result["total"]}],
+            }
+        )
+        children.append(
+            {
+                "linkId": f"{node_id}:band",
+                "text": "Band",
+                "answer": [{"valueString": score_note(result)}],
+            }
+        )
+        groups.append({"linkId": node_id, "text": str(result["title"]), "item": children})
+    return groups
 
 
 def _safe_id(text: str) -> str:
@@ -220,6 +333,7 @@ def questionnaire_response(
         given = _answers(question, answers[question.var], system)
         if given:
             items.append({"linkId": question.var, "text": question.text, "answer": given})
+    items.extend(_instrument_answers(flow, answers, base))
     document: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": _safe_id(str(referral["id"])),

@@ -9,16 +9,16 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from . import bundled
+from . import bundled, instruments, lint
 from .answers import pattern_problem
 from .errors import FlowError, Problem
 
@@ -31,8 +31,11 @@ __all__ = [
     "SCHEMA_ID",
     "SCHEMA_PATH",
     "Flow",
+    "check_instrument",
+    "consent_vars",
     "load_flow",
     "load_flows",
+    "load_instrument",
     "load_schema",
     "parse_flow",
     "parse_json",
@@ -223,9 +226,12 @@ def _sort_key(error: ValidationError) -> tuple[tuple[int, int, str], ...]:
     return tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path)
 
 
-def schema_problems(data: Any, file: str) -> list[Problem]:
-    """Every schema error in ``data``, sorted by JSON path, as fixable problems."""
-    errors = sorted(_validator().iter_errors(data), key=_sort_key)
+def schema_problems(
+    data: Any, file: str, validator: Draft202012Validator | None = None
+) -> list[Problem]:
+    """Every schema error in ``data``, sorted by JSON path, as fixable problems; ``validator``
+    is the flow schema's unless another schema (an instrument's) is given."""
+    errors = sorted((validator or _validator()).iter_errors(data), key=_sort_key)
     problems: list[Problem] = []
     for error in errors:
         problem = _translate(error, file)
@@ -593,15 +599,133 @@ def canonical_digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def parse_flow(data: Any, file: str = "<flow>") -> Flow:
-    """Check ``data`` against schema and ids, then index it; FlowError lists all problems."""
+def parse_flow(data: Any, file: str = "<flow>", instrument_dirs: Sequence[str | Path] = ()) -> Flow:
+    """Check ``data`` against schema and ids, copy in the instruments its questionnaires name
+    (from ``instrument_dirs``, then the shipped ones), then index it; FlowError lists all
+    problems."""
     problems = schema_problems(data, file)
     if problems:
         raise FlowError(problems)
     problems = reference_problems(data, file)
     if problems:
         raise FlowError(problems)
-    return _build(data, file)
+    return _build(with_instruments(data, file, instrument_dirs), file)
+
+
+# --- instruments (docs/questionnaires.md)
+
+
+@cache
+def _instrument_validator() -> Draft202012Validator:
+    schema = json.loads(bundled.instrument_schema_path().read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def check_instrument(data: Any, file: str) -> list[Problem]:
+    """Schema problems, then the linter's errors (I001-I004): an instrument with any of them is
+    never used, since a gap in its bands or scale would give staff a wrong picture."""
+    problems = schema_problems(data, file, _instrument_validator())
+    if problems:
+        return problems
+    return [
+        Problem(file, finding.path, f"{finding.code} {finding.message}", finding.fix)
+        for finding in lint.lint_instrument(data)
+        if finding.severity == "error"
+    ]
+
+
+def load_instrument(path: str | Path) -> dict[str, Any]:
+    """Read and check one instrument file; FlowError lists every problem."""
+    data = read_flow_file(path)
+    problems = check_instrument(data, str(path))
+    if problems:
+        raise FlowError(problems)
+    return data
+
+
+def with_instruments(
+    data: dict[str, Any], file: str, instrument_dirs: Sequence[str | Path] = ()
+) -> dict[str, Any]:
+    """``data`` with every instrument its questionnaires name under ``instruments``. One already
+    there is kept (a stored version keeps the wording it was published with); the others are
+    read from ``instrument_dirs``, then the shipped folder."""
+    inlined = dict(data.get("instruments", {}))
+    folders = [*map(Path, instrument_dirs), bundled.instruments_dir()]
+    problems: list[Problem] = []
+    for section, index, node in iter_nodes(data):
+        if node["type"] != "questionnaire":
+            continue
+        path = f"$.sections.{section}.nodes[{index}].instrument"
+        name = node["instrument"]
+        if name not in inlined:
+            found = instruments.find_instrument(name, folders)
+            if found is None:
+                fix = "install it with `intake-chat questionnaire add FILE`, or fix the name"
+                problems.append(Problem(file, path, f'no instrument "{name}" is installed', fix))
+                continue
+            try:
+                inlined[name] = load_instrument(found)
+            except FlowError as exc:
+                problems.extend(exc.problems)
+                continue
+        else:
+            problems.extend(check_instrument(inlined[name], f"{file} $.instruments.{name}"))
+        missing = [loc for loc in data["locales"] if loc not in inlined[name]["locales"]]
+        if missing:
+            problems.append(
+                Problem(
+                    file,
+                    path,
+                    f'the instrument "{name}" has no wording in {", ".join(missing)}',
+                    "add those languages to the instrument file",
+                )
+            )
+    if problems:
+        raise FlowError(problems)
+    return {**data, "instruments": inlined} if inlined else data
+
+
+def with_found_instruments(
+    data: dict[str, Any], instrument_dirs: Sequence[str | Path] = ()
+) -> dict[str, Any]:
+    """For the linter: ``data`` with every instrument that can be found and read copied in,
+    checked or not (the linter reports what is wrong with one, and L027 for one not found)."""
+    if not isinstance(data, dict) or not isinstance(data.get("sections"), dict):
+        return data
+    inlined = dict(data.get("instruments") or {})
+    folders = [*map(Path, instrument_dirs), bundled.instruments_dir()]
+    for _section, _index, node in iter_nodes(data):
+        name = node.get("instrument") if isinstance(node, dict) else None
+        if node.get("type") != "questionnaire" or not isinstance(name, str) or name in inlined:
+            continue
+        found = instruments.find_instrument(name, folders)
+        if found is not None:
+            try:
+                inlined[name] = read_flow_file(found)
+            except FlowError:
+                continue  # L027 names it as missing; `questionnaire check` says why
+    return {**data, "instruments": inlined} if inlined else data
+
+
+def _item_nodes(node: dict[str, Any], instrument: dict[str, Any]) -> list[dict[str, Any]]:
+    """A questionnaire's items as the choice questions the engine asks, one at a time: so skip,
+    back, resume, topics and retries work as on any question. Never in the file."""
+    options = [{"value": o["value"], "label": o["label"]} for o in instrument["scale"]]
+    return [
+        {
+            "id": instruments.answer_key(node["id"], item["id"]),
+            "type": "question",
+            "input": "choice",
+            "var": instruments.answer_key(node["id"], item["id"]),
+            "text": item["text"],
+            "notice": instrument["recall"],
+            "options": options,
+            "required": bool(node.get("required", False)),
+            "questionnaire": node["id"],
+            "risk": bool(item.get("risk", False)),
+        }
+        for item in instrument["items"]
+    ]
 
 
 def _build(data: dict[str, Any], file: str) -> Flow:
@@ -610,6 +734,7 @@ def _build(data: dict[str, Any], file: str) -> Flow:
     next_in_section: dict[str, str | None] = {}
     sections: dict[str, tuple[str, ...]] = {}
     question_of_var: dict[str, str] = {}
+    asked: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
     for name, body in data["sections"].items():
         ids = tuple(node["id"] for node in body["nodes"])
         sections[name] = ids
@@ -619,6 +744,17 @@ def _build(data: dict[str, Any], file: str) -> Flow:
             next_in_section[node["id"]] = ids[position + 1] if position + 1 < len(ids) else None
             if node["type"] == "question":
                 question_of_var.setdefault(node["var"], node["id"])
+            elif node["type"] == "questionnaire":
+                asked.append((node, _item_nodes(node, data["instruments"][node["instrument"]])))
+    for node, items in asked:
+        after = node.get("next", next_in_section[node["id"]])
+        for position, item in enumerate(items):
+            nodes[item["id"]] = item
+            section_of[item["id"]] = section_of[node["id"]]
+            next_in_section[item["id"]] = (
+                items[position + 1]["id"] if position + 1 < len(items) else after
+            )
+            question_of_var.setdefault(item["var"], item["id"])
     return Flow(
         id=data["id"],
         file=file,
@@ -637,8 +773,10 @@ def _build(data: dict[str, Any], file: str) -> Flow:
 
 
 def load_flow(path: str | Path) -> Flow:
-    """Read, check and index one flow file."""
-    return parse_flow(read_flow_file(path), str(path))
+    """Read, check and index one flow file; its questionnaires find their instruments in the
+    ``instruments/`` folder beside it, then among the shipped ones."""
+    path = Path(path)
+    return parse_flow(read_flow_file(path), str(path), [path.parent / "instruments"])
 
 
 def flow_files(directory: str | Path) -> list[Path]:
@@ -670,3 +808,13 @@ def load_flows(directory: str | Path) -> dict[str, Flow]:
     if problems:
         raise FlowError(problems)
     return flows
+
+
+@lru_cache(maxsize=32)
+def consent_vars(flow: Flow) -> frozenset[str]:
+    """The variables of a flow's consent questions (what consent given or declined is read from)."""
+    return frozenset(
+        node["var"]
+        for node in flow.nodes.values()
+        if node["type"] == "question" and node["input"] == "consent"
+    )

@@ -162,6 +162,8 @@ class _Drawing:
             words = ", ".join(f"{k} = {_value(v)}" for k, v in _mapping(node.get("values")).items())
         elif kind == "handoff":
             words = f"handoff ({node.get('mode')}) {words}".rstrip()
+        elif kind == "questionnaire":
+            words = f"questionnaire {node.get('instrument')}"
         label = f"{nid}: {words}" if words else nid
         left, right = _SHAPES.get(kind, ('["', '"]'))
         self.lines.append(f"    {mid}{left}{escape(label)}{right}")

@@ -15,7 +15,15 @@ from typing import Any, Literal, TypeVar
 
 from .answers import pattern_problem
 
-__all__ = ["CODES", "Finding", "Severity", "lint", "readability_grade", "split_placeholders"]
+__all__ = [
+    "CODES",
+    "Finding",
+    "Severity",
+    "lint",
+    "lint_instrument",
+    "readability_grade",
+    "split_placeholders",
+]
 
 Severity = Literal["error", "warning"]
 
@@ -46,7 +54,16 @@ CODES: dict[str, tuple[Severity, str]] = {
     "L023": ("warning", "topic with too few examples in a locale"),
     "L024": ("error", "topic id taken or unknown"),
     "L025": ("warning", "one language changed since the published version, another did not"),
+    "L026": ("error", "questionnaire with a risk item but no crisis route"),
+    "L027": ("error", "questionnaire instrument missing or without a flow language"),
+    "I001": ("error", "instrument items incomplete"),
+    "I002": ("error", "instrument answer scale incomplete"),
+    "I003": ("error", "instrument text missing a language"),
+    "I004": ("error", "instrument bands do not cover every total once"),
 }
+
+# Node kinds that wait for the visitor (a questionnaire asks its items one by one).
+ASKING = frozenset({"question", "questionnaire"})
 
 MIN_TOPIC_EXAMPLES = 10  # fewer, and ordinary wordings of the question are missed
 MAX_RETRY_LIMIT = 20  # as in the schema: more keeps a struggling visitor looping for too long
@@ -388,6 +405,10 @@ def _node_edges(flow: _Index, node: _Node) -> list[_StaticEdge]:
             add(target, ok, kill=kill, gen=answered if _required(node) else frozenset(), sets=sets)
         retry = d.get("on_max_retries", flow.person_node)
         add(_str(retry), known(retry), kind="retry")
+    elif node.type == "questionnaire":  # its items are choice questions with the usual way out
+        ok, target = flow.follow(node)
+        add(target, ok)
+        add(flow.person_node, known(flow.person_node), kind="retry")
     elif node.type == "set":
         values = {k: v for k, v in _dict(d.get("values")).items() if isinstance(k, str)}
         gen: set[Atom] = set()
@@ -455,7 +476,7 @@ def _build_graph(flow: _Index) -> _Graph:
                 if dst is not None and dst not in g.states:
                     g.states.add(dst)
                     todo.append(dst)
-        if flow.nodes[node_id].type == "question":
+        if flow.nodes[node_id].type in ASKING:
             for dst, clears in intent_dsts:
                 g.edges.append(_Edge(state, dst, "intent", clears=clears))
                 if dst not in g.states:
@@ -785,6 +806,7 @@ class _Linter:
             self.summaries,
             self.conditions,
             self.patterns,
+            self.questionnaires,
         ):
             rule()
 
@@ -955,7 +977,7 @@ class _Linter:
                 continue
             reported.add(ids)
             names = sorted(ids, key=lambda i: f.nodes[i].order)
-            asks = any(f.nodes[i].type == "question" for i in ids)
+            asks = any(f.nodes[i].type in ASKING for i in ids)
             detail = "" if asks else " without asking anything, so the chat would hang"
             self.add(
                 "L005",
@@ -969,7 +991,7 @@ class _Linter:
         # A circle without a question spins forever even if a branch might leave it later.
         for comp in _cycles(g.states, succ):
             ids = frozenset(s[0] for s in comp)
-            if ids in reported or any(f.nodes[i].type == "question" for i in ids):
+            if ids in reported or any(f.nodes[i].type in ASKING for i in ids):
                 continue
             exits = any(d not in comp for s in comp for d in succ[s])
             if not exits:
@@ -1402,6 +1424,52 @@ class _Linter:
                     "Use the id of a topic in this file.",
                 )
 
+    # L026 / L027 ----------------------------------------------------------------------------
+    def questionnaires(self) -> None:
+        f = self.flow
+        inlined = _dict(f.data.get("instruments"))
+        for node in f.nodes.values():
+            if node.type != "questionnaire":
+                continue
+            name = _str(node.data.get("instrument")) or ""
+            instrument = _dict(inlined.get(name))
+            if not instrument:
+                self.add(
+                    "L027",
+                    node.id,
+                    f"{node.path}.instrument",
+                    f'{node.id} names the instrument "{name}", which is not installed',
+                    "Install it with `intake-chat questionnaire add FILE`, or fix the name.",
+                )
+                continue
+            for finding in lint_instrument(instrument):
+                where = f'$.instruments["{name}"]{finding.path[1:]}'
+                self.add(finding.code, node.id, where, finding.message, finding.fix)
+            missing = [loc for loc in f.locales if loc not in _list(instrument.get("locales"))]
+            if missing:
+                self.add(
+                    "L027",
+                    node.id,
+                    f"{node.path}.instrument",
+                    f'the instrument "{name}" has no wording in {", ".join(missing)}, which this '
+                    "flow offers",
+                    "Add those languages to the instrument file, or use another instrument.",
+                )
+            risky = [
+                _dict(i).get("id") for i in _list(instrument.get("items")) if _dict(i).get("risk")
+            ]
+            person = f.nodes.get(f.person_node or "")
+            if risky and (person is None or not self._reaches_handoff(person.id)):
+                self.add(
+                    "L026",
+                    node.id,
+                    node.path,
+                    f"{node.id} asks the risk item {risky[0]}, but the flow has no crisis "
+                    "route: the crisis response offers a person, and settings.person_node does "
+                    "not lead to a handoff",
+                    "Set settings.person_node to your talk-to-a-person handoff.",
+                )
+
     # L016 ------------------------------------------------------------------------------------
     def include_cycles(self) -> None:
         for nid, section in self.graph.include_cycles.items():
@@ -1536,4 +1604,152 @@ def _cycles(nodes: set[State], succ: Mapping[State, list[State | None]]) -> list
                         break
                 if len(comp) > 1 or v in succ.get(v, []):
                     out.append(comp)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# Instruments (I001-I004): linted on their own (``intake-chat questionnaire check``) and by the
+# loader before a flow may use one.
+
+
+def lint_instrument(data: Mapping[str, Any]) -> list[Finding]:
+    """I001-I004 for one instrument dict (after its schema check); never raises on odd input."""
+    if not isinstance(data, Mapping):
+        return []
+    locales = [x for x in _list(data.get("locales")) if isinstance(x, str)] or ["en"]
+    out: list[Finding] = []
+
+    def missing(value: Any) -> list[str]:
+        text = _dict(value)
+        return [loc for loc in locales if not _str(text.get(loc)) or not text[loc].strip()]
+
+    items = [_dict(i) for i in _list(data.get("items"))]
+    seen: set[str] = set()
+    for n, item in enumerate(items):
+        path = f"$.items[{n}]"
+        if item.get("id") in seen:
+            out.append(
+                _finding(
+                    "I001",
+                    None,
+                    f"{path}.id",
+                    f'the item id "{item.get("id")}" is used twice',
+                    "Give each item its own id.",
+                )
+            )
+        seen.add(str(item.get("id")))
+        if gaps := missing(item.get("text")):
+            out.append(
+                _finding(
+                    "I001",
+                    None,
+                    f"{path}.text",
+                    f"item {item.get('id')} has no wording in {', '.join(gaps)}",
+                    "Write the item in every language of the instrument.",
+                )
+            )
+    if not items:
+        out.append(
+            _finding(
+                "I001", None, "$.items", "the instrument has no items", "List the items in order."
+            )
+        )
+    scale = [_dict(o) for o in _list(data.get("scale"))]
+    values = [o.get("value") for o in scale]
+    if len(set(values)) != len(values):
+        out.append(
+            _finding(
+                "I002",
+                None,
+                "$.scale",
+                "two answer options share a value",
+                "Give each option its own value.",
+            )
+        )
+    numeric = all(isinstance(o.get("points"), int) for o in scale)
+    points = [int(o["points"]) for o in scale] if numeric else []
+    if not numeric or any(a >= b for a, b in zip(points, points[1:], strict=False)):
+        out.append(
+            _finding(
+                "I002",
+                None,
+                "$.scale",
+                "the options' points do not rise from the first option to the last",
+                "List the options lowest first, each worth more than the one before.",
+            )
+        )
+    if len(scale) < 2:
+        out.append(
+            _finding(
+                "I002",
+                None,
+                "$.scale",
+                "the scale has fewer than two options",
+                "List every answer option.",
+            )
+        )
+    for n, option in enumerate(scale):
+        if gaps := missing(option.get("label")):
+            out.append(
+                _finding(
+                    "I002",
+                    None,
+                    f"$.scale[{n}].label",
+                    f"option {option.get('value')} has no label in {', '.join(gaps)}",
+                    "Label every option in every language.",
+                )
+            )
+    for key in ("intro", "recall"):
+        if gaps := missing(data.get(key)):
+            out.append(
+                _finding(
+                    "I003",
+                    None,
+                    f"$.{key}",
+                    f"the {key} text has no wording in {', '.join(gaps)}",
+                    "Write it in every language of the instrument.",
+                )
+            )
+    if numeric and points and items:
+        out.extend(_band_findings(data, len(items) * min(points), len(items) * max(points)))
+    return out
+
+
+def _band_findings(data: Mapping[str, Any], low: int, high: int) -> list[Finding]:
+    """I004: every total from ``low`` to ``high`` in exactly one band, and no band outside."""
+    bands = [_dict(b) for b in _list(data.get("bands"))]
+    if not all(isinstance(b.get("min"), int) and isinstance(b.get("max"), int) for b in bands):
+        return []  # the schema reports it
+    ranges = [(int(b["min"]), int(b["max"]), n) for n, b in enumerate(bands)]
+    out: list[Finding] = []
+    for a, b, n in ranges:
+        if a > b or a < low or b > high:
+            out.append(
+                _finding(
+                    "I004",
+                    None,
+                    f"$.bands[{n}]",
+                    f"the band {a}-{b} lies outside the totals {low}-{high} or runs backwards",
+                    f"Keep every band within {low}-{high}, min before max.",
+                )
+            )
+    for total in range(low, high + 1):
+        holding = [n for a, b, n in ranges if a <= total <= b]
+        if len(holding) != 1:
+            what = "no band" if not holding else f"{len(holding)} bands"
+            out.append(
+                _finding(
+                    "I004",
+                    None,
+                    "$.bands",
+                    f"a total of {total} falls in {what}",
+                    f"Make the bands cover {low}-{high} with no gap and no overlap.",
+                )
+            )
+            break
+    ids = [b.get("id") for b in bands]
+    if len(set(ids)) != len(ids):
+        out.append(
+            _finding("I004", None, "$.bands", "two bands share an id", "Give each band its own id.")
+        )
     return out

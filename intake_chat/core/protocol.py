@@ -159,6 +159,7 @@ class Effect(TypedDict, total=False):
     text: str  # visitor_message
     topic: str  # topic_answered
     again: bool  # crisis_resources: shown again on request, no new alert
+    category: str  # crisis_resources: why (risk_item: a questionnaire's risk item); default help
 
 
 Status = Literal["asking", "handoff", "ended"]

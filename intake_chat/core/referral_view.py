@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from . import instruments
+
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Sheets.
 # Full-width forms too (some spreadsheet locales read "＝" as "="), and checked after leading
 # whitespace as well, since importers may trim it.
@@ -115,6 +117,7 @@ def answer_rows(
     """[{var, label, text}] in flow order, then anything the flow no longer names."""
     shown: Mapping[str, Any] = display or answers or {}
     order = [var for var in labels if var in shown] + [var for var in shown if var not in labels]
+    order = [var for var in order if ":" not in var]  # questionnaire items: questionnaire_rows
     rows = []
     for var in order:
         value = shown.get(var)
@@ -123,6 +126,39 @@ def answer_rows(
         text = "" if value is None else csv_cell(value) if isinstance(value, list) else str(value)
         rows.append({"var": var, "label": labels.get(var) or humanise(var), "text": text})
     return rows
+
+
+def questionnaire_rows(
+    flow_document: str | None, answers: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Each questionnaire the visitor began, scored against the instrument stored with the flow
+    version (instruments.result): items, total, band, instrument id and version. Staff only."""
+    if not flow_document or not answers:
+        return []
+    try:
+        flow = json.loads(flow_document)
+    except ValueError:
+        return []
+    return instruments.results(flow, answers) if isinstance(flow, dict) else []
+
+
+def questionnaire_cells(results: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The CSV columns of the scored questionnaires: ``<node>:instrument``, ``:total`` and
+    ``:band`` (the items are columns of their own, as answers)."""
+    cells: dict[str, Any] = {}
+    for result in results:
+        node = result["node"]
+        cells[f"{node}:instrument"] = f"{result['instrument']} v{result['version']}"
+        cells[f"{node}:total"] = result["total"]
+        cells[f"{node}:band"] = score_note(result)
+    return cells
+
+
+def score_note(result: Mapping[str, Any]) -> str:
+    """The band as staff read it, or why there is none (an item was skipped)."""
+    if result["band"] is not None:
+        return str(result["band"]["label"])
+    return f"not banded: {result['answered']} of {result['count']} items answered"
 
 
 def _visitor_text(payload: Mapping[str, Any]) -> str:

@@ -39,14 +39,18 @@ __all__ = [
     "Match",
     "Thresholds",
     "canonical",
+    "change_named",
     "index_for",
+    "informative",
     "is_question",
+    "asks",
     "match",
     "named_options",
     "negated",
     "normalize",
     "not_a_name",
     "not_pronouns",
+    "only_pronouns",
     "overlap",
     "tokens",
     "yes_or_no",
@@ -263,6 +267,11 @@ _NAME_LEADS = {
         "i would like",
         "name is",
         "i go by",
+        "please use",
+        "use",
+        "i like to be called",
+        "i would like to be called",
+        "i prefer to be called",
         "its",
         "it is just",
         "just",
@@ -283,6 +292,12 @@ _NAME_LEADS = {
         "prefiero que me digan",
         "prefiero que me llamen",
         "mi nombre preferido es",
+        "me gusta que me digan",
+        "me gusta que me llamen",
+        "me puedes decir",
+        "puedes llamarme",
+        "diganme",
+        "llamenme",
     ),
 }
 _NOT_NAME_WORDS = {
@@ -368,6 +383,10 @@ def _lang(locale: str) -> str:
     return "es" if locale.startswith("es") else "en"
 
 
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 _LOOSE_STARTS = {
     "en": {"any", "anyone", "anybody"},
     "es": {"que", "es", "son", "esta", "estan", "se", "me", "mi"},
@@ -405,7 +424,7 @@ _QUESTION_OPENINGS = {
 # way" is what brings someone to therapy).
 _LOOSE_OPENINGS = {
     "en": ("i want to know", "i need to know", "tell me about", "explain", "can you tell me"),
-    "es": ("quiero saber", "necesito saber", "digame", "expliqueme", "me puede decir"),
+    "es": ("quiero saber", "necesito saber", "digame", "expliqueme", "me puede decir", "para que"),
 }
 # Words before the question proper that say nothing ("so what is…", "y cuánto cuesta…").
 _LEAD_FILLER = {
@@ -424,6 +443,20 @@ def is_question(text: str, locale: str = "en", strict: bool = False) -> bool:
     """
     if "?" in text or "¿" in text:
         return True
+    if _opens_question(text, locale, strict):
+        return True
+    # "im new to this, what is counseling": a later clause that plainly asks, where no long
+    # answer is expected (not "sí, está bien")
+    first, *later = _CLAUSES.split(text)
+    if strict or (len(tokens(first, locale)) <= 2 and yes_or_no(first, locale) is not None):
+        return False  # "sí, puede dejar mensaje": a yes, then what it allows
+    return any(_opens_question(part, locale, True) for part in later if part.strip())
+
+
+_CLAUSES = re.compile(r"[,;:.!]+")
+
+
+def _opens_question(text: str, locale: str, strict: bool) -> bool:
     lang = _lang(locale)
     said = tokens(text, locale)
     while said:
@@ -437,6 +470,75 @@ def is_question(text: str, locale: str = "en", strict: bool = False) -> bool:
     if not said:
         return False
     return said[0] in _QUESTION_WORDS[lang] or (not strict and said[0] in _LOOSE_STARTS[lang])
+
+
+def asks(text: str, locale: str = "en") -> bool:
+    """Reads plainly as a question where a long answer is expected ("what brings you").
+
+    There a question word opens answers too ("how to handle stress at work", "what happened
+    last year", "como manejar mi enojo", "necesito ayuda"): it asks only when a verb follows
+    as a question has it ("how do", "what is", "who reads", "como funciona"), or when it is
+    written with its accent ("qué es la terapia"), or with a question mark.
+    """
+    lang = _lang(locale)
+    if "?" in text or "¿" in text:
+        return True
+    if lang == "es" and _ACCENTED_OPENING.match(_lead_trimmed(text, lang)):
+        return True
+    if not is_question(text, locale, strict=True):
+        return False
+    said = tokens(_lead_trimmed(text, lang), locale)
+    opening = " ".join(said[:4]) + " "
+    if not said or any(opening.startswith(lead + " ") for lead in _QUESTION_OPENINGS[lang]):
+        return True  # "what if", "quisiera saber"
+    return said[0] not in _LOOSE_VERBS_ES and _asks(said)
+
+
+_WH = {"what", "how", "who", "whom", "whose", "where", "when", "why", "which"}
+_WH_ES = {"como", "quien", "quienes", "donde", "cuando", "cual", "cuales"}
+_AUXILIARIES = _word_set(
+    "is are am was were do does did can could will would should may might shall have has"
+)
+_AMOUNTS = _word_set("much many long often soon far old kind type sort")  # "how long is"
+_SUBJECTS = _word_set("i you he she we they it my your his her their our")
+_NOT_A_VERB_ES = _word_set("mi mis tu tus su sus el los las un una al del yo")
+# Words that open questions but, in Spanish, as often answers ("necesito ayuda con mi
+# ansiedad", "cuando bebo pierdo el control"); "cuándo" with its accent still asks.
+_LOOSE_VERBS_ES = frozenset({"necesito", "cuando"})
+_ACCENTED_OPENING = re.compile(
+    r"[¿¡\s]*(?:para |por )?(qué|cómo|cuándo|dónde|quién|quiénes|cuánt[oa]s?|cuál)\b"
+)
+
+
+def _asks(said: Sequence[str]) -> bool:
+    first, after = said[0], said[1] if len(said) > 1 else ""
+    if first in _WH:
+        if after in _AMOUNTS:  # "how much does it cost", not "how much i drink lately"
+            return len(said) < 3 or said[2] not in _SUBJECTS
+        return after in _AUXILIARIES or (first in ("who", "what") and _third_person(after))
+    if first in _WH_ES:
+        return bool(after) and after not in _NOT_A_VERB_ES and not _infinitive(after)
+    return True
+
+
+def _third_person(word: str) -> bool:
+    """A verb as in "who reads this", "what happens" (not "his", "this", "its")."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "is", "us"))
+
+
+def _infinitive(word: str) -> bool:
+    return len(word) > 3 and word.endswith(("ar", "er", "ir"))
+
+
+def _lead_trimmed(text: str, lang: str) -> str:
+    """``text`` in lower case without the filler words before the question proper."""
+    rest = text.lower().lstrip()
+    while True:
+        head, _, tail = rest.partition(" ")
+        if tail and normalize(head, lang) in _LEAD_FILLER[lang]:
+            rest = tail.lstrip()
+            continue
+        return rest
 
 
 # A reply that declines an optional question ("no thanks", "I'd rather not", "prefiero no").
@@ -458,6 +560,14 @@ _DECLINES = {
         "not really",
         "n a",
         "na",
+        "same",
+        "the same",
+        "same one",
+        "the same one",
+        "same as above",
+        "my first name",
+        "just my first name",
+        "first name is fine",
     ),
     "es": (
         "no",
@@ -471,14 +581,19 @@ _DECLINES = {
         "mejor no",
         "no quiero",
         "no hace falta",
+        "el mismo",
+        "igual",
+        "mi nombre",
+        "el mismo nombre",
+        "solo mi nombre",
     ),
 }
 
 
 _DECLINE_TAIL_WORDS = (
-    "say share answer give it that this thanks thank you please to none "
+    "say share answer give it that this thanks thank you please to none is fine ok okay good "
     "decir decirlo darlo dar gracias contestar contestarlo responder por favor compartir "
-    "compartirlo lo eso ninguno"
+    "compartirlo lo eso ninguno esta bien asi"
 )
 _DECLINE_TAIL = frozenset(_DECLINE_TAIL_WORDS.split())
 
@@ -519,6 +634,31 @@ def not_pronouns(text: str, locale: str = "en") -> bool:
     return "?" in text or "¿" in text or len(tokens(text, locale)) > 6
 
 
+_PRONOUNS = {
+    "en": _word_set(
+        "she her hers herself he him his himself they them their theirs themself themselves "
+        "xe xem xyr ze zir hir ey em fae faer any all pronoun pronouns"
+    ),
+    "es": _word_set("ella ellas el ellos elle elles cualquiera pronombre pronombres"),
+}
+_PRONOUN_GLUE = {
+    "en": _word_set("and or please is are fine i use my go by prefer also both ok okay"),
+    "es": _word_set("y o por favor uso prefiero mi mis son es esta bien gracias tambien"),
+}
+
+
+def only_pronouns(text: str, locale: str = "en") -> bool:
+    """Pronouns and the words around them only ("she/her please", "they them theirs", "él"),
+    so "do they take insurance" is no answer to "what pronouns do you use"."""
+    lang = _lang(locale)
+    said = set(tokens(text, locale))
+    return bool(said & _PRONOUNS[lang]) and said <= _PRONOUNS[lang] | _PRONOUN_GLUE[lang]
+
+
+_GREETINGS = _word_set("hi hello hey hiya ok okay so well um hola buenas buenos bueno pues oye")
+_COURTESY = (("please",), ("thanks",), ("thank", "you"), ("por", "favor"), ("gracias",))
+
+
 def not_a_name(text: str, locale: str = "en") -> bool:
     """Plainly not a name: a question, or a sentence (after "my name is"-style openings).
 
@@ -528,16 +668,32 @@ def not_a_name(text: str, locale: str = "en") -> bool:
     """
     if "?" in text or "¿" in text:
         return True
-    said = " ".join(tokens(text, locale))
     lang = _lang(locale)
+    said_words = tokens(text, locale)
+    while len(said_words) > 1 and said_words[0] in _GREETINGS:  # "hi, i'm Sam", "hola, soy Ana"
+        said_words = said_words[1:]
+    said = " ".join(said_words)
     for lead in sorted(_NAME_LEADS[lang], key=len, reverse=True):
         if said.startswith(lead + " "):
             said = said[len(lead) + 1 :]
             break
     words = said.split()
+    for tail in _COURTESY:  # "Max please", "Lupe, por favor"
+        if len(words) > len(tail) and words[-len(tail) :] == list(tail):
+            words = words[: -len(tail)]
+            break
     if len(words) > MAX_NAME_WORDS:
         return True
-    return len(words) > 1 and any(word in _NOT_NAME_WORDS[lang] for word in words)
+    unnamed = _NOT_NAME_WORDS[lang] | _ASKING_WORDS[lang]
+    return len(words) > 1 and any(word in unnamed for word in words)
+
+
+# The words that open questions, less the ones that are also names ("Will", "May", "Dan"): "cuanto
+# cuesta la consulta" is no name.
+_ASKING_WORDS = {
+    lang: frozenset(words - {"will", "may", "can", "might", "dan"})
+    for lang, words in _QUESTION_WORDS.items()
+}
 
 
 # --- options named in a typed answer ("video works for me" at a telehealth / in person choice)
@@ -660,6 +816,32 @@ def named_options(
 
 SYNONYM_WEIGHT = 10  # a synonym phrase outweighs any count of shared label words
 
+_CHANGE_WORDS = _word_set(
+    "change edit fix update correct cambiar cambia cambie corregir corrija editar modificar"
+)
+
+_CHANGE_STEMS = frozenset({"chang", "cambi"})  # the "Change …" of every edit option's label
+
+
+def change_named(text: str, options: Sequence[Mapping[str, object]], locale: str) -> str | None:
+    """At a summary, the answer a typed "change my email" / "cambiar mi correo" names: a change
+    word, no question, and the option most of whose label words it uses (one best, no tie)."""
+    said = tokens(text, locale)
+    if "?" in text or "¿" in text or not _CHANGE_WORDS.intersection(said):
+        return None
+    content = _content(text, locale)
+    best: list[tuple[float, str]] = []
+    for option in options:
+        label = option.get("label", {})
+        texts = [str(t) for t in label.values()] if isinstance(label, Mapping) else []
+        words = set().union(*(_content(t, locale) for t in texts)) - _CHANGE_STEMS
+        if words and words & content:
+            best.append((len(words & content) / len(words), str(option["value"])))
+    best.sort(reverse=True)
+    if best and (len(best) == 1 or best[0][0] > best[1][0]):
+        return best[0][1]
+    return None
+
 
 def _longest_synonym(option: Mapping[str, object], phrase: str, locale: str) -> int:
     """Words in the longest of the option's synonyms (any locale) found in ``phrase``; 0 if none."""
@@ -692,6 +874,8 @@ _YES = {
         "correct",
         "accept",
         "ahead",
+        "consent",
+        "agreed",
     },
     "es": {
         "si",
@@ -706,17 +890,28 @@ _YES = {
         "acepto",
         "adelante",
         "correcto",
+        "consiento",
     },
 }
 
 
-def yes_or_no(text: str, locale: str) -> bool | None:
-    """A typed yes ("sure that's fine") or no ("no please don't"); None when it is neither."""
+_YES_GLUE = _word_set("it is that all esta todo asi me parece muy por favor please thanks gracias")
+_LOOSE_YES = frozenset({"si", "bien", "bueno", "fine", "ok", "okay"})  # "si…", "que tan bien…"
+
+
+def yes_or_no(text: str, locale: str, plain: bool = False) -> bool | None:
+    """A typed yes ("sure that's fine") or no ("no please don't"); None when it is neither.
+
+    ``plain``: the text opens as a question may ("esta bien, acepto", "si no me gusta…"): only
+    a yes that is not also "if" counts, and no negation ("no tienen seguro" may ask)."""
     said = set(tokens(text, locale))
     lang = _lang(locale)
     if said & _NEGATIONS[lang]:
-        return False
-    return True if said & _YES[lang] else None
+        return None if plain else False
+    if plain and said & _YES[lang] and said <= _YES[lang] | _YES_GLUE:
+        return True  # "está bien", "ok that's fine": nothing but a yes
+    yes = _YES[lang] - _LOOSE_YES if plain else _YES[lang]
+    return True if said & yes else None
 
 
 # --- the index
@@ -736,6 +931,12 @@ _COMMON_ES = (
     "este esa ese hola bueno pues entonces quiero puedo puede pueden saber decir"
 )
 _COMMON = {"en": frozenset(_COMMON_EN.split()), "es": frozenset(_COMMON_ES.split())}
+
+
+def informative(text: str, locale: str = "en") -> list[str]:
+    """The words of ``text`` that say what it is about (not "this", "please", "the")."""
+    common = _COMMON[_lang(locale)]
+    return [word for word in tokens(text, locale) if word not in common]
 
 
 @lru_cache(maxsize=1)

@@ -61,6 +61,7 @@ __all__ = [
 
 _ENGINE = engine_words()
 _PRESENT_SELF = frozenset(_ENGINE["present_self"]["words"])
+_PAST_SELF = tuple(tuple(phrase.split()) for phrase in _ENGINE["past_self"]["words"])
 DEFAULT_RULES_PATH = bundled.safety_rules_path()  # found like the flows (core/bundled.py)
 SCHEMA_PATH = bundled.safety_schema_path()
 SCHEMA_ID = "urn:intake-chat:schema:safety:1"
@@ -199,6 +200,20 @@ class _Hit:
         return _RANK[self.level], layer > 0, -self.order, layer, -self.first
 
 
+def _denial(hit: _Hit, hits: list[_Hit]) -> bool:
+    """A negated match that is not inside an alarm's own words: in "ya no voy a ser carga para
+    nadie" the "no" is part of the risk, not the visitor denying it."""
+    if "negated" not in hit.reasons:
+        return False
+    return not any(
+        other.level in ("concern", "crisis")
+        and "negated" not in other.reasons
+        and other.first <= hit.first
+        and hit.last <= other.last
+        for other in hits
+    )
+
+
 def _denied(hit: _Hit) -> _Hit:
     """An escalated hit back at concern when the message also denies the risk."""
     if "imminent" not in hit.reasons or "negated" in hit.reasons:
@@ -240,7 +255,7 @@ def detect(
     # a visitor who denies the risk in the same message ("I'm not suicidal, I just keep a rope in
     # my car") gets a concern, not an escalated crisis; "... but the pills are next to me" is
     # still a crisis by the negated match's own method marker after "but"
-    denied = any("negated" in hit.reasons for hit in hits)
+    denied = any(_denial(hit, hits) for hit in hits)
     if denied:
         hits = [_denied(hit) for hit in hits]
     over_concern = any(hit.level == "advice" and hit.rule.over_concern for hit in hits)
@@ -360,13 +375,25 @@ def _exempted(rule: CompiledRule, category: Category, ctx: _Context, first: int,
     if any(lo <= last and first <= hi for lo, hi in ctx.spans("exemptions", category)):
         return True
     if any(
-        lo <= last and first <= hi and not _PRESENT_SELF.intersection(ctx.norm.tokens[lo : hi + 1])
+        lo <= last and first <= hi and not _speaks_now(ctx.norm.tokens[lo : hi + 1])
         for lo, hi in ctx.spans("contexts", category)
     ):
         return True
     return rule.exemptions is not None and any(
         lo <= last and first <= hi for lo, hi in rule.exemptions.spans(ctx.norm)
     )
+
+
+def _speaks_now(tokens: tuple[str, ...]) -> bool:
+    """The visitor speaking of themself now in a context's span: a context never lowers that.
+    "when i was 12" (``past_self``) is the visitor in the past, so its "i" does not count."""
+    past: set[int] = set()
+    for phrase in _PAST_SELF:
+        size = len(phrase)
+        for i in range(len(tokens) - size + 1):
+            if tokens[i : i + size] == phrase:
+                past.update(range(i, i + size))
+    return any(tok in _PRESENT_SELF for i, tok in enumerate(tokens) if i not in past)
 
 
 _ACTING = re.compile(_ENGINE["acting"]["regex"])

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +29,10 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 
 from ..core.errors import StorageError
+from ..core.sealing import Keyring
+from . import keys
+from .schema import metadata, utcnow
+from .sealed import DIALECT_ATTRIBUTE, Sealing
 
 __all__ = [
     "Area",
@@ -44,7 +47,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-metadata = sa.MetaData()
 Migration = Callable[[Connection], None]
 
 
@@ -89,11 +91,6 @@ SQLITE_POOL_SIZE = 256  # intake-chat serve's default threads per worker
 # (performance-facts.md).
 _writer_locks: dict[str, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
-
-
-def utcnow() -> datetime:
-    """Every stored timestamp is a naive UTC datetime, the same on SQLite and PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def insert_id(conn: Connection, table: sa.Table, **values: Any) -> int:
@@ -207,11 +204,21 @@ def discover_areas() -> list[Area]:
 class Database:
     """Owns the engine and hands out transactions; the only place that knows the dialect."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+        keyring: Keyring | None = None,
+    ) -> None:
         self.url = normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         self._lock = _writer_lock(self.url) if self.is_sqlite else None
         self.engine = self._create_engine(busy_timeout_ms)
+        # Sealed columns find the keys through the dialect (one per engine): see sealed.py.
+        self.sealing = Sealing(keyring)
+        setattr(self.engine.dialect, DIALECT_ATTRIBUTE, self.sealing)
+        self._sealing_lock = threading.Lock()
         self._writer = _GroupWriter(self) if self.is_sqlite else None
         self._checkpointer = _Checkpointer(self) if self.is_sqlite else None
 
@@ -283,12 +290,21 @@ class Database:
 
         Database failures (disk full, locked, connection gone) come out as ``StorageError``.
         """
-        if self._checkpointer is not None:
-            self._checkpointer.note_write()
+        if not self.sealing.checked:
+            self.check_encryption()
+        with self._transaction() as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
         with self._guarded(), self._hold_writer(), self.engine.connect() as conn:
             conn.execution_options(intake_write=True)
             with conn.begin():
                 yield conn
+        # Marked once committed: a checkpoint that ran while this transaction was open could not
+        # copy its pages, and nothing else would ask for them to be copied later.
+        if self._checkpointer is not None:
+            self._checkpointer.note_write()
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work(conn)`` in a write transaction and return its result once committed.
@@ -304,7 +320,19 @@ class Database:
         if self._writer is None:
             with self.transaction() as conn:
                 return work(conn)
+        if not self.sealing.checked:
+            self.check_encryption()
         return self._writer.submit(work)
+
+    def check_encryption(self) -> None:
+        """Check the configured encryption keys against the database once, before the first
+        write (``migrate`` does it at start-up); EncryptionError when they do not match."""
+        with self._sealing_lock:
+            if self.sealing.checked:
+                return
+            with self._transaction() as conn:
+                writing = keys.settle(conn, self.sealing.keyring)
+            self.sealing.writing, self.sealing.checked = writing, True  # once committed
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -335,11 +363,12 @@ class Database:
         """Bring every area to its latest version (area → version); safe to run concurrently."""
         areas = discover_areas() if areas is None else areas
         result: dict[str, int] = {}
-        with self.transaction() as conn:
+        with self._transaction() as conn:
             self._lock_migrations(conn)
             schema_versions.create(conn, checkfirst=True)
         for area in areas:
             result[area.name] = self._migrate_area(area)
+        self.check_encryption()
         return result
 
     def _lock_migrations(self, conn: Connection) -> None:
@@ -348,7 +377,7 @@ class Database:
 
     def _migrate_area(self, area: Area) -> int:
         latest = len(area.migrations)
-        with self.transaction() as conn:
+        with self._transaction() as conn:
             self._lock_migrations(conn)
             current = _area_version(conn, area.name)
             if current is None:
@@ -359,7 +388,7 @@ class Database:
                 _set_area_version(conn, area.name, latest, insert=True)
                 return latest
         while current < latest:
-            with self.transaction() as conn:
+            with self._transaction() as conn:
                 self._lock_migrations(conn)
                 current = _area_version(conn, area.name) or 0
                 if current >= latest:

@@ -8,8 +8,9 @@ sets ``referrals.status``. Imports nothing from Flask.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from . import first, insert_id, metadata, record, utcnow
 from .conversations import BigId, audit_log, events, flow_versions, referrals, sessions
+from .sealed import SealedText, is_sealing
 
 AREA = "staff"
 DEPENDS = ("chat",)
@@ -109,7 +111,7 @@ referral_notes = sa.Table(
         "referral_id", sa.String(16), sa.ForeignKey("referrals.id"), nullable=False, index=True
     ),
     sa.Column("staff_id", BigId, sa.ForeignKey("staff_accounts.id"), nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("body", SealedText("referral_notes.body"), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 
@@ -507,22 +509,68 @@ def _answer_text(key: str) -> sa.ColumnElement[str]:
     return text
 
 
-def _search_condition(text: str) -> sa.ColumnElement[bool]:
-    needle = text.strip().lower()
+def _search_condition(conn: Connection, filters: InboxFilter) -> sa.ColumnElement[bool]:
+    """SQL looks inside the answers when they are stored in clear; sealed, they are opened and
+    matched here, among the newest SEARCH_SCAN_LIMIT referrals the other filters allow."""
+    if is_sealing(conn):
+        return referrals.c.id.in_(_matching_ids(conn, filters))
+    needle = filters.query.strip().lower()
     like = f"%{_escape_like(needle)}%"
     options: list[sa.ColumnElement[bool]] = [
         sa.func.lower(_answer_text(key)).like(like, escape="\\")
         for key in (*NAME_FIELDS, *CONTACT_FIELDS)
     ]
     options.append(sa.func.lower(referrals.c.id) == needle)
-    digits = "".join(ch for ch in needle if ch.isdigit())
-    if len(digits) >= 4 and len(digits) >= len(needle.replace(" ", "")) - 4:
+    digits = _phone_digits(needle)
+    if digits:
         # A phone number typed with dashes or spaces still finds "+17742185440".
         stripped = _answer_text("phone")
         for char in ("-", " ", "(", ")", ".", "+"):
             stripped = sa.func.replace(stripped, char, "")
         options.append(stripped.like(f"%{digits}%"))
     return sa.or_(*options)
+
+
+def _phone_digits(needle: str) -> str:
+    """The digits of a search that looks like (part of) a phone number, else ""."""
+    digits = "".join(ch for ch in needle if ch.isdigit())
+    if len(digits) >= 4 and len(digits) >= len(needle.replace(" ", "")) - 4:
+        return digits
+    return ""
+
+
+SEARCH_SCAN_LIMIT = 10_000  # sealed answers opened per search (docs/encryption.md)
+
+
+def _matching_ids(conn: Connection, filters: InboxFilter) -> list[str]:
+    others = _inbox_select(conn, replace(filters, query="")).with_only_columns(
+        referrals.c.id, referrals.c.answers
+    )
+    newest = others.order_by(referrals.c.created_at.desc()).limit(SEARCH_SCAN_LIMIT)
+    needle = filters.query.strip().lower()
+    return [row.id for row in conn.execute(newest) if _matches(row.id, row.answers, needle)]
+
+
+def _matches(referral_id: str, answers: Any, needle: str) -> bool:
+    """What the SQL search finds, on opened answers: a name or contact field containing the
+    text, the referral id itself, or a phone number whatever its punctuation."""
+    if referral_id.lower() == needle:
+        return True
+    if not isinstance(answers, dict):
+        return False
+    for key in (*NAME_FIELDS, *CONTACT_FIELDS):
+        value = answers.get(key)
+        if value is not None and needle in _as_text(value).lower():
+            return True
+    digits = _phone_digits(needle)
+    phone = answers.get("phone")
+    if digits and phone is not None:
+        return digits in "".join(ch for ch in _as_text(phone) if ch not in "- ().+")
+    return False
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _escape_like(text: str) -> str:
@@ -536,7 +584,7 @@ def _urgent_expr() -> sa.ColumnElement[bool]:
     )
 
 
-def _inbox_conditions(filters: InboxFilter) -> list[sa.ColumnElement[bool]]:
+def _inbox_conditions(conn: Connection, filters: InboxFilter) -> list[sa.ColumnElement[bool]]:
     conditions: list[sa.ColumnElement[bool]] = []
     if filters.status:
         conditions.append(referrals.c.status == filters.status)
@@ -556,11 +604,11 @@ def _inbox_conditions(filters: InboxFilter) -> list[sa.ColumnElement[bool]]:
     elif filters.assignee is not None:
         conditions.append(referral_assignments.c.staff_id == filters.assignee)
     if filters.query.strip():
-        conditions.append(_search_condition(filters.query))
+        conditions.append(_search_condition(conn, filters))
     return conditions
 
 
-def _inbox_select(filters: InboxFilter) -> sa.Select[Any]:
+def _inbox_select(conn: Connection, filters: InboxFilter) -> sa.Select[Any]:
     assignee = staff_accounts.alias("assignee")
     return (
         sa.select(
@@ -575,7 +623,7 @@ def _inbox_select(filters: InboxFilter) -> sa.Select[Any]:
                 referral_assignments, referral_assignments.c.referral_id == referrals.c.id
             ).outerjoin(assignee, assignee.c.id == referral_assignments.c.staff_id)
         )
-        .where(*_inbox_conditions(filters))
+        .where(*_inbox_conditions(conn, filters))
     )
 
 
@@ -583,7 +631,7 @@ def list_referrals(
     conn: Connection, filters: InboxFilter, *, limit: int | None = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
     """The inbox: urgent (crisis-flagged) referrals pinned on top, then newest first."""
-    query = _inbox_select(filters).order_by(
+    query = _inbox_select(conn, filters).order_by(
         sa.case((_urgent_expr(), 0), else_=1), referrals.c.created_at.desc(), referrals.c.id
     )
     if limit is not None:
@@ -592,7 +640,7 @@ def list_referrals(
 
 
 def count_referrals(conn: Connection, filters: InboxFilter) -> int:
-    subquery = _inbox_select(filters).subquery()
+    subquery = _inbox_select(conn, filters).subquery()
     return int(conn.execute(sa.select(sa.func.count()).select_from(subquery)).scalar_one())
 
 
@@ -605,7 +653,9 @@ def _inbox_row(row: Any) -> dict[str, Any]:
 
 def get_referral_with_assignee(conn: Connection, referral_id: str) -> dict[str, Any] | None:
     return first(
-        conn, _inbox_select(InboxFilter()).where(referrals.c.id == referral_id), _inbox_row
+        conn,
+        _inbox_select(conn, InboxFilter()).where(referrals.c.id == referral_id),
+        _inbox_row,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from ..core.protocol import BotEvent
 from . import first, insert_id, metadata, record, utcnow
+from .sealed import SealedJSON
 
 AREA = "chat"
 
@@ -48,7 +49,7 @@ sessions = sa.Table(
     sa.Column("flow_version", sa.Integer, nullable=False),
     sa.Column("flow_digest", sa.String(64), nullable=False),
     sa.Column("locale", sa.String(16), nullable=False),
-    sa.Column("state", sa.JSON, nullable=True),
+    sa.Column("state", SealedJSON("sessions.state"), nullable=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("urgent", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("crisis_level", sa.String(16), nullable=True),
@@ -61,7 +62,7 @@ sessions = sa.Table(
     sa.Column("expires_at", sa.DateTime, nullable=False),
     # Kept on the row so that a turn reads one row: the ask now waiting for an answer (for
     # resume and option labels) and the last client frame ids applied with their seq range.
-    sa.Column("pending_ask", sa.JSON, nullable=True),
+    sa.Column("pending_ask", SealedJSON("sessions.pending_ask"), nullable=True),
     sa.Column("recent_frames", sa.JSON, nullable=True),
 )
 
@@ -73,7 +74,7 @@ events = sa.Table(
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("type", sa.String(16), nullable=False),
     sa.Column("frame_id", sa.String(64), nullable=True),
-    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("payload", SealedJSON("events.payload"), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("session_id", "seq", name="uq_events_session_seq"),
     sa.Index("ix_events_session_frame", "session_id", "frame_id"),
@@ -91,8 +92,8 @@ referrals = sa.Table(
     sa.Column("mode", sa.String(8), nullable=False),
     sa.Column("locale", sa.String(16), nullable=False),
     # Stored values by variable, and the same as plain text in the flow's first locale for staff.
-    sa.Column("answers", sa.JSON, nullable=False),
-    sa.Column("display", sa.JSON, nullable=False),
+    sa.Column("answers", SealedJSON("referrals.answers"), nullable=False),
+    sa.Column("display", SealedJSON("referrals.display"), nullable=False),
     sa.Column("urgent", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("crisis_level", sa.String(16), nullable=True),
     sa.Column("crisis_category", sa.String(64), nullable=True),

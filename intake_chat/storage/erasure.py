@@ -3,8 +3,9 @@ events, referrals, their notes and history, live requests) and the deletes that 
 in one transaction. Who may erase what is decided in ``app/erasure.py``. Imports nothing from
 Flask.
 
-The audit log and the outbox keep their rows: they hold ids, counts and rule names, never what a
-person typed (tests/test_erasure.py searches every text column for a marker to hold that).
+Its analytics row goes too (docs/analytics.md). The audit log and the outbox keep their rows:
+they hold ids, counts and rule names, never what a person typed (tests/test_erasure.py searches
+every text column for a marker to hold that).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import Database
+from . import Database, analytics
 from .accounts import referral_assignments, referral_changes, referral_notes
 from .conversations import events, referrals, sessions
 from .live_queue import live_requests
@@ -92,6 +93,7 @@ def erase_conversation(conn: Connection, session_id: str, referral_ids: Sequence
         conn.execute(referrals.delete().where(referrals.c.id.in_(ids)))
     conn.execute(events.delete().where(events.c.session_id == session_id))
     conn.execute(sessions.delete().where(sessions.c.id == session_id))
+    analytics.forget(conn, [session_id])  # no words, but a trace of the conversation erased
 
 
 def scrub_files(db: Database) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from . import first, insert_id, metadata, record
 from .accounts import staff_accounts
 from .conversations import BigId, events, referrals, sessions
+from .sealed import SealedJSON
 
 AREA = "live"
 DEPENDS = ("chat", "staff")
@@ -55,7 +56,7 @@ live_requests = sa.Table(
     sa.Column("accepted_at", sa.DateTime, nullable=True),
     sa.Column("ended_at", sa.DateTime, nullable=True),
     # The conversation as it was before the visitor asked for a person: "hand back" resumes it.
-    sa.Column("resume_state", sa.JSON, nullable=True),
+    sa.Column("resume_state", SealedJSON("live_requests.resume_state"), nullable=True),
     sa.Index("ix_live_requests_status", "status", "requested_at"),
     sa.Index("ix_live_requests_session", "session_id"),
 )

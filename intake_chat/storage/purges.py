@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from . import analytics
 from .conversations import events, referrals, sessions
 from .live_queue import live_requests
 
@@ -87,6 +88,7 @@ def delete_sessions(
     requests = conn.execute(live_requests.delete().where(live_requests.c.session_id.in_(ids)))
     logged = conn.execute(events.delete().where(events.c.session_id.in_(ids)))
     gone = conn.execute(sessions.delete().where(sessions.c.id.in_(ids)))
+    analytics.detach(conn, ids)  # the funnel keeps counting them, unlinked (docs/analytics.md)
     return {
         "sessions": int(gone.rowcount or 0),
         "events": int(logged.rowcount or 0),

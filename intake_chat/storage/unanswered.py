@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from . import first, insert_id, metadata, utcnow
 from . import record as from_row
 from .conversations import BigId
+from .sealed import SealedText
 
 AREA = "unanswered"
 
@@ -31,7 +32,7 @@ unanswered_questions = sa.Table(
     sa.Column("flow_id", sa.String(64), nullable=False),
     sa.Column("locale", sa.String(16), nullable=False),
     sa.Column("node", sa.String(64), nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text", SealedText("unanswered_questions.text"), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Index("ix_unanswered_created", "created_at"),
 )

@@ -82,6 +82,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Inbox", "staff.inbox", ("admin", "coordinator")),
     NavItem("Flows", "editor.index", ("admin", "editor")),
     NavItem("Unanswered questions", "questions.page", ("admin", "editor")),
+    NavItem("Drop-off funnel", "analytics.page", ("admin", "editor")),
     NavItem("Live chat", "live.queue", ("admin", "coordinator")),
     NavItem("Staff", "staff.users", ("admin",)),
     NavItem("Integrations", "staff.tokens", ("admin",)),
@@ -445,7 +446,7 @@ def disable_totp() -> BaseResponse:
 # --- the inbox ------------------------------------------------------------------------------
 
 
-def _parse_date(raw: str, label: str, problems: list[str]) -> date | None:
+def parse_date(raw: str, label: str, problems: list[str]) -> date | None:
     if not raw:
         return None
     try:
@@ -490,8 +491,8 @@ def inbox_filter(args: Any, me: int) -> tuple[InboxFilter, list[str]]:
         InboxFilter(
             status=status or None,
             urgent=urgent,
-            date_from=_parse_date(args.get("from", ""), "From", problems),
-            date_to=_parse_date(args.get("to", ""), "To", problems),
+            date_from=parse_date(args.get("from", ""), "From", problems),
+            date_to=parse_date(args.get("to", ""), "To", problems),
             assignee=assignee,
             query=args.get("q", "")[:200],
         ),
@@ -548,6 +549,13 @@ def export_csv() -> Response:
         return auth.refuse(400, "bad_filter", " ".join(problems))
     with get_db().read() as conn:
         rows = staff_db.list_referrals(conn, filters, limit=EXPORT_LIMIT)
+        versions = {(row["flow_id"], row["flow_version"]) for row in rows}
+        documents = {key: staff_db.flow_document(conn, *key) for key in versions}
+    for row in rows:  # scored questionnaires as columns: instrument, total, band
+        scored = referral_view.questionnaire_rows(
+            documents[(row["flow_id"], row["flow_version"])], row.get("answers")
+        )
+        row["display"] = {**(row.get("display") or {}), **referral_view.questionnaire_cells(scored)}
     header, body = _export_table(rows)
     with get_db().transaction() as conn:
         auth.audit(
@@ -619,9 +627,8 @@ def referral_detail(referral_id: str) -> str:
     db = get_db()
     with db.read() as conn:
         referral = _referral_or_404(conn, referral_id)
-        labels = referral_view.answer_labels(
-            staff_db.flow_document(conn, referral["flow_id"], referral["flow_version"])
-        )
+        document = staff_db.flow_document(conn, referral["flow_id"], referral["flow_version"])
+        labels = referral_view.answer_labels(document)
         events = staff_db.session_events(conn, referral["session_id"])
         notes = staff_db.notes_for(conn, referral_id)
         changes = staff_db.changes_for(conn, referral_id)
@@ -635,6 +642,8 @@ def referral_detail(referral_id: str) -> str:
         referral=referral,
         person=staff_db.referral_name(referral),
         answers=referral_view.answer_rows(referral["display"], referral["answers"], labels),
+        questionnaires=referral_view.questionnaire_rows(document, referral["answers"]),
+        score_note=referral_view.score_note,
         transcript=lines,
         timeline=referral_view.timeline(
             referral, changes, notes, [line for line in lines if line["alert"]], staff_labels
@@ -999,8 +1008,8 @@ def audit() -> str:
         actor=request.args.get("actor", "")[:64],
         action=request.args.get("action", "")[:64],
         subject=request.args.get("subject", "")[:128].strip(),
-        date_from=_parse_date(request.args.get("from", ""), "From", problems),
-        date_to=_parse_date(request.args.get("to", ""), "To", problems),
+        date_from=parse_date(request.args.get("from", ""), "From", problems),
+        date_to=parse_date(request.args.get("to", ""), "To", problems),
         before_id=row_id(before),
     )
     with get_db().read() as conn:

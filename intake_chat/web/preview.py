@@ -43,6 +43,7 @@ class PreviewService(Service):
     the real ones; what would reach the practice (referral rows, outbox, staff wake-ups) is not."""
 
     published_flows = False
+    record_funnel = False
 
     def _apply_effect(
         self,

@@ -16,8 +16,8 @@
   var VAR_RE = /^[a-z][a-z0-9_]*$/;
   var LANGS = {en: 'English', es: 'Spanish', fr: 'French', pt: 'Portuguese', zh: 'Chinese', vi: 'Vietnamese', ru: 'Russian', ar: 'Arabic', ko: 'Korean', de: 'German', it: 'Italian', ht: 'Haitian Creole', tl: 'Tagalog', pl: 'Polish'};
   // Plain words for an office manager; the flow format's own name is in TECH_TYPES, shown as a hint.
-  var TYPE_NAMES = {message: 'Message', question: 'Question', branch: 'Decision', set: 'Remember a value', 'goto': 'Jump to a step', include: 'Use a section', summary: 'Summary', handoff: 'Pass to staff', end: 'End'};
-  var TECH_TYPES = {branch: 'branch', set: 'set', 'goto': 'goto', include: 'include', handoff: 'handoff'};
+  var TYPE_NAMES = {message: 'Message', question: 'Question', branch: 'Decision', set: 'Remember a value', 'goto': 'Jump to a step', include: 'Use a section', summary: 'Summary', handoff: 'Pass to staff', end: 'End', questionnaire: 'Questionnaire'};
+  var TECH_TYPES = {branch: 'branch', set: 'set', 'goto': 'goto', include: 'include', handoff: 'handoff', questionnaire: 'questionnaire'};
   var TYPE_HELP = {
     message: 'The assistant says something, then goes on to the next step.',
     question: 'The assistant asks something and stores the answer.',
@@ -27,7 +27,8 @@
     include: 'Goes through the steps of another section, then comes back here.',
     summary: 'Shows the answers so the visitor can check or change them.',
     handoff: 'Passes the conversation to staff (a referral, or a live chat).',
-    end: 'The conversation ends here.'
+    end: 'The conversation ends here.',
+    questionnaire: 'Asks an installed screening questionnaire one item at a time; only staff see the score (docs/questionnaires.md).'
   };
   // Words for the schema's property names; the schema's own descriptions are shown as hints.
   var LABELS = {
@@ -984,6 +985,7 @@
       else if (name === 'input') { node.input = 'text'; }
       else if (name === 'var') { node['var'] = uniqueVar(id); }
       else if (name === 'mode') { node.mode = 'queued'; }
+      else if (name === 'instrument') { node.instrument = 'checkin-demo'; }
       else if (kind === 'vars') { node[name] = []; }
       else if (kind === 'node') { node[name] = someNode; }
       else if (kind === 'section') { node[name] = sectionNames()[0]; }

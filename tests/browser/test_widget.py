@@ -20,6 +20,7 @@ PREFERRED = (
     "Yes, that's okay",
     "Start a referral",
     "Email",
+    "No thanks",  # the optional check-in (test_widget_questionnaire.py completes it)
     "Massachusetts",
     "Telehealth",
     "Looks right",
