@@ -23,6 +23,7 @@ from test_privacy import Clock, Visitor, run_cli, settings
 
 from intake_chat.app import analytics, erasure, retention
 from intake_chat.app.service import Service, safety_from_rules
+from intake_chat.core import funnel
 from intake_chat.core.flows import Flow, parse_flow
 from intake_chat.core.funnel import STAGES
 from intake_chat.core.funnel_report import COUNTED, DayCounts
@@ -372,3 +373,35 @@ def test_the_filters_choose_the_days_and_the_version(console: Console) -> None:
 def test_day_counts_columns_are_the_csv_columns() -> None:
     names = list(DayCounts.__dataclass_fields__)[3:]
     assert names == list(COUNTED)
+
+
+# --- what one turn reached (core/funnel.py: pure, no database) -----------------------------------
+
+
+def test_a_turn_that_stays_at_its_step_and_reaches_nothing_writes_nothing() -> None:
+    flow = funnel_flow()
+    state = {"node": "name", "answers": {"consent": True}}
+    again = funnel.reached(flow, state, state, [{"type": "invalid", "node": "name"}], [], {})
+    assert not again.changed and again.last_node is None and not again.consented
+    moved = funnel.reached(flow, state, {**state, "node": "colour"}, [], [], {})
+    assert moved.changed and moved.last_node == "colour" and moved.milestones() == {}
+
+
+def test_a_concern_after_a_crisis_still_counts_as_a_concern() -> None:
+    flow = funnel_flow()
+    flags = {"urgent": True, "concern_count": 1}  # a concern never lowers an earlier crisis
+    got = funnel.reached(flow, None, None, [], [], flags)
+    assert (got.concern, got.crisis) == (True, False)
+
+
+def test_a_live_handoff_that_requires_answers_is_a_submission_and_a_handoff() -> None:
+    flow = funnel_flow()
+    effects = [
+        {"type": "submit_referral", "node": "done", "mode": "live"},
+        {"type": "request_staff", "node": "done"},
+    ]
+    got = funnel.reached(flow, None, None, [], effects, {})
+    assert (got.submitted, got.handoff) == (True, True)
+    person = [{"type": "submit_referral", "node": "to_person"}, {"type": "request_staff"}]
+    got = funnel.reached(flow, None, None, [], person, {})
+    assert (got.submitted, got.handoff) == (False, True)  # no answers required: a hand-off only

@@ -19,16 +19,23 @@ FLOW_FILE = ROOT / "flows" / "intake.json"
 HELDOUT = ROOT / "tests" / "eval" / "topics" / "heldout.jsonl"
 DEV = ROOT / "tests" / "dev" / "topics" / "dev.jsonl"
 
-# The held-out bar: a little below the figures measured when the matcher landed (docs/topics.md).
+# The held-out bars: at (a hair below) the figures of the last once-only run (docs/topics.md).
 HELDOUT_BAR = [
-    *("--min-topic", "0.80", "--max-taken", "0.03", "--min-answers", "0.74"),
-    *("--max-negations", "0", "--min-f1", "0.84"),
+    *("--min-topic", "0.85", "--max-taken", "0.015", "--min-answers", "0.92"),
+    *("--max-negations", "0", "--min-f1", "0.89"),
+]
+HELDOUT2 = ROOT / "tests" / "eval" / "topics2" / "heldout.jsonl"
+HELDOUT2_BAR = [
+    *("--min-topic", "0.75", "--max-taken", "0.055", "--min-answers", "0.85"),
+    *("--max-negations", "0", "--min-f1", "0.83"),
 ]
 DEV_BAR = ["--min-topic", "0.90", "--max-taken", "0.01", "--min-answers", "0.90"]
-# Later dev rounds (docs/topics.md): dev2 was tuned on, dev3 was written before it was measured.
+# Later dev rounds (docs/topics.md): dev2 and dev4 were tuned on, dev3 was written before it
+# was measured.
 DEV_ROUNDS = {
     "dev2.jsonl": ["--min-topic", "0.92", "--max-taken", "0.01", "--min-answers", "0.97"],
     "dev3.jsonl": ["--min-topic", "0.85", "--max-taken", "0.01", "--min-answers", "0.95"],
+    "dev4.jsonl": ["--min-topic", "0.96", "--max-taken", "0", "--min-answers", "0.99"],
 }
 
 
@@ -58,8 +65,9 @@ def said_topics(result: engine.Step) -> list[str]:
 # --- flow test (CI)
 
 
-def test_the_held_out_set_passes_its_bar() -> None:
-    result = flow_test("--tests", str(HELDOUT), "--summary", *HELDOUT_BAR)
+@pytest.mark.parametrize(("path", "bar"), [(HELDOUT, HELDOUT_BAR), (HELDOUT2, HELDOUT2_BAR)])
+def test_the_held_out_sets_pass_their_bars(path: Path, bar: list[str]) -> None:
+    result = flow_test("--tests", str(path), "--summary", *bar)
     assert result.exit_code == 0, result.output
     assert "questions answered on topic in place" in result.output
 
@@ -172,6 +180,9 @@ def test_a_name_is_refused_only_when_it_is_plainly_not_one(
         ("ask_dob", "es", "y si no me gusta el terapeuta", "switching_therapists"),
         ("ask_pronouns", "en", "how long is the wait", "waitlist"),
         ("ask_reason", "es", "qué es exactamente la terapia", "what_is_therapy"),
+        ("ask_first_name", "es", "cuanto cuesta la consulta", "payment"),
+        ("ask_first_name", "en", "insurance", "insurance"),
+        ("ask_reason", "es", "puedo hablar con una psicóloga por zoom", "telehealth"),
     ],
 )
 def test_a_question_is_answered_in_place_and_the_step_asked_again_with_all_state_kept(
@@ -359,8 +370,18 @@ def test_pronouns_are_told_from_a_question_that_uses_them(flow: Flow) -> None:
     assert "pronouns" not in result.state["answers"] and said_topics(result)
 
 
-def test_an_action_said_with_courtesy_words_runs(flow: Flow) -> None:
-    result = reply(flow, at(flow, "ask_dob"), "restart this please")
+@pytest.mark.parametrize(
+    ("node", "locale", "text"),
+    [
+        ("ask_dob", "en", "restart this please"),
+        ("ask_reason", "en", "start over"),
+        ("ask_therapist_prefs", "es", "empezar de nuevo"),
+    ],
+)
+def test_a_bare_restart_runs_even_at_a_long_answer(
+    flow: Flow, node: str, locale: str, text: str
+) -> None:
+    result = reply(flow, at(flow, node, locale), text)
     assert any(e.get("node") == flow.start for e in result.events)
 
 

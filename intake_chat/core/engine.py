@@ -51,6 +51,7 @@ MAX_HISTORY = 200  # answered questions kept for "back"
 CARE_CONTINUE = "care_continue"  # the buttons of the pause after a crisis or concern
 CARE_RESOURCES = "care_resources"
 INTENT_MAX_WORDS = 6  # on text questions, longer messages are answers, not intents
+SHORT_COMMAND_WORDS = 3  # on long-answer questions, an action this short is a command
 LONG_QUESTION_WORDS = 14  # on long-answer questions, a longer question may be the answer too
 STATUSES = ("asking", "handoff", "ended")
 
@@ -458,9 +459,9 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
         _reply_question(turn, node, {"skip": True})  # "no thanks", "I'd rather not say"
         return True
     if kind == "free" and not asked:
-        return False  # a long answer that mentions a topic word is still the answer
+        return _command(turn, text)  # a long answer that mentions a topic word is the answer
     if kind == "name" and not not_a_name(text, turn.locale):
-        return False  # Hope, Grace, Paz: real names that are also words
+        return _topic_word(turn, text)  # Hope, Grace, Paz: real names that are also words
     if kind == "pronouns" and "?" not in text and only_pronouns(text, turn.locale):
         return False  # "she/her please", not "do they take insurance"
     found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
@@ -490,6 +491,32 @@ def _topic_turn(turn: _Turn, node: dict[str, Any], event: Mapping[str, Any], tex
         _offer(turn, found, text if kind in ("free", "text") else None)
     else:
         _fallback(turn)
+    return True
+
+
+def _command(turn: _Turn, text: str) -> bool:
+    """On a long answer, a bare action of up to three words ("start over", "go back",
+    "empezar de nuevo") is that action; anything longer is the visitor's answer."""
+    if len(words(text)) > SHORT_COMMAND_WORDS:
+        return False
+    found = _usable_match(turn, match(turn.flow, text, turn.locale), text)
+    topic = turn.flow.topics.get(found.topic or "", {})
+    if found.outcome != CONFIDENT or found.topic is None or "action" not in topic:
+        return False
+    _answer_topic(turn, found.topic)
+    return True
+
+
+def _topic_word(turn: _Turn, text: str) -> bool:
+    """At a name, one or two words that are plainly a topic ("insurance", "medicamentos"):
+    a topic (not an action), scoring twice the bar; no name tried scores that (docs/topics.md)."""
+    if len(words(text)) > 2:
+        return False
+    found = match(turn.flow, text, turn.locale)
+    topic = turn.flow.topics.get(found.topic or "", {})
+    if found.outcome != CONFIDENT or "action" in topic or not _clear(turn, found):
+        return False
+    _answer_topic(turn, str(found.topic))
     return True
 
 

@@ -424,7 +424,7 @@ _QUESTION_OPENINGS = {
 # way" is what brings someone to therapy).
 _LOOSE_OPENINGS = {
     "en": ("i want to know", "i need to know", "tell me about", "explain", "can you tell me"),
-    "es": ("quiero saber", "necesito saber", "digame", "expliqueme", "me puede decir"),
+    "es": ("quiero saber", "necesito saber", "digame", "expliqueme", "me puede decir", "para que"),
 }
 # Words before the question proper that say nothing ("so what is…", "y cuánto cuesta…").
 _LEAD_FILLER = {
@@ -502,10 +502,12 @@ _AUXILIARIES = _word_set(
 _AMOUNTS = _word_set("much many long often soon far old kind type sort")  # "how long is"
 _SUBJECTS = _word_set("i you he she we they it my your his her their our")
 _NOT_A_VERB_ES = _word_set("mi mis tu tus su sus el los las un una al del yo")
-# Words that open questions but, in Spanish, as often answers ("necesito ayuda", "hay mucho
-# estrés", "cuando bebo pierdo el control"); "cuándo" with its accent still asks.
-_LOOSE_VERBS_ES = frozenset({"necesito", "hay", "puedo", "cuando"})
-_ACCENTED_OPENING = re.compile(r"[¿¡\s]*(qué|cómo|cuándo|dónde|quién|quiénes|cuánt[oa]s?|cuál)\b")
+# Words that open questions but, in Spanish, as often answers ("necesito ayuda con mi
+# ansiedad", "cuando bebo pierdo el control"); "cuándo" with its accent still asks.
+_LOOSE_VERBS_ES = frozenset({"necesito", "cuando"})
+_ACCENTED_OPENING = re.compile(
+    r"[¿¡\s]*(?:para |por )?(qué|cómo|cuándo|dónde|quién|quiénes|cuánt[oa]s?|cuál)\b"
+)
 
 
 def _asks(said: Sequence[str]) -> bool:

@@ -255,12 +255,14 @@ class Database:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        if self._checkpointer is not None:
-            self._checkpointer.note_write()
         with self._guarded(), self._hold_writer(), self.engine.connect() as conn:
             conn.execution_options(intake_write=True)
             with conn.begin():
                 yield conn
+        # Marked once committed: a checkpoint that ran while this transaction was open could not
+        # copy its pages, and nothing else would ask for them to be copied later.
+        if self._checkpointer is not None:
+            self._checkpointer.note_write()
 
     def write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work(conn)`` in a write transaction and return its result once committed.

@@ -15,6 +15,7 @@ from test_console import (  # noqa: F401  (fixtures)
     PASSWORD,
     assert_accessible,
     page,
+    shot,
     sign_in,
     visitor_referral,
 )
@@ -73,3 +74,4 @@ def test_an_editor_reads_the_funnel_chart(
     expect(page.locator('#funnel-table tr[data-key="started"] td').first).to_have_text("2")
     expect(page.locator("#drop-off tbody tr")).to_have_count(1)  # the one who left
     assert_accessible(page)
+    shot(page, "console-analytics")
