@@ -162,6 +162,13 @@ class Service:
         if not self.published_flows:
             return self.flows.get(flow_id)
         with self.db.read() as conn:
+            digest = publishing.current_digest(conn, flow_id)
+            if digest is None:
+                return self.flows.get(flow_id)
+            with self._flow_lock:
+                known = self._by_digest.get(digest)
+            if known is not None and digest in self._versions:
+                return known
             saved = publishing.current_version(conn, flow_id)
         return self.flows.get(flow_id) if saved is None else self._remember(saved)
 
