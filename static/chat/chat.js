@@ -14,7 +14,7 @@ const BASE = D.base || '';  // a flow editor's preview talks to its sandbox unde
 const KEY = 'intake-chat.' + (BASE ? 'preview.' : '');
 
 [['--accent', D.accent], ['--on-accent', D.onAccent], ['--ink', D.ink]].forEach(([k, v]) => v && H.style.setProperty(k, v));
-/* A logo that does not load (a wrong data-logo path) would show the browser's broken-image mark. */
+/* a logo that fails to load: hidden, not the broken-image mark */
 const logo = d.querySelector('.logo');
 if (logo && logo.decode) logo.decode().catch(() => { logo.hidden = true; });
 
@@ -118,8 +118,7 @@ function openSocket() {
     if (!replied) { replied = true; wsWorked = true; wsFails = 0; }
     receive(Array.isArray(m) ? m : [m], id);
   };
-  /* Sockets that never carry a reply (blocked handshake, or a proxy that drops them) twice in a
-     row, before any socket ever worked: use HTTP for the rest of the page's life. */
+  /* two sockets in a row without a reply, and none ever worked: HTTP from now on */
   s.onclose = () => {
     if (ws !== s) return;
     ws = null; live = false;
@@ -233,6 +232,7 @@ function send(frame, mine) {
   saveOutbox();
   if (item.text != null) bubble('you', item.text, {fid: item.id, queued: !live});
   answered = true;
+  if (crisisSeen && !panel.hidden) shut();
   if (live) flush(); else connect();
   if (phase === 'asking' && frame.type !== 'back') typing(true);
 }
@@ -302,8 +302,7 @@ function receive(events, id) {
   clearTimeout(settleTimer);
   settleTimer = setTimeout(settle, replaying ? 80 : 0);
 }
-/* After a burst of events (a replay arrives one frame at a time): draw the composer once, and show
-   frames still waiting to be sent after the transcript, where they belong. */
+/* After a burst of events (a replay): draw the composer once; frames still unsent go after the log. */
 function settle() {
   if (replaying) { replaying = false; logEl.removeAttribute('aria-busy'); }
   for (const item of outbox) {
@@ -361,7 +360,7 @@ function onAsk(ev) {
   const input = ev.input || {};
   const same = ask && ask.node === ev.node;
   if (!(same && (!answered || repeatOf === ev.node))) {
-    bubble('bot', input.label || '', {notice: same ? null : input.notice, fields: input.kind === 'summary' ? input.fields : null});  // a question asked again (after a crisis) skips its long notice
+    bubble('bot', input.label || '', {notice: same ? null : input.notice, fields: input.kind === 'summary' ? input.fields : null});  // asked again: no long notice
     invalidNode = null;
   } else if (repeatOf !== ev.node) invalidNode = null;
   repeatOf = null; answered = false;
@@ -424,8 +423,7 @@ function bubble(who, text, o) {
   scrollDown();
   return item;
 }
-/* The practice's phone number and email address in bot words become tappable links (built as nodes,
-   never as HTML); visitor and staff text stays plain. */
+/* Phone numbers and emails in bot words become links (nodes, never HTML); other text stays plain. */
 const CONTACT = /(\b\d{3}[-.]\d{3}[-.]\d{4}\b|[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)/;
 function linked(text) {
   return String(text == null ? '' : text).split(CONTACT).map((part, i) => (i % 2
@@ -433,13 +431,15 @@ function linked(text) {
 }
 function divider(text) { logEl.append(el('div', {class: 'div', role: 'separator', text})); }
 function scrollDown() { scroller.scrollTop = scroller.scrollHeight; }
+// a phone keyboard shrinks the view
+[w, w.visualViewport].forEach(t => t && t.addEventListener('resize', scrollDown));
 /* To the end, unless that hides the first new bubble of a reply: then that one at the top. */
 let firstNew = null;
 function reveal() {
   const first = firstNew;
   firstNew = null;
   scrollDown();
-  if (!first || !first.isConnected) return;
+  if (!first || !first.isConnected || !panel.hidden) return;
   const top = first.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
   if (top < 0) scroller.scrollTop += top - 8;
 }
@@ -448,7 +448,7 @@ function reveal() {
 const textKinds = {text: 'text', email: 'email', phone: 'tel', date: 'date', number: 'number'};
 let drawn = null, lastSent = null;
 function renderComposer() {
-  const key = phase + '|' + (ask ? ask.seq + ':' + ask.node : '') + '|' + (invalidNode || '') + invalidText;
+  const key = phase + '|' + (ask ? ask.seq + ':' + ask.node + (ask.paused || '') : '') + '|' + (invalidNode || '') + invalidText;
   if (key === drawn) return;
   drawn = key;
   const hadFocus = form.contains(d.activeElement) || picks.contains(d.activeElement) || d.activeElement === d.body || d.activeElement === logEl;
@@ -459,7 +459,7 @@ function renderComposer() {
   if (!began && !token && MODE !== 'launcher') { $('start').hidden = false; return; }
   if (phase === 'ended') {
     form.append(el('button', {type: 'button', class: 'btn primary wide', text: T.new_chat, onclick: newChat}));
-  } else if (phase === 'asking' && ask) {
+  } else if (phase === 'asking' && ask && !ask.paused) {
     drawAsk(ask);
   } else if (phase === 'handoff' || phase === 'asking') {
     // after a handoff no bot answers: say who reads what is typed
@@ -476,8 +476,7 @@ function drawAsk(a) {
   const input = a.input || {}, kind = input.kind || 'text';
   const err = errorBox();
   const bad = !!err.textContent;
-  /* Date, number and checkbox steps take no words, yet the safety check must be able to read what a
-     visitor types at every step: those get a second box for a message. */
+  /* date, number and checkbox steps get a box for words too: the safety check reads every step */
   const freeBad = bad && !!lastSent && lastSent.node[0] === '*';
   if (textKinds[kind]) {
     const row = textRow(input.label || T.message, kind, true, input, bad && !freeBad);
@@ -598,7 +597,7 @@ function grow(f) { f.style.height = 'auto'; f.style.height = Math.min(f.scrollHe
 function submitText(field, isAnswer) {
   const value = field.value.trim();
   const err = $('err');
-  // words with spaces are a message, not a mistyped address: the server (and its safety check) reads them
+  // words with spaces are a message (for the safety check), not a mistyped address
   if (isAnswer && !field.checkValidity() && !/\s/.test(value)) {
     if (err) err.textContent = field.validationMessage;
     field.setAttribute('aria-invalid', 'true');
@@ -636,13 +635,14 @@ function onCrisis(ev) {
   panel.classList.toggle('concern', ev.level === 'concern');
   if (!replaying) { openCrisis(true); tell('event', {name: 'crisis', detail: {}}); } else syncBar();
 }
-/* a bot message's buttons (a topic's related questions, "did you mean", the pause after a crisis) */
+/* a bot message's buttons (related questions, "did you mean", the pause after a crisis) */
 function onMessage(ev) {
+  if (ev.node === 'care' && ask) ask.paused = 1;  // nothing pending until "keep going"
   const item = bubble('bot', ev.text), acts = (Array.isArray(ev.actions) ? ev.actions : []).filter(a => a && typeof a.intent === 'string');
   if (!acts.length) return;
   item.append(el('div', {class: 'acts'}, acts.map(a => {
     intentLabels[a.intent] = a.label || a.intent;
-    return el('button', {type: 'button', class: 'btn', text: a.label || a.intent, onclick: () => send({type: 'intent', intent: a.intent}, a.label || a.intent)});
+    return el('button', {type: 'button', class: 'btn', 'data-intent': a.intent, text: a.label || a.intent, onclick: () => send({type: 'intent', intent: a.intent}, a.label || a.intent)});
   })));
 }
 function fillResources(res) {
@@ -650,15 +650,18 @@ function fillResources(res) {
   $('crisis-bar-links').replaceChildren(...res.slice(0, 2).map(r => el('a', {href: r.href, text: r.label || r.href})));
 }
 function openCrisis(focus) {
-  panel.hidden = false;
-  $('crisis-link').setAttribute('aria-expanded', 'true');
+  const was = panel.hidden;
+  crisis(false);
+  if (focus && was) panel.focus();
+}
+function shut() { crisis(true); }
+function crisis(hide) {
+  panel.hidden = hide;
+  $('crisis-link').setAttribute('aria-expanded', !hide);
   syncBar();
-  if (focus) panel.focus();
 }
 function hideCrisis() {
-  panel.hidden = true;
-  $('crisis-link').setAttribute('aria-expanded', 'false');
-  syncBar();
+  shut();
   (crisisSeen ? $('crisis-more') : $('crisis-link')).focus();
 }
 function syncBar() { $('crisis-bar').hidden = !crisisSeen || !panel.hidden; }
@@ -690,7 +693,7 @@ $('clear').addEventListener('click', e => confirmThen(T.clear_q, clearChat, e.cu
 
 /* ---------- erasure: "delete this conversation" asks the server to erase it (docs/protocol.md) */
 $('erase').addEventListener('click', e => confirmThen(T.erase_q, () => (token ? send({type: 'erase'}) : clearChat()), e.currentTarget));
-function onErased() { clearChat(); $('start-text').textContent = T.erased; status(T.erased); }
+function onErased() { clearChat(); $('start-text').textContent = T.erased; }
 
 function hangUp() {
   wanted = false; live = false;
@@ -706,8 +709,9 @@ function reset() {
   handoffMode = '';
   invalidNode = null; unread = 0;
   logEl.replaceChildren(); form.replaceChildren(); picks.replaceChildren();
-  panel.hidden = true; syncBar(); fillResources(defaultRes); status('');
+  shut(); fillResources(defaultRes); status(''); typing(false); tools(false);
 }
+function tools(on) { $('erase').disabled = $('restart').disabled = !on; }
 function clearChat() {
   reset();
   $('start-text').textContent = T.cleared;
@@ -720,7 +724,7 @@ function newChat() {
   begin();
   focusComposer();
 }
-function begin() { began = true; drawn = null; connect(); }
+function begin() { began = true; drawn = null; tools(true); connect(); }
 $('start-btn').addEventListener('click', () => { $('start').hidden = true; begin(); });
 
 function quickExit() {
@@ -730,7 +734,7 @@ function quickExit() {
   const url = D.exit || 'about:blank';
   if (!EMBED) return location.replace(url);
   tell('exit', {url});
-  // framed without our loader: leave the top page ourselves (the click allows it), else blank this
+  // framed without our loader: leave the top page ourselves, else blank this
   setTimeout(() => { try { w.top.location.replace(url); } catch (e) { location.replace('about:blank'); } }, 500);
 }
 $('exit').addEventListener('click', quickExit);

@@ -432,8 +432,9 @@ def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
     # no intake question yet: the conversation pauses and asks what the visitor wants
     care = chat.locator("#log .msg.bot", has_text="There is no rush")
     expect(care).to_have_count(1)
-    expect(care.get_by_role("button")).to_have_count(3)
+    expect(care.get_by_role("button")).to_have_count(2)  # "show the resources again" once hidden
     expect(chat.locator("#log .msg.bot", has_text="Is it all right")).to_have_count(1)
+    expect(chat.locator("#picks .chip")).to_have_count(0)  # no question pending until "keep going"
     assert {"type": "crisis"} in host_events(visit.page)  # nothing about what was typed
     assert_accessible(visit, "crisis")
     shot(visit.page, artifacts, "3-crisis")
@@ -442,6 +443,7 @@ def test_a_crisis_message_brings_up_help_that_stays_for_the_session(
     bar = chat.locator("#crisis-bar")
     expect(bar).to_be_visible()
     expect(bar.locator("a").first).to_have_attribute("href", re.compile("^(tel|sms):"))
+    expect(care.get_by_role("button")).to_have_count(3)
     care.get_by_role("button", name="Keep going with the questions").click()
     # the consent question is asked again, without repeating its long privacy notice
     expect(chat.locator("#log .msg.bot", has_text="Is it all right")).to_have_count(2)

@@ -43,8 +43,15 @@ def test_delete_this_conversation_erases_it_on_the_server(visit: Visit, site: Si
     chat.get_by_role("button", name="Yes, go ahead").click()
 
     expect(chat.locator("#start-text")).to_have_text("This conversation has been deleted.")
-    expect(chat.get_by_role("status")).to_have_text("This conversation has been deleted.")
-    expect(chat.locator("#log .msg")).to_have_count(0)
-    expect(chat.get_by_role("button", name="Start a new chat")).to_be_focused()
+    start = chat.get_by_role("button", name="Start a new chat")
+    expect(start).to_be_focused()
+    expect(start).to_have_accessible_description("This conversation has been deleted.")
+    expect(chat.locator("#status")).to_have_text("")  # said once, not twice
+    visit.page.wait_for_timeout(400)  # longer than the typing indicator's delay
+    expect(chat.locator("#log > *")).to_have_count(0)
+    for name in ("Delete this conversation", "Start over"):  # nothing left to delete
+        expect(chat.get_by_role("button", name=name)).to_be_disabled()
     assert frame.evaluate("() => Object.keys(sessionStorage).length") == 0
     assert resume_status(site, token) == 404
+    start.click()
+    expect(chat.get_by_role("button", name="Delete this conversation")).to_be_enabled()

@@ -199,3 +199,63 @@ def test_the_crisis_panel_screenshot(visit: Visit, site: Site) -> None:
     expect(frame.locator("#crisis")).to_be_visible()
     assert_layout("desktop-crisis", "crisis panel open", {**layout(frame), "log": {"height": 1e9}})
     doc_shot(visit.page, "crisis")
+
+
+# Which of the matched elements are not wholly on screen: inside the frame, and inside the boxes
+# that clip them (the conversation's scroll area, the crisis panel's own scroll).
+OFF_SCREEN = """sel => [...document.querySelectorAll(sel)].filter(e => {
+  const r = e.getBoundingClientRect();
+  const clips = [document.getElementById('scroll'), document.getElementById('crisis')]
+    .filter(c => c.contains(e)).map(c => c.getBoundingClientRect());
+  return !r.height || [{top: 0, bottom: innerHeight}, ...clips]
+    .some(c => r.top < c.top - 0.5 || r.bottom > c.bottom + 0.5);
+}).map(e => e.textContent.trim().slice(0, 40))"""
+
+
+def small_phone(browser: Browser) -> Visit:
+    context = browser.new_context(viewport={"width": 360, "height": 640}, reduced_motion="reduce")
+    return Visit(context, context.new_page())
+
+
+def test_at_360x640_the_crisis_panel_leaves_the_next_step_in_view(
+    browser: Browser, site: Site
+) -> None:
+    visit = small_phone(browser)
+    frame = open_chat(visit, site.intake + "/")
+    control(frame)
+    frame.locator("#composer textarea").last.fill("I want to kill myself")
+    frame.locator("#composer .send").last.click()
+    care = frame.locator("#log .msg.bot", has_text="There is no rush")
+    expect(care.get_by_role("button")).to_have_count(2)  # not "show the resources" under them
+    expect(frame.locator("#crisis")).to_be_focused()
+    frame.wait_for_timeout(50)  # the scroll after the last bubble
+    # the lines to call, the hide control and the care buttons at once, none scrolled away
+    assert frame.locator("#crisis-res a").count() >= 2
+    care_buttons = "#log .msg.bot:last-child .btn:not([data-intent=care_resources])"
+    for sel in ("#crisis-res a", "#crisis-hide", care_buttons, "#composer"):
+        assert frame.evaluate(OFF_SCREEN, sel) == [], sel
+    # going on folds the panel into the slim bar: the question is back, help one tap away
+    care.get_by_role("button", name="Keep going with the questions").click()
+    expect(frame.locator("#crisis")).to_be_hidden()
+    expect(frame.locator("#crisis-bar a").first).to_be_in_viewport()
+    expect(frame.locator("#picks .chip").first).to_be_visible()
+    visit.context.close()
+
+
+def test_a_shrinking_view_keeps_the_current_question_in_sight(browser: Browser, site: Site) -> None:
+    """A phone keyboard opening makes the frame shorter: the question and Skip/Back stay shown."""
+    visit = small_phone(browser)
+    frame = open_chat(visit, site.intake + "/")
+    for _ in range(STEP_LIMIT):
+        state = control(frame)
+        typed = state["kind"] == "text"
+        answer(visit, state)
+        wait_next(frame, state["bots"])
+        if typed:
+            break
+    expect(frame.locator("#picks .extras .btn").first).to_be_visible()
+    visit.page.set_viewport_size({"width": 360, "height": 330})
+    frame.wait_for_function("() => innerHeight < 400")
+    frame.wait_for_timeout(50)
+    assert frame.evaluate(OFF_SCREEN, "#picks .extras .btn, #composer") == []
+    visit.context.close()

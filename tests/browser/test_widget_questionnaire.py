@@ -22,6 +22,7 @@ from test_widget import (
     pick,
     shot,
     transcript,
+    wait_next,
     watch_host_events,
 )
 from widget_support import Site, Visit
@@ -156,3 +157,36 @@ def test_the_check_in_is_completed_in_spanish_with_the_mouse(visit: Visit, site:
     assert f"bot: {DEMO['intro']['es']}" in lines
     for item in DEMO["items"]:
         assert f"bot: {item['text']['es']}" in lines
+
+
+def test_after_a_risk_answer_no_stale_buttons_stay_live(visit: Visit, site: Site) -> None:
+    """The risk item answered above its lowest option: the crisis panel and the pause come, and the
+    item's scale must not stay as buttons (the server has moved on; they would be refused)."""
+    frame = open_chat(visit, site.intake + "/")
+    chat = visit.chat
+    risk = DEMO["items"][-1]["text"]["en"]
+    for _ in range(40):
+        state = settled(frame, control(frame))
+        last = chat.locator("#log .msg.bot").last.text_content() or ""
+        if state["chips"] == scale("en") and risk in last:
+            break
+        if state["kind"] == "choices":
+            chips = state["chips"]
+            n = chips.index(ACCEPT["en"]) if ACCEPT["en"] in chips else pick(chips)
+            chat.locator(".choices .chip").nth(0 if chips == scale("en") else n).click()
+        else:
+            answer_with_mouse(visit, frame, state)
+        wait_next(frame, state["bots"])
+    else:
+        raise AssertionError("the check-in's risk item never came")
+    chat.locator(".choices .chip", has_text="On a few days").click()
+    expect(chat.get_by_role("region", name="Help right now")).to_be_visible()
+    care = chat.locator("#log .msg.bot", has_text="There is no rush")
+    expect(care).to_have_count(1)
+    expect(chat.locator("#picks .chip")).to_have_count(0)
+    expect(chat.locator("#log .msg.you.rejected")).to_have_count(0)
+    care.get_by_role("button", name="Keep going with the questions").click()
+    expect(chat.locator("#crisis")).to_be_hidden()  # folded into the slim bar
+    expect(chat.locator("#crisis-bar")).to_be_visible()
+    expect(chat.locator("#picks .chip").first).to_be_visible()
+    assert scale("en") != settled(frame, control(frame))["chips"]
