@@ -4,8 +4,6 @@ the rules-file checker and the labelled corpus (no app, no database)."""
 from __future__ import annotations
 
 import json
-import statistics
-import time
 from pathlib import Path
 from typing import Any
 
@@ -619,19 +617,6 @@ def test_the_floor_alone_still_catches_most_crises() -> None:
     assert report.crises == len(CRISES)
     assert len(report.crisis_misses) <= len(CRISES) * 0.02
     assert report.false_alarms == 0
-
-
-def test_detection_is_fast() -> None:
-    texts = [e.text for e in CORPUS]
-    for text in texts:
-        detect(text, "en", RULES)
-    samples = []
-    for text in texts * 3:
-        start = time.perf_counter()
-        detect(text, "en", RULES)
-        samples.append(time.perf_counter() - start)
-    # goal 0.2 ms; measured ~0.05 ms; the margin absorbs a busy shared machine
-    assert statistics.median(samples) < 0.0004
 
 
 # --- the eval command

@@ -358,6 +358,11 @@ class Database:
             if error.connection_invalidated:
                 raise StorageError(f"the database connection was lost: {_reason(error)}") from error
             raise
+        except exc.StatementError as error:
+            # A column type refused a value (a sealed column before the key check): our error.
+            if isinstance(error.orig, StorageError):
+                raise error.orig from error
+            raise
 
     def migrate(self, areas: list[Area] | None = None) -> dict[str, int]:
         """Bring every area to its latest version (area → version); safe to run concurrently."""
