@@ -106,16 +106,28 @@ def thread_server(app: Flask) -> Iterator[ThreadServer]:
 
 @pytest.fixture
 def make_live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
-    """Factory: ``make_live_server(env={"INTAKE_...": "..."}, threads=N)`` starts a server of
-    its own (stopped after the test); ``start=False`` returns it unstarted."""
+    """Factory: ``make_live_server(env={"INTAKE_...": "..."}, worker="threads", threads=N)`` or
+    ``make_live_server(connections=N)`` (gevent) starts a server of its own (stopped after the
+    test); ``start=False`` returns it unstarted."""
     from server import LiveServer
 
     servers: list[LiveServer] = []
 
     def make(
-        *, env: dict[str, str] | None = None, threads: int = 32, start: bool = True
+        *,
+        env: dict[str, str] | None = None,
+        threads: int = 32,
+        start: bool = True,
+        worker: str = "gevent",
+        connections: int | None = None,
     ) -> LiveServer:
-        server = LiveServer(tmp_path / f"server{len(servers)}", env=env, threads=threads)
+        server = LiveServer(
+            tmp_path / f"server{len(servers)}",
+            env=env,
+            threads=threads,
+            worker=worker,
+            connections=connections,
+        )
         server.data_dir.mkdir(parents=True, exist_ok=True)
         servers.append(server)
         return server.start() if start else server

@@ -49,7 +49,8 @@ def fresh_pg_schema(base_url: str) -> Iterator[str]:
 
 
 class LiveServer:
-    """``intake-chat serve`` (gunicorn, gthread) in its own process group on 127.0.0.1.
+    """``intake-chat serve`` (gunicorn; ``worker`` "gevent", the default, or "threads") in its own
+    process group on 127.0.0.1.
 
     ``url`` is the base HTTP URL and ``ws_url`` the chat WebSocket URL. ``kill()`` sends SIGKILL to
     the whole group (arbiter and workers: a power cut), ``stop()`` SIGTERM (graceful); ``start()``
@@ -63,10 +64,14 @@ class LiveServer:
         env: Mapping[str, str] | None = None,
         threads: int = 32,
         port: int | None = None,
+        worker: str = "gevent",
+        connections: int | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.threads = threads
+        self.worker = worker
+        self.connections = connections
         self.env = {
             "INTAKE_DATA_DIR": str(data_dir),
             "INTAKE_SECRET_KEY": "test-secret",
@@ -100,11 +105,15 @@ class LiveServer:
             "127.0.0.1",
             "--port",
             str(self.port),
+            "--worker",
+            self.worker,
             "--threads",
             str(self.threads),
             "--graceful-timeout",
             "5",
         ]
+        if self.connections is not None:
+            command += ["--connections", str(self.connections)]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True

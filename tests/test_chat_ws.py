@@ -248,11 +248,13 @@ def test_permessage_deflate_is_never_negotiated(server: LiveServer) -> None:
     assert "sec-websocket-extensions" not in reply.lower()
 
 
+@pytest.mark.parametrize(("worker", "room"), [("threads", 8), ("gevent", 16)])
 def test_beyond_capacity_new_sockets_are_refused_at_once_not_left_hanging(
-    make_live_server: Any,
+    make_live_server: Any, worker: str, room: int
 ) -> None:
-    live = make_live_server(threads=16)  # 16 threads, 8 kept free: room for 8 sockets
-    held = [WsVisitor(live.ws_url) for _ in range(8)]
+    # threads: 16 threads, 8 kept free, room for 8 sockets; gevent: 16 open chats
+    live = make_live_server(worker=worker, threads=16, connections=16)
+    held = [WsVisitor(live.ws_url) for _ in range(room)]
     for visitor in held:
         assert visitor.send({"type": "start"})[0]["type"] == "session"
     began = time.monotonic()

@@ -290,6 +290,8 @@ def test_a_missing_or_wrong_key_stops_start_up_and_nothing_is_written(
     assert result.exit_code == 1 and "is not this database's key" in result.output
     result = run_cli(database_url, tmp_path, "db", "migrate")
     assert result.exit_code == 1 and "INTAKE_ENCRYPTION_KEY_FILE" in result.output
+    served = run_cli(database_url, tmp_path, "serve", "--port", "0", INTAKE_ENCRYPTION_KEY=KEY_B)
+    assert served.exit_code == 1 and "is not this database's key" in served.output
     config = Config.from_env({}, data_dir=tmp_path, database_url=database_url, testing=True)
     from intake_chat import create_app
 
@@ -306,6 +308,10 @@ def test_a_sealed_value_is_never_read_or_written_by_a_database_without_its_key(
     try:
         with pytest.raises(StorageError, match="no key is configured"), unchecked.read() as conn:
             store.get_session(conn, conn.execute(sa.select(store.sessions.c.id)).scalar_one())
+        # Even around Database.transaction, a sealed column is not written before the check.
+        refused = "before the database's encryption state"
+        with pytest.raises(sa.exc.StatementError, match=refused), unchecked.engine.begin() as conn:
+            store.update_session(conn, "no-such-session", state={"first_name": MARKER})
     finally:
         unchecked.dispose()
 

@@ -303,6 +303,11 @@ def flow_ids(db: Database) -> list[str]:
     return sorted(ids)
 
 
+def current_digest(conn: Connection, flow_id: str) -> str | None:
+    """The digest of what new visitors get (None: never published in the DB)."""
+    return store.current_publication_digest(conn, flow_id)
+
+
 def current_version(conn: Connection, flow_id: str) -> chat_db.FlowVersion | None:
     """The exact text new visitors get: the latest publication (None: never published in the DB)."""
     current = store.current_publication(conn, flow_id)

@@ -12,11 +12,14 @@ import logging
 import os
 import pkgutil
 import queue
+import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar, cast
@@ -50,10 +53,15 @@ Migration = Callable[[Connection], None]
 def record(cls: Callable[..., T], row: Any, **converted: Any) -> T:
     """A row as its dataclass: columns are named as the fields; the few that need converting
     (a JSON list, a space-separated string) are given."""
-    names = [f.name for f in dataclass_fields(cast(Any, cls))]
+    names = _field_names(cls)
     return cls(
         **{name: converted[name] if name in converted else getattr(row, name) for name in names}
     )
+
+
+@cache
+def _field_names(cls: Callable[..., Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclass_fields(cast(Any, cls)))
 
 
 def first(
@@ -110,6 +118,27 @@ def private_sqlite_file(path: Path) -> None:
         sibling = path.with_name(name)
         if sibling.exists() and sibling.stat().st_mode & 0o077:
             sibling.chmod(0o600)
+
+
+def off_the_loop(call: Callable[..., T], *args: Any) -> T:
+    """Run a call that waits for the disk (SQLite's commit and its fsync, a checkpoint). Under
+    the gevent worker every greenlet shares one thread, and C code such as sqlite3 does not
+    yield: the call then runs on a native thread of gevent's pool, so the other visitors' turns
+    go on meanwhile (as they do under threads, where sqlite3 releases the GIL)."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("thread"):
+        from gevent import get_hub
+
+        result: T = get_hub().threadpool.apply(call, args)
+        return result
+    return call(*args)
+
+
+class _SQLiteConnection(sqlite3.Connection):
+    """sqlite3's connection, committing through ``off_the_loop``."""
+
+    def commit(self) -> None:
+        off_the_loop(super().commit)
 
 
 def _writer_lock(url: str) -> threading.Lock:
@@ -195,8 +224,17 @@ class Database:
 
     def _create_engine(self, busy_timeout_ms: int) -> Engine:
         if not self.is_sqlite:
+            # No ping before each checkout: it is a round trip on every read and write (a
+            # quarter of a worker's time under load, docs/performance.md). A connection the
+            # server dropped fails its statement, which reaches the visitor as the clean
+            # "storage_unavailable, retry" refusal, and the pool then replaces every
+            # connection; recycling stops idle ones from being cut by idle timeouts.
             return sa.create_engine(
-                self.url, pool_size=20, max_overflow=30, pool_pre_ping=True, hide_parameters=True
+                self.url,
+                pool_size=20,
+                max_overflow=30,
+                pool_recycle=1800,
+                hide_parameters=True,
             )
         path = sa.engine.make_url(self.url).database
         if path and path != ":memory:":
@@ -210,7 +248,11 @@ class Database:
             hide_parameters=True,  # errors get logged: never with what a visitor typed in them
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=64,
-            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+            connect_args={
+                "check_same_thread": False,
+                "timeout": busy_timeout_ms / 1000,
+                "factory": _SQLiteConnection,
+            },
         )
 
         @event.listens_for(engine, "connect")
@@ -316,6 +358,11 @@ class Database:
             if error.connection_invalidated:
                 raise StorageError(f"the database connection was lost: {_reason(error)}") from error
             raise
+        except exc.StatementError as error:
+            # A column type refused a value (a sealed column before the key check): our error.
+            if isinstance(error.orig, StorageError):
+                raise error.orig from error
+            raise
 
     def migrate(self, areas: list[Area] | None = None) -> dict[str, int]:
         """Bring every area to its latest version (area → version); safe to run concurrently."""
@@ -420,7 +467,7 @@ class _Checkpointer:
         try:
             raw = self.db.engine.raw_connection()
             try:
-                raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+                off_the_loop(raw.cursor().execute, "PRAGMA wal_checkpoint(PASSIVE)")
             finally:
                 raw.close()
         except Exception:  # the next second tries again; a failed copy loses nothing
@@ -451,7 +498,8 @@ class _GroupWriter:
 
     def _ensure_running(self) -> None:
         # Started on first use and again in a forked child (gunicorn workers fork after import).
-        if self.thread is not None and self.pid == os.getpid() and self.thread.is_alive():
+        # The cheap checks first: this runs on every write, and is_alive takes a lock.
+        if self.pid == os.getpid() and self.thread is not None and self.thread.is_alive():
             return
         with self.start_lock:
             if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():

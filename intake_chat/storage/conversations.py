@@ -301,8 +301,11 @@ def create_session(
         pending_ask=None,
         recent_frames=[],
     )
-    conn.execute(sessions.insert().values(**values))
+    conn.execute(_INSERT_SESSION, values)
     return SessionRow(**values)
+
+
+_INSERT_SESSION = sessions.insert()
 
 
 # Statements on the per-turn path are built once: SQLAlchemy then skips re-building and
@@ -555,15 +558,11 @@ def append_audit(
     detail: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> None:
-    conn.execute(
-        audit_log.insert().values(
-            at=now or utcnow(),
-            actor=actor,
-            action=action,
-            subject=subject,
-            detail=dict(detail or {}),
-        )
-    )
+    row = {"at": now or utcnow(), "actor": actor, "action": action, "subject": subject}
+    conn.execute(_INSERT_AUDIT, {**row, "detail": dict(detail or {})})
+
+
+_INSERT_AUDIT = audit_log.insert()  # built once: it is on the turn path (see _BY_TOKEN)
 
 
 def audit_entries(conn: Connection, *, subject: str | None = None) -> list[dict[str, Any]]:

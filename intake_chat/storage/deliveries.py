@@ -164,12 +164,15 @@ def count_unusable_outbox(conn: Connection, kinds: Sequence[str]) -> int:
 
 def any_due(conn: Connection, *, now: datetime) -> bool:
     """A read-only look first, so an idle worker never takes the write lock."""
-    query = (
-        sa.select(deliveries.c.id)
-        .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
-        .limit(1)
-    )
-    return conn.execute(query).first() is not None
+    return conn.execute(_ANY_DUE, {"now": now}).first() is not None
+
+
+# Built once: every referral wakes the worker, which asks this first.
+_ANY_DUE = (
+    sa.select(deliveries.c.id)
+    .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= sa.bindparam("now"))
+    .limit(1)
+)
 
 
 def claim_due(

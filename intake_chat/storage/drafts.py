@@ -242,6 +242,21 @@ def current_publication(conn: Connection, flow_id: str) -> Publication | None:
     )
 
 
+_CURRENT_DIGEST = (
+    sa.select(flow_versions.c.digest)
+    .join(flow_publications, flow_versions.c.id == flow_publications.c.version_id)
+    .where(flow_publications.c.flow_id == sa.bindparam("flow_id"))
+    .order_by(flow_publications.c.number.desc())
+    .limit(1)
+)
+
+
+def current_publication_digest(conn: Connection, flow_id: str) -> str | None:
+    """Only the digest of the latest publication: each new visitor asks, and the flow's text
+    (tens of KB) is needed only when this process has not parsed that version yet."""
+    return first(conn, _CURRENT_DIGEST, lambda row: str(row.digest), {"flow_id": flow_id})
+
+
 def get_publication(conn: Connection, flow_id: str, number: int) -> Publication | None:
     return first(
         conn,

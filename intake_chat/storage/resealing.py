@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from ..core import sealing
 from ..core.errors import EncryptionError
@@ -55,14 +56,18 @@ def _wanted(column: sa.Column[Any], current: str, *, clear: bool) -> sa.ColumnEl
 def count_left(db: Database, *, clear: bool) -> dict[str, int]:
     """``table.column`` → values still clear (or still under an older key)."""
     current = _writing_key(db).id
-    found: dict[str, int] = {}
     with db.read() as conn:
-        for column in sealed_columns(metadata):
-            table = column.table
-            query = sa.select(sa.func.count()).select_from(table)
-            n = int(conn.execute(query.where(_wanted(column, current, clear=clear))).scalar_one())
-            if n:
-                found[f"{table.name}.{column.name}"] = n
+        return _left(conn, current, clear=clear)
+
+
+def _left(conn: Connection, current: str, *, clear: bool) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for column in sealed_columns(metadata):
+        table = column.table
+        query = sa.select(sa.func.count()).select_from(table)
+        n = int(conn.execute(query.where(_wanted(column, current, clear=clear))).scalar_one())
+        if n:
+            found[f"{table.name}.{column.name}"] = n
     return found
 
 
@@ -149,9 +154,10 @@ def _reseal_column(
 def retire_older_keys(db: Database) -> list[str]:
     """After a rotation left no value under an older key: mark those keys retired (the
     database no longer needs them). Returns their ids; none while values remain."""
-    if count_left(db, clear=False):
-        return []
-    with db.transaction() as conn:
+    current = _writing_key(db).id
+    with db.transaction() as conn:  # counted in the same transaction the keys are retired in
+        if _left(conn, current, clear=False):
+            return []
         return keys.retire_older(conn)
 
 

@@ -21,12 +21,24 @@ log = logging.getLogger(__name__)
 CHANNEL = "intake_chat_hub"
 MAX_PAYLOAD = 7999  # PostgreSQL refuses NOTIFY payloads of 8000 bytes and more
 _NOTIFY = sa.text("SELECT pg_notify(:channel, :payload)")
+_NOTIFY_MANY = sa.text(
+    "SELECT count(pg_notify(:channel, payload)) FROM unnest(CAST(:payloads AS text[])) AS payload"
+)
 
 
 def signal(db: Database, payload: str) -> None:
     """Send ``payload`` to every listening instance (this one included: listeners filter)."""
+    signal_many(db, [payload])
+
+
+def signal_many(db: Database, payloads: list[str]) -> None:
+    """Send each payload as its own notification, in one statement and one round trip."""
     with db.engine.connect() as conn:
-        conn.execute(_NOTIFY, {"channel": CHANNEL, "payload": payload[:MAX_PAYLOAD]})
+        if len(payloads) == 1:
+            conn.execute(_NOTIFY, {"channel": CHANNEL, "payload": payloads[0][:MAX_PAYLOAD]})
+        else:
+            cut = [payload[:MAX_PAYLOAD] for payload in payloads]
+            conn.execute(_NOTIFY_MANY, {"channel": CHANNEL, "payloads": cut})
         conn.commit()
 
 

@@ -26,7 +26,11 @@ from .context import runtime
 log = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 25.0
-WS_WAKE_SECONDS = 1.0  # how soon a waiting socket notices a shutdown
+# How long an idle socket waits between its own checks (idle close, catch-up). A shutdown does
+# not wait for it: the hub's wake_all pokes every socket (``Socket._on_stop``). Each wake-up costs
+# CPU, so with thousands of idle visitors a short wait adds up (docs/performance.md).
+WS_WAKE_SECONDS = 10.0
+STOP_KEY = "intake:stopping"  # every socket listens here for the shutdown poke
 WS_CATCH_UP_SECONDS = 20.0  # how often an idle socket looks for events it was not woken for
 WS_DRAIN_SECONDS = 0.2  # on shutdown, how long to wait for frames already on their way
 WS_IDLE_SECONDS = 15 * 60  # a silent visitor's socket is closed; the widget resumes on next use
@@ -173,6 +177,7 @@ class Socket:
 
     def run(self) -> None:
         last_frame = last_check = time.monotonic()
+        stop_listening = self.service.hub.subscribe(STOP_KEY, self._on_stop, owner=self)
         try:
             while not self.stopping.is_set():
                 raw = self.ws.receive(timeout=WS_WAKE_SECONDS)
@@ -191,8 +196,19 @@ class Socket:
                 self._turn(raw)
             self.ws.close(1012, "server restarting")
         finally:
+            stop_listening()
             if self.unsubscribe is not None:
                 self.unsubscribe()
+
+    def _on_stop(self, _key: str) -> None:
+        """Shutdown (``Runtime.begin_shutdown`` wakes every subscriber): end the wait in
+        ``receive`` now, as an empty read, so the loop sees ``stopping`` within a moment."""
+        if not self.stopping.is_set():
+            return
+        buffer, event = getattr(self.ws, "input_buffer", None), getattr(self.ws, "event", None)
+        if isinstance(buffer, list) and event is not None:  # simple-websocket as known
+            buffer.append(None)
+            event.set()
 
     def _turn(self, raw: str | bytes) -> None:
         outcome = self.service.handle(self.token, raw, client=self.client, listener=self)

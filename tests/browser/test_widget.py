@@ -44,7 +44,7 @@ CONTROL = """() => {
     chips,
     skip: !!p.querySelector('.extras .btn:last-child') &&
       [...p.querySelectorAll('.extras .btn')].some(b => b.textContent.trim() === 'Skip'),
-    bots: document.querySelectorAll('#log .msg.bot').length,
+    bots: document.querySelectorAll('#log .msg.bot:not(.typing)').length,
   };
 }"""
 
@@ -110,9 +110,10 @@ def control(frame: Frame) -> dict[str, Any]:
 def wait_next(frame: Frame, bots_before: int) -> None:
     """The answer was taken when the next question (or the handoff) adds a bot message."""
     frame.wait_for_function(
-        """n => document.querySelectorAll('#log .msg.bot').length > n &&
+        """n => document.querySelectorAll('#log .msg.bot:not(.typing)').length > n &&
               document.getElementById('composer').childElementCount > 0 &&
-              !document.querySelector('#log .queued')""",
+              !document.querySelector('#log .queued') &&
+              !document.querySelector('#log .msg.typing')""",
         arg=bots_before,
     )
 
