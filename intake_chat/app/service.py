@@ -903,12 +903,11 @@ class RuleSafety:
         (``help_requested``) or a questionnaire's risk item answered above its lowest option
         (``risk_item``); flagged and alerted like typed crisis words."""
         detection = safety_rules.Detection(level="crisis", category="default")
-        return SafetyHit(
-            level="crisis",
-            category=category,
-            rule=f"flow:{node}",
-            events=safety_rules.response_events(detection, locale, self.rules),
-        )
+        events = safety_rules.response_events(detection, locale, self.rules)
+        for event in events:  # the default panel's words, but staff read the real reason
+            if event.get("type") == "crisis":
+                event["category"] = category
+        return SafetyHit(level="crisis", category=category, rule=f"flow:{node}", events=events)
 
 
 def safety_from_rules(rules: Any) -> SafetyFn:
