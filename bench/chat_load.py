@@ -115,10 +115,12 @@ def run_process(
     ready: Any,
     go: Any,
     results: Any,
+    nice: int = 0,
 ) -> None:
     """One client process: open every socket first (spread over the instances), then all talk at
     once on ``go``."""
     target = chat_visitor if kind == "chat" else echo_visitor
+    os.nice(nice)
     tallies = [Tally() for _ in range(visitors)]
     sockets: list[websocket.WebSocket | None] = []
     for number, tally in enumerate(tallies):
@@ -314,6 +316,7 @@ def load(server: Server, args: argparse.Namespace) -> dict[str, Any]:
         ctx.Process(
             target=run_process,
             args=(server.ws_urls, server.kind, n, args.rounds, args.think, ready, go, results),
+            kwargs={"nice": args.client_nice},
         )
         for n in shares
         if n
@@ -456,6 +459,13 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2, help="times each visitor does the flow")
     parser.add_argument("--processes", type=int, default=4, help="client processes")
+    parser.add_argument(
+        "--client-nice",
+        type=int,
+        default=0,
+        help="lower the clients' CPU priority: on one machine their thousand threads otherwise "
+        "take CPU from a single-threaded server (Linux shares CPU per thread)",
+    )
     parser.add_argument(
         "--worker",
         action="append",

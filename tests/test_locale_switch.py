@@ -51,3 +51,33 @@ def test_a_locale_frame_needs_a_locale(service: Service) -> None:
     visitor.start()
     events = visitor.send(type="locale")
     assert types(events) == ["error"] and events[0]["code"] == "bad_field"
+
+
+def _crisis_text(service: Service, *, start: str, switch: str | None, text: str) -> str:
+    visitor = Visitor(service)
+    visitor.start(locale=start)
+    visitor.reply(choice="blue")
+    if switch:
+        visitor.send(type="locale", locale=switch, id="l1")
+    crisis = [e for e in visitor.reply(text=text) if e["type"] == "crisis"]
+    assert crisis, text
+    return str(crisis[0]["text"])
+
+
+def test_after_a_switch_crisis_help_comes_in_the_new_language(service: Service) -> None:
+    # "suicidio" alone names no language: the conversation's current one decides
+    spanish = _crisis_text(service, start="es", switch=None, text="suicidio")
+    english = _crisis_text(service, start="en", switch=None, text="suicidio")
+    assert spanish != english
+    assert _crisis_text(service, start="en", switch="es", text="suicidio") == spanish
+    assert _crisis_text(service, start="es", switch="en", text="suicidio") == english
+
+
+def test_crisis_help_comes_in_the_language_the_person_wrote_in(service: Service) -> None:
+    spanish = _crisis_text(
+        service, start="es", switch=None, text="ya no quiero vivir, quiero morirme"
+    )
+    assert (
+        _crisis_text(service, start="en", switch=None, text="ya no quiero vivir, quiero morirme")
+        == spanish
+    )

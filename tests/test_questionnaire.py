@@ -173,6 +173,7 @@ def test_each_answer_above_the_lowest_of_the_risk_item_raises_the_crisis_path(
     page = client.get(f"/staff/referrals/{referral['id']}").text
     assert "Answered above the lowest option:" in page
     assert "flagged crisis (risk_item)" in page
+    assert "Flagged crisis: risk_item" in page and "Flagged crisis: default" not in page  # timeline
 
 
 def live_session_id(console: Console, visitor: WsVisitor) -> str:

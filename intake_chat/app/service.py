@@ -319,7 +319,7 @@ class Service:
             "seq": seq,
             "token": token,
             "flow": session.flow_id,
-            "locale": session.locale,
+            "locale": _locale_of(session),
             "status": status,
             "last_seq": last_seq,
         }
@@ -419,7 +419,10 @@ class Service:
         engine_event["today"] = self.today()
         hit = None
         if frame["type"] == "reply" and "text" in frame and frame["text"].strip():
-            hit = self.safety(frame["text"], session.locale, _prior_alarms(session))
+            # Help comes in the language the person wrote in when that is clear, else in the
+            # conversation's current one (which may differ from the one it started in).
+            said = guess_locale(frame["text"], flow.locales) or _locale_of(session)
+            hit = self.safety(frame["text"], said, _prior_alarms(session))
         handed_off = isinstance(session.state, dict) and session.state.get("status") == "handoff"
         if hit is not None and not handed_off:
             # After a handoff the text still goes on to staff, who must see what was said. After
@@ -436,7 +439,8 @@ class Service:
         shown_again = False
         if hit is None and asked and resources is not None:
             node, category = str(asked[0].get("node", "")), asked[0].get("category")
-            hit = resources(session.locale, node, *([category] if category else []))
+            locale = (result.state or {}).get("locale") or _locale_of(session)
+            hit = resources(str(locale), node, *([category] if category else []))
             shown_again = bool(asked[0].get("again"))
         bot = _bot_events(result.events)
         errors = [event for event in result.events if event.get("type") == "error"]
@@ -748,7 +752,7 @@ def _visitor_event(
     """What the visitor did, in the log: staff read it and a reloaded page redraws it. Words
     clearly in another of the flow's languages carry that language, for the widget to offer."""
     event: BotEvent = {"type": "visitor", "action": frame["type"]}
-    current = state.get("locale") if isinstance(state, dict) else session.locale
+    current = state.get("locale") if isinstance(state, dict) else _locale_of(session)
     other = guess_locale(frame.get("text", ""), flow.locales)
     if other is not None and other != current:
         event["offer_locale"] = other
@@ -764,6 +768,13 @@ def _visitor_event(
         else:
             event["labels"] = [labels.get(value, value) for value in frame["choices"]]
     return event
+
+
+def _locale_of(session: store.SessionRow) -> str:
+    """The language the conversation is in now: a visitor may switch after the start, and the
+    session row keeps only the language it started in."""
+    state = session.state if isinstance(session.state, dict) else {}
+    return str(state.get("locale") or session.locale)
 
 
 def _with_locale(flow: Flow, state: dict[str, Any] | None, locale: str) -> dict[str, Any]:
@@ -892,12 +903,11 @@ class RuleSafety:
         (``help_requested``) or a questionnaire's risk item answered above its lowest option
         (``risk_item``); flagged and alerted like typed crisis words."""
         detection = safety_rules.Detection(level="crisis", category="default")
-        return SafetyHit(
-            level="crisis",
-            category=category,
-            rule=f"flow:{node}",
-            events=safety_rules.response_events(detection, locale, self.rules),
-        )
+        events = safety_rules.response_events(detection, locale, self.rules)
+        for event in events:  # the default panel's words, but staff read the real reason
+            if event.get("type") == "crisis":
+                event["category"] = category
+        return SafetyHit(level="crisis", category=category, rule=f"flow:{node}", events=events)
 
 
 def safety_from_rules(rules: Any) -> SafetyFn:

@@ -36,6 +36,7 @@ from .topics import (
     not_a_name,
     not_pronouns,
     only_pronouns,
+    respelt,
     yes_or_no,
 )
 from .topics import (
@@ -509,8 +510,9 @@ def _command(turn: _Turn, text: str) -> bool:
 
 def _topic_word(turn: _Turn, text: str) -> bool:
     """At a name, one or two words that are plainly a topic ("insurance", "medicamentos"):
-    a topic (not an action), scoring twice the bar; no name tried scores that (docs/topics.md)."""
-    if len(words(text)) > 2:
+    a topic (not an action), scoring twice the bar; no name tried scores that (docs/topics.md).
+    A word that matches only once spelling-corrected is kept as the name ("Consuelo")."""
+    if len(words(text)) > 2 or respelt(turn.flow, text, turn.locale):
         return False
     found = match(turn.flow, text, turn.locale)
     topic = turn.flow.topics.get(found.topic or "", {})

@@ -52,6 +52,7 @@ __all__ = [
     "not_pronouns",
     "only_pronouns",
     "overlap",
+    "respelt",
     "tokens",
     "yes_or_no",
 ]
@@ -818,8 +819,10 @@ SYNONYM_WEIGHT = 10  # a synonym phrase outweighs any count of shared label word
 
 _CHANGE_WORDS = _word_set(
     "change edit fix update correct cambiar cambia cambie corregir corrija editar modificar"
+    " wrong incorrect mistake incorrecto incorrecta equivocado equivocada"
 )
 
+_POSSESSIVES = _word_set("my mi mis")
 _CHANGE_STEMS = frozenset({"chang", "cambi"})  # the "Change …" of every edit option's label
 
 
@@ -827,8 +830,10 @@ def change_named(text: str, options: Sequence[Mapping[str, object]], locale: str
     """At a summary, the answer a typed "change my email" / "cambiar mi correo" names: a change
     word, no question, and the option most of whose label words it uses (one best, no tie)."""
     said = tokens(text, locale)
-    if "?" in text or "¿" in text or not _CHANGE_WORDS.intersection(said):
+    if not _CHANGE_WORDS.intersection(said):
         return None
+    if ("?" in text or "¿" in text) and not _POSSESSIVES.intersection(said):
+        return None  # "can i change my email?" asks to; "can i change therapists?" is a topic
     content = _content(text, locale)
     best: list[tuple[float, str]] = []
     for option in options:
@@ -1071,6 +1076,11 @@ class Index:
     def bag(self, text: str) -> dict[str, int]:
         return self._terms([self._fix(word) for word in self._words(text)])
 
+    def respelt(self, text: str) -> bool:
+        """Whether a word of ``text`` matches only once spelling-corrected: a name is often a
+        word one or two letters from an example's ("Consuelo", "consult")."""
+        return any(self._fix(word) != word for word in self._words(text))
+
     def _words(self, text: str) -> list[str]:
         said = tokens(text, self.locale)
         return canonical(said, self.locale) if self._variants else said
@@ -1138,6 +1148,12 @@ def match(
     if index is None:
         return Match(LOW, None, 0.0, None, None, 0.0)
     return index.match(text, bar, explain)
+
+
+def respelt(flow: Flow, text: str, locale: str) -> bool:
+    """``Index.respelt`` for the flow's topics in ``locale``."""
+    index = index_for(flow).get(locale)
+    return index is not None and index.respelt(text)
 
 
 # --- keeping test files apart from the examples
