@@ -37,8 +37,14 @@ def test_export_on_a_fresh_install_writes_the_shipped_flow_and_it_passes_check(
     result = run(env, "flow", "export", "intake", str(out))
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    shipped = json.loads((Path(__file__).parent.parent / "flows" / "intake.json").read_text())
+    flows = Path(__file__).parent.parent / "flows"
+    shipped = json.loads((flows / "intake.json").read_text())
+    # a published version carries the instruments it was published with (docs/questionnaires.md)
+    instruments = data.pop("instruments")
     assert data == shipped
+    assert instruments == {
+        path.stem: json.loads(path.read_text()) for path in (flows / "instruments").glob("*.json")
+    }
     checked = run(env, "flow", "check", str(out))
     assert checked.exit_code == 0 and "0 errors" in checked.output
 

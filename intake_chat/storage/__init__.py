@@ -127,7 +127,7 @@ def off_the_loop(call: Callable[..., T], *args: Any) -> T:
     go on meanwhile (as they do under threads, where sqlite3 releases the GIL)."""
     monkey = sys.modules.get("gevent.monkey")
     if monkey is not None and monkey.is_module_patched("thread"):
-        from gevent import get_hub
+        from gevent import get_hub  # only under the gevent worker, which has imported it
 
         result: T = get_hub().threadpool.apply(call, args)
         return result
