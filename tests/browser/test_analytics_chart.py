@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from playwright.sync_api import Page, expect
 from server import LiveServer, WsVisitor
+from staff_helpers import add_staff
 from test_console import (  # noqa: F401  (fixtures)
     PASSWORD,
     assert_accessible,
@@ -22,7 +22,6 @@ from test_console import (  # noqa: F401  (fixtures)
 
 from intake_chat.core.funnel_report import COUNTED
 from intake_chat.storage import Database
-from intake_chat.storage import accounts as staff_db
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +29,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def editor(live_server: LiveServer) -> Iterator[str]:
     db = Database(f"sqlite:///{live_server.data_dir / 'intake-chat.sqlite3'}")
-    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    with db.transaction() as conn:
-        staff_db.create_staff(
-            conn,
-            email="eda@example.org",
-            role="editor",
-            name="Eda",
-            password_hash=hasher.hash(PASSWORD),
-        )
+    add_staff(db, "eda@example.org", "editor", password=PASSWORD)
     db.dispose()
     yield "eda@example.org"
 
